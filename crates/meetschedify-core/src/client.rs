@@ -1,0 +1,329 @@
+//! [`MeetSchedifyClient`]: one entry point over every registered provider.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use tracing::Instrument;
+
+use crate::error::{Error, ErrorCode, Operation, Result};
+use crate::ids::{ProviderId, TenantId};
+use crate::meeting::{
+    CancelOutcome, ConnectionStatus, CreateMeetingRequest, CreatedMeeting, MeetingContext,
+    UpdateMeetingRequest, UpdatedMeeting,
+};
+use crate::provider::{
+    AuthorizationRequest, AuthorizationUrl, Capabilities, ConnectedAccount, MeetingProvider,
+    OAuthCallback, OAuthConnect,
+};
+use crate::validate::{ValidatedCreate, ValidatedUpdate};
+
+/// Schedules meetings through any registered provider.
+///
+/// Build it once at start-up and share it: it is a cheap `Arc` clone, `Send` and `Sync`.
+/// Every call validates its input before any I/O and runs in a `tracing` span named after the
+/// operation, with the provider and tenant as fields.
+///
+/// ```
+/// # use meetschedify_core::*;
+/// # use async_trait::async_trait;
+/// # #[derive(Debug)] struct Echo(ProviderId);
+/// # #[async_trait] impl MeetingProvider for Echo {
+/// #   fn id(&self) -> &ProviderId { &self.0 }
+/// #   fn capabilities(&self) -> Capabilities { Capabilities::create_only() }
+/// #   async fn create_meeting(&self, r: &ValidatedCreate) -> Result<CreatedMeeting> {
+/// #     Ok(CreatedMeeting::new(self.0.clone(), "1", r.time().to_meeting_time())) }
+/// #   async fn connection_status(&self, t: &TenantId) -> Result<ConnectionStatus> {
+/// #     Ok(ConnectionStatus::connected(self.0.clone(), t.clone())) }
+/// # }
+/// # let my_provider = Echo(ProviderId::new("echo"));
+/// let client = MeetSchedifyClient::builder().provider(my_provider).build()?;
+/// assert_eq!(client.list_providers(), vec![ProviderId::new("echo")]);
+///
+/// let missing = ProviderId::new("webex");
+/// let err = client.provider(&missing).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::ProviderNotFound);
+/// # Ok::<(), meetschedify_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct MeetSchedifyClient {
+    providers: Arc<BTreeMap<ProviderId, Arc<dyn MeetingProvider>>>,
+}
+
+impl fmt::Debug for MeetSchedifyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MeetSchedifyClient")
+            .field("providers", &self.providers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Collects providers for a [`MeetSchedifyClient`].
+#[derive(Default)]
+pub struct ClientBuilder {
+    providers: Vec<Arc<dyn MeetingProvider>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids: Vec<_> = self.providers.iter().map(|p| p.id().clone()).collect();
+        f.debug_struct("ClientBuilder").field("providers", &ids).finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Registers a provider.
+    pub fn provider(mut self, provider: impl MeetingProvider) -> Self {
+        self.providers.push(Arc::new(provider));
+        self
+    }
+
+    /// Registers a provider that is already shared.
+    pub fn shared_provider(mut self, provider: Arc<dyn MeetingProvider>) -> Self {
+        self.providers.push(provider);
+        self
+    }
+
+    /// Builds the client. Two providers with one id, or an invalid id, is `INVALID_CONFIG`.
+    pub fn build(self) -> Result<MeetSchedifyClient> {
+        let mut map = BTreeMap::new();
+        for provider in self.providers {
+            let id = provider.id().clone();
+            id.validate()?;
+            if map.insert(id.clone(), provider).is_some() {
+                return Err(Error::invalid_config(
+                    "providers",
+                    format!("two providers are registered as `{id}`; give one a custom id"),
+                ));
+            }
+        }
+        Ok(MeetSchedifyClient { providers: Arc::new(map) })
+    }
+}
+
+impl MeetSchedifyClient {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The ids of every registered provider, sorted.
+    pub fn list_providers(&self) -> Vec<ProviderId> {
+        self.providers.keys().cloned().collect()
+    }
+
+    /// A registered provider, or `PROVIDER_NOT_FOUND`.
+    pub fn provider(&self, id: &ProviderId) -> Result<&Arc<dyn MeetingProvider>> {
+        self.providers.get(id).ok_or_else(|| {
+            let known: Vec<_> = self.providers.keys().map(ProviderId::as_str).collect();
+            Error::new(
+                ErrorCode::ProviderNotFound,
+                format!("no provider `{id}` is registered (registered: {})", known.join(", ")),
+            )
+            .with_provider(id.clone())
+        })
+    }
+
+    /// What a provider supports.
+    pub fn capabilities(&self, provider_id: &ProviderId) -> Result<Capabilities> {
+        Ok(self.provider(provider_id)?.capabilities())
+    }
+
+    /// Whether `tenant` can schedule meetings with a provider now.
+    pub async fn connection_status(
+        &self,
+        tenant_id: &TenantId,
+        provider_id: &ProviderId,
+    ) -> Result<ConnectionStatus> {
+        let op = Operation::ConnectionStatus;
+        let span = span(op, provider_id, tenant_id);
+        async {
+            tenant_id.validate("tenant_id")?;
+            let provider = self.provider(provider_id)?;
+            provider.connection_status(tenant_id).await
+        }
+        .instrument(span)
+        .await
+        .map_err(|e| tag(e, op, provider_id))
+    }
+
+    /// The consent URL a tenant visits to connect its account.
+    pub async fn authorization_url(&self, request: &AuthorizationRequest) -> Result<AuthorizationUrl> {
+        let op = Operation::AuthorizationUrl;
+        let span = span(op, &request.provider_id, &request.tenant_id);
+        async {
+            request.tenant_id.validate("tenant_id")?;
+            let oauth = self.oauth(&request.provider_id, op)?;
+            oauth.authorization_url(request).await
+        }
+        .instrument(span)
+        .await
+        .map_err(|e| tag(e, op, &request.provider_id))
+    }
+
+    /// Completes the connect flow: checks `state`, exchanges `code`, stores the tokens.
+    pub async fn handle_oauth_callback(
+        &self,
+        provider_id: &ProviderId,
+        callback: &OAuthCallback,
+    ) -> Result<ConnectedAccount> {
+        let op = Operation::OAuthCallback;
+        let span = tracing::info_span!("meetschedify", operation = op.as_str(), provider = %provider_id);
+        async {
+            if callback.code.is_empty() {
+                return Err(Error::invalid_request("code", "the callback has no authorization code"));
+            }
+            if callback.state.is_empty() {
+                return Err(Error::new(ErrorCode::OAuthStateInvalid, "the callback has no state")
+                    .with_field("state"));
+            }
+            let oauth = self.oauth(provider_id, op)?;
+            oauth.handle_callback(callback).await
+        }
+        .instrument(span)
+        .await
+        .map_err(|e| tag(e, op, provider_id))
+    }
+
+    /// Revokes and forgets a tenant's connection.
+    pub async fn disconnect_provider(
+        &self,
+        tenant_id: &TenantId,
+        provider_id: &ProviderId,
+    ) -> Result<()> {
+        let op = Operation::Disconnect;
+        let span = span(op, provider_id, tenant_id);
+        async {
+            tenant_id.validate("tenant_id")?;
+            let oauth = self.oauth(provider_id, op)?;
+            oauth.disconnect(tenant_id).await
+        }
+        .instrument(span)
+        .await
+        .map_err(|e| tag(e, op, provider_id))
+    }
+
+    /// Validates and creates a meeting.
+    pub async fn create_meeting(&self, request: CreateMeetingRequest) -> Result<CreatedMeeting> {
+        let op = Operation::CreateMeeting;
+        let provider_id = request.provider_id.clone();
+        let span = span(op, &provider_id, &request.tenant_id);
+        async {
+            let provider = self.provider(&provider_id)?;
+            let valid = ValidatedCreate::new(request, &provider.capabilities().limits)?;
+            let meeting = provider.create_meeting(&valid).await?;
+            tracing::info!(meeting_id = %meeting.provider_event_id, "meeting created");
+            Ok(meeting)
+        }
+        .instrument(span)
+        .await
+        .map_err(|e| tag(e, op, &provider_id))
+    }
+
+    /// Reads a meeting.
+    pub async fn get_meeting(
+        &self,
+        provider_id: &ProviderId,
+        meeting_id: &str,
+        ctx: &MeetingContext,
+    ) -> Result<CreatedMeeting> {
+        let op = Operation::GetMeeting;
+        let span = span(op, provider_id, &ctx.tenant_id);
+        async {
+            let provider = self.supporting(provider_id, op, |c| c.get)?;
+            check_context(ctx, meeting_id)?;
+            provider.get_meeting(ctx, meeting_id).await
+        }
+        .instrument(span)
+        .await
+        .map_err(|e| tag(e, op, provider_id))
+    }
+
+    /// Validates and applies a change to a meeting.
+    pub async fn update_meeting(
+        &self,
+        provider_id: &ProviderId,
+        meeting_id: &str,
+        update: UpdateMeetingRequest,
+    ) -> Result<UpdatedMeeting> {
+        let op = Operation::UpdateMeeting;
+        let span = span(op, provider_id, &update.tenant_id);
+        async {
+            let provider = self.supporting(provider_id, op, |c| c.update)?;
+            check_meeting_id(meeting_id)?;
+            let valid = ValidatedUpdate::new(update, &provider.capabilities().limits)?;
+            provider.update_meeting(meeting_id, &valid).await
+        }
+        .instrument(span)
+        .await
+        .map_err(|e| tag(e, op, provider_id))
+    }
+
+    /// Cancels a meeting. Cancelling one already gone succeeds with
+    /// [`CancelOutcome::AlreadyCancelled`].
+    pub async fn cancel_meeting(
+        &self,
+        provider_id: &ProviderId,
+        meeting_id: &str,
+        ctx: &MeetingContext,
+    ) -> Result<CancelOutcome> {
+        let op = Operation::CancelMeeting;
+        let span = span(op, provider_id, &ctx.tenant_id);
+        async {
+            let provider = self.supporting(provider_id, op, |c| c.cancel)?;
+            check_context(ctx, meeting_id)?;
+            provider.cancel_meeting(ctx, meeting_id).await
+        }
+        .instrument(span)
+        .await
+        .map_err(|e| tag(e, op, provider_id))
+    }
+
+    fn supporting(
+        &self,
+        provider_id: &ProviderId,
+        op: Operation,
+        has: impl Fn(&Capabilities) -> bool,
+    ) -> Result<&Arc<dyn MeetingProvider>> {
+        let provider = self.provider(provider_id)?;
+        if has(&provider.capabilities()) {
+            Ok(provider)
+        } else {
+            Err(Error::not_supported(provider_id, op))
+        }
+    }
+
+    fn oauth(&self, provider_id: &ProviderId, op: Operation) -> Result<&dyn OAuthConnect> {
+        self.provider(provider_id)?.oauth().ok_or_else(|| Error::not_supported(provider_id, op))
+    }
+}
+
+fn span(op: Operation, provider: &ProviderId, tenant: &TenantId) -> tracing::Span {
+    tracing::info_span!("meetschedify", operation = op.as_str(), provider = %provider, tenant = %tenant)
+}
+
+/// Fills in the operation and provider on errors that lack them, and logs the failure once.
+fn tag(err: Error, op: Operation, provider: &ProviderId) -> Error {
+    let err = err.with_operation(op);
+    let err = if err.provider_id().is_none() { err.with_provider(provider.clone()) } else { err };
+    tracing::warn!(code = %err.code(), retryable = err.is_retryable(), "{err}");
+    err
+}
+
+fn check_meeting_id(meeting_id: &str) -> Result<()> {
+    if meeting_id.trim().is_empty() {
+        return Err(Error::invalid_request("meeting_id", "meeting id must not be empty"));
+    }
+    if meeting_id.len() > 1024 || meeting_id.chars().any(char::is_control) {
+        return Err(Error::invalid_request(
+            "meeting_id",
+            "meeting id must be at most 1024 bytes without control characters",
+        ));
+    }
+    Ok(())
+}
+
+fn check_context(ctx: &MeetingContext, meeting_id: &str) -> Result<()> {
+    ctx.tenant_id.validate("tenant_id")?;
+    check_meeting_id(meeting_id)
+}

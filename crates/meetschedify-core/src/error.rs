@@ -1,0 +1,555 @@
+//! The one error type of meetschedify, with stable codes.
+//!
+//! Every provider converts its private errors into [`Error`] once, at its boundary, so an
+//! application matches on [`ErrorCode`] whatever provider it called. The string form of each code
+//! (`ErrorCode::as_str`) is public contract: it never changes once released.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ProviderId;
+
+/// A `Result` whose error is meetschedify's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $text:literal, retryable: $retry:literal, http: $http:literal; )+) => {
+        /// A stable, documented error code.
+        ///
+        /// Match on this rather than on messages: messages may be reworded, codes never are.
+        /// The string form (`as_str`, `Display`, serde) is the same SCREAMING_SNAKE_CASE text the
+        /// Node.js original used, so logs and dashboards keep working across languages.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])* $variant, )+
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (for documentation and exhaustive tests).
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )+ ];
+
+            /// The stable string form, e.g. `"ZOOM_RATE_LIMIT"`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $text, )+ }
+            }
+
+            /// Whether an error with this code is retryable by default.
+            ///
+            /// A single error may override this (a network failure after the request was sent is
+            /// not retryable for a call that could create a duplicate); see [`Error::is_retryable`].
+            pub const fn retryable_by_default(self) -> bool {
+                match self { $( ErrorCode::$variant => $retry, )+ }
+            }
+
+            /// The HTTP status an application would typically answer its own caller with.
+            ///
+            /// This is advice for web handlers, not the status the provider returned (that one is
+            /// [`Error::http_status`]).
+            pub const fn suggested_http_status(self) -> u16 {
+                match self { $( ErrorCode::$variant => $http, )+ }
+            }
+
+            /// A one-line description of when the code is used.
+            pub fn description(self) -> &'static str {
+                match self { $( ErrorCode::$variant => concat!($($doc, " "),+).trim_ascii(), )+ }
+            }
+        }
+
+        impl std::str::FromStr for ErrorCode {
+            type Err = UnknownErrorCode;
+
+            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+                match s {
+                    $( $text => Ok(ErrorCode::$variant), )+
+                    other => Err(UnknownErrorCode(other.to_owned())),
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The tenant has not connected its Google account (no token in the store).
+    GoogleNotConnected = "GOOGLE_NOT_CONNECTED", retryable: false, http: 401;
+    /// Refreshing the Google access token failed for a reason other than revocation.
+    GoogleTokenRefreshFailed = "GOOGLE_TOKEN_REFRESH_FAILED", retryable: true, http: 502;
+    /// Google refused the refresh token (`invalid_grant`): the user must connect again.
+    GoogleAuthRevoked = "GOOGLE_AUTH_REVOKED", retryable: false, http: 401;
+    /// Google Calendar answered with an error that has no more specific code.
+    GoogleCalendarError = "GOOGLE_CALENDAR_ERROR", retryable: false, http: 502;
+    /// Google rate limiting (429, or 403 `rateLimitExceeded` / `userRateLimitExceeded`).
+    GoogleRateLimit = "GOOGLE_RATE_LIMIT", retryable: true, http: 429;
+    /// Zoom rejected the Server-to-Server OAuth credentials (`invalid_client`).
+    ZoomInvalidClient = "ZOOM_INVALID_CLIENT", retryable: false, http: 502;
+    /// Obtaining a Zoom access token failed for a reason other than bad credentials.
+    ZoomTokenError = "ZOOM_TOKEN_ERROR", retryable: false, http: 502;
+    /// The Zoom Meetings API answered with an error that has no more specific code.
+    ZoomMeetingError = "ZOOM_MEETING_ERROR", retryable: false, http: 502;
+    /// Zoom rate limiting (429); the daily limit is not retryable.
+    ZoomRateLimit = "ZOOM_RATE_LIMIT", retryable: true, http: 429;
+    /// Zoom could not be reached, or the request timed out.
+    ZoomNetworkError = "ZOOM_NETWORK_ERROR", retryable: true, http: 503;
+    /// A Zoom call failed on every attempt the retry policy allowed.
+    ZoomMaxRetriesExceeded = "ZOOM_MAX_RETRIES_EXCEEDED", retryable: false, http: 503;
+    /// No provider with the requested id is registered with the client.
+    ProviderNotFound = "PROVIDER_NOT_FOUND", retryable: false, http: 400;
+    /// The configuration is missing a value or holds an invalid one.
+    InvalidConfig = "INVALID_CONFIG", retryable: false, http: 500;
+    /// The provider does not support the requested operation.
+    OperationNotSupported = "OPERATION_NOT_SUPPORTED", retryable: false, http: 501;
+    /// The request failed validation before any network call; the error names the field.
+    InvalidRequest = "INVALID_REQUEST", retryable: false, http: 400;
+    /// The meeting does not exist at the provider.
+    MeetingNotFound = "MEETING_NOT_FOUND", retryable: false, http: 404;
+    /// The OAuth `state` is tampered, expired, replayed or meant for another provider.
+    OAuthStateInvalid = "OAUTH_STATE_INVALID", retryable: false, http: 400;
+    /// The token store failed (backend unreachable, version conflict, decryption failure).
+    TokenStoreError = "TOKEN_STORE_ERROR", retryable: true, http: 503;
+    /// Google has not finished creating the Meet conference within the configured bound.
+    ConferencePending = "CONFERENCE_PENDING", retryable: true, http: 503;
+    /// A network failure or timeout talking to a provider other than Zoom.
+    NetworkError = "NETWORK_ERROR", retryable: true, http: 503;
+    /// A provider answered with something the library could not understand.
+    ProviderError = "PROVIDER_ERROR", retryable: false, http: 502;
+}
+
+impl ErrorCode {
+    /// Whether an application should send the user through the OAuth connect flow again.
+    pub const fn needs_reconnect(self) -> bool {
+        matches!(self, ErrorCode::GoogleNotConnected | ErrorCode::GoogleAuthRevoked)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The text given to `ErrorCode::from_str` names no known code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown error code `{0}`")]
+pub struct UnknownErrorCode(pub String);
+
+/// The operation during which an error happened, for logs and error reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Operation {
+    /// Creating a meeting.
+    CreateMeeting,
+    /// Reading a meeting.
+    GetMeeting,
+    /// Updating or rescheduling a meeting.
+    UpdateMeeting,
+    /// Cancelling a meeting.
+    CancelMeeting,
+    /// Checking whether a tenant is connected.
+    ConnectionStatus,
+    /// Building an OAuth authorization URL.
+    AuthorizationUrl,
+    /// Handling an OAuth callback.
+    OAuthCallback,
+    /// Disconnecting a tenant.
+    Disconnect,
+    /// Obtaining or refreshing an access token.
+    AccessToken,
+    /// Reading or writing the token store.
+    TokenStore,
+    /// Building a client or provider.
+    Configure,
+}
+
+impl Operation {
+    /// The snake_case name used in logs and JSON.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Operation::CreateMeeting => "create_meeting",
+            Operation::GetMeeting => "get_meeting",
+            Operation::UpdateMeeting => "update_meeting",
+            Operation::CancelMeeting => "cancel_meeting",
+            Operation::ConnectionStatus => "connection_status",
+            Operation::AuthorizationUrl => "authorization_url",
+            Operation::OAuthCallback => "oauth_callback",
+            Operation::Disconnect => "disconnect",
+            Operation::AccessToken => "access_token",
+            Operation::TokenStore => "token_store",
+            Operation::Configure => "configure",
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What Google said when a call failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct GoogleErrorDetails {
+    /// The HTTP status of the answer.
+    pub http_status: u16,
+    /// The first `error.errors[].reason` (e.g. `rateLimitExceeded`), or the OAuth `error` field
+    /// (e.g. `invalid_grant`).
+    pub reason: Option<String>,
+    /// Google's human-readable message.
+    pub message: Option<String>,
+}
+
+impl GoogleErrorDetails {
+    /// Details with a status, a reason and a message.
+    pub fn new(http_status: u16, reason: Option<String>, message: Option<String>) -> Self {
+        Self { http_status, reason, message }
+    }
+}
+
+/// What Zoom said when a call failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ZoomErrorDetails {
+    /// The HTTP status of the answer.
+    pub http_status: u16,
+    /// Zoom's numeric error `code` (e.g. 124 for an invalid token, 3001 for a missing meeting).
+    pub code: Option<i64>,
+    /// The body as Zoom sent it (truncated to a few kilobytes).
+    pub body: Option<String>,
+}
+
+impl ZoomErrorDetails {
+    /// Details with a status, a Zoom code and the body.
+    pub fn new(http_status: u16, code: Option<i64>, body: Option<String>) -> Self {
+        Self { http_status, code, body }
+    }
+}
+
+/// Typed details from the provider that produced an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "provider", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ProviderErrorDetails {
+    /// Google OAuth or Calendar.
+    Google(GoogleErrorDetails),
+    /// Zoom OAuth or Meetings.
+    Zoom(ZoomErrorDetails),
+    /// A third-party provider's own details.
+    Other {
+        /// Free-form details.
+        details: serde_json::Value,
+    },
+}
+
+type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The error every meetschedify operation returns.
+///
+/// It carries a stable [`ErrorCode`], a one-line lower-case message, whether it is worth
+/// retrying, how long the provider asked to wait, and where it happened. It is cheap to clone
+/// (one allocation), so a failed token refresh can be handed to every caller that waited on it.
+///
+/// ```
+/// use meetschedify_core::{Error, ErrorCode};
+///
+/// let err = Error::invalid_request("time.end", "end must be after start");
+/// assert_eq!(err.code(), ErrorCode::InvalidRequest);
+/// assert_eq!(err.field(), Some("time.end"));
+/// assert_eq!(err.to_string(), "INVALID_REQUEST: time.end: end must be after start");
+/// ```
+#[derive(Clone)]
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    code: ErrorCode,
+    message: String,
+    field: Option<String>,
+    retryable: bool,
+    retry_after: Option<Duration>,
+    http_status: Option<u16>,
+    provider_id: Option<ProviderId>,
+    operation: Option<Operation>,
+    attempts: Option<u32>,
+    details: Option<ProviderErrorDetails>,
+    source: Option<Source>,
+}
+
+impl Error {
+    /// A new error with a code and a message (lower case, no trailing period).
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                code,
+                message: message.into(),
+                field: None,
+                retryable: code.retryable_by_default(),
+                retry_after: None,
+                http_status: None,
+                provider_id: None,
+                operation: None,
+                attempts: None,
+                details: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// An `INVALID_REQUEST` error about one field (dotted path, e.g. `time.start`).
+    pub fn invalid_request(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, message).with_field(field)
+    }
+
+    /// An `INVALID_CONFIG` error about one setting (e.g. `ZOOM_CLIENT_ID` or `client_id`).
+    pub fn invalid_config(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidConfig, message).with_field(field)
+    }
+
+    /// An `OPERATION_NOT_SUPPORTED` error for a provider that lacks an operation.
+    pub fn not_supported(provider_id: &ProviderId, operation: Operation) -> Self {
+        Self::new(
+            ErrorCode::OperationNotSupported,
+            format!("provider `{provider_id}` does not support {operation}"),
+        )
+        .with_provider(provider_id.clone())
+        .with_operation(operation)
+    }
+
+    /// A `TOKEN_STORE_ERROR` wrapping a backend error.
+    pub fn token_store(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::new(ErrorCode::TokenStoreError, message)
+            .with_source(source)
+            .with_operation(Operation::TokenStore)
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.inner.code
+    }
+
+    /// The message, without the code or field.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The request or config field at fault, as a dotted path.
+    pub fn field(&self) -> Option<&str> {
+        self.inner.field.as_deref()
+    }
+
+    /// Whether repeating the same call may succeed and cannot cause a duplicate.
+    pub fn is_retryable(&self) -> bool {
+        self.inner.retryable
+    }
+
+    /// How long the provider asked the caller to wait (`Retry-After`), if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// The HTTP status the provider answered with, if the error came from an answer.
+    pub fn http_status(&self) -> Option<u16> {
+        self.inner.http_status
+    }
+
+    /// The provider that produced the error.
+    pub fn provider_id(&self) -> Option<&ProviderId> {
+        self.inner.provider_id.as_ref()
+    }
+
+    /// The operation that failed.
+    pub fn operation(&self) -> Option<Operation> {
+        self.inner.operation
+    }
+
+    /// How many attempts were made before giving up, when a retry loop gave up.
+    pub fn attempts(&self) -> Option<u32> {
+        self.inner.attempts
+    }
+
+    /// Typed details from the provider.
+    pub fn details(&self) -> Option<&ProviderErrorDetails> {
+        self.inner.details.as_ref()
+    }
+
+    /// Google's details, when the error came from Google.
+    pub fn google_details(&self) -> Option<&GoogleErrorDetails> {
+        match &self.inner.details {
+            Some(ProviderErrorDetails::Google(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Zoom's details, when the error came from Zoom.
+    pub fn zoom_details(&self) -> Option<&ZoomErrorDetails> {
+        match &self.inner.details {
+            Some(ProviderErrorDetails::Zoom(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Names the field at fault.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.inner.field = Some(field.into());
+        self
+    }
+
+    /// Overrides whether the error is retryable.
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
+        self.inner.retryable = retryable;
+        self
+    }
+
+    /// Records how long the provider asked to wait.
+    pub fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.inner.retry_after = retry_after;
+        self
+    }
+
+    /// Records the provider's HTTP status.
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.inner.http_status = Some(status);
+        self
+    }
+
+    /// Records the provider.
+    pub fn with_provider(mut self, provider_id: ProviderId) -> Self {
+        self.inner.provider_id = Some(provider_id);
+        self
+    }
+
+    /// Records the operation, unless one is already recorded (the innermost one wins).
+    pub fn with_operation(mut self, operation: Operation) -> Self {
+        self.inner.operation.get_or_insert(operation);
+        self
+    }
+
+    /// Records how many attempts were made.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = Some(attempts);
+        self
+    }
+
+    /// Attaches typed provider details; also records their HTTP status.
+    pub fn with_details(mut self, details: ProviderErrorDetails) -> Self {
+        let status = match &details {
+            ProviderErrorDetails::Google(d) => Some(d.http_status),
+            ProviderErrorDetails::Zoom(d) => Some(d.http_status),
+            ProviderErrorDetails::Other { .. } => None,
+        };
+        if let Some(status) = status {
+            self.inner.http_status = Some(status);
+        }
+        self.inner.details = Some(details);
+        self
+    }
+
+    /// Attaches the underlying cause.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Arc::new(source));
+        self
+    }
+
+    /// A JSON view for APIs and the CLI's `--json` output: code, message and context, never the
+    /// source chain (which may quote a provider body).
+    pub fn to_json(&self) -> serde_json::Value {
+        let i = &self.inner;
+        let mut map = serde_json::Map::new();
+        map.insert("code".into(), i.code.as_str().into());
+        map.insert("message".into(), i.message.clone().into());
+        map.insert("retryable".into(), i.retryable.into());
+        if let Some(field) = &i.field {
+            map.insert("field".into(), field.clone().into());
+        }
+        if let Some(after) = i.retry_after {
+            map.insert("retry_after_ms".into(), u64::try_from(after.as_millis()).unwrap_or(u64::MAX).into());
+        }
+        if let Some(status) = i.http_status {
+            map.insert("http_status".into(), status.into());
+        }
+        if let Some(p) = &i.provider_id {
+            map.insert("provider_id".into(), p.as_str().into());
+        }
+        if let Some(op) = i.operation {
+            map.insert("operation".into(), op.as_str().into());
+        }
+        if let Some(n) = i.attempts {
+            map.insert("attempts".into(), n.into());
+        }
+        if let Some(d) = &i.details {
+            map.insert("details".into(), serde_json::to_value(d).unwrap_or_default());
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.inner.code)?;
+        if let Some(field) = &self.inner.field {
+            write!(f, "{field}: ")?;
+        }
+        f.write_str(&self.inner.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("Error");
+        d.field("code", &i.code).field("message", &i.message);
+        if let Some(v) = &i.field {
+            d.field("field", v);
+        }
+        d.field("retryable", &i.retryable);
+        if let Some(v) = &i.retry_after {
+            d.field("retry_after", v);
+        }
+        if let Some(v) = &i.http_status {
+            d.field("http_status", v);
+        }
+        if let Some(v) = &i.provider_id {
+            d.field("provider_id", v);
+        }
+        if let Some(v) = &i.operation {
+            d.field("operation", v);
+        }
+        if let Some(v) = &i.attempts {
+            d.field("attempts", v);
+        }
+        if let Some(v) = &i.details {
+            d.field("details", v);
+        }
+        if let Some(v) = &i.source {
+            d.field("source", &format_args!("{v}"));
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}

@@ -1,0 +1,38 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod client;
+pub mod error;
+pub mod ids;
+pub mod meeting;
+pub mod provider;
+pub mod time;
+pub mod token;
+pub mod validate;
+
+pub use client::{ClientBuilder, MeetSchedifyClient};
+pub use error::{
+    ErrorCode, Error, GoogleErrorDetails, Operation, ProviderErrorDetails, Result,
+    ZoomErrorDetails,
+};
+pub use ids::{ProviderId, TenantId};
+pub use meeting::{
+    CancelOutcome, ConferenceLink, ConferenceLinkKind, ConnectionStatus, CreateMeetingRequest,
+    CreatedMeeting, MeetingContext, MeetingLocation, MeetingParticipant, MeetingStatus, Metadata,
+    UpdateMeetingRequest, UpdatedMeeting,
+};
+pub use provider::{
+    AuthorizationRequest, AuthorizationUrl, Capabilities, ConnectedAccount, MeetingProvider,
+    OAuthCallback, OAuthConnect,
+};
+pub use time::{DstResolution, MeetingTime, ResolvedTime};
+pub use token::{
+    AccessToken, Lease, SaveCondition, SaveOutcome, TokenKey, TokenManager, TokenManagerConfig,
+    TokenRecord, TokenRefresher, TokenStore,
+};
+pub use validate::{RequestLimits, ValidatedCreate, ValidatedUpdate};
+
+/// Re-exported so providers and applications name one version of these crates.
+pub use async_trait::async_trait;
+pub use jiff;
+pub use secrecy;

@@ -1,0 +1,8 @@
+//! OAuth tokens: where they are kept ([`TokenStore`]) and how they are refreshed
+//! ([`TokenManager`]).
+
+mod manager;
+mod store;
+
+pub use manager::{AccessToken, TokenManager, TokenManagerConfig, TokenRefresher};
+pub use store::{Lease, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore};

@@ -1,0 +1,239 @@
+//! The [`TokenStore`] contract and the records it keeps.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::ids::{ProviderId, TenantId};
+
+/// Which tokens: one tenant's, for one provider.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TokenKey {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The provider.
+    pub provider_id: ProviderId,
+}
+
+impl TokenKey {
+    /// The key for a tenant and provider.
+    pub fn new(tenant_id: impl Into<TenantId>, provider_id: impl Into<ProviderId>) -> Self {
+        Self { tenant_id: tenant_id.into(), provider_id: provider_id.into() }
+    }
+}
+
+impl fmt::Display for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.provider_id, self.tenant_id)
+    }
+}
+
+/// One tenant's OAuth tokens for one provider, as stored.
+///
+/// The tokens are [`SecretString`]s: they never appear in `Debug` output or logs. `version`
+/// is the store's counter for compare-and-swap; it is 0 for a record not yet saved.
+#[derive(Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TokenRecord {
+    /// The bearer token for API calls.
+    #[serde(serialize_with = "expose")]
+    pub access_token: SecretString,
+    /// The long-lived token used to get new access tokens (absent for Zoom S2S).
+    #[serde(default, serialize_with = "expose_opt")]
+    pub refresh_token: Option<SecretString>,
+    /// When the access token stops working, in UTC.
+    #[serde(default)]
+    pub expires_at: Option<Timestamp>,
+    /// Scopes granted.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// The store's version, for compare-and-swap.
+    #[serde(default)]
+    pub version: u64,
+}
+
+// The serde form is for stores that persist records; it must carry the real values. Stores that
+// keep them at rest should wrap themselves in an encrypting decorator.
+fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(secret.expose_secret())
+}
+
+fn expose_opt<S: serde::Serializer>(
+    secret: &Option<SecretString>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match secret {
+        Some(v) => s.serialize_some(v.expose_secret()),
+        None => s.serialize_none(),
+    }
+}
+
+impl TokenRecord {
+    /// A record with an access token and nothing else.
+    pub fn new(access_token: impl Into<String>) -> Self {
+        Self {
+            access_token: SecretString::from(access_token.into()),
+            refresh_token: None,
+            expires_at: None,
+            scopes: Vec::new(),
+            version: 0,
+        }
+    }
+
+    /// Sets the refresh token.
+    pub fn with_refresh_token(mut self, token: impl Into<String>) -> Self {
+        self.refresh_token = Some(SecretString::from(token.into()));
+        self
+    }
+
+    /// Sets the expiry.
+    pub fn with_expires_at(mut self, at: Timestamp) -> Self {
+        self.expires_at = Some(at);
+        self
+    }
+
+    /// Sets the scopes.
+    pub fn with_scopes(mut self, scopes: Vec<String>) -> Self {
+        self.scopes = scopes;
+        self
+    }
+
+    /// Sets the version.
+    pub fn with_version(mut self, version: u64) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// Whether the access token is still good at `now` plus `margin`. A record without an
+    /// expiry is treated as expired, so it gets refreshed rather than trusted forever.
+    pub fn is_fresh(&self, now: Timestamp, margin: Duration) -> bool {
+        let Some(expires_at) = self.expires_at else { return false };
+        let margin = jiff::SignedDuration::try_from(margin).unwrap_or(jiff::SignedDuration::MAX);
+        now.checked_add(margin).is_ok_and(|deadline| deadline < expires_at)
+    }
+}
+
+impl PartialEq for TokenRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.access_token.expose_secret() == other.access_token.expose_secret()
+            && self.refresh_token.as_ref().map(ExposeSecret::expose_secret)
+                == other.refresh_token.as_ref().map(ExposeSecret::expose_secret)
+            && self.expires_at == other.expires_at
+            && self.scopes == other.scopes
+            && self.version == other.version
+    }
+}
+
+impl fmt::Debug for TokenRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRecord")
+            .field("access_token", &"[redacted]")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field("expires_at", &self.expires_at)
+            .field("scopes", &self.scopes)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+/// When a save may happen: the compare in compare-and-swap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SaveCondition {
+    /// Always (overwrite whatever is there). Used by the OAuth callback: a new consent wins.
+    Always,
+    /// Only if nothing is stored for the key.
+    Absent,
+    /// Only if the stored record has exactly this version.
+    Version(u64),
+}
+
+impl SaveCondition {
+    /// The condition that a record read as `current` is still what is stored.
+    pub fn unchanged(current: Option<&TokenRecord>) -> Self {
+        current.map_or(SaveCondition::Absent, |r| SaveCondition::Version(r.version))
+    }
+}
+
+/// What a conditional save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SaveOutcome {
+    /// Saved; the record now has this version.
+    Saved {
+        /// The new version.
+        version: u64,
+    },
+    /// Not saved: the stored record did not match the condition (someone else saved first).
+    Conflict,
+}
+
+/// A held refresh lease: while it is held, no other process refreshes the same key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Lease {
+    /// The key the lease is on.
+    pub key: TokenKey,
+    /// A random value identifying this holder, so only the holder can release it.
+    pub holder: String,
+    /// When the lease lapses by itself if never released (a crashed holder cannot block
+    /// refresh forever).
+    pub expires_at: Timestamp,
+}
+
+impl Lease {
+    /// A lease record.
+    pub fn new(key: TokenKey, holder: impl Into<String>, expires_at: Timestamp) -> Self {
+        Self { key, holder: holder.into(), expires_at }
+    }
+}
+
+/// Where OAuth tokens live, keyed by tenant and provider.
+///
+/// Implementations must make `save` with a [`SaveCondition`] atomic (compare-and-swap): of many
+/// concurrent saves against one version, exactly one succeeds. Leases are optional: a store that
+/// can coordinate several processes (a SQL database, Redis) implements them so only one process
+/// refreshes a token at a time; the default methods report that leasing is not supported, and
+/// refresh is then coordinated only inside one process.
+///
+/// The `meetschedify-testkit` crate has a conformance suite every store should pass.
+#[async_trait]
+pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
+    /// The stored record, or `None`.
+    async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>>;
+
+    /// Saves a record if `condition` holds. The record's own `version` is ignored: the store
+    /// assigns the next one.
+    async fn save(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        condition: SaveCondition,
+    ) -> Result<SaveOutcome>;
+
+    /// Deletes the record; deleting a missing one is fine.
+    async fn delete(&self, key: &TokenKey) -> Result<()>;
+
+    /// Whether this store implements leases across processes.
+    fn supports_leases(&self) -> bool {
+        false
+    }
+
+    /// Tries to take the refresh lease on `key` for `ttl`; `None` if someone else holds it.
+    async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
+        let _ = (key, ttl);
+        Ok(None)
+    }
+
+    /// Releases a lease this holder took; releasing a lapsed or foreign lease does nothing.
+    async fn release_lease(&self, lease: &Lease) -> Result<()> {
+        let _ = lease;
+        Ok(())
+    }
+}
