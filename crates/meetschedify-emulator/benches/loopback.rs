@@ -1,0 +1,3 @@
+//! Loopback throughput of the emulator (placeholder until the benchmark lands).
+
+fn main() {}

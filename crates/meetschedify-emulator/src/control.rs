@@ -1,0 +1,241 @@
+//! Control operations, shared by [`crate::EmulatorHandle`] and the HTTP control API.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use jiff::SignedDuration;
+use serde_json::Value;
+
+use crate::error::EmulatorError;
+use crate::faults::FaultRule;
+use crate::google::store::{AccessRec, GoogleClient, RefreshRec};
+use crate::http::rfc3339_millis;
+use crate::ids::{alnum, zoom_access_token};
+use crate::record::RecordedRequest;
+use crate::settings::Settings;
+use crate::snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
+use crate::state::Shared;
+use crate::zoom::store::{TokenRec, ZoomAccount, ZoomUser};
+
+impl Shared {
+    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
+        self.lock().log.all()
+    }
+
+    pub(crate) fn clear_requests(&self) {
+        self.lock().log.clear();
+    }
+
+    pub(crate) fn settings(&self) -> Settings {
+        self.lock().settings.clone()
+    }
+
+    pub(crate) fn set_settings(&self, settings: Settings) {
+        self.lock().settings = settings;
+    }
+
+    pub(crate) fn register_zoom_account(&self, account: ZoomAccount) {
+        let mut inner = self.lock();
+        inner
+            .zoom
+            .accounts
+            .retain(|a| a.account_id != account.account_id && a.client_id != account.client_id);
+        inner.zoom.accounts.push(account);
+    }
+
+    pub(crate) fn add_zoom_user(
+        &self,
+        account_id: &str,
+        email: &str,
+    ) -> Result<ZoomUser, EmulatorError> {
+        let mut inner = self.lock();
+        if !inner
+            .zoom
+            .accounts
+            .iter()
+            .any(|a| a.account_id == account_id)
+        {
+            return Err(EmulatorError::UnknownZoomAccount(account_id.to_owned()));
+        }
+        if let Some(user) = inner
+            .zoom
+            .users
+            .iter()
+            .find(|u| u.account_id == account_id && u.email.eq_ignore_ascii_case(email))
+        {
+            return Ok(user.clone());
+        }
+        let user = ZoomUser {
+            id: alnum(&mut inner.rng, 22),
+            email: email.to_owned(),
+            account_id: account_id.to_owned(),
+        };
+        inner.zoom.users.push(user.clone());
+        Ok(user)
+    }
+
+    pub(crate) fn issue_zoom_access_token(
+        &self,
+        account_id: &str,
+    ) -> Result<String, EmulatorError> {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        if !inner
+            .zoom
+            .accounts
+            .iter()
+            .any(|a| a.account_id == account_id)
+        {
+            return Err(EmulatorError::UnknownZoomAccount(account_id.to_owned()));
+        }
+        let token = zoom_access_token(&mut inner.rng);
+        let lifetime = lifetime(&inner.settings);
+        inner.zoom.tokens.insert(
+            token.clone(),
+            TokenRec {
+                account_id: account_id.to_owned(),
+                expires_at: now.saturating_add(lifetime).unwrap_or(now),
+            },
+        );
+        Ok(token)
+    }
+
+    pub(crate) fn register_google_client(&self, client: GoogleClient) {
+        let mut inner = self.lock();
+        inner
+            .google
+            .clients
+            .retain(|c| c.client_id != client.client_id);
+        inner.google.clients.push(client);
+    }
+
+    pub(crate) fn add_google_user(&self, email: &str) {
+        let mut inner = self.lock();
+        if !inner
+            .google
+            .users
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(email))
+        {
+            inner.google.users.push(email.to_owned());
+        }
+    }
+
+    pub(crate) fn issue_google_refresh_token(
+        &self,
+        client_id: &str,
+        email: &str,
+        scopes: &[String],
+    ) -> Result<String, EmulatorError> {
+        let mut inner = self.lock();
+        if inner.google.client(client_id).is_none() {
+            return Err(EmulatorError::UnknownGoogleClient(client_id.to_owned()));
+        }
+        if !inner.google.users.iter().any(|u| u == email) {
+            return Err(EmulatorError::UnknownGoogleUser(email.to_owned()));
+        }
+        let token = format!("1//0{}", alnum(&mut inner.rng, 100));
+        inner.google.refresh.insert(
+            token.clone(),
+            RefreshRec {
+                client_id: client_id.to_owned(),
+                user: email.to_owned(),
+                scopes: scopes.to_vec(),
+                revoked: false,
+            },
+        );
+        inner
+            .google
+            .grants
+            .insert((client_id.to_owned(), email.to_owned()));
+        Ok(token)
+    }
+
+    pub(crate) fn issue_google_access_token(
+        &self,
+        email: &str,
+        scopes: &[String],
+    ) -> Result<String, EmulatorError> {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        if !inner.google.users.iter().any(|u| u == email) {
+            return Err(EmulatorError::UnknownGoogleUser(email.to_owned()));
+        }
+        let token = format!("ya29.a0{}", alnum(&mut inner.rng, 120));
+        let lifetime = lifetime(&inner.settings);
+        inner.google.access.insert(
+            token.clone(),
+            AccessRec {
+                user: email.to_owned(),
+                scopes: scopes.to_vec(),
+                expires_at: now.saturating_add(lifetime).unwrap_or(now),
+                refresh_token: None,
+                revoked: false,
+            },
+        );
+        Ok(token)
+    }
+
+    /// Revokes any token the emulator issued (Zoom access, Google access or refresh).
+    pub(crate) fn revoke_token(&self, token: &str) -> bool {
+        let mut inner = self.lock();
+        if inner.zoom.tokens.remove(token).is_some() {
+            return true;
+        }
+        crate::google::revoke_token(&mut inner, token)
+    }
+
+    pub(crate) fn add_fault(&self, rule: FaultRule) {
+        self.lock().faults.add(rule);
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
+    pub(crate) fn advance_clock(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+
+    pub(crate) fn token_requests(&self) -> (u64, u64) {
+        let inner = self.lock();
+        (inner.zoom.token_requests, inner.google.token_requests)
+    }
+
+    pub(crate) fn snapshot(&self) -> StateSnapshot {
+        let now = self.clock.now();
+        let inner = self.lock();
+        let mut meetings_by_host: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for id in &inner.zoom.meeting_order {
+            if let Some(m) = inner.zoom.meetings.get(id) {
+                meetings_by_host
+                    .entry(m.host_id.clone())
+                    .or_default()
+                    .push(Value::Object(m.body.clone()));
+            }
+        }
+        let events_by_calendar = crate::google::render_all(&inner);
+        StateSnapshot {
+            now: rfc3339_millis(now),
+            clock_offset_secs: self.clock.offset().as_secs(),
+            settings: inner.settings.clone(),
+            faults: inner.faults.rules(),
+            zoom: ZoomSnapshot {
+                token_requests: inner.zoom.token_requests,
+                meetings_by_host,
+                deleted_meetings: inner.zoom.deleted.clone(),
+            },
+            google: GoogleSnapshot {
+                token_requests: inner.google.token_requests,
+                events_by_calendar,
+                send_updates: inner.google.send_updates.clone(),
+            },
+        }
+    }
+}
+
+fn lifetime(settings: &Settings) -> SignedDuration {
+    SignedDuration::from_secs(
+        i64::try_from(settings.access_token_lifetime_secs).unwrap_or(i64::MAX),
+    )
+}

@@ -1,0 +1,244 @@
+//! The HTTP control API under `/_emulator`. It is the emulator's own: neither Google nor Zoom has it.
+//! It mirrors the methods of [`crate::EmulatorHandle`] for tests that run the emulator as a process.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::demo::DEMO_GOOGLE_SCOPES;
+use crate::error::EmulatorError;
+use crate::faults::FaultRule;
+use crate::google::store::GoogleClient;
+use crate::http::rfc3339_millis;
+use crate::settings::Settings;
+use crate::state::Shared;
+use crate::zoom::store::ZoomAccount;
+
+type SharedState = State<Arc<Shared>>;
+
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/_emulator/reset", post(reset))
+        .route("/_emulator/requests", get(requests).delete(clear_requests))
+        .route("/_emulator/state", get(state))
+        .route("/_emulator/settings", get(settings).post(update_settings))
+        .route("/_emulator/zoom/accounts", post(zoom_account))
+        .route("/_emulator/zoom/users", post(zoom_user))
+        .route("/_emulator/zoom/tokens", post(zoom_token))
+        .route("/_emulator/google/clients", post(google_client))
+        .route("/_emulator/google/users", post(google_user))
+        .route(
+            "/_emulator/google/refresh-tokens",
+            post(google_refresh_token),
+        )
+        .route("/_emulator/google/access-tokens", post(google_access_token))
+        .route("/_emulator/tokens/revoke", post(revoke))
+        .route("/_emulator/clock", get(clock))
+        .route("/_emulator/clock/advance", post(advance_clock))
+        .route(
+            "/_emulator/faults",
+            get(faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/_emulator/counters", get(counters))
+}
+
+fn failed(error: &EmulatorError) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({ "error": error.to_string() })),
+    )
+        .into_response()
+}
+
+async fn reset(State(shared): SharedState) -> StatusCode {
+    shared.reset();
+    StatusCode::NO_CONTENT
+}
+
+async fn requests(State(shared): SharedState) -> Response {
+    Json(shared.requests()).into_response()
+}
+
+async fn clear_requests(State(shared): SharedState) -> StatusCode {
+    shared.clear_requests();
+    StatusCode::NO_CONTENT
+}
+
+async fn state(State(shared): SharedState) -> Response {
+    Json(shared.snapshot()).into_response()
+}
+
+async fn settings(State(shared): SharedState) -> Response {
+    Json(shared.settings()).into_response()
+}
+
+/// Merges the given fields into the current settings (fields not sent keep their value).
+async fn update_settings(State(shared): SharedState, Json(patch): Json<Value>) -> Response {
+    let mut current = serde_json::to_value(shared.settings()).unwrap_or_default();
+    if let (Value::Object(current), Value::Object(patch)) = (&mut current, patch) {
+        current.extend(patch);
+    }
+    match serde_json::from_value::<Settings>(current) {
+        Ok(settings) => {
+            shared.set_settings(settings.clone());
+            Json(settings).into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
+async fn zoom_account(State(shared): SharedState, Json(account): Json<ZoomAccount>) -> StatusCode {
+    shared.register_zoom_account(account);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct ZoomUserRequest {
+    account_id: Option<String>,
+    email: String,
+}
+
+async fn zoom_user(State(shared): SharedState, Json(request): Json<ZoomUserRequest>) -> Response {
+    let account = request
+        .account_id
+        .unwrap_or_else(|| shared.demo.zoom_account_id.clone());
+    match shared.add_zoom_user(&account, &request.email) {
+        Ok(user) => (StatusCode::CREATED, Json(user)).into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ZoomTokenRequest {
+    account_id: Option<String>,
+}
+
+async fn zoom_token(State(shared): SharedState, Json(request): Json<ZoomTokenRequest>) -> Response {
+    let account = request
+        .account_id
+        .unwrap_or_else(|| shared.demo.zoom_account_id.clone());
+    match shared.issue_zoom_access_token(&account) {
+        Ok(token) => Json(json!({ "access_token": token })).into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+async fn google_client(State(shared): SharedState, Json(client): Json<GoogleClient>) -> StatusCode {
+    shared.register_google_client(client);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct GoogleUserRequest {
+    email: String,
+}
+
+async fn google_user(
+    State(shared): SharedState,
+    Json(request): Json<GoogleUserRequest>,
+) -> StatusCode {
+    shared.add_google_user(&request.email);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct GoogleTokenRequest {
+    client_id: Option<String>,
+    email: Option<String>,
+    scopes: Option<Vec<String>>,
+}
+
+impl GoogleTokenRequest {
+    fn resolve(self, shared: &Shared) -> (String, String, Vec<String>) {
+        (
+            self.client_id
+                .unwrap_or_else(|| shared.demo.google_client_id.clone()),
+            self.email
+                .unwrap_or_else(|| shared.demo.google_user_email.clone()),
+            self.scopes
+                .unwrap_or_else(|| DEMO_GOOGLE_SCOPES.iter().map(|s| (*s).to_owned()).collect()),
+        )
+    }
+}
+
+async fn google_refresh_token(
+    State(shared): SharedState,
+    Json(request): Json<GoogleTokenRequest>,
+) -> Response {
+    let (client, email, scopes) = request.resolve(&shared);
+    match shared.issue_google_refresh_token(&client, &email, &scopes) {
+        Ok(token) => Json(json!({ "refresh_token": token })).into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+async fn google_access_token(
+    State(shared): SharedState,
+    Json(request): Json<GoogleTokenRequest>,
+) -> Response {
+    let (_, email, scopes) = request.resolve(&shared);
+    match shared.issue_google_access_token(&email, &scopes) {
+        Ok(token) => Json(json!({ "access_token": token })).into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct RevokeRequest {
+    token: String,
+}
+
+async fn revoke(State(shared): SharedState, Json(request): Json<RevokeRequest>) -> Response {
+    Json(json!({ "revoked": shared.revoke_token(&request.token) })).into_response()
+}
+
+async fn clock(State(shared): SharedState) -> Response {
+    Json(json!({
+        "now": rfc3339_millis(shared.clock.now()),
+        "offset_secs": shared.clock.offset().as_secs(),
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+struct AdvanceRequest {
+    seconds: u64,
+}
+
+async fn advance_clock(
+    State(shared): SharedState,
+    Json(request): Json<AdvanceRequest>,
+) -> Response {
+    shared.advance_clock(Duration::from_secs(request.seconds));
+    clock(State(shared)).await
+}
+
+async fn faults(State(shared): SharedState) -> Response {
+    Json(shared.snapshot().faults).into_response()
+}
+
+async fn add_fault(State(shared): SharedState, Json(rule): Json<FaultRule>) -> StatusCode {
+    shared.add_fault(rule);
+    StatusCode::CREATED
+}
+
+async fn clear_faults(State(shared): SharedState) -> StatusCode {
+    shared.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+async fn counters(State(shared): SharedState) -> Response {
+    let (zoom, google) = shared.token_requests();
+    Json(json!({ "zoom_token_requests": zoom, "google_token_requests": google })).into_response()
+}

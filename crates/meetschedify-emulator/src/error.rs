@@ -1,0 +1,23 @@
+//! The emulator's own errors (starting it, and control calls that name unknown things).
+
+/// What can go wrong when starting or controlling the emulator.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// The listening socket could not be bound.
+    #[error("cannot bind the emulator to {addr}: {source}")]
+    Bind {
+        /// Address that was asked for.
+        addr: String,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// A control call named a Zoom account that is not registered.
+    #[error("unknown zoom account {0}")]
+    UnknownZoomAccount(String),
+    /// A control call named a Google OAuth client that is not registered.
+    #[error("unknown google client {0}")]
+    UnknownGoogleClient(String),
+    /// A control call named a Google user that is not registered.
+    #[error("unknown google user {0}")]
+    UnknownGoogleUser(String),
+}

@@ -1,0 +1,304 @@
+//! Fault injection: rules that make matching requests fail the way real networks and vendors do.
+//!
+//! A rule names a method (optional) and a path pattern, and either fires with a probability (drawn from the
+//! emulator's seeded RNG, so a run repeats) or follows an exact sequence, one entry per matching request.
+
+use std::time::Duration;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// What happens to a request a rule picked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultAction {
+    /// Answer with this status, body and headers instead of processing the request.
+    Status {
+        /// HTTP status code, e.g. 503.
+        status: u16,
+        /// Response body, sent as is.
+        #[serde(default)]
+        body: String,
+        /// Extra response headers, e.g. `("Retry-After", "2")`.
+        #[serde(default)]
+        headers: Vec<(String, String)>,
+    },
+    /// Wait this long, then process the request normally.
+    Latency {
+        /// Added delay in milliseconds.
+        ms: u64,
+    },
+    /// Drop the connection (TCP reset) before the request is processed: nothing happened.
+    ResetBefore,
+    /// Process the request, then drop the connection instead of answering: it took effect, but the client
+    /// cannot know (the ambiguous failure that makes retries create duplicates).
+    ResetAfter,
+    /// Answer with an HTML body that is not JSON, as a proxy in front of the API would.
+    NonJson {
+        /// HTTP status code, e.g. 502.
+        status: u16,
+    },
+}
+
+impl FaultAction {
+    /// `503 Service Unavailable` with a small JSON body.
+    pub fn unavailable() -> Self {
+        Self::Status {
+            status: 503,
+            body: r#"{"error":"service unavailable"}"#.to_owned(),
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        }
+    }
+
+    /// `429 Too Many Requests` with `Retry-After` in seconds.
+    pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        Self::Status {
+            status: 429,
+            body: r#"{"code":429,"message":"Too many requests."}"#.to_owned(),
+            headers: vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("retry-after".to_owned(), retry_after_secs.to_string()),
+            ],
+        }
+    }
+
+    /// Added latency.
+    pub fn latency(delay: Duration) -> Self {
+        Self::Latency {
+            ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+/// When a rule fires.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum FaultTrigger {
+    /// Each matching request fires with this probability (0.0 to 1.0), at most `limit` times if set.
+    Probability {
+        /// Chance per matching request.
+        probability: f64,
+        /// Fire at most this many times.
+        #[serde(default)]
+        limit: Option<u64>,
+        /// The fault to apply.
+        action: FaultAction,
+    },
+    /// The n-th matching request gets the n-th entry (`None` lets it through); after the last entry the
+    /// rule no longer fires.
+    Sequence {
+        /// One entry per matching request.
+        steps: Vec<Option<FaultAction>>,
+    },
+}
+
+/// A fault rule: which requests, and what happens to them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaultRule {
+    /// HTTP method to match (case-insensitive); `None` matches any.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path pattern; `*` matches any run of characters (including `/`), e.g. `/v2/users/*/meetings`.
+    pub path: String,
+    /// When and how the rule fires.
+    #[serde(flatten)]
+    pub trigger: FaultTrigger,
+}
+
+impl FaultRule {
+    /// A rule that applies `steps` to successive requests matching `method` and `path`.
+    pub fn sequence(method: &str, path: &str, steps: Vec<Option<FaultAction>>) -> Self {
+        Self {
+            method: Some(method.to_owned()),
+            path: path.to_owned(),
+            trigger: FaultTrigger::Sequence { steps },
+        }
+    }
+
+    /// A rule that applies `action` once, to the next request matching `method` and `path`.
+    pub fn once(method: &str, path: &str, action: FaultAction) -> Self {
+        Self::sequence(method, path, vec![Some(action)])
+    }
+
+    /// A rule that applies `action` to each matching request with `probability`.
+    pub fn probability(
+        method: Option<&str>,
+        path: &str,
+        probability: f64,
+        action: FaultAction,
+    ) -> Self {
+        Self {
+            method: method.map(str::to_owned),
+            path: path.to_owned(),
+            trigger: FaultTrigger::Probability {
+                probability,
+                limit: None,
+                action,
+            },
+        }
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && glob_match(&self.path, path)
+    }
+}
+
+/// A rule with its counters.
+#[derive(Debug)]
+struct ActiveRule {
+    rule: FaultRule,
+    /// Matching requests seen so far.
+    seen: u64,
+    /// Times the rule fired.
+    fired: u64,
+}
+
+/// The installed rules.
+#[derive(Debug, Default)]
+pub(crate) struct Faults {
+    rules: Vec<ActiveRule>,
+}
+
+impl Faults {
+    pub(crate) fn add(&mut self, rule: FaultRule) {
+        self.rules.push(ActiveRule {
+            rule,
+            seen: 0,
+            fired: 0,
+        });
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    pub(crate) fn rules(&self) -> Vec<FaultRule> {
+        self.rules.iter().map(|r| r.rule.clone()).collect()
+    }
+
+    /// Picks the fault for a request, if any; the first matching rule that fires wins.
+    pub(crate) fn pick(
+        &mut self,
+        method: &str,
+        path: &str,
+        rng: &mut impl Rng,
+    ) -> Option<FaultAction> {
+        for active in &mut self.rules {
+            if !active.rule.matches(method, path) {
+                continue;
+            }
+            let index = active.seen;
+            active.seen += 1;
+            let chosen = match &active.rule.trigger {
+                FaultTrigger::Sequence { steps } => usize::try_from(index)
+                    .ok()
+                    .and_then(|i| steps.get(i))
+                    .cloned()
+                    .flatten(),
+                FaultTrigger::Probability {
+                    probability,
+                    limit,
+                    action,
+                } => {
+                    let under_limit = limit.is_none_or(|l| active.fired < l);
+                    // Always draw, so the RNG stream does not depend on the limit being reached.
+                    let hit = rng.gen_bool(probability.clamp(0.0, 1.0));
+                    (under_limit && hit).then(|| action.clone())
+                }
+            };
+            if let Some(action) = chosen {
+                active.fired += 1;
+                return Some(action);
+            }
+        }
+        None
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub(crate) fn glob_match(pattern: &str, text: &str) -> bool {
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    #[test]
+    fn glob_matches_segments_and_tails() {
+        assert!(glob_match("/v2/users/*/meetings", "/v2/users/me/meetings"));
+        assert!(!glob_match(
+            "/v2/users/*/meetings",
+            "/v2/users/me/meetings/x"
+        ));
+        assert!(glob_match(
+            "/calendar/v3/*",
+            "/calendar/v3/calendars/primary/events"
+        ));
+        assert!(glob_match("/token", "/token"));
+        assert!(!glob_match("/token", "/oauth/token"));
+        assert!(glob_match("*", ""));
+    }
+
+    #[test]
+    fn sequence_applies_steps_in_order_then_stops() {
+        let mut faults = Faults::default();
+        faults.add(FaultRule::sequence(
+            "POST",
+            "/token",
+            vec![None, Some(FaultAction::ResetBefore)],
+        ));
+        let mut rng = StdRng::seed_from_u64(1);
+        assert_eq!(faults.pick("POST", "/token", &mut rng), None);
+        assert_eq!(faults.pick("GET", "/token", &mut rng), None);
+        assert_eq!(
+            faults.pick("post", "/token", &mut rng),
+            Some(FaultAction::ResetBefore)
+        );
+        assert_eq!(faults.pick("POST", "/token", &mut rng), None);
+    }
+
+    #[test]
+    fn probability_is_repeatable_for_a_seed() {
+        let draw = |seed| {
+            let mut faults = Faults::default();
+            faults.add(FaultRule::probability(
+                None,
+                "*",
+                0.5,
+                FaultAction::ResetAfter,
+            ));
+            let mut rng = StdRng::seed_from_u64(seed);
+            (0..64)
+                .map(|_| faults.pick("GET", "/x", &mut rng).is_some())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(draw(7), draw(7));
+        let hits = draw(7).iter().filter(|h| **h).count();
+        assert!((10..54).contains(&hits), "hits = {hits}");
+    }
+}

@@ -1,0 +1,427 @@
+//! Starting the emulator in process, and the handle that controls and stops it.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use jiff::Timestamp;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::demo::DemoCredentials;
+use crate::error::EmulatorError;
+use crate::faults::FaultRule;
+use crate::google::store::GoogleClient;
+use crate::record::RecordedRequest;
+use crate::settings::{ConsentMode, QuotaStatus, Settings};
+use crate::snapshot::StateSnapshot;
+use crate::state::Shared;
+use crate::zoom::store::{ZoomAccount, ZoomUser};
+
+/// Seed of the emulator's RNG unless one is given: ids, tokens and probabilistic faults repeat from
+/// run to run.
+pub const DEFAULT_SEED: u64 = 0x6d65_6574_7363_6864;
+
+/// Entry point: `Emulator::start().await` or `Emulator::builder()...start().await`.
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// Starts an emulator with default settings on `127.0.0.1` and a free port.
+    pub async fn start() -> Result<EmulatorHandle, EmulatorError> {
+        Self::builder().start().await
+    }
+
+    /// A builder for non-default settings.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+}
+
+/// Configures an emulator before it starts.
+#[derive(Clone, Debug)]
+pub struct EmulatorBuilder {
+    host: IpAddr,
+    port: u16,
+    seed: u64,
+    settings: Settings,
+    demo: DemoCredentials,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            seed: DEFAULT_SEED,
+            settings: Settings::default(),
+            demo: DemoCredentials::default(),
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// Address to bind (default `127.0.0.1`).
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Port to bind (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Seed of the RNG behind ids, tokens and probabilistic faults.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Google consent behaviour (default: an HTML page with an "Allow" button).
+    pub fn consent(mut self, mode: ConsentMode) -> Self {
+        self.settings.consent = mode;
+        self
+    }
+
+    /// Shorthand for [`ConsentMode::Auto`]: authorization redirects at once.
+    pub fn auto_consent(self) -> Self {
+        self.consent(ConsentMode::Auto)
+    }
+
+    /// Whether a Meet `createRequest` is `pending` in the insert answer (default true).
+    pub fn conference_pending_on_insert(mut self, pending: bool) -> Self {
+        self.settings.conference_pending_on_insert = pending;
+        self
+    }
+
+    /// How many `events.get` reads still show `pending` (default 0: the first read shows `success`).
+    pub fn conference_pending_reads(mut self, reads: u32) -> Self {
+        self.settings.conference_pending_reads = reads;
+        self
+    }
+
+    /// Zoom's per-host daily create+update limit (default `Some(100)`; `None` disables it).
+    pub fn zoom_daily_limit(mut self, limit: Option<u32>) -> Self {
+        self.settings.zoom_daily_limit = limit;
+        self
+    }
+
+    /// Per-second limit for each Zoom rate-limit label (default `None`).
+    pub fn zoom_per_second_limit(mut self, limit: Option<u32>) -> Self {
+        self.settings.zoom_per_second_limit = limit;
+        self
+    }
+
+    /// Google Calendar requests per user per minute (default `Some(600)`; `None` disables it).
+    pub fn google_quota_per_minute(mut self, limit: Option<u32>) -> Self {
+        self.settings.google_quota_per_minute = limit;
+        self
+    }
+
+    /// Status of the Google quota error (default 403).
+    pub fn google_quota_status(mut self, status: QuotaStatus) -> Self {
+        self.settings.google_quota_status = status;
+        self
+    }
+
+    /// Replaces all settings at once.
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Replaces the demo credentials registered at start.
+    pub fn demo_credentials(mut self, demo: DemoCredentials) -> Self {
+        self.demo = demo;
+        self
+    }
+
+    /// Binds the socket and starts serving in the background on the current Tokio runtime.
+    pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
+        let addr = SocketAddr::new(self.host, self.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let root = format!("http://{addr}");
+        let shared = Arc::new(Shared::new(self.settings, self.seed, self.demo));
+        shared.set_root_url(root.clone());
+        let app = app(shared.clone());
+        let (shutdown, rx) = watch::channel(false);
+        let task = tokio::spawn(crate::server::serve(listener, app, rx));
+        Ok(EmulatorHandle {
+            shared,
+            addr,
+            root,
+            shutdown,
+            task: Some(task),
+        })
+    }
+}
+
+/// The whole application: vendor routes behind the recording/fault layer, control routes outside it.
+fn app(shared: Arc<Shared>) -> Router {
+    let vendor = crate::zoom::router().merge(crate::google::router()).layer(
+        axum::middleware::from_fn_with_state(shared.clone(), crate::layers::vendor_layer),
+    );
+    vendor
+        .merge(crate::control_api::router())
+        .with_state(shared)
+}
+
+/// A running emulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct EmulatorHandle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    root: String,
+    shutdown: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl EmulatorHandle {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Root URL of the server, e.g. `http://127.0.0.1:41234` (every family lives under it).
+    pub fn base_url(&self) -> &str {
+        &self.root
+    }
+
+    /// Zoom OAuth base: the library posts to `{base}/oauth/token` (`MEETSCHEDIFY_ZOOM_OAUTH_BASE`).
+    pub fn zoom_oauth_base(&self) -> String {
+        self.root.clone()
+    }
+
+    /// Zoom API base including `/v2` (`MEETSCHEDIFY_ZOOM_API_BASE`).
+    pub fn zoom_api_base(&self) -> String {
+        format!("{}/v2", self.root)
+    }
+
+    /// Google authorization base: `{base}/o/oauth2/v2/auth` (`MEETSCHEDIFY_GOOGLE_AUTH_BASE`).
+    pub fn google_auth_base(&self) -> String {
+        self.root.clone()
+    }
+
+    /// Google token base: `{base}/token` and `{base}/revoke` (`MEETSCHEDIFY_GOOGLE_OAUTH_BASE`).
+    pub fn google_oauth_base(&self) -> String {
+        self.root.clone()
+    }
+
+    /// Google API base: `{base}/calendar/v3/...` (`MEETSCHEDIFY_GOOGLE_API_BASE`).
+    pub fn google_api_base(&self) -> String {
+        self.root.clone()
+    }
+
+    /// Base of the emulator's own control API (`{root}/_emulator`).
+    pub fn control_base(&self) -> String {
+        format!("{}/_emulator", self.root)
+    }
+
+    /// The demo credentials registered at start.
+    pub fn demo(&self) -> &DemoCredentials {
+        &self.shared.demo
+    }
+
+    /// The environment that points the library at this emulator: the five `MEETSCHEDIFY_*_BASE`
+    /// variables and the demo credentials, in a stable order.
+    pub fn env_exports(&self) -> Vec<(String, String)> {
+        let demo = &self.shared.demo;
+        [
+            ("MEETSCHEDIFY_ZOOM_API_BASE", self.zoom_api_base()),
+            ("MEETSCHEDIFY_ZOOM_OAUTH_BASE", self.zoom_oauth_base()),
+            ("MEETSCHEDIFY_GOOGLE_API_BASE", self.google_api_base()),
+            ("MEETSCHEDIFY_GOOGLE_OAUTH_BASE", self.google_oauth_base()),
+            ("MEETSCHEDIFY_GOOGLE_AUTH_BASE", self.google_auth_base()),
+            ("ZOOM_ACCOUNT_ID", demo.zoom_account_id.clone()),
+            ("ZOOM_CLIENT_ID", demo.zoom_client_id.clone()),
+            ("ZOOM_CLIENT_SECRET", demo.zoom_client_secret.clone()),
+            ("GOOGLE_CLIENT_ID", demo.google_client_id.clone()),
+            ("GOOGLE_CLIENT_SECRET", demo.google_client_secret.clone()),
+            ("GOOGLE_REDIRECT_URI", demo.google_redirect_uri.clone()),
+            ("GOOGLE_REFRESH_TOKEN", demo.google_refresh_token.clone()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    /// [`Self::env_exports`] as `export NAME=value` lines for a POSIX shell.
+    pub fn env_script(&self) -> String {
+        self.env_exports()
+            .into_iter()
+            .map(|(k, v)| format!("export {k}={}\n", shell_quote(&v)))
+            .collect()
+    }
+
+    /// Back to the state right after start (demo data only, clock at real time, no faults, no log).
+    pub fn reset(&self) {
+        self.shared.reset();
+    }
+
+    /// The recorded requests, oldest first, with secrets redacted.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.shared.clear_requests();
+    }
+
+    /// Everything the emulator holds (meetings per host, events per calendar, counters, settings).
+    pub fn state(&self) -> StateSnapshot {
+        self.shared.snapshot()
+    }
+
+    /// Current settings.
+    pub fn settings(&self) -> Settings {
+        self.shared.settings()
+    }
+
+    /// Changes settings at run time, e.g. `handle.update_settings(|s| s.zoom_daily_limit = None)`.
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) {
+        let mut settings = self.shared.settings();
+        change(&mut settings);
+        self.shared.set_settings(settings);
+    }
+
+    /// Registers (or replaces) a Zoom S2S app.
+    pub fn register_zoom_account(&self, account: ZoomAccount) {
+        self.shared.register_zoom_account(account);
+    }
+
+    /// Adds a user to a Zoom account (the account's first user is `me`); returns it with its new id.
+    pub fn add_zoom_user(&self, account_id: &str, email: &str) -> Result<ZoomUser, EmulatorError> {
+        self.shared.add_zoom_user(account_id, email)
+    }
+
+    /// Issues a Zoom access token without a token request (the token counter does not move).
+    pub fn issue_zoom_access_token(&self, account_id: &str) -> Result<String, EmulatorError> {
+        self.shared.issue_zoom_access_token(account_id)
+    }
+
+    /// Registers (or replaces) a Google OAuth client.
+    pub fn register_google_client(&self, client: GoogleClient) {
+        self.shared.register_google_client(client);
+    }
+
+    /// Registers a Google test user (the first one registered is the default at the consent page).
+    pub fn add_google_user(&self, email: &str) {
+        self.shared.add_google_user(email);
+    }
+
+    /// Issues a refresh token as if `email` had consented to `scopes` for `client_id`.
+    pub fn issue_google_refresh_token(
+        &self,
+        client_id: &str,
+        email: &str,
+        scopes: &[&str],
+    ) -> Result<String, EmulatorError> {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.shared
+            .issue_google_refresh_token(client_id, email, &scopes)
+    }
+
+    /// Issues a Google access token for `email` with `scopes`, skipping OAuth.
+    pub fn issue_google_access_token(
+        &self,
+        email: &str,
+        scopes: &[&str],
+    ) -> Result<String, EmulatorError> {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.shared.issue_google_access_token(email, &scopes)
+    }
+
+    /// Revokes a token (Zoom access, Google access or refresh); returns whether it was live.
+    pub fn revoke_token(&self, token: &str) -> bool {
+        self.shared.revoke_token(token)
+    }
+
+    /// Moves the emulator clock forward (token expiry, daily limits and quotas follow it).
+    pub fn advance_clock(&self, by: Duration) {
+        self.shared.advance_clock(by);
+    }
+
+    /// The emulator clock.
+    pub fn now(&self) -> Timestamp {
+        self.shared.clock.now()
+    }
+
+    /// Installs a fault rule (rules are tried in the order they were added).
+    pub fn inject_fault(&self, rule: FaultRule) {
+        self.shared.add_fault(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
+    /// Calls to Zoom's `POST /oauth/token` since start or reset, whatever their outcome.
+    pub fn zoom_token_requests(&self) -> u64 {
+        self.shared.token_requests().0
+    }
+
+    /// Calls to Google's `POST /token` since start or reset, whatever their outcome.
+    pub fn google_token_requests(&self) -> u64 {
+        self.shared.token_requests().1
+    }
+
+    /// Stops the server and waits until it has let go of its socket.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        // The accept loop sees this (or the sender going away) and shuts down gracefully.
+        let _ = self.shutdown.send(true);
+    }
+}
+
+/// Quotes a value for a POSIX shell when it needs it.
+fn shell_quote(value: &str) -> String {
+    let plain = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain && !value.is_empty() {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn shell_values_are_quoted_when_needed() {
+        assert_eq!(
+            shell_quote("http://127.0.0.1:1/v2"),
+            "http://127.0.0.1:1/v2"
+        );
+        assert_eq!(shell_quote("1//abc"), "1//abc");
+        assert_eq!(shell_quote("a b'c"), r"'a b'\''c'");
+        assert_eq!(shell_quote(""), "''");
+    }
+}

@@ -1,0 +1,68 @@
+//! Behaviour switches that tests flip at start-up (builder) or at run time (handle / control API).
+
+use serde::{Deserialize, Serialize};
+
+/// How the Google consent screen behaves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMode {
+    /// Show a minimal HTML page with "Allow" and "Deny" buttons (what a person sees at Google).
+    #[default]
+    Page,
+    /// Consent at once: `/o/oauth2/v2/auth` answers 302 to the redirect URI with `code` and `state`.
+    Auto,
+}
+
+/// Status code of Google's per-user quota error; Google documents both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuotaStatus {
+    /// `403` with reason `rateLimitExceeded` (the classic answer).
+    #[default]
+    Forbidden,
+    /// `429` with reason `rateLimitExceeded`.
+    TooManyRequests,
+}
+
+/// Run-time behaviour of the emulator. Every field has a default faithful to the real services.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Google consent: page or automatic.
+    pub consent: ConsentMode,
+    /// Whether `events.insert` answers a Meet `createRequest` with status `pending` (as Google may).
+    pub conference_pending_on_insert: bool,
+    /// How many `events.get` reads still show `pending` after the insert before it turns `success`.
+    pub conference_pending_reads: u32,
+    /// Zoom's per-host daily limit of meeting creates plus updates (`None` disables it).
+    pub zoom_daily_limit: Option<u32>,
+    /// Optional per-second limit for each Zoom rate-limit label (`None`: no per-second limit).
+    pub zoom_per_second_limit: Option<u32>,
+    /// Google Calendar requests a user may make per minute (`None` disables the quota).
+    pub google_quota_per_minute: Option<u32>,
+    /// Status of the quota error.
+    pub google_quota_status: QuotaStatus,
+    /// Lifetime of issued access tokens, in seconds (both vendors say 3599).
+    pub access_token_lifetime_secs: u64,
+    /// Whether requests are recorded for [`crate::EmulatorHandle::requests`].
+    pub record_requests: bool,
+    /// How many recorded requests are kept (the oldest are dropped first).
+    pub max_recorded_requests: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            consent: ConsentMode::Page,
+            conference_pending_on_insert: true,
+            conference_pending_reads: 0,
+            zoom_daily_limit: Some(100),
+            zoom_per_second_limit: None,
+            google_quota_per_minute: Some(600),
+            google_quota_status: QuotaStatus::Forbidden,
+            access_token_lifetime_secs: 3599,
+            record_requests: true,
+            max_recorded_requests: 10_000,
+        }
+    }
+}

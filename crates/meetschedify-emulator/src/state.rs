@@ -1,0 +1,122 @@
+//! The emulator's shared state: one mutex around everything a request may touch.
+//!
+//! A single lock keeps the handlers simple and is far from the bottleneck: a request holds it for
+//! microseconds, and the emulator answers tens of thousands of requests a second on two cores.
+
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use crate::clock::Clock;
+use crate::demo::{DemoCredentials, DEMO_GOOGLE_SCOPES};
+use crate::faults::Faults;
+use crate::google::store::{GoogleClient, GoogleStore, RefreshRec};
+use crate::record::RequestLog;
+use crate::settings::Settings;
+use crate::zoom::store::{ZoomAccount, ZoomStore, ZoomUser};
+
+/// Everything that changes while the emulator runs.
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) settings: Settings,
+    pub(crate) rng: StdRng,
+    pub(crate) zoom: ZoomStore,
+    pub(crate) google: GoogleStore,
+    pub(crate) faults: Faults,
+    pub(crate) log: RequestLog,
+}
+
+/// State shared by the server and the handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) clock: Clock,
+    inner: Mutex<Inner>,
+    /// What [`Shared::reset`] returns to.
+    initial_settings: Settings,
+    seed: u64,
+    pub(crate) demo: DemoCredentials,
+    /// `http://127.0.0.1:PORT`, known once the socket is bound.
+    root: OnceLock<String>,
+}
+
+impl Shared {
+    pub(crate) fn new(settings: Settings, seed: u64, demo: DemoCredentials) -> Self {
+        let inner = Inner::fresh(&settings, seed, &demo);
+        Self {
+            clock: Clock::default(),
+            inner: Mutex::new(inner),
+            initial_settings: settings,
+            seed,
+            demo,
+            root: OnceLock::new(),
+        }
+    }
+
+    /// Records the server's root URL (called once, right after binding).
+    pub(crate) fn set_root_url(&self, root: String) {
+        let _ = self.root.set(root);
+    }
+
+    /// The server's root URL, e.g. `http://127.0.0.1:8765`.
+    pub(crate) fn root_url(&self) -> &str {
+        self.root.get().map_or("", String::as_str)
+    }
+
+    /// Locks the state. A panic in one handler must not wedge the emulator, so a poisoned lock is used
+    /// as is: every mutation leaves the maps consistent before anything that can panic.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Back to the state right after start: demo data only, clock at real time, RNG re-seeded.
+    pub(crate) fn reset(&self) {
+        *self.lock() = Inner::fresh(&self.initial_settings, self.seed, &self.demo);
+        self.clock.reset();
+    }
+}
+
+impl Inner {
+    fn fresh(settings: &Settings, seed: u64, demo: &DemoCredentials) -> Self {
+        let mut inner = Self {
+            settings: settings.clone(),
+            rng: StdRng::seed_from_u64(seed),
+            zoom: ZoomStore::default(),
+            google: GoogleStore::default(),
+            faults: Faults::default(),
+            log: RequestLog::default(),
+        };
+        inner.zoom.accounts.push(ZoomAccount {
+            account_id: demo.zoom_account_id.clone(),
+            client_id: demo.zoom_client_id.clone(),
+            client_secret: demo.zoom_client_secret.clone(),
+        });
+        inner.zoom.users.push(ZoomUser {
+            id: demo.zoom_host_id.clone(),
+            email: demo.zoom_host_email.clone(),
+            account_id: demo.zoom_account_id.clone(),
+        });
+        inner.google.clients.push(GoogleClient {
+            client_id: demo.google_client_id.clone(),
+            client_secret: demo.google_client_secret.clone(),
+            redirect_uris: vec![demo.google_redirect_uri.clone()],
+        });
+        inner.google.users.push(demo.google_user_email.clone());
+        inner.google.refresh.insert(
+            demo.google_refresh_token.clone(),
+            RefreshRec {
+                client_id: demo.google_client_id.clone(),
+                user: demo.google_user_email.clone(),
+                scopes: DEMO_GOOGLE_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+                revoked: false,
+            },
+        );
+        inner.google.grants.insert((
+            demo.google_client_id.clone(),
+            demo.google_user_email.clone(),
+        ));
+        inner
+    }
+}

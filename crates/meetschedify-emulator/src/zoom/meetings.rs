@@ -1,0 +1,276 @@
+//! Meetings API handlers: create, get, update, delete, list.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use jiff::SignedDuration;
+use serde_json::{json, Map, Value};
+
+use super::auth::account_for;
+use super::errors::{bad_json, error, meeting_not_found, user_not_found, validation};
+use super::limits::{daily, per_second, Label};
+use super::meeting::{apply, build, summary, validate};
+use super::store::{Cursor, DeletedMeeting, MeetingRec};
+use crate::http::{json, no_content, parse_form};
+use crate::ids::{alnum, zoom_meeting_id};
+use crate::state::Shared;
+
+/// Page size bounds of the list endpoint (spec: default 30, maximum 300).
+const DEFAULT_PAGE_SIZE: usize = 30;
+const MAX_PAGE_SIZE: usize = 300;
+/// Zoom's `next_page_token` lives 15 minutes.
+const CURSOR_LIFETIME: SignedDuration = SignedDuration::from_mins(15);
+
+fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Response> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(bad_json()),
+    }
+}
+
+fn parse_meeting_id(raw: &str) -> Option<u64> {
+    raw.parse().ok()
+}
+
+pub(super) async fn create(
+    State(shared): State<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = shared.clock.now();
+    let mut guard = shared.lock();
+    let inner = &mut *guard;
+    let account = match account_for(&inner.zoom, &headers, now) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Medium, now) {
+        return response;
+    }
+    let Some(host) = inner.zoom.resolve_user(&account, &user_id).cloned() else {
+        return user_not_found(&user_id);
+    };
+    let body = match parse_object(&body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let bad = validate(&body);
+    if !bad.is_empty() {
+        return validation(&bad);
+    }
+    if let Err(response) = daily(&mut inner.zoom, &inner.settings, &host.id, now) {
+        return response;
+    }
+    let mut id = zoom_meeting_id(&mut inner.rng);
+    while inner.zoom.meetings.contains_key(&id) {
+        id = zoom_meeting_id(&mut inner.rng);
+    }
+    let meeting = build(&mut inner.rng, id, &host, &body, now);
+    let answer = Value::Object(meeting.clone());
+    inner.zoom.meeting_order.push(id);
+    inner.zoom.meetings.insert(
+        id,
+        MeetingRec {
+            host_id: host.id,
+            body: meeting,
+        },
+    );
+    drop(guard);
+    json(StatusCode::CREATED, &answer)
+}
+
+pub(super) async fn get(
+    State(shared): State<Arc<Shared>>,
+    Path(meeting_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let now = shared.clock.now();
+    let mut guard = shared.lock();
+    let inner = &mut *guard;
+    let account = match account_for(&inner.zoom, &headers, now) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Light, now) {
+        return response;
+    }
+    match owned_meeting(inner, &account, &meeting_id) {
+        Some(id) => json(
+            StatusCode::OK,
+            &Value::Object(inner.zoom.meetings[&id].body.clone()),
+        ),
+        None => meeting_not_found(&meeting_id),
+    }
+}
+
+/// The id of a meeting that exists and belongs to the token's account.
+fn owned_meeting(inner: &crate::state::Inner, account: &str, raw_id: &str) -> Option<u64> {
+    let id = parse_meeting_id(raw_id)?;
+    let meeting = inner.zoom.meetings.get(&id)?;
+    (inner.zoom.account_of(&meeting.host_id) == Some(account)).then_some(id)
+}
+
+pub(super) async fn update(
+    State(shared): State<Arc<Shared>>,
+    Path(meeting_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let now = shared.clock.now();
+    let mut guard = shared.lock();
+    let inner = &mut *guard;
+    let account = match account_for(&inner.zoom, &headers, now) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Light, now) {
+        return response;
+    }
+    let Some(id) = owned_meeting(inner, &account, &meeting_id) else {
+        return meeting_not_found(&meeting_id);
+    };
+    let body = match parse_object(&body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    let bad = validate(&body);
+    if !bad.is_empty() {
+        return validation(&bad);
+    }
+    let host_id = inner.zoom.meetings[&id].host_id.clone();
+    if let Err(response) = daily(&mut inner.zoom, &inner.settings, &host_id, now) {
+        return response;
+    }
+    if let Some(meeting) = inner.zoom.meetings.get_mut(&id) {
+        apply(&mut meeting.body, &body);
+    }
+    no_content()
+}
+
+/// Parses an optional boolean query parameter as Zoom does (`true` / `false`).
+fn bool_param(
+    query: &std::collections::HashMap<String, String>,
+    key: &str,
+) -> Result<Option<bool>, Response> {
+    match query.get(key).map(String::as_str) {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(validation(&[(key.to_owned(), "Invalid field.".to_owned())])),
+    }
+}
+
+pub(super) async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Path(meeting_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = parse_form(query.unwrap_or_default().as_bytes());
+    let now = shared.clock.now();
+    let mut guard = shared.lock();
+    let inner = &mut *guard;
+    let account = match account_for(&inner.zoom, &headers, now) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Light, now) {
+        return response;
+    }
+    let (schedule_for_reminder, cancel_meeting_reminder) = match (
+        bool_param(&query, "schedule_for_reminder"),
+        bool_param(&query, "cancel_meeting_reminder"),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(response), _) | (_, Err(response)) => return response,
+    };
+    let Some(id) = owned_meeting(inner, &account, &meeting_id) else {
+        return meeting_not_found(&meeting_id);
+    };
+    if let Some(meeting) = inner.zoom.meetings.remove(&id) {
+        inner.zoom.meeting_order.retain(|m| *m != id);
+        inner.zoom.deleted.push(DeletedMeeting {
+            id,
+            host_id: meeting.host_id,
+            schedule_for_reminder,
+            cancel_meeting_reminder,
+        });
+    }
+    no_content()
+}
+
+pub(super) async fn list(
+    State(shared): State<Arc<Shared>>,
+    Path(user_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = parse_form(query.unwrap_or_default().as_bytes());
+    let now = shared.clock.now();
+    let mut guard = shared.lock();
+    let inner = &mut *guard;
+    let account = match account_for(&inner.zoom, &headers, now) {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Medium, now) {
+        return response;
+    }
+    let Some(host) = inner.zoom.resolve_user(&account, &user_id).cloned() else {
+        return user_not_found(&user_id);
+    };
+    let page_size = match query.get("page_size").map(|s| s.parse::<usize>()) {
+        None => DEFAULT_PAGE_SIZE,
+        Some(Ok(n)) if n >= 1 => n.min(MAX_PAGE_SIZE),
+        Some(_) => return validation(&[("page_size".into(), "Invalid field.".into())]),
+    };
+    let offset = match query.get("next_page_token").filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => match inner.zoom.cursors.get(token) {
+            Some(cursor) if cursor.host_id == host.id && cursor.expires_at > now => cursor.offset,
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    300,
+                    "The next page token is either invalid or has expired.",
+                )
+            }
+        },
+    };
+    let all = inner.zoom.meetings_of(&host.id);
+    let total = all.len();
+    let page: Vec<Value> = all
+        .iter()
+        .skip(offset)
+        .take(page_size)
+        .map(|m| summary(&m.body))
+        .collect();
+    let next = offset + page.len();
+    let next_page_token = if next < total {
+        let token = alnum(&mut inner.rng, 32);
+        inner.zoom.cursors.insert(
+            token.clone(),
+            Cursor {
+                host_id: host.id.clone(),
+                offset: next,
+                expires_at: now.saturating_add(CURSOR_LIFETIME).unwrap_or(now),
+            },
+        );
+        token
+    } else {
+        String::new()
+    };
+    json(
+        StatusCode::OK,
+        &json!({
+            "page_size": page_size,
+            "total_records": total,
+            "next_page_token": next_page_token,
+            "meetings": page,
+        }),
+    )
+}

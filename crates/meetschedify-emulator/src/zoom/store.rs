@@ -1,0 +1,110 @@
+//! Zoom's data: accounts (S2S apps), users, tokens and meetings.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A Server-to-Server OAuth app and the account it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoomAccount {
+    /// `account_id` form field.
+    pub account_id: String,
+    /// Client id (Basic auth user).
+    pub client_id: String,
+    /// Client secret (Basic auth password).
+    pub client_secret: String,
+}
+
+/// A Zoom user who can host meetings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoomUser {
+    /// Zoom user id (the meeting's `host_id`).
+    pub id: String,
+    /// Email, also accepted as `{userId}`.
+    pub email: String,
+    /// The account the user belongs to; the first user of an account is `me`.
+    pub account_id: String,
+}
+
+/// A meeting that was deleted, with the reminder flags the client sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedMeeting {
+    /// Meeting id.
+    pub id: u64,
+    /// Host user id.
+    pub host_id: String,
+    /// `schedule_for_reminder` query parameter, if sent.
+    pub schedule_for_reminder: Option<bool>,
+    /// `cancel_meeting_reminder` query parameter, if sent.
+    pub cancel_meeting_reminder: Option<bool>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct TokenRec {
+    pub(crate) account_id: String,
+    pub(crate) expires_at: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct MeetingRec {
+    pub(crate) host_id: String,
+    /// The GET-shaped meeting object, as served.
+    pub(crate) body: Map<String, Value>,
+}
+
+/// A `next_page_token` of the list endpoint.
+#[derive(Clone, Debug)]
+pub(crate) struct Cursor {
+    pub(crate) host_id: String,
+    pub(crate) offset: usize,
+    pub(crate) expires_at: Timestamp,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct ZoomStore {
+    pub(crate) accounts: Vec<ZoomAccount>,
+    pub(crate) users: Vec<ZoomUser>,
+    pub(crate) tokens: HashMap<String, TokenRec>,
+    /// Meetings in creation order (the list endpoint answers in that order).
+    pub(crate) meeting_order: Vec<u64>,
+    pub(crate) meetings: HashMap<u64, MeetingRec>,
+    pub(crate) deleted: Vec<DeletedMeeting>,
+    /// Creates plus updates per (host id, UTC day number).
+    pub(crate) daily: HashMap<(String, i64), u32>,
+    /// Requests per rate-limit label in the current second: label -> (second, count).
+    pub(crate) per_second: HashMap<&'static str, (i64, u32)>,
+    pub(crate) cursors: HashMap<String, Cursor>,
+    pub(crate) token_requests: u64,
+}
+
+impl ZoomStore {
+    /// Resolves `{userId}` (`me`, a user id or an email) within an account.
+    pub(crate) fn resolve_user(&self, account_id: &str, user_id: &str) -> Option<&ZoomUser> {
+        let in_account = self.users.iter().filter(|u| u.account_id == account_id);
+        if user_id == "me" {
+            return in_account.into_iter().next();
+        }
+        self.users.iter().find(|u| {
+            u.account_id == account_id && (u.id == user_id || u.email.eq_ignore_ascii_case(user_id))
+        })
+    }
+
+    /// Meetings of a host, in creation order.
+    pub(crate) fn meetings_of(&self, host_id: &str) -> Vec<&MeetingRec> {
+        self.meeting_order
+            .iter()
+            .filter_map(|id| self.meetings.get(id))
+            .filter(|m| m.host_id == host_id)
+            .collect()
+    }
+
+    /// The account that owns a host.
+    pub(crate) fn account_of(&self, host_id: &str) -> Option<&str> {
+        self.users
+            .iter()
+            .find(|u| u.id == host_id)
+            .map(|u| u.account_id.as_str())
+    }
+}
