@@ -77,7 +77,8 @@ async fn exchange(http: &Http, emu: &EmulatorHandle, code: &str, verifier: &str)
 async fn authorization_validates_the_request() {
     let emu = Emulator::start().await.unwrap();
     let http = Http::default();
-    let cases: [(&[(&str, &str)], u16, &str); 7] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], u16, &'a str);
+    let cases: [Case<'_>; 7] = [
         (&[("client_id", "unknown")], 401, "invalid_client"),
         (
             &[(

@@ -80,18 +80,12 @@ fn walk(dialect: Dialect<'_>, schema: &Value, value: &Value, at: &str, errors: &
         errors.push(format!("{at}: expected {kind}, got {value}"));
         return;
     }
-    if kind == "string" && matches!(format, "int64" | "uint64") {
-        if value.as_str().is_some_and(|s| s.parse::<i128>().is_err()) {
-            errors.push(format!("{at}: {value} is not an {format} string"));
-        }
+    let text = value.as_str().unwrap_or_default();
+    if matches!(format, "int64" | "uint64") && kind == "string" && text.parse::<i128>().is_err() {
+        errors.push(format!("{at}: {value} is not an {format} string"));
     }
-    if kind == "string" && format == "date-time" {
-        if value
-            .as_str()
-            .is_some_and(|s| s.parse::<jiff::Timestamp>().is_err())
-        {
-            errors.push(format!("{at}: {value} is not an RFC 3339 date-time"));
-        }
+    if format == "date-time" && kind == "string" && text.parse::<jiff::Timestamp>().is_err() {
+        errors.push(format!("{at}: {value} is not an RFC 3339 date-time"));
     }
     if let (Some(max), Some(s)) = (
         schema.get("maxLength").and_then(Value::as_u64),
