@@ -116,6 +116,12 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Legacy Zoom behaviour: each new token invalidates the account's older ones (default false).
+    pub fn zoom_single_token(mut self, single: bool) -> Self {
+        self.settings.zoom_single_token = single;
+        self
+    }
+
     /// Google Calendar requests per user per minute (default `Some(600)`; `None` disables it).
     pub fn google_quota_per_minute(mut self, limit: Option<u32>) -> Self {
         self.settings.google_quota_per_minute = limit;

@@ -38,6 +38,10 @@ pub struct Settings {
     pub zoom_daily_limit: Option<u32>,
     /// Optional per-second limit for each Zoom rate-limit label (`None`: no per-second limit).
     pub zoom_per_second_limit: Option<u32>,
+    /// Zoom before June 2023: a new S2S token invalidates the account's older ones. Off by default
+    /// (today every token stays valid until it expires); on, it exercises a client's
+    /// "401 code 124, fetch a new token, retry once" path.
+    pub zoom_single_token: bool,
     /// Google Calendar requests a user may make per minute (`None` disables the quota).
     pub google_quota_per_minute: Option<u32>,
     /// Status of the quota error.
@@ -58,6 +62,7 @@ impl Default for Settings {
             conference_pending_reads: 0,
             zoom_daily_limit: Some(100),
             zoom_per_second_limit: None,
+            zoom_single_token: false,
             google_quota_per_minute: Some(600),
             google_quota_status: QuotaStatus::Forbidden,
             access_token_lifetime_secs: 3599,

@@ -549,3 +549,62 @@ async fn per_user_quota_is_403_rate_limit_exceeded_or_429() {
         assert_eq!(http.get(&url, &token).await.status, 200);
     }
 }
+
+#[tokio::test]
+async fn list_filters_by_time_window_and_text() {
+    let (emu, http, token) = default_setup().await;
+    let url = events_url(&emu, "primary");
+    // event_body is 2030-01-15 15:00-15:30 UTC.
+    http.json("POST", &url, &token, &event_body("Quarterly review"))
+        .await;
+    let window = |min: &str, max: &str| format!("{url}?timeMin={min}&timeMax={max}");
+    let count = |body: Value| body["items"].as_array().unwrap().len();
+    let hit = http
+        .get(
+            &window("2030-01-15T15:10:00Z", "2030-01-15T16:00:00Z"),
+            &token,
+        )
+        .await;
+    assert_eq!(count(hit.json()), 1);
+    let before = http
+        .get(
+            &window("2030-01-15T14:00:00Z", "2030-01-15T15:00:00Z"),
+            &token,
+        )
+        .await;
+    assert_eq!(count(before.json()), 0, "timeMax is exclusive");
+    let after = http
+        .get(
+            &window("2030-01-15T15:30:00Z", "2030-01-15T17:00:00Z"),
+            &token,
+        )
+        .await;
+    assert_eq!(count(after.json()), 0, "timeMin is compared with the end");
+    assert_eq!(
+        count(http.get(&format!("{url}?q=quarterly"), &token).await.json()),
+        1
+    );
+    assert_eq!(
+        count(http.get(&format!("{url}?q=weekly"), &token).await.json()),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_a_parse_error() {
+    let (emu, http, token) = default_setup().await;
+    let auth = format!("Bearer {token}");
+    let reply = http
+        .send(
+            "POST",
+            &events_url(&emu, "primary"),
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            b"{\"summary\":".to_vec(),
+        )
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(error_reason(&reply.json()), ("global", "parseError"));
+}

@@ -381,3 +381,31 @@ async fn access_tokens_expire_on_the_emulator_clock() {
     assert_eq!(reply.status, 401);
     assert_eq!(reply.json()["error"]["errors"][0]["reason"], "authError");
 }
+
+#[tokio::test]
+async fn basic_client_credentials_may_be_form_encoded() {
+    let emu = Emulator::start().await.unwrap();
+    let http = Http::default();
+    emu.register_google_client(meetschedify_emulator::GoogleClient {
+        client_id: "odd client".into(),
+        client_secret: "s/e+c=r%t".into(),
+        redirect_uris: vec!["http://localhost/cb".into()],
+    });
+    let user = emu.demo().google_user_email.clone();
+    let refresh = emu
+        .issue_google_refresh_token(
+            "odd client",
+            &user,
+            &["https://www.googleapis.com/auth/calendar"],
+        )
+        .unwrap();
+    // RFC 6749 2.3.1: form-encode id and secret, then Basic-encode them.
+    let reply = http
+        .form(
+            &format!("{}/token", emu.google_oauth_base()),
+            &[("authorization", &basic("odd+client", "s%2Fe%2Bc%3Dr%25t"))],
+            &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}

@@ -280,6 +280,17 @@ async fn list_pages_with_next_page_token() {
         )
         .await;
     assert_eq!(reply.status, 400);
+    let reply = http
+        .get(&format!("{}?type=someday", create_url(&emu, "me")), &token)
+        .await;
+    assert_eq!(
+        (reply.status, reply.json()["code"].clone()),
+        (400, json!(300))
+    );
+    let reply = http
+        .get(&format!("{}?type=upcoming", create_url(&emu, "me")), &token)
+        .await;
+    assert_eq!(reply.status, 200);
 }
 
 #[tokio::test]

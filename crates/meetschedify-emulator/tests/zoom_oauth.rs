@@ -161,3 +161,20 @@ async fn several_tokens_are_valid_at_once_until_they_expire() {
     assert_eq!(reply.status, 401);
     assert_eq!(reply.json()["code"], 124);
 }
+
+#[tokio::test]
+async fn legacy_single_token_mode_invalidates_older_tokens() {
+    let emu = Emulator::builder()
+        .zoom_single_token(true)
+        .start()
+        .await
+        .unwrap();
+    let http = Http::default();
+    let first = zoom_token(&http, &emu).await;
+    let second = zoom_token(&http, &emu).await;
+    let url = format!("{}/users/me/meetings", emu.zoom_api_base());
+    let reply = http.get(&url, &first).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.json()["code"], 124);
+    assert_eq!(http.get(&url, &second).await.status, 200);
+}

@@ -271,6 +271,13 @@ pub(super) async fn decision(
     }
 }
 
+fn form_decode(text: &str) -> String {
+    url::form_urlencoded::parse(format!("x={text}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
 fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
     let mut response = json(
         status,
@@ -301,7 +308,8 @@ pub(super) async fn token(
     let form = parse_form(&body);
     // Client authentication: secret in the body (Google's default) or HTTP Basic.
     let (client_id, client_secret) = match basic_auth(&headers) {
-        Some(pair) => pair,
+        // RFC 6749 2.3.1 has clients form-encode both parts before Basic encoding (oauth2-rs does).
+        Some((id, secret)) => (form_decode(&id), form_decode(&secret)),
         None => (
             form.get("client_id").cloned().unwrap_or_default(),
             form.get("client_secret").cloned().unwrap_or_default(),

@@ -223,6 +223,19 @@ pub(super) async fn list(
     let Some(host) = inner.zoom.resolve_user(&account, &user_id).cloned() else {
         return user_not_found(&user_id);
     };
+    const LIST_TYPES: &[&str] = &[
+        "scheduled",
+        "live",
+        "upcoming",
+        "upcoming_meetings",
+        "previous_meetings",
+    ];
+    if query
+        .get("type")
+        .is_some_and(|t| !LIST_TYPES.contains(&t.as_str()))
+    {
+        return validation(&[("type".into(), "Invalid field.".into())]);
+    }
     let page_size = match query.get("page_size").map(|s| s.parse::<usize>()) {
         None => DEFAULT_PAGE_SIZE,
         Some(Ok(n)) if n >= 1 => n.min(MAX_PAGE_SIZE),

@@ -57,6 +57,12 @@ pub(super) async fn token(
     if form.get("account_id") != Some(&account.account_id) {
         return oauth_error("invalid_request", "Invalid account_id");
     }
+    if inner.settings.zoom_single_token {
+        inner
+            .zoom
+            .tokens
+            .retain(|_, t| t.account_id != account.account_id);
+    }
     let token = zoom_access_token(&mut inner.rng);
     let lifetime_i64 = i64::try_from(lifetime).unwrap_or(i64::MAX);
     inner.zoom.tokens.insert(
