@@ -33,10 +33,10 @@ pub(crate) async fn vendor_layer(
     let path = parts.uri.path().to_owned();
     let is_post = parts.method == Method::POST;
     let record = shared.lock().settings.record_requests;
-    // Buffer the body only when it is recorded: the benchmark path stays streaming-free and cheap.
-    let body = if record {
+    // Buffer the body only when it is recorded; otherwise it streams through untouched.
+    let (body, recorded) = if record {
         match to_bytes(body, MAX_BODY).await {
-            Ok(bytes) => Some(bytes),
+            Ok(bytes) => (Body::from(bytes.clone()), Some(bytes)),
             Err(_) => {
                 let mut response = Response::new(Body::from("request body too large"));
                 *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
@@ -44,7 +44,7 @@ pub(crate) async fn vendor_layer(
             }
         }
     } else {
-        None
+        (body, None)
     };
     let seq = {
         let mut inner = shared.lock();
@@ -54,7 +54,7 @@ pub(crate) async fn vendor_layer(
         if is_post && path == "/token" {
             inner.google.token_requests += 1;
         }
-        let seq = body.as_ref().map(|bytes| {
+        let seq = recorded.as_ref().map(|bytes| {
             let content_type = content_type(&parts.headers);
             let entry = RecordedRequest {
                 seq: 0,
@@ -85,7 +85,7 @@ pub(crate) async fn vendor_layer(
             .pick(parts.method.as_str(), &path, &mut inner.rng)
     };
     let abort = parts.extensions.get::<ConnAbort>().cloned();
-    let request = Request::from_parts(parts, body.map_or_else(Body::empty, Body::from));
+    let request = Request::from_parts(parts, body);
     let response = match fault {
         None => next.run(request).await,
         Some(FaultAction::Latency { ms }) => {

@@ -295,3 +295,16 @@ async fn dropping_the_handle_stops_the_server() {
     }
     assert!(refused, "server still accepting after drop");
 }
+
+#[tokio::test]
+async fn recording_can_be_switched_off_but_token_calls_still_count() {
+    let emu = Emulator::start().await.unwrap();
+    emu.update_settings(|s| s.record_requests = false);
+    let http = Http::default();
+    zoom_token(&http, &emu).await;
+    assert!(emu.requests().is_empty());
+    assert_eq!(emu.zoom_token_requests(), 1);
+    emu.update_settings(|s| s.record_requests = true);
+    zoom_token(&http, &emu).await;
+    assert_eq!(emu.requests().len(), 1);
+}

@@ -608,3 +608,37 @@ async fn a_body_that_is_not_json_is_a_parse_error() {
     assert_eq!(reply.status, 400);
     assert_eq!(error_reason(&reply.json()), ("global", "parseError"));
 }
+
+#[tokio::test]
+async fn list_orders_by_start_time_only_for_single_events() {
+    let (emu, http, token) = default_setup().await;
+    let url = events_url(&emu, "primary");
+    for (summary, day) in [("late", "20"), ("early", "10"), ("middle", "15")] {
+        let body = json!({
+            "summary": summary,
+            "start": { "dateTime": format!("2030-01-{day}T10:00:00Z") },
+            "end": { "dateTime": format!("2030-01-{day}T11:00:00Z") },
+        });
+        http.json("POST", &url, &token, &body).await;
+    }
+    let summaries = |body: Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["summary"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let sorted = http
+        .get(
+            &format!("{url}?orderBy=startTime&singleEvents=true"),
+            &token,
+        )
+        .await;
+    assert_eq!(summaries(sorted.json()), ["early", "middle", "late"]);
+    let unsorted = http.get(&url, &token).await;
+    assert_eq!(summaries(unsorted.json()), ["late", "early", "middle"]);
+    let refused = http.get(&format!("{url}?orderBy=startTime"), &token).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(error_reason(&refused.json()), ("global", "invalid"));
+}

@@ -472,7 +472,18 @@ pub(super) async fn list(
     };
     let show_deleted = query.get("showDeleted").map(String::as_str) == Some("true");
     let calendar = resolve_calendar(&calendar_id, &user);
-    let ids: Vec<String> = inner
+    let order_by = query.get("orderBy").map(String::as_str);
+    let single_events = query.get("singleEvents").map(String::as_str) == Some("true");
+    match order_by {
+        None | Some("updated") => {}
+        // Google only orders by start time once recurring events are expanded.
+        Some("startTime") if single_events => {}
+        Some("startTime") => {
+            return invalid("The requested ordering is not available for the particular query.")
+        }
+        Some(other) => return invalid(&format!("Invalid value for: orderBy={other}")),
+    }
+    let mut ids: Vec<String> = inner
         .google
         .calendars
         .get(&calendar)
@@ -489,6 +500,19 @@ pub(super) async fn list(
                 .collect()
         })
         .unwrap_or_default();
+    if let Some(cal) = inner.google.calendars.get(&calendar) {
+        // Stable sorts: events that tie keep their insertion order.
+        match order_by {
+            Some("startTime") => ids.sort_by_key(|id| {
+                cal.events
+                    .get(id)
+                    .and_then(|e| time_range(&e.fields).ok())
+                    .map(|(start, _)| start)
+            }),
+            Some("updated") => ids.sort_by_key(|id| cal.events.get(id).map(|e| e.updated)),
+            _ => {}
+        }
+    }
     let items: Vec<Value> = ids
         .iter()
         .skip(offset)
