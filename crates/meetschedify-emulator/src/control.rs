@@ -189,6 +189,10 @@ impl Shared {
         self.lock().faults.add(rule);
     }
 
+    pub(crate) fn faults(&self) -> Vec<FaultRule> {
+        self.lock().faults.rules()
+    }
+
     pub(crate) fn clear_faults(&self) {
         self.lock().faults.clear();
     }

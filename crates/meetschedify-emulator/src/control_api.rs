@@ -225,7 +225,7 @@ async fn advance_clock(
 }
 
 async fn faults(State(shared): SharedState) -> Response {
-    Json(shared.snapshot().faults).into_response()
+    Json(shared.faults()).into_response()
 }
 
 async fn add_fault(State(shared): SharedState, Json(rule): Json<FaultRule>) -> StatusCode {

@@ -12,6 +12,7 @@ mod calendar;
 mod conference;
 mod errors;
 mod event;
+mod list;
 mod oauth;
 pub(crate) mod store;
 
@@ -24,7 +25,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/revoke", post(oauth::revoke))
         .route(
             "/calendar/v3/calendars/{calendar_id}/events",
-            post(calendar::insert).get(calendar::list),
+            post(calendar::insert).get(list::list),
         )
         .route(
             "/calendar/v3/calendars/{calendar_id}/events/{event_id}",

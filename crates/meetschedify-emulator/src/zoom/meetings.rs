@@ -1,5 +1,6 @@
 //! Meetings API handlers: create, get, update, delete, list.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -16,7 +17,7 @@ use super::meeting::{apply, build, summary, validate};
 use super::store::{Cursor, DeletedMeeting, MeetingRec};
 use crate::http::{json, no_content, parse_form};
 use crate::ids::{alnum, zoom_meeting_id};
-use crate::state::Shared;
+use crate::state::{Inner, Shared};
 
 /// Page size bounds of the list endpoint (spec: default 30, maximum 300).
 const DEFAULT_PAGE_SIZE: usize = 30;
@@ -108,7 +109,7 @@ pub(super) async fn get(
 }
 
 /// The id of a meeting that exists and belongs to the token's account.
-fn owned_meeting(inner: &crate::state::Inner, account: &str, raw_id: &str) -> Option<u64> {
+fn owned_meeting(inner: &Inner, account: &str, raw_id: &str) -> Option<u64> {
     let id = parse_meeting_id(raw_id)?;
     let meeting = inner.zoom.meetings.get(&id)?;
     (inner.zoom.account_of(&meeting.host_id) == Some(account)).then_some(id)
@@ -152,10 +153,7 @@ pub(super) async fn update(
 }
 
 /// Parses an optional boolean query parameter as Zoom does (`true` / `false`).
-fn bool_param(
-    query: &std::collections::HashMap<String, String>,
-    key: &str,
-) -> Result<Option<bool>, Response> {
+fn bool_param(query: &HashMap<String, String>, key: &str) -> Result<Option<bool>, Response> {
     match query.get(key).map(String::as_str) {
         None => Ok(None),
         Some("true") => Ok(Some(true)),
