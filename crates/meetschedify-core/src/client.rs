@@ -67,7 +67,9 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ids: Vec<_> = self.providers.iter().map(|p| p.id().clone()).collect();
-        f.debug_struct("ClientBuilder").field("providers", &ids).finish()
+        f.debug_struct("ClientBuilder")
+            .field("providers", &ids)
+            .finish()
     }
 }
 
@@ -97,7 +99,9 @@ impl ClientBuilder {
                 ));
             }
         }
-        Ok(MeetSchedifyClient { providers: Arc::new(map) })
+        Ok(MeetSchedifyClient {
+            providers: Arc::new(map),
+        })
     }
 }
 
@@ -118,7 +122,10 @@ impl MeetSchedifyClient {
             let known: Vec<_> = self.providers.keys().map(ProviderId::as_str).collect();
             Error::new(
                 ErrorCode::ProviderNotFound,
-                format!("no provider `{id}` is registered (registered: {})", known.join(", ")),
+                format!(
+                    "no provider `{id}` is registered (registered: {})",
+                    known.join(", ")
+                ),
             )
             .with_provider(id.clone())
         })
@@ -148,7 +155,10 @@ impl MeetSchedifyClient {
     }
 
     /// The consent URL a tenant visits to connect its account.
-    pub async fn authorization_url(&self, request: &AuthorizationRequest) -> Result<AuthorizationUrl> {
+    pub async fn authorization_url(
+        &self,
+        request: &AuthorizationRequest,
+    ) -> Result<AuthorizationUrl> {
         let op = Operation::AuthorizationUrl;
         let span = span(op, &request.provider_id, &request.tenant_id);
         async {
@@ -168,14 +178,20 @@ impl MeetSchedifyClient {
         callback: &OAuthCallback,
     ) -> Result<ConnectedAccount> {
         let op = Operation::OAuthCallback;
-        let span = tracing::info_span!("meetschedify", operation = op.as_str(), provider = %provider_id);
+        let span =
+            tracing::info_span!("meetschedify", operation = op.as_str(), provider = %provider_id);
         async {
             if callback.code.is_empty() {
-                return Err(Error::invalid_request("code", "the callback has no authorization code"));
+                return Err(Error::invalid_request(
+                    "code",
+                    "the callback has no authorization code",
+                ));
             }
             if callback.state.is_empty() {
-                return Err(Error::new(ErrorCode::OAuthStateInvalid, "the callback has no state")
-                    .with_field("state"));
+                return Err(
+                    Error::new(ErrorCode::OAuthStateInvalid, "the callback has no state")
+                        .with_field("state"),
+                );
             }
             let oauth = self.oauth(provider_id, op)?;
             oauth.handle_callback(callback).await
@@ -294,7 +310,9 @@ impl MeetSchedifyClient {
     }
 
     fn oauth(&self, provider_id: &ProviderId, op: Operation) -> Result<&dyn OAuthConnect> {
-        self.provider(provider_id)?.oauth().ok_or_else(|| Error::not_supported(provider_id, op))
+        self.provider(provider_id)?
+            .oauth()
+            .ok_or_else(|| Error::not_supported(provider_id, op))
     }
 }
 
@@ -305,14 +323,21 @@ fn span(op: Operation, provider: &ProviderId, tenant: &TenantId) -> tracing::Spa
 /// Fills in the operation and provider on errors that lack them, and logs the failure once.
 fn tag(err: Error, op: Operation, provider: &ProviderId) -> Error {
     let err = err.with_operation(op);
-    let err = if err.provider_id().is_none() { err.with_provider(provider.clone()) } else { err };
+    let err = if err.provider_id().is_none() {
+        err.with_provider(provider.clone())
+    } else {
+        err
+    };
     tracing::warn!(code = %err.code(), retryable = err.is_retryable(), "{err}");
     err
 }
 
 fn check_meeting_id(meeting_id: &str) -> Result<()> {
     if meeting_id.trim().is_empty() {
-        return Err(Error::invalid_request("meeting_id", "meeting id must not be empty"));
+        return Err(Error::invalid_request(
+            "meeting_id",
+            "meeting id must not be empty",
+        ));
     }
     if meeting_id.len() > 1024 || meeting_id.chars().any(char::is_control) {
         return Err(Error::invalid_request(

@@ -120,7 +120,10 @@ error_codes! {
 impl ErrorCode {
     /// Whether an application should send the user through the OAuth connect flow again.
     pub const fn needs_reconnect(self) -> bool {
-        matches!(self, ErrorCode::GoogleNotConnected | ErrorCode::GoogleAuthRevoked)
+        matches!(
+            self,
+            ErrorCode::GoogleNotConnected | ErrorCode::GoogleAuthRevoked
+        )
     }
 }
 
@@ -218,7 +221,11 @@ pub struct GoogleErrorDetails {
 impl GoogleErrorDetails {
     /// Details with a status, a reason and a message.
     pub fn new(http_status: u16, reason: Option<String>, message: Option<String>) -> Self {
-        Self { http_status, reason, message }
+        Self {
+            http_status,
+            reason,
+            message,
+        }
     }
 }
 
@@ -237,7 +244,11 @@ pub struct ZoomErrorDetails {
 impl ZoomErrorDetails {
     /// Details with a status, a Zoom code and the body.
     pub fn new(http_status: u16, code: Option<i64>, body: Option<String>) -> Self {
-        Self { http_status, code, body }
+        Self {
+            http_status,
+            code,
+            body,
+        }
     }
 }
 
@@ -483,7 +494,10 @@ impl Error {
             map.insert("field".into(), field.clone().into());
         }
         if let Some(after) = i.retry_after {
-            map.insert("retry_after_ms".into(), u64::try_from(after.as_millis()).unwrap_or(u64::MAX).into());
+            map.insert(
+                "retry_after_ms".into(),
+                u64::try_from(after.as_millis()).unwrap_or(u64::MAX).into(),
+            );
         }
         if let Some(status) = i.http_status {
             map.insert("http_status".into(), status.into());
@@ -498,7 +512,10 @@ impl Error {
             map.insert("attempts".into(), n.into());
         }
         if let Some(d) = &i.details {
-            map.insert("details".into(), serde_json::to_value(d).unwrap_or_default());
+            map.insert(
+                "details".into(),
+                serde_json::to_value(d).unwrap_or_default(),
+            );
         }
         serde_json::Value::Object(map)
     }
@@ -550,6 +567,9 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
     }
 }

@@ -122,7 +122,10 @@ impl TenantId {
             ));
         }
         if self.0.chars().any(char::is_control) {
-            return Err(Error::invalid_request(field, "tenant id must not contain control characters"));
+            return Err(Error::invalid_request(
+                field,
+                "tenant id must not contain control characters",
+            ));
         }
         Ok(())
     }
@@ -167,7 +170,10 @@ mod tests {
     fn constants_have_the_documented_text() {
         assert_eq!(ProviderId::ZOOM.as_str(), "zoom");
         assert_eq!(ProviderId::GOOGLE_MEET.as_str(), "google-meet");
-        assert_eq!(ProviderId::GOOGLE_MEET_STATIC.as_str(), "google-meet-static");
+        assert_eq!(
+            ProviderId::GOOGLE_MEET_STATIC.as_str(),
+            "google-meet-static"
+        );
         assert_eq!(ProviderId::from("zoom"), ProviderId::ZOOM);
     }
 
@@ -186,17 +192,24 @@ mod tests {
     fn tenant_ids_are_validated() {
         TenantId::new("org_123").validate("tenant_id").unwrap();
         TenantId::new("ü/ñ:@ odd ✓").validate("tenant_id").unwrap();
-        TenantId::new("x".repeat(256)).validate("tenant_id").unwrap();
+        TenantId::new("x".repeat(256))
+            .validate("tenant_id")
+            .unwrap();
         for bad in ["", "   ", "a\nb"] {
             let err = TenantId::new(bad).validate("tenant_id").unwrap_err();
             assert_eq!(err.field(), Some("tenant_id"));
         }
-        assert!(TenantId::new("x".repeat(257)).validate("tenant_id").is_err());
+        assert!(TenantId::new("x".repeat(257))
+            .validate("tenant_id")
+            .is_err());
     }
 
     #[test]
     fn ids_serialize_as_plain_strings() {
-        assert_eq!(serde_json::to_string(&ProviderId::GOOGLE_MEET).unwrap(), "\"google-meet\"");
+        assert_eq!(
+            serde_json::to_string(&ProviderId::GOOGLE_MEET).unwrap(),
+            "\"google-meet\""
+        );
         let t: TenantId = serde_json::from_str("\"org\"").unwrap();
         assert_eq!(t.as_str(), "org");
     }

@@ -5,15 +5,16 @@ pub mod client;
 pub mod error;
 pub mod ids;
 pub mod meeting;
+pub mod oauth_state;
 pub mod provider;
+pub mod retry;
 pub mod time;
 pub mod token;
 pub mod validate;
 
 pub use client::{ClientBuilder, MeetSchedifyClient};
 pub use error::{
-    ErrorCode, Error, GoogleErrorDetails, Operation, ProviderErrorDetails, Result,
-    ZoomErrorDetails,
+    Error, ErrorCode, GoogleErrorDetails, Operation, ProviderErrorDetails, Result, ZoomErrorDetails,
 };
 pub use ids::{ProviderId, TenantId};
 pub use meeting::{
@@ -21,10 +22,14 @@ pub use meeting::{
     CreatedMeeting, MeetingContext, MeetingLocation, MeetingParticipant, MeetingStatus, Metadata,
     UpdateMeetingRequest, UpdatedMeeting,
 };
+pub use oauth_state::{
+    MemoryNonceStore, NonceStore, OAuthStateKey, OAuthStateSealer, ReturnUrlPolicy, StatePayload,
+};
 pub use provider::{
     AuthorizationRequest, AuthorizationUrl, Capabilities, ConnectedAccount, MeetingProvider,
     OAuthCallback, OAuthConnect,
 };
+pub use retry::{parse_retry_after, with_retry, RetryConfig};
 pub use time::{DstResolution, MeetingTime, ResolvedTime};
 pub use token::{
     AccessToken, Lease, SaveCondition, SaveOutcome, TokenKey, TokenManager, TokenManagerConfig,

@@ -34,7 +34,10 @@ pub struct MeetingParticipant {
 impl MeetingParticipant {
     /// A participant known by email only.
     pub fn new(email: impl Into<String>) -> Self {
-        Self { email: email.into(), display_name: None }
+        Self {
+            email: email.into(),
+            display_name: None,
+        }
     }
 
     /// Sets the display name.
@@ -187,7 +190,9 @@ impl CreateMeetingRequest {
 
     /// The primary participant followed by the additional ones.
     pub fn participants(&self) -> impl Iterator<Item = &MeetingParticipant> {
-        self.primary_participant.iter().chain(self.additional_participants.iter())
+        self.primary_participant
+            .iter()
+            .chain(self.additional_participants.iter())
     }
 }
 
@@ -321,7 +326,12 @@ pub struct ConferenceLink {
 impl ConferenceLink {
     /// A link of a kind with a URI.
     pub fn new(kind: ConferenceLinkKind, uri: impl Into<String>) -> Self {
-        Self { kind, uri: uri.into(), label: None, passcode: None }
+        Self {
+            kind,
+            uri: uri.into(),
+            label: None,
+            passcode: None,
+        }
     }
 
     /// Sets the label.
@@ -351,7 +361,10 @@ pub struct MeetingLocation {
 impl MeetingLocation {
     /// An online location at a URL.
     pub fn online(value: impl Into<String>) -> Self {
-        Self { kind: "online".to_owned(), value: value.into() }
+        Self {
+            kind: "online".to_owned(),
+            value: value.into(),
+        }
     }
 }
 
@@ -483,7 +496,10 @@ pub struct UpdatedMeeting {
 impl UpdatedMeeting {
     /// The meeting after an update, and whether its link changed.
     pub fn new(meeting: CreatedMeeting, conference_link_changed: bool) -> Self {
-        Self { meeting, conference_link_changed }
+        Self {
+            meeting,
+            conference_link_changed,
+        }
     }
 }
 
@@ -501,7 +517,10 @@ pub struct MeetingContext {
 impl MeetingContext {
     /// A context for a tenant.
     pub fn new(tenant_id: impl Into<TenantId>) -> Self {
-        Self { tenant_id: tenant_id.into(), notify_participants: None }
+        Self {
+            tenant_id: tenant_id.into(),
+            notify_participants: None,
+        }
     }
 
     /// Says whether the provider should email participants.
@@ -569,7 +588,11 @@ impl ConnectionStatus {
         tenant_id: TenantId,
         reason: impl Into<String>,
     ) -> Self {
-        Self { connected: false, reason: Some(reason.into()), ..Self::connected(provider_id, tenant_id) }
+        Self {
+            connected: false,
+            reason: Some(reason.into()),
+            ..Self::connected(provider_id, tenant_id)
+        }
     }
 
     /// Adds a note or reason.
@@ -610,7 +633,10 @@ mod tests {
             "time": {"start": "2026-06-15T10:00:00", "end": "2026-06-15T10:15:00"}
         });
         let req: CreateMeetingRequest = serde_json::from_value(json).unwrap();
-        assert!(req.add_conference_link, "add_conference_link defaults to true");
+        assert!(
+            req.add_conference_link,
+            "add_conference_link defaults to true"
+        );
         assert_eq!(req.time.timezone, "UTC", "timezone defaults to UTC");
         assert_eq!(req.provider_id, ProviderId::ZOOM);
         let back = serde_json::to_value(&req).unwrap();
@@ -636,7 +662,10 @@ mod tests {
         let v = serde_json::to_value(&m).unwrap();
         assert_eq!(v["provider_event_id"], "abc123");
         assert_eq!(v["location"]["type"], "online");
-        assert_eq!(v["location"]["value"], "https://meet.google.com/abc-defg-hij");
+        assert_eq!(
+            v["location"]["value"],
+            "https://meet.google.com/abc-defg-hij"
+        );
         assert_eq!(v["conference_links"][0]["kind"], "phone");
         assert_eq!(v["status"], "scheduled");
         let back: CreatedMeeting = serde_json::from_value(v).unwrap();

@@ -52,7 +52,12 @@ impl Capabilities {
 
     /// Create, get, update and cancel; default limits.
     pub const fn full() -> Self {
-        Self { get: true, update: true, cancel: true, ..Self::create_only() }
+        Self {
+            get: true,
+            update: true,
+            cancel: true,
+            ..Self::create_only()
+        }
     }
 
     /// Sets `oauth_connect`.
@@ -148,7 +153,11 @@ pub trait MeetingProvider: Send + Sync + Debug + 'static {
     }
 
     /// Cancels a meeting; a meeting already gone gives [`CancelOutcome::AlreadyCancelled`].
-    async fn cancel_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
+    async fn cancel_meeting(
+        &self,
+        ctx: &MeetingContext,
+        meeting_id: &str,
+    ) -> Result<CancelOutcome> {
         let _ = (ctx, meeting_id);
         Err(Error::not_supported(self.id(), Operation::CancelMeeting))
     }
@@ -215,7 +224,10 @@ pub struct AuthorizationUrl {
 impl AuthorizationUrl {
     /// A URL and its state.
     pub fn new(url: impl Into<String>, state: impl Into<String>) -> Self {
-        Self { url: url.into(), state: state.into() }
+        Self {
+            url: url.into(),
+            state: state.into(),
+        }
     }
 }
 
@@ -232,14 +244,20 @@ pub struct OAuthCallback {
 impl OAuthCallback {
     /// A callback with a code and state.
     pub fn new(code: impl Into<String>, state: impl Into<String>) -> Self {
-        Self { code: code.into(), state: state.into() }
+        Self {
+            code: code.into(),
+            state: state.into(),
+        }
     }
 }
 
 impl Debug for OAuthCallback {
     // The code is a credential until it is exchanged: never print it.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OAuthCallback").field("code", &"[redacted]").field("state", &"[redacted]").finish()
+        f.debug_struct("OAuthCallback")
+            .field("code", &"[redacted]")
+            .field("state", &"[redacted]")
+            .finish()
     }
 }
 
@@ -259,7 +277,11 @@ pub struct ConnectedAccount {
 impl ConnectedAccount {
     /// A connected tenant.
     pub fn new(tenant_id: TenantId, provider_id: ProviderId, return_url: Option<String>) -> Self {
-        Self { tenant_id, provider_id, return_url }
+        Self {
+            tenant_id,
+            provider_id,
+            return_url,
+        }
     }
 }
 

@@ -90,10 +90,20 @@ impl MeetingTime {
 
     /// A time from two zoned instants; the zone of `start` becomes the meeting's zone.
     pub fn from_zoned(start: &ZonedDateTime, end: &ZonedDateTime) -> Self {
-        let timezone = start.time_zone().iana_name().unwrap_or(DEFAULT_TIMEZONE).to_owned();
+        let timezone = start
+            .time_zone()
+            .iana_name()
+            .unwrap_or(DEFAULT_TIMEZONE)
+            .to_owned();
         Self {
-            start: start.timestamp().display_with_offset(start.offset()).to_string(),
-            end: end.timestamp().display_with_offset(end.offset()).to_string(),
+            start: start
+                .timestamp()
+                .display_with_offset(start.offset())
+                .to_string(),
+            end: end
+                .timestamp()
+                .display_with_offset(end.offset())
+                .to_string(),
             timezone,
             dst_resolution: DstResolution::Reject,
         }
@@ -120,8 +130,18 @@ impl MeetingTime {
     /// Like [`resolve`](Self::resolve), with field names under `prefix`.
     pub fn resolve_at(&self, prefix: &str) -> Result<ResolvedTime> {
         let tz = parse_timezone(&self.timezone, &format!("{prefix}.timezone"))?;
-        let start = parse_point(&self.start, &tz, self.dst_resolution, &format!("{prefix}.start"))?;
-        let end = parse_point(&self.end, &tz, self.dst_resolution, &format!("{prefix}.end"))?;
+        let start = parse_point(
+            &self.start,
+            &tz,
+            self.dst_resolution,
+            &format!("{prefix}.start"),
+        )?;
+        let end = parse_point(
+            &self.end,
+            &tz,
+            self.dst_resolution,
+            &format!("{prefix}.end"),
+        )?;
         if end.timestamp() <= start.timestamp() {
             return Err(Error::invalid_request(
                 format!("{prefix}.end"),
@@ -146,7 +166,12 @@ pub fn parse_timezone(name: &str, field: &str) -> Result<TimeZone> {
     })
 }
 
-fn parse_point(text: &str, tz: &TimeZone, dst: DstResolution, field: &str) -> Result<ZonedDateTime> {
+fn parse_point(
+    text: &str,
+    tz: &TimeZone,
+    dst: DstResolution,
+    field: &str,
+) -> Result<ZonedDateTime> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::invalid_request(field, "time must not be empty"));
@@ -190,7 +215,8 @@ fn parse_point(text: &str, tz: &TimeZone, dst: DstResolution, field: &str) -> Re
         (_, DstResolution::Earlier) => ambiguous.earlier(),
         (_, DstResolution::Later) => ambiguous.later(),
     };
-    resolved.map_err(|e| Error::invalid_request(field, format!("cannot place {local} in {zone}: {e}")))
+    resolved
+        .map_err(|e| Error::invalid_request(field, format!("cannot place {local} in {zone}: {e}")))
 }
 
 /// A validated meeting time: two instants in the meeting's zone, end after start.
@@ -223,7 +249,10 @@ impl ResolvedTime {
 
     /// The IANA name of the meeting's zone (`UTC` for a fixed zone without a name).
     pub fn timezone(&self) -> &str {
-        self.start.time_zone().iana_name().unwrap_or(DEFAULT_TIMEZONE)
+        self.start
+            .time_zone()
+            .iana_name()
+            .unwrap_or(DEFAULT_TIMEZONE)
     }
 
     /// The real elapsed length in minutes, rounded up to a whole minute.
@@ -232,8 +261,8 @@ impl ResolvedTime {
     /// 120 minutes, because the clocks skip an hour. This is what Zoom's `duration` means.
     pub fn duration_minutes(&self) -> i64 {
         let seconds = self.end.timestamp().as_second() - self.start.timestamp().as_second();
-        let extra_nanos = self.end.timestamp().subsec_nanosecond()
-            - self.start.timestamp().subsec_nanosecond();
+        let extra_nanos =
+            self.end.timestamp().subsec_nanosecond() - self.start.timestamp().subsec_nanosecond();
         let total_nanos = i128::from(seconds) * 1_000_000_000 + i128::from(extra_nanos);
         let minutes = (total_nanos + 59_999_999_999) / 60_000_000_000;
         i64::try_from(minutes).unwrap_or(i64::MAX)
@@ -242,12 +271,18 @@ impl ResolvedTime {
     /// The start as local wall-clock text without offset (`2026-06-15T10:00:00`), as Google's
     /// `dateTime` with a `timeZone` and Zoom's local forms expect.
     pub fn start_local(&self) -> String {
-        self.start.datetime().strftime("%Y-%m-%dT%H:%M:%S").to_string()
+        self.start
+            .datetime()
+            .strftime("%Y-%m-%dT%H:%M:%S")
+            .to_string()
     }
 
     /// The end as local wall-clock text without offset.
     pub fn end_local(&self) -> String {
-        self.end.datetime().strftime("%Y-%m-%dT%H:%M:%S").to_string()
+        self.end
+            .datetime()
+            .strftime("%Y-%m-%dT%H:%M:%S")
+            .to_string()
     }
 
     /// The start as RFC 3339 with the zone's offset (`2026-06-15T10:00:00+05:30`).
@@ -294,7 +329,10 @@ impl fmt::Debug for ResolvedTime {
 /// assert_eq!(minutes, 120);
 /// ```
 pub fn duration_minutes(start: &str, end: &str, timezone: &str) -> Result<i64> {
-    Ok(MeetingTime::new(start, end).with_timezone(timezone).resolve()?.duration_minutes())
+    Ok(MeetingTime::new(start, end)
+        .with_timezone(timezone)
+        .resolve()?
+        .duration_minutes())
 }
 
 #[cfg(test)]
@@ -320,7 +358,9 @@ mod tests {
 
     #[test]
     fn seconds_are_optional_and_utc_is_the_default() {
-        let r = MeetingTime::new("2026-06-15T10:00", "2026-06-15T10:30").resolve().unwrap();
+        let r = MeetingTime::new("2026-06-15T10:00", "2026-06-15T10:30")
+            .resolve()
+            .unwrap();
         assert_eq!(r.timezone(), "UTC");
         assert_eq!(r.duration_minutes(), 30);
     }
@@ -346,7 +386,8 @@ mod tests {
 
     #[test]
     fn unknown_time_zone_is_rejected() {
-        let err = resolve("2026-06-15T10:00:00", "2026-06-15T11:00:00", "Mars/Olympus").unwrap_err();
+        let err =
+            resolve("2026-06-15T10:00:00", "2026-06-15T11:00:00", "Mars/Olympus").unwrap_err();
         assert_eq!(err.field(), Some("time.timezone"));
         assert!(err.message().contains("Mars/Olympus"));
         let err = resolve("2026-06-15T10:00:00", "2026-06-15T11:00:00", " ").unwrap_err();
@@ -367,15 +408,26 @@ mod tests {
     fn spring_forward_gap_is_rejected_by_default() {
         let err = resolve("2026-03-08T02:30:00", "2026-03-08T03:30:00", NY).unwrap_err();
         assert_eq!(err.field(), Some("time.start"));
-        assert!(err.message().contains("does not exist"), "{}", err.message());
+        assert!(
+            err.message().contains("does not exist"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
     fn spring_forward_gap_resolves_explicitly() {
         let t = MeetingTime::new("2026-03-08T02:30:00", "2026-03-08T04:00:00").with_timezone(NY);
-        let later = t.clone().with_dst_resolution(DstResolution::Later).resolve().unwrap();
+        let later = t
+            .clone()
+            .with_dst_resolution(DstResolution::Later)
+            .resolve()
+            .unwrap();
         assert_eq!(later.start_rfc3339(), "2026-03-08T03:30:00-04:00");
-        let earlier = t.with_dst_resolution(DstResolution::Earlier).resolve().unwrap();
+        let earlier = t
+            .with_dst_resolution(DstResolution::Earlier)
+            .resolve()
+            .unwrap();
         assert_eq!(earlier.start_rfc3339(), "2026-03-08T01:30:00-05:00");
     }
 
@@ -389,10 +441,17 @@ mod tests {
     #[test]
     fn fall_back_fold_resolves_explicitly_or_by_offset() {
         let t = MeetingTime::new("2026-11-01T01:30:00", "2026-11-01T03:00:00").with_timezone(NY);
-        let earlier = t.clone().with_dst_resolution(DstResolution::Earlier).resolve().unwrap();
+        let earlier = t
+            .clone()
+            .with_dst_resolution(DstResolution::Earlier)
+            .resolve()
+            .unwrap();
         assert_eq!(earlier.start_rfc3339(), "2026-11-01T01:30:00-04:00");
         assert_eq!(earlier.duration_minutes(), 150);
-        let later = t.with_dst_resolution(DstResolution::Later).resolve().unwrap();
+        let later = t
+            .with_dst_resolution(DstResolution::Later)
+            .resolve()
+            .unwrap();
         assert_eq!(later.start_rfc3339(), "2026-11-01T01:30:00-05:00");
         assert_eq!(later.duration_minutes(), 90);
         let by_offset = resolve("2026-11-01T01:30:00-05:00", "2026-11-01T03:00:00", NY).unwrap();
@@ -401,9 +460,18 @@ mod tests {
 
     #[test]
     fn duration_is_elapsed_time_across_dst() {
-        assert_eq!(duration_minutes("2026-03-08T01:00:00", "2026-03-08T04:00:00", NY).unwrap(), 120);
-        assert_eq!(duration_minutes("2026-11-01T00:00:00", "2026-11-01T03:00:00", NY).unwrap(), 240);
-        assert_eq!(duration_minutes("2026-06-01T10:00:00", "2026-06-01T10:00:30", NY).unwrap(), 1);
+        assert_eq!(
+            duration_minutes("2026-03-08T01:00:00", "2026-03-08T04:00:00", NY).unwrap(),
+            120
+        );
+        assert_eq!(
+            duration_minutes("2026-11-01T00:00:00", "2026-11-01T03:00:00", NY).unwrap(),
+            240
+        );
+        assert_eq!(
+            duration_minutes("2026-06-01T10:00:00", "2026-06-01T10:00:30", NY).unwrap(),
+            1
+        );
     }
 
     #[test]
@@ -411,7 +479,10 @@ mod tests {
         let r = resolve("2026-11-01T01:30:00-05:00", "2026-11-01T03:00:00", NY).unwrap();
         let again = r.to_meeting_time().resolve().unwrap();
         assert_eq!(r, again);
-        assert_eq!(serde_json::to_value(r.to_meeting_time()).unwrap()["timezone"], NY);
+        assert_eq!(
+            serde_json::to_value(r.to_meeting_time()).unwrap()["timezone"],
+            NY
+        );
     }
 
     #[test]
@@ -420,6 +491,9 @@ mod tests {
         let end: ZonedDateTime = "2026-06-15T11:00:00[Europe/Paris]".parse().unwrap();
         let t = MeetingTime::from_zoned(&start, &end);
         assert_eq!(t.timezone, "Europe/Paris");
-        assert_eq!(t.resolve().unwrap().start_rfc3339(), "2026-06-15T10:00:00+02:00");
+        assert_eq!(
+            t.resolve().unwrap().start_rfc3339(),
+            "2026-06-15T10:00:00+02:00"
+        );
     }
 }

@@ -99,7 +99,10 @@ impl ValidatedCreate {
         if count > limits.max_participants {
             return Err(Error::invalid_request(
                 "additional_participants",
-                format!("{count} participants exceed the limit of {}", limits.max_participants),
+                format!(
+                    "{count} participants exceed the limit of {}",
+                    limits.max_participants
+                ),
             ));
         }
         check_metadata(&request.metadata, "metadata", limits)?;
@@ -197,11 +200,17 @@ fn check_title(title: &str, field: &str, limits: &RequestLimits) -> Result<()> {
     if chars > limits.max_title_chars {
         return Err(Error::invalid_request(
             field,
-            format!("title is {chars} characters; the limit is {}", limits.max_title_chars),
+            format!(
+                "title is {chars} characters; the limit is {}",
+                limits.max_title_chars
+            ),
         ));
     }
     if trimmed.chars().any(|c| c.is_control()) {
-        return Err(Error::invalid_request(field, "title must not contain control characters"));
+        return Err(Error::invalid_request(
+            field,
+            "title must not contain control characters",
+        ));
     }
     Ok(())
 }
@@ -228,7 +237,9 @@ fn check_participant(
     let email = p.email.trim();
     let well_formed = EmailAddress::parse_with_options(
         email,
-        email_address::Options::default().without_display_text().without_domain_literal(),
+        email_address::Options::default()
+            .without_display_text()
+            .without_domain_literal(),
     )
     .is_ok_and(|addr| addr.domain().contains('.'));
     if !well_formed {
@@ -256,11 +267,16 @@ fn check_participant(
 
 fn check_metadata(metadata: &Metadata, field: &str, limits: &RequestLimits) -> Result<()> {
     // Compact JSON is what providers store, so that is what the limit counts.
-    let bytes = serde_json::to_vec(metadata).map(|v| v.len()).unwrap_or(usize::MAX);
+    let bytes = serde_json::to_vec(metadata)
+        .map(|v| v.len())
+        .unwrap_or(usize::MAX);
     if bytes > limits.max_metadata_bytes {
         return Err(Error::invalid_request(
             field,
-            format!("metadata is {bytes} bytes of JSON; the limit is {}", limits.max_metadata_bytes),
+            format!(
+                "metadata is {bytes} bytes of JSON; the limit is {}",
+                limits.max_metadata_bytes
+            ),
         ));
     }
     Ok(())
@@ -338,9 +354,8 @@ mod tests {
     #[test]
     fn over_long_description_is_rejected() {
         let r = request().with_description("x".repeat(2001));
-        let err =
-            ValidatedCreate::new(r, &RequestLimits::DEFAULT.with_max_description_chars(2000))
-                .unwrap_err();
+        let err = ValidatedCreate::new(r, &RequestLimits::DEFAULT.with_max_description_chars(2000))
+            .unwrap_err();
         assert_eq!(err.field(), Some("description"));
     }
 
@@ -360,7 +375,15 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_rejected_with_their_position() {
-        for bad in ["", "no-at-sign", "a@b", "a b@example.com", "@example.com", "a@", "<a@x.com>"] {
+        for bad in [
+            "",
+            "no-at-sign",
+            "a@b",
+            "a b@example.com",
+            "@example.com",
+            "a@",
+            "<a@x.com>",
+        ] {
             let mut r = request();
             r.additional_participants.push(MeetingParticipant::new(bad));
             assert_eq!(field_of(r), "additional_participants[1].email", "{bad:?}");
@@ -380,7 +403,8 @@ mod tests {
     fn too_many_participants_are_rejected() {
         let mut r = request();
         for i in 0..99 {
-            r.additional_participants.push(MeetingParticipant::new(format!("p{i}@example.com")));
+            r.additional_participants
+                .push(MeetingParticipant::new(format!("p{i}@example.com")));
         }
         assert_eq!(field_of(r), "additional_participants");
     }
@@ -398,9 +422,18 @@ mod tests {
         let mut r = request();
         r.tenant_id = "".into();
         assert_eq!(field_of(r), "tenant_id");
-        assert_eq!(field_of(request().with_idempotency_key("")), "idempotency_key");
-        assert_eq!(field_of(request().with_idempotency_key("has space")), "idempotency_key");
-        assert_eq!(field_of(request().with_idempotency_key("k".repeat(256))), "idempotency_key");
+        assert_eq!(
+            field_of(request().with_idempotency_key("")),
+            "idempotency_key"
+        );
+        assert_eq!(
+            field_of(request().with_idempotency_key("has space")),
+            "idempotency_key"
+        );
+        assert_eq!(
+            field_of(request().with_idempotency_key("k".repeat(256))),
+            "idempotency_key"
+        );
     }
 
     #[test]
@@ -408,9 +441,14 @@ mod tests {
         let limits = RequestLimits::DEFAULT;
         let empty = ValidatedUpdate::new(UpdateMeetingRequest::new("org"), &limits).unwrap_err();
         assert_eq!(empty.field(), Some("update"));
-        let bad_time = UpdateMeetingRequest::new("org")
-            .with_time(MeetingTime::new("2026-06-15T11:00:00", "2026-06-15T10:00:00"));
-        assert_eq!(ValidatedUpdate::new(bad_time, &limits).unwrap_err().field(), Some("time.end"));
+        let bad_time = UpdateMeetingRequest::new("org").with_time(MeetingTime::new(
+            "2026-06-15T11:00:00",
+            "2026-06-15T10:00:00",
+        ));
+        assert_eq!(
+            ValidatedUpdate::new(bad_time, &limits).unwrap_err().field(),
+            Some("time.end")
+        );
         let dup = UpdateMeetingRequest::new("org").with_participants(vec![
             MeetingParticipant::new("a@example.com"),
             MeetingParticipant::new("A@example.com"),
@@ -420,9 +458,16 @@ mod tests {
             Some("participants[1].email")
         );
         let blank_title = UpdateMeetingRequest::new("org").with_title("");
-        assert_eq!(ValidatedUpdate::new(blank_title, &limits).unwrap_err().field(), Some("title"));
-        let ok = UpdateMeetingRequest::new("org")
-            .with_time(MeetingTime::new("2026-06-15T10:00:00", "2026-06-15T10:45:00"));
+        assert_eq!(
+            ValidatedUpdate::new(blank_title, &limits)
+                .unwrap_err()
+                .field(),
+            Some("title")
+        );
+        let ok = UpdateMeetingRequest::new("org").with_time(MeetingTime::new(
+            "2026-06-15T10:00:00",
+            "2026-06-15T10:45:00",
+        ));
         let v = ValidatedUpdate::new(ok, &limits).unwrap();
         assert_eq!(v.time().unwrap().duration_minutes(), 45);
     }

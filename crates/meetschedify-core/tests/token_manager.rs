@@ -27,7 +27,10 @@ struct TestStore {
 
 impl TestStore {
     fn with_leases() -> Self {
-        Self { leases_enabled: true, ..Self::default() }
+        Self {
+            leases_enabled: true,
+            ..Self::default()
+        }
     }
 
     fn put(&self, key: &TokenKey, record: TokenRecord) {
@@ -48,7 +51,12 @@ impl TokenStore for TestStore {
         Ok(self.stored(key))
     }
 
-    async fn save(&self, key: &TokenKey, record: &TokenRecord, condition: SaveCondition) -> Result<SaveOutcome> {
+    async fn save(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        condition: SaveCondition,
+    ) -> Result<SaveOutcome> {
         self.saves.fetch_add(1, Ordering::SeqCst);
         if self.fail_saves.load(Ordering::SeqCst) {
             return Err(Error::new(ErrorCode::TokenStoreError, "disk full"));
@@ -92,7 +100,10 @@ impl TokenStore for TestStore {
 
     async fn release_lease(&self, lease: &Lease) -> Result<()> {
         let mut leases = self.leases.lock().unwrap();
-        if leases.get(&lease.key).is_some_and(|(h, _)| *h == lease.holder) {
+        if leases
+            .get(&lease.key)
+            .is_some_and(|(h, _)| *h == lease.holder)
+        {
             leases.remove(&lease.key);
         }
         Ok(())
@@ -115,7 +126,11 @@ struct CountingRefresher {
 
 #[async_trait]
 impl TokenRefresher for CountingRefresher {
-    async fn refresh(&self, _key: &TokenKey, _current: Option<&TokenRecord>) -> Result<TokenRecord> {
+    async fn refresh(
+        &self,
+        _key: &TokenKey,
+        _current: Option<&TokenRecord>,
+    ) -> Result<TokenRecord> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         tokio::time::sleep(self.delay).await;
         if self
@@ -123,7 +138,10 @@ impl TokenRefresher for CountingRefresher {
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |f| f.checked_sub(1))
             .is_ok()
         {
-            return Err(Error::new(ErrorCode::GoogleTokenRefreshFailed, "token endpoint said 500"));
+            return Err(Error::new(
+                ErrorCode::GoogleTokenRefreshFailed,
+                "token endpoint said 500",
+            ));
         }
         let mut record = TokenRecord::new(format!("access-{n}"))
             .with_expires_at(Timestamp::now() + SignedDuration::from_secs(3600));
@@ -146,14 +164,21 @@ fn expired_record() -> TokenRecord {
 }
 
 fn manager(store: &Arc<TestStore>, refresher: &Arc<CountingRefresher>) -> TokenManager {
-    TokenManager::new(store.clone(), refresher.clone(), TokenManagerConfig::default())
+    TokenManager::new(
+        store.clone(),
+        refresher.clone(),
+        TokenManagerConfig::default(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_callers_on_one_expired_key_make_one_refresh() {
     let store = Arc::new(TestStore::default());
     store.put(&key(), expired_record());
-    let refresher = Arc::new(CountingRefresher { delay: Duration::from_millis(50), ..Default::default() });
+    let refresher = Arc::new(CountingRefresher {
+        delay: Duration::from_millis(50),
+        ..Default::default()
+    });
     let manager = manager(&store, &refresher);
 
     let tasks: Vec<_> = (0..1000)
@@ -191,11 +216,19 @@ async fn a_failed_refresh_reaches_every_waiter_and_the_next_call_retries() {
         let err = task.await.unwrap().unwrap_err();
         assert_eq!(err.code(), ErrorCode::GoogleTokenRefreshFailed);
     }
-    assert_eq!(refresher.calls.load(Ordering::SeqCst), 1, "one refresh for all waiters");
+    assert_eq!(
+        refresher.calls.load(Ordering::SeqCst),
+        1,
+        "one refresh for all waiters"
+    );
 
     let token = manager.access_token(&key()).await.unwrap();
     assert_eq!(token.secret().expose_secret(), "access-2");
-    assert_eq!(refresher.calls.load(Ordering::SeqCst), 2, "the next call tried again");
+    assert_eq!(
+        refresher.calls.load(Ordering::SeqCst),
+        2,
+        "the next call tried again"
+    );
 }
 
 #[tokio::test]
@@ -207,13 +240,20 @@ async fn a_refreshed_token_is_persisted_before_it_is_used() {
 
     store.fail_saves.store(true, Ordering::SeqCst);
     let err = manager.access_token(&key()).await.unwrap_err();
-    assert_eq!(err.code(), ErrorCode::TokenStoreError, "an unsaved token is never handed out");
+    assert_eq!(
+        err.code(),
+        ErrorCode::TokenStoreError,
+        "an unsaved token is never handed out"
+    );
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 1);
 
     store.fail_saves.store(false, Ordering::SeqCst);
     let token = manager.access_token(&key()).await.unwrap();
     let stored = store.stored(&key()).unwrap();
-    assert_eq!(stored.access_token.expose_secret(), token.secret().expose_secret());
+    assert_eq!(
+        stored.access_token.expose_secret(),
+        token.secret().expose_secret()
+    );
     assert_eq!(stored.version, 2);
     // The provider sent no new refresh token or scopes: the old ones are kept.
     assert_eq!(stored.refresh_token.unwrap().expose_secret(), "refresh-0");
@@ -224,9 +264,23 @@ async fn a_refreshed_token_is_persisted_before_it_is_used() {
 async fn a_rotated_refresh_token_replaces_the_old_one() {
     let store = Arc::new(TestStore::default());
     store.put(&key(), expired_record());
-    let refresher = Arc::new(CountingRefresher { rotate_refresh_token: true, ..Default::default() });
-    manager(&store, &refresher).access_token(&key()).await.unwrap();
-    assert_eq!(store.stored(&key()).unwrap().refresh_token.unwrap().expose_secret(), "refresh-1");
+    let refresher = Arc::new(CountingRefresher {
+        rotate_refresh_token: true,
+        ..Default::default()
+    });
+    manager(&store, &refresher)
+        .access_token(&key())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .stored(&key())
+            .unwrap()
+            .refresh_token
+            .unwrap()
+            .expose_secret(),
+        "refresh-1"
+    );
 }
 
 #[tokio::test]
@@ -234,15 +288,28 @@ async fn a_fresh_stored_token_is_used_without_refresh_and_then_cached() {
     let store = Arc::new(TestStore::default());
     store.put(
         &key(),
-        TokenRecord::new("stored").with_expires_at(Timestamp::now() + SignedDuration::from_secs(600)),
+        TokenRecord::new("stored")
+            .with_expires_at(Timestamp::now() + SignedDuration::from_secs(600)),
     );
     let refresher = Arc::new(CountingRefresher::default());
     let manager = manager(&store, &refresher);
     for _ in 0..5 {
-        assert_eq!(manager.access_token(&key()).await.unwrap().secret().expose_secret(), "stored");
+        assert_eq!(
+            manager
+                .access_token(&key())
+                .await
+                .unwrap()
+                .secret()
+                .expose_secret(),
+            "stored"
+        );
     }
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 0);
-    assert_eq!(store.gets.load(Ordering::SeqCst), 1, "later calls are served from the cache");
+    assert_eq!(
+        store.gets.load(Ordering::SeqCst),
+        1,
+        "later calls are served from the cache"
+    );
     assert_eq!(manager.cached_len(), 1);
 }
 
@@ -251,10 +318,14 @@ async fn a_token_inside_the_refresh_ahead_window_is_refreshed() {
     let store = Arc::new(TestStore::default());
     store.put(
         &key(),
-        TokenRecord::new("nearly-dead").with_expires_at(Timestamp::now() + SignedDuration::from_secs(30)),
+        TokenRecord::new("nearly-dead")
+            .with_expires_at(Timestamp::now() + SignedDuration::from_secs(30)),
     );
     let refresher = Arc::new(CountingRefresher::default());
-    let token = manager(&store, &refresher).access_token(&key()).await.unwrap();
+    let token = manager(&store, &refresher)
+        .access_token(&key())
+        .await
+        .unwrap();
     assert_eq!(token.secret().expose_secret(), "access-1");
 }
 
@@ -274,9 +345,16 @@ async fn the_store_is_read_again_before_refreshing() {
         TokenRecord::new("from-other-instance")
             .with_expires_at(Timestamp::now() + SignedDuration::from_secs(3600)),
     );
-    let token = manager.refresh_after_rejection(&key(), &rejected).await.unwrap();
+    let token = manager
+        .refresh_after_rejection(&key(), &rejected)
+        .await
+        .unwrap();
     assert_eq!(token.secret().expose_secret(), "from-other-instance");
-    assert_eq!(refresher.calls.load(Ordering::SeqCst), 1, "no refresh: the store had a good token");
+    assert_eq!(
+        refresher.calls.load(Ordering::SeqCst),
+        1,
+        "no refresh: the store had a good token"
+    );
 }
 
 #[tokio::test]
@@ -286,9 +364,20 @@ async fn a_rejected_token_is_refreshed_even_before_its_expiry() {
     let refresher = Arc::new(CountingRefresher::default());
     let manager = manager(&store, &refresher);
     let first = manager.access_token(&key()).await.unwrap();
-    let second = manager.refresh_after_rejection(&key(), &first).await.unwrap();
+    let second = manager
+        .refresh_after_rejection(&key(), &first)
+        .await
+        .unwrap();
     assert_eq!(second.secret().expose_secret(), "access-2");
-    assert_eq!(manager.access_token(&key()).await.unwrap().secret().expose_secret(), "access-2");
+    assert_eq!(
+        manager
+            .access_token(&key())
+            .await
+            .unwrap()
+            .secret()
+            .expose_secret(),
+        "access-2"
+    );
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 2);
 }
 
@@ -297,7 +386,10 @@ async fn a_missing_record_is_handed_to_the_refresher() {
     // Zoom-style: no stored record, the refresher obtains one from client credentials.
     let store = Arc::new(TestStore::default());
     let refresher = Arc::new(CountingRefresher::default());
-    let token = manager(&store, &refresher).access_token(&key()).await.unwrap();
+    let token = manager(&store, &refresher)
+        .access_token(&key())
+        .await
+        .unwrap();
     assert_eq!(token.secret().expose_secret(), "access-1");
     assert_eq!(store.stored(&key()).unwrap().version, 1);
 }
@@ -307,8 +399,14 @@ async fn keys_are_refreshed_independently() {
     let store = Arc::new(TestStore::default());
     let refresher = Arc::new(CountingRefresher::default());
     let manager = manager(&store, &refresher);
-    let a = manager.access_token(&TokenKey::new("a", "zoom")).await.unwrap();
-    let b = manager.access_token(&TokenKey::new("b", "zoom")).await.unwrap();
+    let a = manager
+        .access_token(&TokenKey::new("a", "zoom"))
+        .await
+        .unwrap();
+    let b = manager
+        .access_token(&TokenKey::new("b", "zoom"))
+        .await
+        .unwrap();
     assert_ne!(a.secret().expose_secret(), b.secret().expose_secret());
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 2);
 }
@@ -319,10 +417,14 @@ async fn instances_sharing_a_leasing_store_refresh_once() {
     // only the store's lease keeps them from refreshing the same token four times.
     let store = Arc::new(TestStore::with_leases());
     store.put(&key(), expired_record());
-    let refresher = Arc::new(CountingRefresher { delay: Duration::from_millis(100), ..Default::default() });
+    let refresher = Arc::new(CountingRefresher {
+        delay: Duration::from_millis(100),
+        ..Default::default()
+    });
     let config = TokenManagerConfig::default().with_lease_poll(Duration::from_millis(10));
-    let managers: Vec<_> =
-        (0..4).map(|_| TokenManager::new(store.clone(), refresher.clone(), config)).collect();
+    let managers: Vec<_> = (0..4)
+        .map(|_| TokenManager::new(store.clone(), refresher.clone(), config))
+        .collect();
 
     let mut tasks = Vec::new();
     for m in &managers {
@@ -332,17 +434,27 @@ async fn instances_sharing_a_leasing_store_refresh_once() {
         }
     }
     for task in tasks {
-        assert_eq!(task.await.unwrap().unwrap().secret().expose_secret(), "access-1");
+        assert_eq!(
+            task.await.unwrap().unwrap().secret().expose_secret(),
+            "access-1"
+        );
     }
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 1);
-    assert!(store.leases.lock().unwrap().is_empty(), "the lease was released");
+    assert!(
+        store.leases.lock().unwrap().is_empty(),
+        "the lease was released"
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn waiting_on_a_lease_held_elsewhere_times_out_with_a_typed_error() {
     let store = Arc::new(TestStore::with_leases());
     store.put(&key(), expired_record());
-    let _held = store.try_acquire_lease(&key(), Duration::from_secs(3600)).await.unwrap().unwrap();
+    let _held = store
+        .try_acquire_lease(&key(), Duration::from_secs(3600))
+        .await
+        .unwrap()
+        .unwrap();
     let refresher = Arc::new(CountingRefresher::default());
     let config = TokenManagerConfig::default().with_lease_wait(Duration::from_secs(2));
     let manager = TokenManager::new(store.clone(), refresher.clone(), config);

@@ -204,7 +204,10 @@ impl TokenManager {
     ) -> Result<AccessToken> {
         {
             let mut cache = lock(&self.inner.cache);
-            if cache.get(key).is_some_and(|t| t.same_token(&rejected.secret)) {
+            if cache
+                .get(key)
+                .is_some_and(|t| t.same_token(&rejected.secret))
+            {
                 cache.remove(key);
             }
         }
@@ -231,12 +234,18 @@ impl TokenManager {
         let fresh = token.expires_at.is_some_and(|exp| {
             let margin = jiff::SignedDuration::try_from(self.inner.config.refresh_ahead)
                 .unwrap_or(jiff::SignedDuration::MAX);
-            Timestamp::now().checked_add(margin).is_ok_and(|deadline| deadline < exp)
+            Timestamp::now()
+                .checked_add(margin)
+                .is_ok_and(|deadline| deadline < exp)
         });
         fresh.then(|| token.clone())
     }
 
-    async fn join_flight(&self, key: &TokenKey, rejected: Option<SecretString>) -> Result<AccessToken> {
+    async fn join_flight(
+        &self,
+        key: &TokenKey,
+        rejected: Option<SecretString>,
+    ) -> Result<AccessToken> {
         let flight = {
             let mut flights = lock(&self.inner.flights);
             match flights.get(key) {
@@ -247,7 +256,10 @@ impl TokenManager {
                     let fut = async move {
                         // Removes the entry however the flight ends, even if every waiter is
                         // dropped, so the next call always starts afresh.
-                        let _guard = FlightGuard { manager: &this, key: &owned_key };
+                        let _guard = FlightGuard {
+                            manager: &this,
+                            key: &owned_key,
+                        };
                         this.refresh_flow(&owned_key, rejected.as_ref()).await
                     }
                     .boxed()
@@ -260,7 +272,11 @@ impl TokenManager {
         flight.await
     }
 
-    async fn refresh_flow(&self, key: &TokenKey, rejected: Option<&SecretString>) -> Result<AccessToken> {
+    async fn refresh_flow(
+        &self,
+        key: &TokenKey,
+        rejected: Option<&SecretString>,
+    ) -> Result<AccessToken> {
         let span = tracing::info_span!(
             "token_refresh",
             provider = %key.provider_id,
@@ -344,8 +360,11 @@ impl TokenManager {
             .await
             .map_err(|e| e.with_operation(Operation::AccessToken))?;
         let merged = merge(current.as_ref(), fresh);
-        let outcome =
-            self.inner.store.save(key, &merged, SaveCondition::unchanged(current.as_ref())).await?;
+        let outcome = self
+            .inner
+            .store
+            .save(key, &merged, SaveCondition::unchanged(current.as_ref()))
+            .await?;
         match outcome {
             SaveOutcome::Saved { version } => {
                 tracing::info!(version, "access token refreshed and saved");
@@ -366,7 +385,6 @@ impl TokenManager {
             }
         }
     }
-
 }
 
 /// Keeps the stored refresh token and scopes when the provider did not send new ones.

@@ -24,7 +24,10 @@ pub struct TokenKey {
 impl TokenKey {
     /// The key for a tenant and provider.
     pub fn new(tenant_id: impl Into<TenantId>, provider_id: impl Into<ProviderId>) -> Self {
-        Self { tenant_id: tenant_id.into(), provider_id: provider_id.into() }
+        Self {
+            tenant_id: tenant_id.into(),
+            provider_id: provider_id.into(),
+        }
     }
 }
 
@@ -60,7 +63,10 @@ pub struct TokenRecord {
 
 // The serde form is for stores that persist records; it must carry the real values. Stores that
 // keep them at rest should wrap themselves in an encrypting decorator.
-fn expose<S: serde::Serializer>(secret: &SecretString, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn expose<S: serde::Serializer>(
+    secret: &SecretString,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(secret.expose_secret())
 }
 
@@ -113,9 +119,12 @@ impl TokenRecord {
     /// Whether the access token is still good at `now` plus `margin`. A record without an
     /// expiry is treated as expired, so it gets refreshed rather than trusted forever.
     pub fn is_fresh(&self, now: Timestamp, margin: Duration) -> bool {
-        let Some(expires_at) = self.expires_at else { return false };
+        let Some(expires_at) = self.expires_at else {
+            return false;
+        };
         let margin = jiff::SignedDuration::try_from(margin).unwrap_or(jiff::SignedDuration::MAX);
-        now.checked_add(margin).is_ok_and(|deadline| deadline < expires_at)
+        now.checked_add(margin)
+            .is_ok_and(|deadline| deadline < expires_at)
     }
 }
 
@@ -123,7 +132,10 @@ impl PartialEq for TokenRecord {
     fn eq(&self, other: &Self) -> bool {
         self.access_token.expose_secret() == other.access_token.expose_secret()
             && self.refresh_token.as_ref().map(ExposeSecret::expose_secret)
-                == other.refresh_token.as_ref().map(ExposeSecret::expose_secret)
+                == other
+                    .refresh_token
+                    .as_ref()
+                    .map(ExposeSecret::expose_secret)
             && self.expires_at == other.expires_at
             && self.scopes == other.scopes
             && self.version == other.version
@@ -134,7 +146,10 @@ impl fmt::Debug for TokenRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TokenRecord")
             .field("access_token", &"[redacted]")
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
             .field("expires_at", &self.expires_at)
             .field("scopes", &self.scopes)
             .field("version", &self.version)
@@ -190,7 +205,11 @@ pub struct Lease {
 impl Lease {
     /// A lease record.
     pub fn new(key: TokenKey, holder: impl Into<String>, expires_at: Timestamp) -> Self {
-        Self { key, holder: holder.into(), expires_at }
+        Self {
+            key,
+            holder: holder.into(),
+            expires_at,
+        }
     }
 }
 

@@ -1,0 +1,115 @@
+//! The error codes are public contract: this snapshot fails when one is renamed, removed, or
+//! changes whether it is retryable.
+
+use meetschedify_core::{
+    Error, ErrorCode, GoogleErrorDetails, ProviderErrorDetails, ZoomErrorDetails,
+};
+
+#[test]
+fn error_code_table() {
+    let table: Vec<_> = ErrorCode::ALL
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "code": c.as_str(),
+                "retryable": c.retryable_by_default(),
+                "suggested_http_status": c.suggested_http_status(),
+                "description": c.description(),
+            })
+        })
+        .collect();
+    insta::assert_json_snapshot!(table);
+}
+
+#[test]
+fn codes_round_trip_through_text_and_serde() {
+    for code in ErrorCode::ALL {
+        assert_eq!(code.as_str().parse::<ErrorCode>().unwrap(), *code);
+        assert_eq!(code.to_string(), code.as_str());
+        let json = serde_json::to_string(code).unwrap();
+        assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), *code);
+        assert!(!code.description().is_empty());
+    }
+    assert!("NOT_A_CODE".parse::<ErrorCode>().is_err());
+}
+
+#[test]
+fn the_codes_users_already_match_on_exist() {
+    for text in [
+        "GOOGLE_NOT_CONNECTED",
+        "GOOGLE_TOKEN_REFRESH_FAILED",
+        "GOOGLE_AUTH_REVOKED",
+        "GOOGLE_CALENDAR_ERROR",
+        "GOOGLE_RATE_LIMIT",
+        "ZOOM_INVALID_CLIENT",
+        "ZOOM_TOKEN_ERROR",
+        "ZOOM_MEETING_ERROR",
+        "ZOOM_RATE_LIMIT",
+        "ZOOM_NETWORK_ERROR",
+        "ZOOM_MAX_RETRIES_EXCEEDED",
+        "PROVIDER_NOT_FOUND",
+        "INVALID_CONFIG",
+        "OPERATION_NOT_SUPPORTED",
+        "INVALID_REQUEST",
+        "MEETING_NOT_FOUND",
+        "OAUTH_STATE_INVALID",
+        "TOKEN_STORE_ERROR",
+        "CONFERENCE_PENDING",
+    ] {
+        text.parse::<ErrorCode>()
+            .unwrap_or_else(|_| panic!("{text} is missing"));
+    }
+}
+
+#[test]
+fn errors_carry_typed_provider_details() {
+    let google = Error::new(ErrorCode::GoogleRateLimit, "rate limited").with_details(
+        ProviderErrorDetails::Google(GoogleErrorDetails::new(
+            403,
+            Some("rateLimitExceeded".into()),
+            Some("Rate Limit Exceeded".into()),
+        )),
+    );
+    assert_eq!(google.http_status(), Some(403));
+    assert_eq!(
+        google.google_details().unwrap().reason.as_deref(),
+        Some("rateLimitExceeded")
+    );
+    assert!(google.zoom_details().is_none());
+    assert!(google.is_retryable());
+
+    let zoom = Error::new(ErrorCode::MeetingNotFound, "meeting not found")
+        .with_details(ProviderErrorDetails::Zoom(ZoomErrorDetails::new(
+            404,
+            Some(3001),
+            Some(r#"{"code":3001,"message":"Meeting does not exist: 1."}"#.into()),
+        )))
+        .with_retryable(false);
+    assert_eq!(zoom.zoom_details().unwrap().code, Some(3001));
+    let json = zoom.to_json();
+    assert_eq!(json["code"], "MEETING_NOT_FOUND");
+    assert_eq!(json["details"]["provider"], "zoom");
+    assert_eq!(json["details"]["code"], 3001);
+    assert_eq!(json["http_status"], 404);
+}
+
+#[test]
+fn display_is_one_line_with_code_and_field() {
+    let err = Error::invalid_request("time.timezone", "unknown time zone `Mars/Base`");
+    assert_eq!(
+        err.to_string(),
+        "INVALID_REQUEST: time.timezone: unknown time zone `Mars/Base`"
+    );
+    assert!(!err.to_string().contains('\n'));
+    let err = Error::new(ErrorCode::ZoomRateLimit, "daily limit reached")
+        .with_retry_after(Some(std::time::Duration::from_secs(30)));
+    assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(30)));
+    assert_eq!(err.to_json()["retry_after_ms"], 30_000);
+}
+
+#[test]
+fn errors_are_cheap_to_clone_and_thread_safe() {
+    fn assert_traits<T: Clone + Send + Sync + std::error::Error + 'static>() {}
+    assert_traits::<Error>();
+    assert!(std::mem::size_of::<Error>() <= std::mem::size_of::<usize>());
+}
