@@ -32,8 +32,8 @@ pub use provider::{
 pub use retry::{parse_retry_after, with_retry, RetryConfig};
 pub use time::{DstResolution, MeetingTime, ResolvedTime};
 pub use token::{
-    AccessToken, Lease, SaveCondition, SaveOutcome, TokenKey, TokenManager, TokenManagerConfig,
-    TokenRecord, TokenRefresher, TokenStore,
+    AccessToken, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenManager,
+    TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
 };
 pub use validate::{RequestLimits, ValidatedCreate, ValidatedUpdate};
 

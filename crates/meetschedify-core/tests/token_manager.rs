@@ -463,3 +463,75 @@ async fn waiting_on_a_lease_held_elsewhere_times_out_with_a_typed_error() {
     assert!(err.is_retryable());
     assert_eq!(refresher.calls.load(Ordering::SeqCst), 0);
 }
+
+/// Refuses every refresh as Google does for a revoked grant.
+#[derive(Debug, Default)]
+struct RevokedRefresher {
+    calls: AtomicUsize,
+}
+
+#[async_trait]
+impl TokenRefresher for RevokedRefresher {
+    async fn refresh(
+        &self,
+        _key: &TokenKey,
+        _current: Option<&TokenRecord>,
+    ) -> Result<TokenRecord> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        Err(Error::new(
+            ErrorCode::GoogleAuthRevoked,
+            "token has been expired or revoked",
+        ))
+    }
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_is_marked_and_not_tried_again() {
+    let store = Arc::new(TestStore::default());
+    store.put(&key(), expired_record());
+    let refresher = Arc::new(RevokedRefresher::default());
+    let manager = TokenManager::new(
+        store.clone(),
+        refresher.clone(),
+        TokenManagerConfig::default(),
+    );
+
+    let err = manager.access_token(&key()).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleAuthRevoked);
+    let stored = store.stored(&key()).unwrap();
+    let revoked = stored
+        .revoked
+        .as_ref()
+        .expect("the record is marked revoked");
+    assert_eq!(revoked.code, ErrorCode::GoogleAuthRevoked);
+    assert!(revoked.reason.contains("revoked"));
+    assert_eq!(
+        stored.refresh_token.unwrap().expose_secret(),
+        "refresh-0",
+        "the record is kept"
+    );
+
+    let again = manager.access_token(&key()).await.unwrap_err();
+    assert_eq!(again.code(), ErrorCode::GoogleAuthRevoked);
+    assert!(!again.is_retryable());
+    assert_eq!(
+        refresher.calls.load(Ordering::SeqCst),
+        1,
+        "no second call to the provider"
+    );
+
+    // A new consent overwrites the record and clears the mark.
+    store.put(
+        &key(),
+        TokenRecord::new("new").with_expires_at(Timestamp::now() + SignedDuration::from_secs(3600)),
+    );
+    assert_eq!(
+        manager
+            .access_token(&key())
+            .await
+            .unwrap()
+            .secret()
+            .expose_secret(),
+        "new"
+    );
+}

@@ -23,7 +23,9 @@ use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 
 use crate::error::{Error, ErrorCode, Operation, Result};
-use crate::token::store::{SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore};
+use crate::token::store::{
+    Revocation, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+};
 
 /// Gets new tokens from the provider: a refresh-token grant (Google) or a client-credentials
 /// grant (Zoom).
@@ -352,13 +354,22 @@ impl TokenManager {
         key: &TokenKey,
         current: Option<TokenRecord>,
     ) -> Result<AccessToken> {
+        if let Some(revoked) = current.as_ref().and_then(|r| r.revoked.as_ref()) {
+            // The provider already refused this refresh token; asking again only burns quota.
+            return Err(Error::new(revoked.code, revoked.reason.clone())
+                .with_retryable(false)
+                .with_operation(Operation::AccessToken));
+        }
         tracing::debug!(has_record = current.is_some(), "refreshing access token");
-        let fresh = self
-            .inner
-            .refresher
-            .refresh(key, current.as_ref())
-            .await
-            .map_err(|e| e.with_operation(Operation::AccessToken))?;
+        let fresh = match self.inner.refresher.refresh(key, current.as_ref()).await {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                if let (true, Some(record)) = (e.code().needs_reconnect(), current.as_ref()) {
+                    self.mark_revoked(key, record, &e).await;
+                }
+                return Err(e.with_operation(Operation::AccessToken));
+            }
+        };
         let merged = merge(current.as_ref(), fresh);
         let outcome = self
             .inner
@@ -384,6 +395,23 @@ impl TokenManager {
                 }
             }
         }
+    }
+}
+
+impl TokenManager {
+    /// Records a permanent refusal on the stored record so status checks can report it.
+    async fn mark_revoked(&self, key: &TokenKey, record: &TokenRecord, err: &Error) {
+        let marked = record
+            .clone()
+            .with_revoked(Revocation::new(err.code(), err.message()));
+        let condition = SaveCondition::Version(record.version);
+        match self.inner.store.save(key, &marked, condition).await {
+            Ok(_) => {
+                tracing::warn!(code = %err.code(), "refresh token refused; tenant must reconnect")
+            }
+            Err(e) => tracing::warn!(error = %e, "could not record the refused refresh token"),
+        }
+        self.forget(key);
     }
 }
 

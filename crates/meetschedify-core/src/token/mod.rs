@@ -5,4 +5,4 @@ mod manager;
 mod store;
 
 pub use manager::{AccessToken, TokenManager, TokenManagerConfig, TokenRefresher};
-pub use store::{Lease, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore};
+pub use store::{Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore};

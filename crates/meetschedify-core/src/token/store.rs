@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{ErrorCode, Result};
 use crate::ids::{ProviderId, TenantId};
 
 /// Which tokens: one tenant's, for one provider.
@@ -59,6 +59,34 @@ pub struct TokenRecord {
     /// The store's version, for compare-and-swap.
     #[serde(default)]
     pub version: u64,
+    /// Set when the provider refused the refresh token for good (for example Google's
+    /// `invalid_grant`): the record is kept so that connection status can say why, and no
+    /// refresh is attempted until the tenant connects again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<Revocation>,
+}
+
+/// Why and when a provider refused a stored refresh token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Revocation {
+    /// The error code to report until the tenant reconnects (e.g. `GOOGLE_AUTH_REVOKED`).
+    pub code: ErrorCode,
+    /// The provider's reason, for connection status and logs.
+    pub reason: String,
+    /// When the refusal was seen.
+    pub at: Timestamp,
+}
+
+impl Revocation {
+    /// A revocation seen now.
+    pub fn new(code: ErrorCode, reason: impl Into<String>) -> Self {
+        Self {
+            code,
+            reason: reason.into(),
+            at: Timestamp::now(),
+        }
+    }
 }
 
 // The serde form is for stores that persist records; it must carry the real values. Stores that
@@ -89,7 +117,14 @@ impl TokenRecord {
             expires_at: None,
             scopes: Vec::new(),
             version: 0,
+            revoked: None,
         }
+    }
+
+    /// Marks the record as refused by the provider.
+    pub fn with_revoked(mut self, revocation: Revocation) -> Self {
+        self.revoked = Some(revocation);
+        self
     }
 
     /// Sets the refresh token.
@@ -119,6 +154,9 @@ impl TokenRecord {
     /// Whether the access token is still good at `now` plus `margin`. A record without an
     /// expiry is treated as expired, so it gets refreshed rather than trusted forever.
     pub fn is_fresh(&self, now: Timestamp, margin: Duration) -> bool {
+        if self.revoked.is_some() {
+            return false;
+        }
         let Some(expires_at) = self.expires_at else {
             return false;
         };
@@ -139,6 +177,7 @@ impl PartialEq for TokenRecord {
             && self.expires_at == other.expires_at
             && self.scopes == other.scopes
             && self.version == other.version
+            && self.revoked == other.revoked
     }
 }
 
@@ -153,6 +192,7 @@ impl fmt::Debug for TokenRecord {
             .field("expires_at", &self.expires_at)
             .field("scopes", &self.scopes)
             .field("version", &self.version)
+            .field("revoked", &self.revoked)
             .finish()
     }
 }
