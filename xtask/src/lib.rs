@@ -3,6 +3,7 @@
 //! The checks live in this library so that `cargo test` runs them too: a tidy violation fails
 //! CI even if nobody remembers to run `cargo xtask tidy`.
 
+pub mod deps;
 pub mod tidy;
 
 use std::path::{Path, PathBuf};

@@ -25,9 +25,15 @@ pub fn check(root: &Path) -> Vec<String> {
         .unwrap_or_default()
         .to_owned();
     check_internal_pins(&root_manifest, &version, &mut problems);
-    for dir in crate_dirs(root) {
-        check_crate(&dir, &mut problems);
+    let dirs = crate_dirs(root);
+    for dir in &dirs {
+        check_crate(dir, &mut problems);
     }
+    let names: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    problems.extend(crate::deps::check(root, &names));
     check_facade_features(&root.join("crates/meetschedify"), &mut problems);
     check_no_stubs(root, &mut problems);
     for file in [
