@@ -1,0 +1,81 @@
+//! Redis key names: `{prefix}token:{provider}:{tenant}` and `{prefix}lease:{provider}:{tenant}`.
+
+use meetschedify_core::{Error, Result, TokenKey};
+
+/// The default prefix of every key this store writes.
+pub const DEFAULT_KEY_PREFIX: &str = "meetschedify:";
+
+/// Builds key names under a prefix.
+#[derive(Debug, Clone)]
+pub(crate) struct Keys {
+    pub(crate) prefix: String,
+}
+
+impl Keys {
+    pub(crate) fn new(prefix: &str) -> Result<Self> {
+        if prefix.len() > 200 || prefix.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(Error::invalid_config(
+                "key_prefix",
+                "redis key prefix must be at most 200 bytes without spaces or control characters",
+            ));
+        }
+        Ok(Self {
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    pub(crate) fn token(&self, key: &TokenKey) -> String {
+        self.name("token", key)
+    }
+
+    pub(crate) fn lease(&self, key: &TokenKey) -> String {
+        self.name("lease", key)
+    }
+
+    fn name(&self, kind: &str, key: &TokenKey) -> String {
+        // `:` separates the parts, so it is escaped inside them (and `%`, the escape itself):
+        // tenant `a:b` of provider `c` and tenant `b` of provider `c:a` never share a key.
+        format!(
+            "{}{kind}:{}:{}",
+            self.prefix,
+            escape(key.provider_id.as_str()),
+            escape(key.tenant_id.as_str())
+        )
+    }
+}
+
+fn escape(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    for c in part.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            ':' => out.push_str("%3A"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_inside_ids_cannot_collide() {
+        let keys = Keys::new("p:").unwrap();
+        let a = keys.token(&TokenKey::new("a:b", "c"));
+        let b = keys.token(&TokenKey::new("b", "c:a"));
+        assert_ne!(a, b);
+        assert_eq!(a, "p:token:c:a%3Ab");
+        assert_ne!(
+            keys.token(&TokenKey::new("%3A", "c")),
+            keys.token(&TokenKey::new(":", "c"))
+        );
+    }
+
+    #[test]
+    fn prefixes_with_spaces_are_refused() {
+        assert!(Keys::new("a b").is_err());
+        assert!(Keys::new("").is_ok());
+    }
+}

@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod builder;
+mod keys;
+mod store;
+
+pub use builder::RedisTokenStoreBuilder;
+pub use keys::DEFAULT_KEY_PREFIX;
+pub use store::RedisTokenStore;

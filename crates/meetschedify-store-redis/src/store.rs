@@ -1,0 +1,229 @@
+//! [`RedisTokenStore`]: the `TokenStore` implementation.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::{
+    async_trait, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
+    TokenStore,
+};
+use rand::Rng;
+use redis::aio::ConnectionManager;
+use redis::Script;
+use tracing::Instrument;
+
+use crate::builder::RedisTokenStoreBuilder;
+use crate::keys::Keys;
+
+/// Compare-and-swap in one script: Redis runs a script atomically
+/// (https://redis.io/docs/latest/develop/interact/programmability/eval-intro/), so the check and
+/// the write cannot interleave with another client's. Returns the new version, or 0 on conflict.
+static SAVE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('HGET', KEYS[1], 'v')
+if ARGV[1] == 'absent' then
+  if cur then return 0 end
+elseif ARGV[1] == 'version' then
+  if (not cur) or cur ~= ARGV[2] then return 0 end
+end
+local v = (tonumber(cur) or 0) + 1
+redis.call('HSET', KEYS[1], 'v', v, 'd', ARGV[3])
+return v
+",
+    )
+});
+
+/// Deletes the lease only if this holder still has it (the pattern from
+/// https://redis.io/docs/latest/develop/use/patterns/distributed-locks/).
+static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+",
+    )
+});
+
+/// Tokens in Redis (one hash per key: `v` the version, `d` the record as JSON), with
+/// compare-and-swap by script and `SET NX PX` refresh leases. Cheap to clone.
+#[derive(Clone)]
+pub struct RedisTokenStore {
+    conn: ConnectionManager,
+    keys: Keys,
+}
+
+impl std::fmt::Debug for RedisTokenStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisTokenStore")
+            .field("key_prefix", &self.keys.prefix)
+            .finish()
+    }
+}
+
+fn redis_err(operation: &'static str) -> impl FnOnce(redis::RedisError) -> Error {
+    move |e| Error::token_store(format!("redis {operation} failed: {e}"), e)
+}
+
+fn span(operation: &'static str, key: &TokenKey) -> tracing::Span {
+    tracing::debug_span!(
+        "token_store",
+        backend = "redis",
+        operation,
+        provider = %key.provider_id,
+        tenant = %key.tenant_id,
+    )
+}
+
+impl RedisTokenStore {
+    /// A builder.
+    pub fn builder() -> RedisTokenStoreBuilder {
+        RedisTokenStoreBuilder::new()
+    }
+
+    /// Connects to `url` with the default key prefix.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::builder().with_url(url).build().await
+    }
+
+    /// A store over a connection manager you built, with a key prefix.
+    pub fn from_connection_manager(conn: ConnectionManager, key_prefix: &str) -> Result<Self> {
+        Ok(Self::from_parts(conn, Keys::new(key_prefix)?))
+    }
+
+    pub(crate) fn from_parts(conn: ConnectionManager, keys: Keys) -> Self {
+        Self { conn, keys }
+    }
+
+    /// The Redis key holding `key`'s record (a hash with fields `v` and `d`).
+    pub fn record_key(&self, key: &TokenKey) -> String {
+        self.keys.token(key)
+    }
+
+    /// The Redis key holding `key`'s refresh lease.
+    pub fn lease_key(&self, key: &TokenKey) -> String {
+        self.keys.lease(key)
+    }
+}
+
+fn encode(record: &TokenRecord) -> Result<String> {
+    serde_json::to_string(&record.clone().with_version(0))
+        .map_err(|e| Error::token_store("could not encode the token record", e))
+}
+
+#[async_trait]
+impl TokenStore for RedisTokenStore {
+    async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
+        let mut conn = self.conn.clone();
+        let (version, data): (Option<String>, Option<String>) = redis::cmd("HMGET")
+            .arg(self.keys.token(key))
+            .arg("v")
+            .arg("d")
+            .query_async(&mut conn)
+            .instrument(span("get", key))
+            .await
+            .map_err(redis_err("get"))?;
+        match (version, data) {
+            (None, None) => Ok(None),
+            (Some(version), Some(data)) => {
+                let version: u64 = version.parse().map_err(|e| {
+                    Error::token_store(format!("the stored version for {key} is not a number"), e)
+                })?;
+                let record: TokenRecord = serde_json::from_str(&data).map_err(|e| {
+                    Error::token_store(format!("the stored record for {key} is not valid"), e)
+                })?;
+                Ok(Some(record.with_version(version)))
+            }
+            _ => Err(Error::new(
+                meetschedify_core::ErrorCode::TokenStoreError,
+                format!("the stored record for {key} is incomplete"),
+            )),
+        }
+    }
+
+    async fn save(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        condition: SaveCondition,
+    ) -> Result<SaveOutcome> {
+        let data = encode(record)?;
+        let (mode, expected) = match condition {
+            SaveCondition::Absent => ("absent", String::new()),
+            SaveCondition::Version(v) => ("version", v.to_string()),
+            _ => ("always", String::new()),
+        };
+        let mut conn = self.conn.clone();
+        let version: u64 = SAVE
+            .key(self.keys.token(key))
+            .arg(mode)
+            .arg(expected)
+            .arg(data)
+            .invoke_async(&mut conn)
+            .instrument(span("save", key))
+            .await
+            .map_err(redis_err("save"))?;
+        Ok(if version == 0 {
+            SaveOutcome::Conflict
+        } else {
+            SaveOutcome::Saved { version }
+        })
+    }
+
+    async fn delete(&self, key: &TokenKey) -> Result<()> {
+        let mut conn = self.conn.clone();
+        let _: i64 = redis::cmd("DEL")
+            .arg(self.keys.token(key))
+            .query_async(&mut conn)
+            .instrument(span("delete", key))
+            .await
+            .map_err(redis_err("delete"))?;
+        Ok(())
+    }
+
+    fn supports_leases(&self) -> bool {
+        true
+    }
+
+    async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
+        let holder = format!("{:032x}", rand::thread_rng().gen::<u128>());
+        // PX takes whole milliseconds, at least 1.
+        let ttl_ms = u64::try_from(ttl.as_millis())
+            .unwrap_or(u64::MAX / 2)
+            .max(1);
+        let started = Timestamp::now();
+        let mut conn = self.conn.clone();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.keys.lease(key))
+            .arg(&holder)
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl_ms)
+            .query_async(&mut conn)
+            .instrument(span("try_acquire_lease", key))
+            .await
+            .map_err(redis_err("try_acquire_lease"))?;
+        Ok(set.map(|_| {
+            // Redis times the lease by its own clock; this is our conservative view of it.
+            let expires_at = started
+                .checked_add(Duration::from_millis(ttl_ms))
+                .unwrap_or(Timestamp::MAX);
+            Lease::new(key.clone(), holder, expires_at)
+        }))
+    }
+
+    async fn release_lease(&self, lease: &Lease) -> Result<()> {
+        let mut conn = self.conn.clone();
+        let _: i64 = RELEASE
+            .key(self.keys.lease(&lease.key))
+            .arg(&lease.holder)
+            .invoke_async(&mut conn)
+            .instrument(span("release_lease", &lease.key))
+            .await
+            .map_err(redis_err("release_lease"))?;
+        Ok(())
+    }
+}

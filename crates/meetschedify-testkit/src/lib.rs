@@ -1,0 +1,85 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod basic;
+mod concurrent;
+pub mod env;
+mod outcome;
+pub mod proxy;
+mod support;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use meetschedify_core::TokenStore;
+
+pub use basic::{
+    delete_missing_is_fine, expiry_round_trips_in_utc, missing_is_none, overwrite, round_trip,
+    stale_version_refused, tenant_isolation,
+};
+pub use concurrent::{
+    absent_race_has_one_winner, lease_exclusivity, lease_expiry, two_instances_share_state,
+    version_race_has_one_winner, RACERS,
+};
+pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
+pub use support::unique_prefix;
+
+/// The names of the checks [`run_all`] runs, in order.
+pub const CHECKS: &[&str] = &[
+    "round_trip",
+    "overwrite",
+    "missing_is_none",
+    "delete_missing_is_fine",
+    "tenant_isolation",
+    "stale_version_refused",
+    "expiry_round_trips_in_utc",
+    "version_race_has_one_winner",
+    "absent_race_has_one_winner",
+    "lease_exclusivity",
+    "lease_expiry",
+    "two_instances_share_state",
+];
+
+/// Runs every check against stores made by `new_store` and reports each one.
+///
+/// `new_store` is called once for the single-instance checks and twice more for
+/// [`two_instances_share_state`]: each call must return a *separate* instance (its own pool or
+/// connection) on the *same* backend, so that check proves instances share state. Every check
+/// writes under its own random tenant prefix, so runs never collide and need no cleanup.
+pub async fn run_all<F, Fut>(new_store: F) -> Report
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Arc<dyn TokenStore>>,
+{
+    let store = new_store().await;
+    let mut report = Report::default();
+    report.record("round_trip", round_trip(&store).await);
+    report.record("overwrite", overwrite(&store).await);
+    report.record("missing_is_none", missing_is_none(&store).await);
+    report.record(
+        "delete_missing_is_fine",
+        delete_missing_is_fine(&store).await,
+    );
+    report.record("tenant_isolation", tenant_isolation(&store).await);
+    report.record("stale_version_refused", stale_version_refused(&store).await);
+    report.record(
+        "expiry_round_trips_in_utc",
+        expiry_round_trips_in_utc(&store).await,
+    );
+    report.record(
+        "version_race_has_one_winner",
+        version_race_has_one_winner(&store).await,
+    );
+    report.record(
+        "absent_race_has_one_winner",
+        absent_race_has_one_winner(&store).await,
+    );
+    report.record("lease_exclusivity", lease_exclusivity(&store).await);
+    report.record("lease_expiry", lease_expiry(&store).await);
+    let (a, b) = (new_store().await, new_store().await);
+    report.record(
+        "two_instances_share_state",
+        two_instances_share_state(&a, &b).await,
+    );
+    report
+}

@@ -1,0 +1,229 @@
+//! The suite passes on the memory store, and each check fails on a store broken in the way it
+//! guards against (so no check passes vacuously).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::{
+    async_trait, Lease, ProviderId, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
+    TokenStore,
+};
+use meetschedify_store_memory::MemoryTokenStore;
+use meetschedify_testkit as kit;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_store_passes_everything() {
+    let shared: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let report = kit::run_all(|| {
+        let s = Arc::clone(&shared);
+        async move { s }
+    })
+    .await;
+    report.assert_ok();
+    assert_eq!(report.passed.len(), kit::CHECKS.len(), "{report}");
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fault {
+    IgnoreCondition,
+    IgnoreProvider,
+    TruncateTenant,
+    MillisecondExpiry,
+    DropRefreshToken,
+    KeepOldFieldsOnOverwrite,
+    DeleteMissingErrors,
+    KeepVersionFromRecord,
+    SharedLease,
+    EternalLease,
+    ReleaseAnyLease,
+    NotShared,
+}
+
+#[derive(Debug)]
+struct Broken {
+    inner: MemoryTokenStore,
+    fault: Fault,
+    last_lease: Mutex<HashMap<TokenKey, Lease>>,
+}
+
+impl Broken {
+    fn new(fault: Fault) -> Self {
+        Self {
+            inner: MemoryTokenStore::new(),
+            fault,
+            last_lease: Mutex::default(),
+        }
+    }
+}
+
+impl Broken {
+    fn key(&self, key: &TokenKey) -> TokenKey {
+        match self.fault {
+            Fault::IgnoreProvider => TokenKey::new(key.tenant_id.clone(), ProviderId::ZOOM),
+            Fault::TruncateTenant => {
+                let t = key.tenant_id.as_str();
+                let mut end = t.len().min(255);
+                while !t.is_char_boundary(end) {
+                    end -= 1;
+                }
+                TokenKey::new(&t[..end], key.provider_id.clone())
+            }
+            _ => key.clone(),
+        }
+    }
+}
+
+#[async_trait]
+impl TokenStore for Broken {
+    async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
+        let got = self.inner.get(&self.key(key)).await?;
+        Ok(got.map(|mut r| {
+            if self.fault == Fault::MillisecondExpiry {
+                r.expires_at = r
+                    .expires_at
+                    .map(|t| Timestamp::from_millisecond(t.as_millisecond()).unwrap());
+            }
+            if self.fault == Fault::DropRefreshToken {
+                r.refresh_token = None;
+            }
+            r
+        }))
+    }
+
+    async fn save(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        condition: SaveCondition,
+    ) -> Result<SaveOutcome> {
+        let key = self.key(key);
+        let mut record = record.clone();
+        if self.fault == Fault::KeepOldFieldsOnOverwrite {
+            if let Some(old) = self.inner.get(&key).await? {
+                if record.refresh_token.is_none() {
+                    record.refresh_token = old.refresh_token;
+                }
+            }
+        }
+        let condition = if self.fault == Fault::IgnoreCondition {
+            SaveCondition::Always
+        } else {
+            condition
+        };
+        // Yield so racers interleave between the read above and the write.
+        tokio::task::yield_now().await;
+        let outcome = self.inner.save(&key, &record, condition).await?;
+        if self.fault == Fault::KeepVersionFromRecord {
+            if let SaveOutcome::Saved { .. } = outcome {
+                return Ok(SaveOutcome::Saved {
+                    version: record.version,
+                });
+            }
+        }
+        Ok(outcome)
+    }
+
+    async fn delete(&self, key: &TokenKey) -> Result<()> {
+        if self.fault == Fault::DeleteMissingErrors && self.inner.get(key).await?.is_none() {
+            return Err(meetschedify_core::Error::new(
+                meetschedify_core::ErrorCode::TokenStoreError,
+                "no such key",
+            ));
+        }
+        self.inner.delete(&self.key(key)).await
+    }
+
+    fn supports_leases(&self) -> bool {
+        true
+    }
+
+    async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
+        match self.fault {
+            Fault::SharedLease => Ok(Some(Lease::new(
+                key.clone(),
+                "everyone",
+                Timestamp::now() + ttl,
+            ))),
+            Fault::EternalLease => {
+                self.inner
+                    .try_acquire_lease(key, Duration::from_secs(3600))
+                    .await
+            }
+            _ => {
+                let got = self.inner.try_acquire_lease(key, ttl).await?;
+                if let Some(l) = &got {
+                    self.last_lease
+                        .lock()
+                        .unwrap()
+                        .insert(key.clone(), l.clone());
+                }
+                Ok(got)
+            }
+        }
+    }
+
+    async fn release_lease(&self, lease: &Lease) -> Result<()> {
+        if self.fault == Fault::ReleaseAnyLease {
+            // Releases whoever holds the key now, not just this holder.
+            let current = self.last_lease.lock().unwrap().get(&lease.key).cloned();
+            if let Some(current) = current {
+                return self.inner.release_lease(&current).await;
+            }
+        }
+        self.inner.release_lease(lease).await
+    }
+}
+
+async fn failures_with(fault: Fault) -> Vec<&'static str> {
+    let shared: Arc<dyn TokenStore> = Arc::new(Broken::new(fault));
+    let report = kit::run_all(|| {
+        let s = if fault == Fault::NotShared {
+            Arc::new(Broken::new(fault)) as Arc<dyn TokenStore>
+        } else {
+            Arc::clone(&shared)
+        };
+        async move { s }
+    })
+    .await;
+    report.failed.iter().map(|f| f.check).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_check_catches_the_fault_it_guards_against() {
+    let cases = [
+        (Fault::IgnoreCondition, "version_race_has_one_winner"),
+        (Fault::IgnoreCondition, "absent_race_has_one_winner"),
+        (Fault::IgnoreCondition, "stale_version_refused"),
+        (Fault::IgnoreProvider, "tenant_isolation"),
+        (Fault::TruncateTenant, "tenant_isolation"),
+        (Fault::MillisecondExpiry, "expiry_round_trips_in_utc"),
+        (Fault::MillisecondExpiry, "round_trip"),
+        (Fault::DropRefreshToken, "round_trip"),
+        (Fault::KeepOldFieldsOnOverwrite, "overwrite"),
+        (Fault::DeleteMissingErrors, "delete_missing_is_fine"),
+        (Fault::KeepVersionFromRecord, "round_trip"),
+        (Fault::SharedLease, "lease_exclusivity"),
+        (Fault::SharedLease, "lease_expiry"),
+        (Fault::EternalLease, "lease_expiry"),
+        (Fault::ReleaseAnyLease, "lease_exclusivity"),
+        (Fault::NotShared, "two_instances_share_state"),
+    ];
+    for (fault, check) in cases {
+        let failed = failures_with(fault).await;
+        assert!(
+            failed.contains(&check),
+            "{check} did not catch {fault:?} (failed: {failed:?})"
+        );
+    }
+}
+
+#[tokio::test]
+async fn checks_can_be_called_one_by_one() {
+    // Direct calls work without run_all and name no check.
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    assert_eq!(kit::missing_is_none(&store).await, Ok(kit::Outcome::Passed));
+    let failure = kit::CheckFailure::new("x");
+    assert_eq!(failure.to_string(), "x");
+}
