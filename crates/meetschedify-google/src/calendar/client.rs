@@ -1,0 +1,222 @@
+//! [`Calendar`]: the generated hub over one shared HTTP client, one retried call at a time.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use google_calendar3::api::Event;
+use google_calendar3::{common, CalendarHub};
+use meetschedify_core::{
+    with_retry, Error, ErrorCode, Operation, ProviderId, Result, TenantId,
+};
+use serde_json::Value;
+use tracing::Instrument;
+
+use super::errors::{self, Capture};
+use super::http::{http_client, Connector, HttpClient};
+use super::options::CalendarOptions;
+use super::token_source::{TokenAccess, TokenSource};
+use crate::endpoints::GoogleEndpoints;
+
+pub(crate) type Hub = CalendarHub<Connector>;
+
+/// What one bindings call resolves to: the response (read for `raw`) and, except for delete,
+/// the decoded event.
+pub(crate) type CallFuture<'a> = Pin<
+    Box<dyn Future<Output = common::Result<(common::Response, Option<Event>)>> + Send + 'a>,
+>;
+
+/// A successful answer: the decoded event and the JSON exactly as Google sent it.
+#[derive(Debug, Clone)]
+pub(crate) struct Answer {
+    pub(crate) event: Option<Event>,
+    pub(crate) raw: Value,
+}
+
+impl Answer {
+    pub(crate) fn event(&self) -> Result<&Event> {
+        self.event.as_ref().ok_or_else(|| {
+            Error::new(ErrorCode::ProviderError, "google calendar returned no event")
+        })
+    }
+}
+
+/// The shared Google Calendar layer: maps meetings to events and back, retries, refreshes on
+/// 401, waits for Meet conferences, and keeps creates idempotent.
+///
+/// Both Google providers use it; build your own only for a custom provider. It is cheap to
+/// clone (one `Arc`), and every clone shares one connection pool. Tokens come per call through
+/// a [`TokenAccess`], so one `Calendar` serves every tenant.
+#[derive(Clone)]
+pub struct Calendar {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: HttpClient,
+    pub(crate) endpoints: GoogleEndpoints,
+    pub(crate) options: CalendarOptions,
+    pub(crate) provider: ProviderId,
+}
+
+impl std::fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Calendar")
+            .field("provider", &self.inner.provider)
+            .field("api_base", &self.inner.endpoints.api_base())
+            .field("options", &self.inner.options)
+            .finish()
+    }
+}
+
+const USER_AGENT: &str = concat!("meetschedify-google/", env!("CARGO_PKG_VERSION"));
+
+impl Calendar {
+    /// A Calendar layer for `provider` (used in logs, errors and event-id derivation).
+    pub fn new(
+        provider: ProviderId,
+        endpoints: GoogleEndpoints,
+        options: CalendarOptions,
+    ) -> Result<Self> {
+        options.validate()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http: http_client()?,
+                endpoints,
+                options,
+                provider,
+            }),
+        })
+    }
+
+    /// The settings.
+    pub fn options(&self) -> &CalendarOptions {
+        &self.inner.options
+    }
+
+    /// The endpoints.
+    pub fn endpoints(&self) -> &GoogleEndpoints {
+        &self.inner.endpoints
+    }
+
+    /// The provider the layer works for.
+    pub fn provider_id(&self) -> &ProviderId {
+        &self.inner.provider
+    }
+
+    fn hub(&self, source: TokenSource) -> Hub {
+        let mut hub = CalendarHub::new(self.inner.http.clone(), source);
+        // Both need their trailing slash: the bindings append paths to them as text.
+        hub.base_url(self.inner.endpoints.calendar_base_url());
+        hub.root_url(self.inner.endpoints.root_url());
+        hub.user_agent(USER_AGENT.to_owned());
+        hub
+    }
+
+    /// Runs one bindings call under the retry policy. `existing_event` says whether the call
+    /// addresses an event by id (a 404 then means the meeting does not exist).
+    pub(crate) async fn call<F>(
+        &self,
+        access: &TokenAccess,
+        tenant: &TenantId,
+        operation: Operation,
+        existing_event: bool,
+        f: F,
+    ) -> Result<Answer>
+    where
+        F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
+    {
+        with_retry(&self.inner.options.retry, |attempt| {
+            self.attempt(access, tenant, operation, existing_event, attempt, &f)
+        })
+        .await
+    }
+
+    /// One attempt: a fresh hub with this tenant's token, a timeout, and on a 401 one refresh
+    /// of exactly the token that was refused, then the same request again.
+    async fn attempt<F>(
+        &self,
+        access: &TokenAccess,
+        tenant: &TenantId,
+        operation: Operation,
+        existing_event: bool,
+        attempt: u32,
+        f: &F,
+    ) -> Result<Answer>
+    where
+        F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
+    {
+        let span = tracing::info_span!(
+            "google_calendar",
+            provider = %self.inner.provider,
+            operation = operation.as_str(),
+            tenant = %tenant,
+            attempt,
+            http_status = tracing::field::Empty,
+        );
+        async {
+            let mut refreshed = false;
+            loop {
+                let source = TokenSource::new(access.clone());
+                let hub = self.hub(source.clone());
+                let mut capture = Capture::default();
+                let timeout = self.inner.options.request_timeout;
+                let err = match tokio::time::timeout(timeout, f(&hub, &mut capture)).await {
+                    Ok(Ok((response, event))) => {
+                        let status = response.status().as_u16();
+                        tracing::Span::current().record("http_status", status);
+                        let raw = read_json(response).await;
+                        tracing::debug!(http_status = status, "google calendar answered");
+                        return Ok(Answer { event, raw });
+                    }
+                    Ok(Err(e)) => errors::from_bindings(
+                        e,
+                        &capture,
+                        &self.inner.provider,
+                        operation,
+                        existing_event,
+                    ),
+                    Err(_) => Error::new(
+                        ErrorCode::NetworkError,
+                        format!(
+                            "google calendar did not answer within {} ms",
+                            timeout.as_millis()
+                        ),
+                    )
+                    .with_retryable(true)
+                    .with_provider(self.inner.provider.clone())
+                    .with_operation(operation),
+                };
+                if let Some(status) = err.http_status() {
+                    tracing::Span::current().record("http_status", status);
+                }
+                if errors::is_unauthorized(&err) && !refreshed {
+                    if let Some(refused) = source.handed_out() {
+                        tracing::info!("access token refused (401); refreshing it once");
+                        refreshed = true;
+                        access
+                            .manager()
+                            .refresh_after_rejection(access.key(), &refused)
+                            .await?;
+                        continue;
+                    }
+                }
+                tracing::debug!(code = %err.code(), retryable = err.is_retryable(), "google calendar call failed");
+                return Err(err);
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// The body of a successful answer as JSON (`null` for an empty body, such as delete's 204).
+async fn read_json(response: common::Response) -> Value {
+    let bytes = common::to_bytes(response.into_body())
+        .await
+        .unwrap_or_default();
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+}

@@ -1,0 +1,19 @@
+//! The Calendar layer both Google providers share: Google's generated `google-calendar3`
+//! bindings over one HTTP client, with tokens from core's token manager.
+
+mod client;
+mod errors;
+mod http;
+mod ids;
+mod mapping;
+pub mod metadata;
+mod operations;
+mod options;
+mod readiness;
+mod token_source;
+
+pub use client::Calendar;
+pub use http::{http_client, Connector, HttpClient};
+pub use ids::EventIds;
+pub use options::{CalendarOptions, SendUpdates, DEFAULT_CALENDAR_ID};
+pub use token_source::TokenAccess;

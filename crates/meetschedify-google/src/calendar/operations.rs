@@ -1,0 +1,203 @@
+//! Create, get, update and cancel, on top of [`Calendar::call`].
+
+use meetschedify_core::{
+    CancelOutcome, CreatedMeeting, MeetingContext, Operation, Result, TenantId, UpdatedMeeting,
+    ValidatedCreate, ValidatedUpdate,
+};
+
+use super::client::{Answer, Calendar};
+use super::errors;
+use super::ids::EventIds;
+use super::mapping::{self, RequestOptions};
+use super::metadata;
+use super::options::SendUpdates;
+use super::token_source::TokenAccess;
+
+impl Calendar {
+    /// Creates the event (with a Meet conference when the request asks for a link) and waits
+    /// for the conference to be ready.
+    ///
+    /// The event id and the conference `requestId` are derived from the request's idempotency
+    /// key (a fresh key when it has none), so retries after a lost answer can never make a
+    /// second event: Google answers 409 `duplicate` and the existing event is read and
+    /// returned instead.
+    pub async fn create(
+        &self,
+        access: &TokenAccess,
+        request: &ValidatedCreate,
+    ) -> Result<CreatedMeeting> {
+        let req = request.request();
+        let options = RequestOptions::from_request(&req.provider_options)?;
+        let send = SendUpdates::resolve(
+            self.options().send_updates,
+            options.send_updates,
+            req.notify_participants,
+        );
+        let caller_key = req.idempotency_key.clone();
+        let key = caller_key.clone().unwrap_or_else(EventIds::fresh_key);
+        let ids = EventIds::derive(self.provider_id(), &req.tenant_id, &key);
+        let event = mapping::event_for_create(request, &ids);
+        let calendar_id = self.options().calendar_id.as_str();
+        let inserted = self
+            .call(
+                access,
+                &req.tenant_id,
+                Operation::CreateMeeting,
+                false,
+                |hub, dlg| {
+                    let call = hub
+                        .events()
+                        .insert(event.clone(), calendar_id)
+                        // Without version 1 Google silently ignores conferenceData.
+                        .conference_data_version(1)
+                        .send_updates(send.as_str())
+                        .delegate(dlg);
+                    Box::pin(async move { call.doit().await.map(|(r, e)| (r, Some(e))) })
+                },
+            )
+            .await;
+        let answer = match inserted {
+            Ok(answer) => answer,
+            Err(e) if errors::is_duplicate(&e) => {
+                tracing::info!(
+                    event_id = %ids.event_id,
+                    "the event already exists (an earlier attempt went through); reading it"
+                );
+                self.fetch(access, &req.tenant_id, &ids.event_id, Operation::CreateMeeting)
+                    .await?
+            }
+            Err(e) => return Err(e),
+        };
+        let answer = if req.add_conference_link {
+            let allow_pending = options
+                .allow_pending_conference
+                .unwrap_or(self.options().allow_pending_conference);
+            self.await_conference(
+                access,
+                &req.tenant_id,
+                answer,
+                allow_pending,
+                caller_key.is_some(),
+            )
+            .await?
+        } else {
+            answer
+        };
+        into_meeting(self, answer)
+    }
+
+    /// Reads a meeting by event id. A deleted event comes back with status `cancelled`.
+    pub async fn get(
+        &self,
+        access: &TokenAccess,
+        ctx: &MeetingContext,
+        event_id: &str,
+    ) -> Result<CreatedMeeting> {
+        let answer = self
+            .fetch(access, &ctx.tenant_id, event_id, Operation::GetMeeting)
+            .await?;
+        into_meeting(self, answer)
+    }
+
+    /// Patches the fields the update names; the conference is kept. Reads the event first, to
+    /// report whether the join link changed and to blank metadata chunks that would go stale.
+    pub async fn update(
+        &self,
+        access: &TokenAccess,
+        event_id: &str,
+        update: &ValidatedUpdate,
+    ) -> Result<UpdatedMeeting> {
+        let tenant = &update.request().tenant_id;
+        let before = self
+            .fetch(access, tenant, event_id, Operation::UpdateMeeting)
+            .await?;
+        let before_event = before.event()?;
+        let stale_parts = metadata::parts(
+            before_event
+                .extended_properties
+                .as_ref()
+                .and_then(|p| p.private.as_ref()),
+        );
+        let patch = mapping::event_for_patch(update, stale_parts);
+        let send = SendUpdates::resolve(
+            self.options().send_updates,
+            None,
+            update.request().notify_participants,
+        );
+        let calendar_id = self.options().calendar_id.as_str();
+        let after = self
+            .call(
+                access,
+                tenant,
+                Operation::UpdateMeeting,
+                true,
+                |hub, dlg| {
+                    let call = hub
+                        .events()
+                        .patch(patch.clone(), calendar_id, event_id)
+                        // Version 1 copies the existing conference through the patch.
+                        .conference_data_version(1)
+                        .send_updates(send.as_str())
+                        .delegate(dlg);
+                    Box::pin(async move { call.doit().await.map(|(r, e)| (r, Some(e))) })
+                },
+            )
+            .await?;
+        let changed = mapping::video_link(before_event) != mapping::video_link(after.event()?);
+        Ok(UpdatedMeeting::new(into_meeting(self, after)?, changed))
+    }
+
+    /// Deletes the event. An event already deleted (Google's 410 `deleted`) gives
+    /// [`CancelOutcome::AlreadyCancelled`]; an id that never existed is `MEETING_NOT_FOUND`.
+    pub async fn cancel(
+        &self,
+        access: &TokenAccess,
+        ctx: &MeetingContext,
+        event_id: &str,
+    ) -> Result<CancelOutcome> {
+        let send = SendUpdates::resolve(self.options().send_updates, None, ctx.notify_participants);
+        let calendar_id = self.options().calendar_id.as_str();
+        let deleted = self
+            .call(
+                access,
+                &ctx.tenant_id,
+                Operation::CancelMeeting,
+                true,
+                |hub, dlg| {
+                    let call = hub
+                        .events()
+                        .delete(calendar_id, event_id)
+                        .send_updates(send.as_str())
+                        .delegate(dlg);
+                    Box::pin(async move { call.doit().await.map(|r| (r, None)) })
+                },
+            )
+            .await;
+        match deleted {
+            Ok(_) => Ok(CancelOutcome::Cancelled),
+            Err(e) if errors::is_deleted(&e) => Ok(CancelOutcome::AlreadyCancelled),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `events.get`, retried.
+    pub(crate) async fn fetch(
+        &self,
+        access: &TokenAccess,
+        tenant: &TenantId,
+        event_id: &str,
+        operation: Operation,
+    ) -> Result<Answer> {
+        let calendar_id = self.options().calendar_id.as_str();
+        self.call(access, tenant, operation, true, |hub, dlg| {
+            let call = hub.events().get(calendar_id, event_id).delegate(dlg);
+            Box::pin(async move { call.doit().await.map(|(r, e)| (r, Some(e))) })
+        })
+        .await
+    }
+}
+
+fn into_meeting(calendar: &Calendar, answer: Answer) -> Result<CreatedMeeting> {
+    let event = answer.event()?;
+    mapping::to_meeting(calendar.provider_id(), event, answer.raw.clone())
+}

@@ -1,0 +1,108 @@
+//! The HTTP client the `oauth2` crate runs on: reqwest, with two additions.
+//!
+//! `oauth2` turns every non-200 answer into a parsed OAuth error and forgets the status, so a
+//! Google 503 would look like a permanent refusal. Here a 5xx (or 429) answer becomes a
+//! transport error instead, which is retryable, and the status of a 4xx answer is remembered
+//! for the error details.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use meetschedify_core::parse_retry_after;
+use oauth2::{AsyncHttpClient, HttpRequest, HttpResponse};
+
+/// Why a token-endpoint request failed before an OAuth answer could be read.
+#[derive(Debug)]
+pub(crate) enum TransportError {
+    /// No answer: connection refused or reset, timeout, TLS failure.
+    Network(reqwest::Error),
+    /// The server answered with a status that says "try later" (5xx or 429).
+    Unavailable {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    /// The request could not be built (a bug, not a network problem).
+    Build(String),
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // reqwest's message never includes the request body, where the secrets are.
+            TransportError::Network(e) => write!(f, "network error: {e}"),
+            TransportError::Unavailable { status, .. } => write!(f, "server answered {status}"),
+            TransportError::Build(e) => write!(f, "request could not be built: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// One exchange's client: reqwest plus the status of the answer it got.
+pub(crate) struct Exchange<'c> {
+    http: &'c reqwest::Client,
+    status: Mutex<Option<u16>>,
+}
+
+impl<'c> Exchange<'c> {
+    pub(crate) fn new(http: &'c reqwest::Client) -> Self {
+        Self {
+            http,
+            status: Mutex::new(None),
+        }
+    }
+
+    /// The status of the last answer, if one came.
+    pub(crate) fn status(&self) -> Option<u16> {
+        *self.status.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sends one request.
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        {
+            let request = reqwest::Request::try_from(request)
+                .map_err(|e| TransportError::Build(e.to_string()))?;
+            let response = self
+                .http
+                .execute(request)
+                .await
+                .map_err(|e| TransportError::Network(e.without_url()))?;
+            let status = response.status();
+            *self.status.lock().unwrap_or_else(PoisonError::into_inner) = Some(status.as_u16());
+            if status.is_server_error() || status.as_u16() == 429 {
+                let retry_after = response
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                return Err(TransportError::Unavailable {
+                    status: status.as_u16(),
+                    retry_after,
+                });
+            }
+            let mut builder = oauth2::http::Response::builder().status(status.as_u16());
+            for (name, value) in response.headers() {
+                builder = builder.header(name.as_str(), value.as_bytes());
+            }
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| TransportError::Network(e.without_url()))?;
+            builder
+                .body(body.to_vec())
+                .map_err(|e| TransportError::Build(e.to_string()))
+        }
+    }
+}
+
+impl<'c> AsyncHttpClient<'c> for Exchange<'_> {
+    type Error = TransportError;
+    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send + 'c>>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(self.send(request))
+    }
+}

@@ -1,0 +1,165 @@
+//! [`GoogleMeetProvider`]: Google Meet with per-user OAuth.
+
+mod builder;
+mod connect;
+
+use std::fmt;
+use std::sync::Arc;
+
+use meetschedify_core::secrecy::ExposeSecret;
+use meetschedify_core::{
+    async_trait, CancelOutcome, Capabilities, ConnectionStatus, CreatedMeeting, MeetingContext,
+    MeetingProvider, OAuthConnect, OAuthStateSealer, ProviderId, Result, TenantId, TokenKey,
+    TokenManager, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
+};
+
+pub use builder::{
+    GoogleMeetBuilder, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REDIRECT_URI, ENV_STATE_KEY,
+    SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS,
+};
+pub use connect::Disconnected;
+
+use crate::calendar::{Calendar, TokenAccess};
+use crate::oauth::GoogleOAuthClient;
+
+/// Google Meet where each tenant connects its own Google account: meetings land on that
+/// account's calendar.
+///
+/// Tokens live in the [`TokenStore`](meetschedify_core::TokenStore) you give it, one record per
+/// tenant; access tokens are refreshed single-flight through core's
+/// [`TokenManager`](meetschedify_core::TokenManager) and saved before use. Build it with
+/// [`GoogleMeetProvider::builder`]; it is cheap to clone.
+#[derive(Clone)]
+pub struct GoogleMeetProvider {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    id: ProviderId,
+    calendar: Calendar,
+    oauth: GoogleOAuthClient,
+    tokens: TokenManager,
+    sealer: OAuthStateSealer,
+    scopes: Vec<String>,
+}
+
+impl fmt::Debug for GoogleMeetProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GoogleMeetProvider")
+            .field("id", &self.inner.id)
+            .field("oauth", &self.inner.oauth)
+            .field("calendar", &self.inner.calendar)
+            .field("scopes", &self.inner.scopes)
+            .field("sealer", &self.inner.sealer)
+            .field("tokens", &self.inner.tokens)
+            .finish()
+    }
+}
+
+impl GoogleMeetProvider {
+    /// Starts a configuration.
+    pub fn builder() -> GoogleMeetBuilder {
+        GoogleMeetBuilder::new()
+    }
+
+    /// The shared Calendar layer this provider uses.
+    pub fn calendar(&self) -> &Calendar {
+        &self.inner.calendar
+    }
+
+    /// The token manager (for metrics, or to pre-warm a tenant's token).
+    pub fn token_manager(&self) -> &TokenManager {
+        &self.inner.tokens
+    }
+
+    /// The store key of a tenant's tokens.
+    pub fn token_key(&self, tenant: &TenantId) -> TokenKey {
+        TokenKey::new(tenant.clone(), self.inner.id.clone())
+    }
+
+    fn access(&self, tenant: &TenantId) -> TokenAccess {
+        TokenAccess::new(self.inner.tokens.clone(), self.token_key(tenant))
+    }
+}
+
+#[async_trait]
+impl MeetingProvider for GoogleMeetProvider {
+    fn id(&self) -> &ProviderId {
+        &self.inner.id
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::full()
+            .with_oauth_connect(true)
+            .with_idempotent_create(true)
+            .with_metadata_on_get(true)
+    }
+
+    async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
+        let access = self.access(&request.request().tenant_id);
+        self.inner.calendar.create(&access, request).await
+    }
+
+    async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
+        let access = self.access(&ctx.tenant_id);
+        self.inner.calendar.get(&access, ctx, meeting_id).await
+    }
+
+    async fn update_meeting(
+        &self,
+        meeting_id: &str,
+        update: &ValidatedUpdate,
+    ) -> Result<UpdatedMeeting> {
+        let access = self.access(&update.request().tenant_id);
+        self.inner.calendar.update(&access, meeting_id, update).await
+    }
+
+    async fn cancel_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
+        let access = self.access(&ctx.tenant_id);
+        self.inner.calendar.cancel(&access, ctx, meeting_id).await
+    }
+
+    /// Reads the tenant's record only (no call to Google): not connected, revoked (with
+    /// Google's reason, recorded when a refresh was refused), or connected with the granted
+    /// scopes and the access token's expiry.
+    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
+        let id = self.inner.id.clone();
+        let record = self.inner.tokens.store().get(&self.token_key(tenant)).await?;
+        let Some(record) = record else {
+            return Ok(ConnectionStatus::disconnected(
+                id,
+                tenant.clone(),
+                "not connected: no google account has been connected for this tenant",
+            ));
+        };
+        if let Some(revoked) = &record.revoked {
+            return Ok(ConnectionStatus::disconnected(
+                id,
+                tenant.clone(),
+                format!(
+                    "revoked: {} (at {}); connect again",
+                    revoked.reason, revoked.at
+                ),
+            )
+            .with_scopes(record.scopes.clone()));
+        }
+        let has_refresh = record
+            .refresh_token
+            .as_ref()
+            .is_some_and(|t| !t.expose_secret().is_empty());
+        if !has_refresh {
+            return Ok(ConnectionStatus::disconnected(
+                id,
+                tenant.clone(),
+                "not connected: the stored record has no refresh token; connect again",
+            ));
+        }
+        Ok(ConnectionStatus::connected(id, tenant.clone())
+            .with_scopes(record.scopes.clone())
+            .with_expires_at(record.expires_at))
+    }
+
+    fn oauth(&self) -> Option<&dyn OAuthConnect> {
+        Some(self)
+    }
+}
