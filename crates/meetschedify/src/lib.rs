@@ -9,6 +9,30 @@ pub mod store_memory {
     pub use meetschedify_store_memory::*;
 }
 
+/// The embedded SQLite token store, a file or in memory (feature `store-sqlite`).
+#[cfg(feature = "store-sqlite")]
+pub mod store_sqlite {
+    pub use meetschedify_store_sqlite::*;
+}
+
+/// The PostgreSQL token store for many instances (feature `store-postgres`).
+#[cfg(feature = "store-postgres")]
+pub mod store_postgres {
+    pub use meetschedify_store_postgres::*;
+}
+
+/// The Redis token store for many instances (feature `store-redis`).
+#[cfg(feature = "store-redis")]
+pub mod store_redis {
+    pub use meetschedify_store_redis::*;
+}
+
+/// Encryption at rest for any token store (feature `store-encrypted`).
+#[cfg(feature = "store-encrypted")]
+pub mod store_encrypted {
+    pub use meetschedify_store_encrypted::*;
+}
+
 /// The local Google and Zoom emulator, for integration tests (feature `emulator`).
 #[cfg(feature = "emulator")]
 pub mod emulator {
