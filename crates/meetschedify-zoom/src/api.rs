@@ -1,0 +1,197 @@
+//! One authorised call to the Meetings API: bearer token from the token manager, one replay
+//! with a fresh token after `401` code 124, the answer classified into JSON or a [`Failure`].
+
+use std::fmt;
+use std::time::Instant;
+
+use meetschedify_core::secrecy::ExposeSecret;
+use meetschedify_core::{AccessToken, ProviderId, TokenKey, TokenManager};
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::errors::{api_status, network, unexpected, Failure, ZoomBody};
+
+/// Zoom's code for an invalid or expired access token (api-fidelity A.5).
+const INVALID_TOKEN: i64 = 124;
+
+/// A request to the Meetings API.
+#[derive(Debug)]
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    /// The path after the API base, starting with `/`.
+    pub(crate) path: String,
+    /// The route for logs, with placeholders instead of ids (`GET /meetings/{meetingId}`).
+    pub(crate) route: &'static str,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<&'a Value>,
+}
+
+impl<'a> Call<'a> {
+    pub(crate) fn new(method: Method, route: &'static str, path: String) -> Self {
+        Self {
+            method,
+            path,
+            route,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub(crate) fn with_body(mut self, body: &'a Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    pub(crate) fn with_query(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((key, value.into()));
+        self
+    }
+}
+
+/// A successful answer's JSON body (`None` for 204 or an empty body).
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) body: Option<Value>,
+}
+
+struct Raw {
+    status: u16,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// The Meetings API client of one provider.
+#[derive(Clone)]
+pub(crate) struct ZoomApi {
+    http: reqwest::Client,
+    api_base: String,
+    tokens: TokenManager,
+    token_key: TokenKey,
+    provider_id: ProviderId,
+}
+
+impl fmt::Debug for ZoomApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZoomApi")
+            .field("api_base", &self.api_base)
+            .field("token_key", &self.token_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ZoomApi {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        api_base: String,
+        tokens: TokenManager,
+        token_key: TokenKey,
+        provider_id: ProviderId,
+    ) -> Self {
+        Self {
+            http,
+            api_base,
+            tokens,
+            token_key,
+            provider_id,
+        }
+    }
+
+    pub(crate) fn tokens(&self) -> &TokenManager {
+        &self.tokens
+    }
+
+    pub(crate) fn token_key(&self) -> &TokenKey {
+        &self.token_key
+    }
+
+    /// Makes one attempt of `call` (plus at most one replay after a rejected token).
+    pub(crate) async fn call(&self, call: &Call<'_>, attempt: u32) -> Result<Reply, Failure> {
+        let span = tracing::debug_span!(
+            "zoom_http",
+            route = call.route,
+            attempt,
+            http_status = tracing::field::Empty,
+        );
+        async {
+            let token = self.tokens.access_token(&self.token_key).await?;
+            let mut raw = self.send(call, &token).await?;
+            if raw.status == 401 && ZoomBody::parse(&raw.body).code == Some(INVALID_TOKEN) {
+                // Expired early, revoked, or replaced (Zoom before June 2023 kept one token per
+                // app): drop it, get one new token for every waiting caller, replay once.
+                tracing::info!(
+                    "zoom rejected the access token (code 124); replaying once with a new one"
+                );
+                let fresh = self
+                    .tokens
+                    .refresh_after_rejection(&self.token_key, &token)
+                    .await?;
+                raw = self.send(call, &fresh).await?;
+            }
+            tracing::Span::current().record("http_status", raw.status);
+            if !(200..300).contains(&raw.status) {
+                let failure = api_status(raw.status, &raw.headers, &raw.body, &self.provider_id);
+                tracing::debug!(code = %failure.error.code(), "zoom answered with an error");
+                return Err(failure);
+            }
+            if raw.body.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Reply { body: None });
+            }
+            match serde_json::from_slice(&raw.body) {
+                Ok(json) => Ok(Reply { body: Some(json) }),
+                // A success whose body is unreadable still happened: for a create, that is an
+                // ambiguous outcome, not a clean failure.
+                Err(_) => Err(Failure {
+                    error: unexpected("a success body that is not JSON", &self.provider_id),
+                    ambiguous: true,
+                }),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn send(&self, call: &Call<'_>, token: &AccessToken) -> Result<Raw, Failure> {
+        let started = Instant::now();
+        let url = format!("{}{}", self.api_base, call.path);
+        let mut request = self
+            .http
+            .request(call.method.clone(), url)
+            .bearer_auth(token.secret().expose_secret());
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
+        }
+        if let Some(body) = call.body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| {
+            let failure = network(&e, &self.provider_id);
+            tracing::debug!(
+                ambiguous = failure.ambiguous,
+                "zoom request failed: {}",
+                failure.error
+            );
+            failure
+        })?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| {
+                // The answer started, so the request arrived: the outcome is unknown.
+                let mut failure = network(&e, &self.provider_id);
+                failure.ambiguous = true;
+                failure
+            })?
+            .to_vec();
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::debug!(http_status = status, elapsed_ms, "zoom answered");
+        Ok(Raw {
+            status,
+            headers,
+            body,
+        })
+    }
+}

@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+mod api;
+mod body;
+mod builder;
+mod config;
+mod create;
+mod defaults;
+mod errors;
+mod mapping;
+mod marker;
+mod provider;
+mod rate_limit;
+mod token;
+
+pub use builder::ZoomProviderBuilder;
+pub use config::{
+    ZoomConfig, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, DEFAULT_REQUEST_TIMEOUT, ENV_ACCOUNT_ID,
+    ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_OAUTH_BASE,
+};
+pub use defaults::{AudioType, AutoRecording, EncryptionType, MeetingDefaults, Preset};
+pub use provider::{ZoomProvider, ZOOM_LIMITS};
+pub use token::ZoomTokenRefresher;
+
+/// The key under `CreateMeetingRequest::provider_options` that this provider reads, whatever id
+/// it is registered under: `{"zoom": {"settings": {...}, "user_id": "..."}}`.
+pub const PROVIDER_OPTIONS_KEY: &str = "zoom";

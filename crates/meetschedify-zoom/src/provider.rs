@@ -1,0 +1,336 @@
+//! [`ZoomProvider`]: the [`MeetingProvider`] for Zoom.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use meetschedify_core::{
+    with_retry, CancelOutcome, Capabilities, ConnectionStatus, CreatedMeeting, Error, ErrorCode,
+    MeetingContext, MeetingProvider, Operation, ProviderId, RequestLimits, Result, TenantId,
+    TokenKey, TokenManager, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
+};
+use reqwest::Method;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::api::{Call, Reply, ZoomApi};
+use crate::body::{create_body, update_body, ZoomOptions};
+use crate::builder::ZoomProviderBuilder;
+use crate::config::ZoomConfig;
+use crate::create::Create;
+use crate::errors::gave_up;
+use crate::mapping::{check_meeting_id, to_created};
+use crate::marker::{Marker, RESERVED_CHARS};
+
+/// Zoom's limits (`topic` at most 200 characters, `agenda` at most 2,000), with room in the
+/// agenda for the duplicate-guard marker. With the guard off the description may use all 2,000.
+pub const ZOOM_LIMITS: RequestLimits = RequestLimits::DEFAULT
+    .with_max_title_chars(MAX_TOPIC_CHARS)
+    .with_max_description_chars(MAX_AGENDA_CHARS - RESERVED_CHARS);
+
+const MAX_TOPIC_CHARS: usize = 200;
+const MAX_AGENDA_CHARS: usize = 2000;
+
+/// Schedules Zoom meetings through a Server-to-Server OAuth app.
+///
+/// Cheap to clone (one `Arc`); register it with a `MeetSchedifyClient` or call it directly.
+/// Every tenant shares the app's account and its one access token; tenants are recorded in logs
+/// and scope idempotency keys.
+#[derive(Clone)]
+pub struct ZoomProvider {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ZoomConfig,
+    api: ZoomApi,
+    capabilities: Capabilities,
+}
+
+impl ZoomProvider {
+    /// A provider with its own in-memory token store. Fails with `INVALID_CONFIG` naming the
+    /// setting at fault.
+    pub fn new(config: ZoomConfig) -> Result<Self> {
+        ZoomProviderBuilder::from_config(config).build()
+    }
+
+    /// A provider configured from the environment (see [`ZoomConfig::from_env`]).
+    pub fn from_env() -> Result<Self> {
+        ZoomProviderBuilder::from_env()?.build()
+    }
+
+    /// Starts building a provider.
+    pub fn builder() -> ZoomProviderBuilder {
+        ZoomProviderBuilder::new()
+    }
+
+    pub(crate) fn assemble(config: ZoomConfig, api: ZoomApi) -> Self {
+        let limits = if config.duplicate_guard {
+            ZOOM_LIMITS
+        } else {
+            ZOOM_LIMITS.with_max_description_chars(MAX_AGENDA_CHARS)
+        };
+        let capabilities = Capabilities::full()
+            .with_idempotent_create(config.duplicate_guard)
+            .with_limits(limits);
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                api,
+                capabilities,
+            }),
+        }
+    }
+
+    /// The configuration it was built with.
+    pub fn config(&self) -> &ZoomConfig {
+        &self.inner.config
+    }
+
+    /// The token manager (shared by every clone of this provider).
+    pub fn token_manager(&self) -> &TokenManager {
+        self.inner.api.tokens()
+    }
+
+    /// The key its access token is stored under: tenant = the Zoom account id, provider = the
+    /// provider id. All tenants share it.
+    pub fn token_key(&self) -> &TokenKey {
+        self.inner.api.token_key()
+    }
+
+    fn id_ref(&self) -> &ProviderId {
+        &self.inner.config.provider_id
+    }
+
+    fn span(&self, op: Operation, tenant: &TenantId) -> tracing::Span {
+        tracing::info_span!(
+            "zoom",
+            provider = %self.id_ref(),
+            operation = op.as_str(),
+            tenant = %tenant,
+        )
+    }
+
+    fn tag(&self, err: Error, op: Operation) -> Error {
+        let err = err.with_operation(op);
+        if err.provider_id().is_some() {
+            err
+        } else {
+            err.with_provider(self.id_ref().clone())
+        }
+    }
+
+    /// Runs an idempotent call under the retry policy.
+    async fn retrying(&self, call: &Call<'_>) -> Result<Reply> {
+        let retry = &self.inner.config.retry;
+        with_retry(retry, |attempt| async move {
+            self.inner
+                .api
+                .call(call, attempt)
+                .await
+                .map_err(|f| f.error)
+        })
+        .await
+        .map_err(|e| gave_up(e, retry, None))
+    }
+
+    async fn get_json(&self, meeting_id: &str) -> Result<Value> {
+        let call = Call::new(
+            Method::GET,
+            "GET /meetings/{meetingId}",
+            format!("/meetings/{meeting_id}"),
+        );
+        self.retrying(&call)
+            .await?
+            .body
+            .ok_or_else(|| crate::errors::unexpected("an empty meeting", self.id_ref()))
+    }
+
+    async fn create(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
+        let config = &self.inner.config;
+        let req = request.request();
+        let options = ZoomOptions::from_request(&req.provider_options)?;
+        let host = options.user_id.as_deref().unwrap_or(&config.host_user);
+        let marker = config.duplicate_guard.then(|| match &req.idempotency_key {
+            Some(key) => Marker::derived(self.id_ref(), &req.tenant_id, key),
+            None => Marker::random(),
+        });
+        let body = create_body(request, &config.meeting_defaults, &options, marker.as_ref());
+        let json = Create {
+            api: &self.inner.api,
+            retry: &config.retry,
+            provider: self.id_ref(),
+            host,
+            body: &body,
+            marker: marker.as_ref(),
+            keyed: req.idempotency_key.is_some(),
+        }
+        .run()
+        .await?;
+        let meeting = to_created(json, self.id_ref(), req.metadata.clone())?;
+        tracing::info!(meeting_id = %meeting.provider_event_id, "zoom meeting created");
+        Ok(meeting)
+    }
+
+    async fn update(&self, meeting_id: &str, update: &ValidatedUpdate) -> Result<UpdatedMeeting> {
+        let id = check_meeting_id(meeting_id)?;
+        let before = self.get_json(id).await?;
+        let marker = before
+            .get("agenda")
+            .and_then(Value::as_str)
+            .and_then(Marker::find_in);
+        let body = Value::Object(update_body(update, marker.as_ref()));
+        let after = if body.as_object().is_some_and(|b| b.is_empty()) {
+            // Only metadata changed, which Zoom does not store: nothing to send.
+            before.clone()
+        } else {
+            let patch = Call::new(
+                Method::PATCH,
+                "PATCH /meetings/{meetingId}",
+                format!("/meetings/{id}"),
+            )
+            .with_body(&body);
+            // Setting fields to values is idempotent, so a PATCH whose answer was lost is
+            // simply sent again.
+            self.retrying(&patch).await?;
+            self.get_json(id).await?
+        };
+        let link = |m: &Value| m.get("join_url").and_then(Value::as_str).map(str::to_owned);
+        let changed = link(&before) != link(&after);
+        let metadata = update.request().metadata.clone().unwrap_or_default();
+        let meeting = to_created(after, self.id_ref(), metadata)?;
+        tracing::info!(meeting_id = %id, link_changed = changed, "zoom meeting updated");
+        Ok(UpdatedMeeting::new(meeting, changed))
+    }
+
+    async fn cancel(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
+        let id = check_meeting_id(meeting_id)?;
+        let mut call = Call::new(
+            Method::DELETE,
+            "DELETE /meetings/{meetingId}",
+            format!("/meetings/{id}"),
+        );
+        if let Some(notify) = ctx.notify_participants {
+            // Zoom emails registrants about the cancellation only when asked.
+            call = call.with_query("cancel_meeting_reminder", notify.to_string());
+        }
+        let retry = &self.inner.config.retry;
+        // If an attempt's answer is lost and the retry finds the meeting gone, that attempt
+        // is what deleted it.
+        let lost_answer = AtomicBool::new(false);
+        let result = with_retry(retry, |attempt| {
+            let (call, lost_answer) = (&call, &lost_answer);
+            async move {
+                match self.inner.api.call(call, attempt).await {
+                    Ok(_) => Ok(CancelOutcome::Cancelled),
+                    Err(f) if f.error.code() == ErrorCode::MeetingNotFound => {
+                        Ok(if lost_answer.load(Ordering::SeqCst) {
+                            CancelOutcome::Cancelled
+                        } else {
+                            CancelOutcome::AlreadyCancelled
+                        })
+                    }
+                    Err(f) => {
+                        if f.ambiguous {
+                            lost_answer.store(true, Ordering::SeqCst);
+                        }
+                        Err(f.error)
+                    }
+                }
+            }
+        })
+        .await
+        .map_err(|e| gave_up(e, retry, None))?;
+        tracing::info!(meeting_id = %id, outcome = ?result, "zoom meeting cancelled");
+        Ok(result)
+    }
+
+    async fn status(&self, tenant: &TenantId) -> ConnectionStatus {
+        let id = self.id_ref().clone();
+        match self.token_manager().access_token(self.token_key()).await {
+            Ok(token) => ConnectionStatus::connected(id, tenant.clone())
+                .with_reason("access token obtained")
+                .with_account(self.inner.config.account_id.clone())
+                .with_scopes(token.scopes().to_vec())
+                .with_expires_at(token.expires_at()),
+            Err(err) => ConnectionStatus::disconnected(
+                id,
+                tenant.clone(),
+                format!("{}: {}", err.code(), err.message()),
+            )
+            .with_account(self.inner.config.account_id.clone()),
+        }
+    }
+}
+
+#[async_trait]
+impl MeetingProvider for ZoomProvider {
+    fn id(&self) -> &ProviderId {
+        self.id_ref()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities
+    }
+
+    async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
+        let op = Operation::CreateMeeting;
+        self.create(request)
+            .instrument(self.span(op, &request.request().tenant_id))
+            .await
+            .map_err(|e| self.tag(e, op))
+    }
+
+    async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
+        let op = Operation::GetMeeting;
+        async {
+            let id = check_meeting_id(meeting_id)?;
+            let json = self.get_json(id).await?;
+            to_created(json, self.id_ref(), Default::default())
+        }
+        .instrument(self.span(op, &ctx.tenant_id))
+        .await
+        .map_err(|e| self.tag(e, op))
+    }
+
+    async fn update_meeting(
+        &self,
+        meeting_id: &str,
+        update: &ValidatedUpdate,
+    ) -> Result<UpdatedMeeting> {
+        let op = Operation::UpdateMeeting;
+        self.update(meeting_id, update)
+            .instrument(self.span(op, &update.request().tenant_id))
+            .await
+            .map_err(|e| self.tag(e, op))
+    }
+
+    async fn cancel_meeting(
+        &self,
+        ctx: &MeetingContext,
+        meeting_id: &str,
+    ) -> Result<CancelOutcome> {
+        let op = Operation::CancelMeeting;
+        self.cancel(ctx, meeting_id)
+            .instrument(self.span(op, &ctx.tenant_id))
+            .await
+            .map_err(|e| self.tag(e, op))
+    }
+
+    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
+        Ok(self
+            .status(tenant)
+            .instrument(self.span(Operation::ConnectionStatus, tenant))
+            .await)
+    }
+}
+
+impl fmt::Debug for ZoomProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZoomProvider")
+            .field("config", &self.inner.config)
+            .field("token_manager", self.inner.api.tokens())
+            .finish()
+    }
+}

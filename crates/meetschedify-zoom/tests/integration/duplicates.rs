@@ -1,0 +1,274 @@
+//! Retries never duplicate a meeting: an ambiguous create is re-sent only after the provider has
+//! looked for its marker among the host's meetings.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use meetschedify_core::{ErrorCode, RetryConfig};
+use meetschedify_emulator::{FaultAction, FaultRule};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::common::{builder, client, emulator, fast_retry, meetings, provider, request, sent};
+
+const CREATE: &str = "/v2/users/*/meetings";
+
+fn status(code: u16) -> FaultAction {
+    FaultAction::Status {
+        status: code,
+        body: format!(r#"{{"code":{code},"message":"gateway trouble"}}"#),
+        headers: vec![("content-type".into(), "application/json".into())],
+    }
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_found_not_resent() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    let m = client(provider(&emu))
+        .create_meeting(request("Lost answer"))
+        .await
+        .unwrap();
+    let stored = meetings(&emu);
+    assert_eq!(stored.len(), 1, "exactly one meeting");
+    assert_eq!(m.provider_event_id, stored[0]["id"].to_string());
+    assert_eq!(
+        m.raw, stored[0],
+        "the full meeting, read back after the lookup"
+    );
+    assert_eq!(
+        sent(&emu, "POST", "/users/me/meetings").len(),
+        1,
+        "not sent twice"
+    );
+    let lookups = sent(&emu, "GET", "/users/me/meetings");
+    assert_eq!(lookups.len(), 1);
+    assert!(
+        lookups[0].query.contains("type=scheduled"),
+        "{}",
+        lookups[0].query
+    );
+    assert!(lookups[0].query.contains("page_size=300"));
+}
+
+#[tokio::test]
+async fn a_create_that_did_not_happen_is_sent_again_after_the_lookup() {
+    let emu = emulator().await;
+    // The connection dies before Zoom processes the request; a 502 and a 504 from a gateway
+    // that never forwarded it. The client cannot tell these from a lost answer.
+    emu.inject_fault(FaultRule::sequence(
+        "POST",
+        CREATE,
+        vec![
+            Some(FaultAction::ResetBefore),
+            Some(status(502)),
+            Some(status(504)),
+        ],
+    ));
+    let zoom = builder(&emu)
+        .with_retry(fast_retry().with_max_attempts(4))
+        .build()
+        .unwrap();
+    client(zoom)
+        .create_meeting(request("Retried"))
+        .await
+        .unwrap();
+    assert_eq!(meetings(&emu).len(), 1);
+    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 4);
+    assert_eq!(
+        sent(&emu, "GET", "/users/me/meetings").len(),
+        3,
+        "a lookup before each resend"
+    );
+}
+
+#[tokio::test]
+async fn a_503_is_resent_without_a_lookup() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, status(503)));
+    client(provider(&emu))
+        .create_meeting(request("Busy"))
+        .await
+        .unwrap();
+    assert_eq!(meetings(&emu).len(), 1);
+    assert!(sent(&emu, "GET", "/users/me/meetings").is_empty());
+}
+
+#[tokio::test]
+async fn the_last_attempt_is_checked_before_giving_up() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    // No retries at all: the final lookup still finds the meeting.
+    let zoom = builder(&emu)
+        .with_retry(RetryConfig::none())
+        .build()
+        .unwrap();
+    let m = client(zoom)
+        .create_meeting(request("Single shot"))
+        .await
+        .unwrap();
+    assert_eq!(meetings(&emu).len(), 1);
+    assert_eq!(m.provider_event_id, meetings(&emu)[0]["id"].to_string());
+}
+
+#[tokio::test]
+async fn giving_up_says_that_no_meeting_was_made() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::probability(
+        Some("POST"),
+        CREATE,
+        1.0,
+        FaultAction::ResetBefore,
+    ));
+    let err = client(provider(&emu))
+        .create_meeting(request("Never"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ZoomMaxRetriesExceeded);
+    assert!(err.message().ends_with("no meeting was created"), "{err}");
+    assert!(meetings(&emu).is_empty());
+}
+
+#[tokio::test]
+async fn a_lookup_that_fails_is_tried_again() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    emu.inject_fault(FaultRule::once("GET", CREATE, FaultAction::ResetBefore));
+    client(provider(&emu))
+        .create_meeting(request("Flaky lookup"))
+        .await
+        .unwrap();
+    assert_eq!(meetings(&emu).len(), 1);
+    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+    assert_eq!(sent(&emu, "GET", "/users/me/meetings").len(), 2);
+}
+
+#[tokio::test]
+async fn the_lookup_pages_through_the_hosts_meetings() {
+    let emu = emulator().await;
+    let client = client(provider(&emu));
+    for i in 0..301 {
+        client
+            .create_meeting(request(&format!("Filler {i}")))
+            .await
+            .unwrap();
+    }
+    emu.clear_requests();
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    client.create_meeting(request("On page two")).await.unwrap();
+    assert_eq!(meetings(&emu).len(), 302);
+    let lookups = sent(&emu, "GET", "/users/me/meetings");
+    assert_eq!(
+        lookups.len(),
+        2,
+        "the marked meeting is the 302nd: second page"
+    );
+    assert!(lookups[1].query.contains("next_page_token="));
+}
+
+#[tokio::test]
+async fn without_the_guard_an_ambiguous_create_is_not_retried() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    let zoom = builder(&emu).with_duplicate_guard(false).build().unwrap();
+    let err = client(zoom)
+        .create_meeting(request("Unguarded"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ZoomNetworkError);
+    assert!(
+        !err.is_retryable(),
+        "re-sending could duplicate the meeting"
+    );
+    assert_eq!(err.attempts(), Some(1));
+    assert_eq!(meetings(&emu).len(), 1, "the first attempt did take effect");
+    assert!(!meetings(&emu)[0]["agenda"]
+        .as_str()
+        .unwrap()
+        .contains("[ref ms-"));
+}
+
+/// The issue's acceptance test: 500 creates with 20% ambiguous faults give exactly 500 meetings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_creates_with_twenty_percent_ambiguous_faults_make_exactly_five_hundred_meetings(
+) {
+    let emu = emulator().await;
+    // Rules are tried in order and the first that fires wins, so each probability is of the
+    // requests the earlier rules let through: 10% + 4% + 2% + 2% + 2% = 20% of all creates.
+    let faults = [
+        (0.10, FaultAction::ResetAfter),
+        (0.04 / 0.90, FaultAction::ResetBefore),
+        (0.02 / 0.86, status(502)),
+        (0.02 / 0.84, status(504)),
+        (
+            0.02 / 0.82,
+            FaultAction::latency(Duration::from_millis(1500)),
+        ),
+    ];
+    for (p, action) in faults {
+        emu.inject_fault(FaultRule::probability(Some("POST"), CREATE, p, action));
+    }
+    // Some lookups fail too.
+    emu.inject_fault(FaultRule::probability(
+        Some("GET"),
+        CREATE,
+        0.05,
+        FaultAction::ResetBefore,
+    ));
+    let zoom = builder(&emu)
+        .with_request_timeout(Duration::from_secs(1))
+        .with_retry(fast_retry().with_max_attempts(6))
+        .build()
+        .unwrap();
+    let client = client(zoom);
+    // Fifty in flight at a time, as a worker pool would send them: enough to interleave
+    // lookups with other creates, few enough that only the injected latency causes timeouts.
+    let pool = Arc::new(Semaphore::new(50));
+    let mut tasks = JoinSet::new();
+    for i in 0..500 {
+        let client = client.clone();
+        let pool = pool.clone();
+        let req = request(&format!("Interview {i}"));
+        tasks.spawn(async move {
+            let _slot = pool.acquire().await.unwrap();
+            client.create_meeting(req).await
+        });
+    }
+    let mut ids = BTreeSet::new();
+    while let Some(done) = tasks.join_next().await {
+        let meeting = done.unwrap().expect("every create succeeds");
+        assert!(
+            ids.insert(meeting.provider_event_id),
+            "no two creates share a meeting"
+        );
+    }
+    let stored: BTreeSet<String> = meetings(&emu).iter().map(|m| m["id"].to_string()).collect();
+    assert_eq!(stored.len(), 500, "exactly 500 meetings");
+    assert_eq!(stored, ids, "every meeting is one a caller got back");
+
+    let posts = sent(&emu, "POST", "/users/me/meetings");
+    let lost_answers = posts.iter().filter(|r| r.status.is_none()).count();
+    let gateway = posts
+        .iter()
+        .filter(|r| matches!(r.status, Some(502 | 504)))
+        .count();
+    let ambiguous = lost_answers + gateway;
+    assert!(
+        (50..=160).contains(&ambiguous),
+        "about 20% of first attempts should have been ambiguous: {ambiguous} of {}",
+        posts.len()
+    );
+    let found_by_lookup = 500 - posts.iter().filter(|r| r.status == Some(201)).count();
+    let lookups = sent(&emu, "GET", "/users/me/meetings").len();
+    eprintln!(
+        "500 creates: {} POSTs, {lost_answers} lost or timed out, {gateway} 502/504, \
+         {found_by_lookup} found by lookup, {lookups} list calls",
+        posts.len()
+    );
+    assert!(
+        found_by_lookup >= 25,
+        "many meetings were found, not re-sent: {found_by_lookup}"
+    );
+    assert_eq!(emu.zoom_token_requests(), 1);
+}

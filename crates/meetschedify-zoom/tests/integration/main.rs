@@ -1,0 +1,10 @@
+//! Integration tests of the Zoom provider: every path crosses real HTTP to the in-process
+//! emulator. One test binary, so the crate links once.
+
+mod common;
+mod duplicates;
+mod errors;
+mod lifecycle;
+mod secrets;
+mod snapshots;
+mod tokens;
