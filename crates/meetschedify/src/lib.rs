@@ -38,3 +38,9 @@ pub mod store_encrypted {
 pub mod emulator {
     pub use meetschedify_emulator::*;
 }
+
+/// Zoom meetings through a Server-to-Server OAuth app: `zoom::ZoomProvider` (feature `zoom`).
+#[cfg(feature = "zoom")]
+pub mod zoom {
+    pub use meetschedify_zoom::*;
+}
