@@ -372,3 +372,43 @@ async fn a_second_account_registers_under_its_own_id() {
     let m = client.create_meeting(req).await.unwrap();
     assert_eq!(m.provider_id, ProviderId::new("zoom-eu"));
 }
+
+#[tokio::test]
+async fn update_reports_a_changed_join_link() {
+    use meetschedify_emulator::{FaultAction, FaultRule};
+    let emu = emulator().await;
+    let client = client(provider(&emu));
+    let m = client.create_meeting(request("Relinked")).await.unwrap();
+    // The emulator keeps join links on PATCH, as Zoom does for a reschedule; a passcode change at
+    // Zoom would give a new one. Serve that answer for the read after the PATCH.
+    let mut relinked = m.raw.clone();
+    relinked["join_url"] = json!(format!(
+        "https://zoom.us/j/{}?pwd=NEWPWD",
+        m.provider_event_id
+    ));
+    emu.inject_fault(FaultRule::sequence(
+        "GET",
+        "/v2/meetings/*",
+        vec![
+            None,
+            Some(FaultAction::Status {
+                status: 200,
+                body: relinked.to_string(),
+                headers: vec![("content-type".into(), "application/json".into())],
+            }),
+        ],
+    ));
+    let updated = client
+        .update_meeting(
+            &ProviderId::ZOOM,
+            &m.provider_event_id,
+            UpdateMeetingRequest::new("acme-hr").with_title("Relinked (new passcode)"),
+        )
+        .await
+        .unwrap();
+    assert!(updated.conference_link_changed);
+    assert_eq!(
+        updated.meeting.conference_link.as_deref(),
+        relinked["join_url"].as_str()
+    );
+}
