@@ -1,0 +1,232 @@
+//! Each Google Calendar failure maps to its documented code, and only the retryable ones are
+//! retried.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use meetschedify_core::{
+    ErrorCode, MeetingContext, MeetingProvider, ProviderId, RequestLimits, RetryConfig,
+    SaveCondition, TokenKey, TokenRecord, TokenStore, UpdateMeetingRequest, ValidatedUpdate,
+};
+use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule};
+use meetschedify_google::GoogleMeetProvider;
+use meetschedify_store_memory::MemoryTokenStore;
+
+const INSERT: &str = "/calendar/v3/calendars/*/events";
+
+/// A fault answering with Google's error envelope.
+fn google_error(status: u16, reason: &str, message: &str, retry_after: Option<&str>) -> FaultAction {
+    let body = serde_json::json!({"error": {"code": status, "message": message,
+        "errors": [{"domain": "usageLimits", "reason": reason, "message": message}]}});
+    let mut headers = vec![("content-type".to_owned(), "application/json; charset=UTF-8".to_owned())];
+    if let Some(after) = retry_after {
+        headers.push(("retry-after".to_owned(), after.to_owned()));
+    }
+    FaultAction::Status {
+        status,
+        body: body.to_string(),
+        headers,
+    }
+}
+
+async fn setup(retry: RetryConfig) -> (EmulatorHandle, GoogleMeetProvider) {
+    let emu = common::default_emulator().await;
+    let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+        .with_retry(retry)
+        .build()
+        .unwrap();
+    (emu, provider)
+}
+
+fn inserts(emu: &EmulatorHandle) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/events"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_429_is_a_rate_limit_with_retry_after() {
+    let (emu, provider) = setup(RetryConfig::none()).await;
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        INSERT,
+        google_error(429, "rateLimitExceeded", "Rate Limit Exceeded", Some("7")),
+    ));
+    let err = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleRateLimit);
+    assert!(err.is_retryable());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+    assert_eq!(err.http_status(), Some(429));
+    let d = err.google_details().unwrap();
+    assert_eq!(d.reason.as_deref(), Some("rateLimitExceeded"));
+    assert_eq!(d.message.as_deref(), Some("Rate Limit Exceeded"));
+}
+
+#[tokio::test]
+async fn googles_403_rate_limits_are_retried_until_the_quota_window_passes() {
+    let emu = common::emulator(Emulator::builder().google_quota_per_minute(Some(2))).await;
+    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    provider
+        .create_meeting(&common::create_request("org_1", Some("a")))
+        .await
+        .unwrap(); // insert + one readiness read: the quota is used up
+    let err = provider
+        .create_meeting(&common::create_request("org_1", Some("b")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleRateLimit, "{err}");
+    assert_eq!(err.http_status(), Some(403));
+    assert_eq!(
+        err.google_details().unwrap().reason.as_deref(),
+        Some("rateLimitExceeded")
+    );
+    assert_eq!(err.attempts(), Some(4), "retried with backoff up to the policy");
+    emu.advance_clock(Duration::from_secs(61));
+    provider
+        .create_meeting(&common::create_request("org_1", Some("b")))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn quota_exceeded_is_not_retried() {
+    let (emu, provider) = setup(common::fast_retry(4)).await;
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        INSERT,
+        google_error(403, "quotaExceeded", "Calendar usage limits exceeded.", None),
+    ));
+    let err = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleRateLimit);
+    assert!(!err.is_retryable());
+    assert_eq!(inserts(&emu), 1);
+}
+
+#[tokio::test]
+async fn server_errors_resets_and_proxies_are_retried() {
+    let (emu, provider) = setup(common::fast_retry(4)).await;
+    emu.inject_fault(FaultRule::sequence(
+        "POST",
+        INSERT,
+        vec![
+            Some(google_error(500, "backendError", "Backend Error", None)),
+            Some(FaultAction::ResetBefore),
+            Some(FaultAction::NonJson { status: 502 }),
+        ],
+    ));
+    provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap();
+    assert_eq!(inserts(&emu), 4);
+    assert_eq!(common::live_events(&emu).len(), 1);
+
+    emu.inject_fault(FaultRule::sequence(
+        "POST",
+        INSERT,
+        vec![Some(FaultAction::NonJson { status: 502 }); 4],
+    ));
+    let err = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleCalendarError);
+    assert!(err.is_retryable());
+    assert_eq!(err.http_status(), Some(502));
+    assert_eq!(err.attempts(), Some(4));
+    assert!(err.message().contains("not json"), "{err}");
+}
+
+#[tokio::test]
+async fn a_bad_request_keeps_googles_reason_and_message() {
+    let (emu, provider) = setup(common::fast_retry(4)).await;
+    let body = serde_json::json!({"error": {"code": 400, "message": "Invalid conference type value.",
+        "errors": [{"domain": "global", "reason": "invalid", "message": "Invalid conference type value."}]}});
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        INSERT,
+        FaultAction::Status {
+            status: 400,
+            body: body.to_string(),
+            headers: vec![("content-type".into(), "application/json".into())],
+        },
+    ));
+    let err = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleCalendarError);
+    assert!(!err.is_retryable());
+    assert_eq!(err.http_status(), Some(400));
+    assert_eq!(
+        err.to_string(),
+        "GOOGLE_CALENDAR_ERROR: google calendar answered 400 invalid: Invalid conference type value."
+    );
+    assert_eq!(inserts(&emu), 1);
+}
+
+#[tokio::test]
+async fn unknown_events_are_meeting_not_found() {
+    let (_emu, provider) = setup(common::fast_retry(2)).await;
+    let ctx = MeetingContext::new("org_1");
+    let err = provider.get_meeting(&ctx, "nosuchevent123").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MeetingNotFound, "{err}");
+    assert_eq!(err.http_status(), Some(404));
+    let err = provider.cancel_meeting(&ctx, "nosuchevent123").await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MeetingNotFound);
+    let update = ValidatedUpdate::new(
+        UpdateMeetingRequest::new("org_1").with_title("x"),
+        &RequestLimits::DEFAULT,
+    )
+    .unwrap();
+    let err = provider
+        .update_meeting("nosuchevent123", &update)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MeetingNotFound);
+}
+
+#[tokio::test]
+async fn a_token_without_calendar_write_scope_is_a_calendar_error() {
+    let emu = common::default_emulator().await;
+    let demo = emu.demo().clone();
+    let read_only = emu
+        .issue_google_refresh_token(
+            &demo.google_client_id,
+            &demo.google_user_email,
+            &["https://www.googleapis.com/auth/calendar.readonly"],
+        )
+        .unwrap();
+    let store = Arc::new(MemoryTokenStore::new());
+    store
+        .save(
+            &TokenKey::new("org_1", ProviderId::GOOGLE_MEET),
+            &TokenRecord::new("x")
+                .with_refresh_token(read_only)
+                .with_expires_at(jiff::Timestamp::UNIX_EPOCH),
+            SaveCondition::Always,
+        )
+        .await
+        .unwrap();
+    let provider = common::provider(&emu, store);
+    let err = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleCalendarError, "{err}");
+    assert_eq!(err.http_status(), Some(403));
+    assert_eq!(
+        err.google_details().unwrap().reason.as_deref(),
+        Some("insufficientPermissions")
+    );
+    assert!(!err.is_retryable());
+}

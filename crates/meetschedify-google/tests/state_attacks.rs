@@ -1,0 +1,189 @@
+//! Each way an attacker can tamper with the OAuth callback is refused before any token lands in
+//! the store.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use meetschedify_core::{
+    AuthorizationRequest, ErrorCode, MemoryNonceStore, OAuthCallback, OAuthConnect,
+    OAuthStateKey, OAuthStateSealer, ProviderId, TenantId, TokenKey, TokenStore,
+};
+use meetschedify_emulator::Emulator;
+use meetschedify_google::GoogleMeetProvider;
+use meetschedify_store_memory::MemoryTokenStore;
+
+struct Setup {
+    emu: meetschedify_emulator::EmulatorHandle,
+    store: Arc<MemoryTokenStore>,
+    provider: GoogleMeetProvider,
+}
+
+async fn setup(sealer: Option<OAuthStateSealer>) -> Setup {
+    let emu = common::emulator(Emulator::builder().auto_consent()).await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let mut b = common::builder(&emu, store.clone());
+    if let Some(s) = sealer {
+        b = b.with_state_sealer(s);
+    }
+    Setup {
+        provider: b.build().unwrap(),
+        emu,
+        store,
+    }
+}
+
+/// Starts a flow for `tenant` and returns the redirect's code and state.
+async fn start(p: &GoogleMeetProvider, tenant: &str) -> (String, String) {
+    let auth = p
+        .authorization_url(&AuthorizationRequest::new(tenant, ProviderId::GOOGLE_MEET))
+        .await
+        .unwrap();
+    let back = common::consent(&auth.url, "allow").await;
+    (back.code.unwrap(), back.state.unwrap())
+}
+
+fn assert_state_refused(err: &meetschedify_core::Error, why: &str) {
+    assert_eq!(err.code(), ErrorCode::OAuthStateInvalid, "{why}: {err}");
+}
+
+#[tokio::test]
+async fn a_tampered_state_is_refused() {
+    let s = setup(None).await;
+    let (code, state) = start(&s.provider, "victim").await;
+    let mut bytes = state.into_bytes();
+    let last = bytes.len() - 5;
+    bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(bytes).unwrap();
+    let err = s
+        .provider
+        .handle_callback(&OAuthCallback::new(code, tampered))
+        .await
+        .unwrap_err();
+    assert_state_refused(&err, "tampered");
+    assert!(s.store.is_empty());
+    assert_eq!(s.emu.google_token_requests(), 0, "refused before the code exchange");
+}
+
+#[tokio::test]
+async fn a_state_forged_with_another_key_is_refused() {
+    let s = setup(None).await;
+    let (code, _) = start(&s.provider, "victim").await;
+    let forger = OAuthStateSealer::new(OAuthStateKey::from_bytes([9; 32]));
+    let forged = forger
+        .seal(&TenantId::new("attacker"), &ProviderId::GOOGLE_MEET, None, None)
+        .unwrap();
+    let err = s
+        .provider
+        .handle_callback(&OAuthCallback::new(code, forged))
+        .await
+        .unwrap_err();
+    assert_state_refused(&err, "foreign key");
+    assert!(s.store.is_empty());
+}
+
+#[tokio::test]
+async fn a_state_issued_for_another_provider_is_refused() {
+    let s = setup(None).await;
+    let (code, _) = start(&s.provider, "victim").await;
+    // Same key, but sealed for Zoom: a state from one provider's flow cannot finish another's.
+    let other = OAuthStateSealer::new(OAuthStateKey::from_bytes(common::STATE_KEY))
+        .seal(&TenantId::new("victim"), &ProviderId::ZOOM, None, None)
+        .unwrap();
+    let err = s
+        .provider
+        .handle_callback(&OAuthCallback::new(code, other))
+        .await
+        .unwrap_err();
+    assert_state_refused(&err, "other provider");
+}
+
+#[tokio::test]
+async fn an_expired_state_is_refused() {
+    let sealer = OAuthStateSealer::new(OAuthStateKey::from_bytes(common::STATE_KEY))
+        .with_ttl(Duration::from_millis(50));
+    let s = setup(Some(sealer)).await;
+    let (code, state) = start(&s.provider, "victim").await;
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let err = s
+        .provider
+        .handle_callback(&OAuthCallback::new(code, state))
+        .await
+        .unwrap_err();
+    assert_state_refused(&err, "expired");
+    assert!(err.message().contains("expired"), "{err}");
+}
+
+#[tokio::test]
+async fn a_replayed_state_is_refused() {
+    let sealer = OAuthStateSealer::new(OAuthStateKey::from_bytes(common::STATE_KEY))
+        .with_nonce_store(Arc::new(MemoryNonceStore::new()));
+    let s = setup(Some(sealer)).await;
+    let (code, state) = start(&s.provider, "victim").await;
+    s.provider
+        .handle_callback(&OAuthCallback::new(code.clone(), state.clone()))
+        .await
+        .unwrap();
+    let err = s
+        .provider
+        .handle_callback(&OAuthCallback::new(code, state))
+        .await
+        .unwrap_err();
+    assert_state_refused(&err, "replayed");
+}
+
+#[tokio::test]
+async fn a_code_from_another_flow_fails_pkce_and_the_tenant_comes_from_the_state_only() {
+    let s = setup(None).await;
+    // The attacker completes a flow of their own and injects their code into the victim's
+    // callback (login CSRF / code injection). The victim's state carries the victim's PKCE
+    // verifier, which does not match the attacker's code.
+    let (attacker_code, _) = start(&s.provider, "attacker").await;
+    let (_, victim_state) = start(&s.provider, "victim").await;
+    let err = s
+        .provider
+        .handle_callback(&OAuthCallback::new(attacker_code, victim_state))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleNotConnected, "{err}");
+    assert!(err.message().contains("code verifier"), "{err}");
+    assert!(s.store.is_empty());
+
+    // A legitimate callback stores tokens under the tenant sealed in the state, whatever the
+    // caller believes the tenant is.
+    let (code, state) = start(&s.provider, "victim").await;
+    let account = s
+        .provider
+        .handle_callback(&OAuthCallback::new(code, state))
+        .await
+        .unwrap();
+    assert_eq!(account.tenant_id.as_str(), "victim");
+    assert!(s
+        .store
+        .get(&TokenKey::new("victim", ProviderId::GOOGLE_MEET))
+        .await
+        .unwrap()
+        .is_some());
+    assert!(s
+        .store
+        .get(&TokenKey::new("attacker", ProviderId::GOOGLE_MEET))
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn an_open_redirect_cannot_be_sealed() {
+    let s = setup(None).await;
+    let err = s
+        .provider
+        .authorization_url(
+            &AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET)
+                .with_return_url("https://evil.example/"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidRequest);
+    assert_eq!(err.field(), Some("return_url"));
+}

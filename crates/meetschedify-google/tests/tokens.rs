@@ -1,0 +1,236 @@
+//! Token handling: single-flight refresh, revocation, 401 recovery, missing refresh tokens and
+//! token-endpoint failures.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use meetschedify_core::{
+    AuthorizationRequest, ErrorCode, MeetingProvider, OAuthCallback, OAuthConnect, ProviderId,
+    TenantId, TokenKey, TokenStore,
+};
+use meetschedify_emulator::{Emulator, FaultAction, FaultRule};
+use meetschedify_google::Disconnected;
+use meetschedify_store_memory::MemoryTokenStore;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_creates_for_one_tenant_make_one_refresh() {
+    let emu = common::emulator(
+        Emulator::builder()
+            .google_quota_per_minute(None)
+            .conference_pending_on_insert(false),
+    )
+    .await;
+    let store = common::connected_store(&emu, &["org_1"]).await;
+    let provider = common::provider(&emu, store.clone());
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..1000 {
+        let p = provider.clone();
+        tasks.spawn(async move {
+            p.create_meeting(&common::create_request("org_1", Some(&format!("k{i}"))))
+                .await
+        });
+    }
+    let mut ids = std::collections::HashSet::new();
+    while let Some(done) = tasks.join_next().await {
+        let meeting = done.unwrap().unwrap();
+        assert!(meeting.conference_link.is_some());
+        ids.insert(meeting.provider_event_id);
+    }
+    assert_eq!(ids.len(), 1000);
+    assert_eq!(emu.google_token_requests(), 1, "exactly one refresh for 1,000 creates");
+    assert_eq!(common::live_events(&emu).len(), 1000);
+    // The refreshed token was saved before use, with the refresh token kept (Google sent none).
+    let record = store
+        .get(&TokenKey::new("org_1", ProviderId::GOOGLE_MEET))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        meetschedify_core::secrecy::ExposeSecret::expose_secret(&record.access_token),
+        "ya29.expired-long-ago"
+    );
+    assert_eq!(
+        record
+            .refresh_token
+            .as_ref()
+            .map(meetschedify_core::secrecy::ExposeSecret::expose_secret),
+        Some(emu.demo().google_refresh_token.as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_is_reported_and_not_retried() {
+    let emu = common::default_emulator().await;
+    let store = common::connected_store(&emu, &["org_1"]).await;
+    let provider = common::provider(&emu, store.clone());
+    assert!(emu.revoke_token(&emu.demo().google_refresh_token));
+
+    let err = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleAuthRevoked, "{err}");
+    assert!(!err.is_retryable());
+    assert!(err.code().needs_reconnect());
+    assert!(err.message().contains("Token has been expired or revoked"), "{err}");
+    assert!(err.message().contains("7 days"), "the Testing-status hint: {err}");
+    let details = err.google_details().unwrap();
+    assert_eq!(details.http_status, 400);
+    assert_eq!(details.reason.as_deref(), Some("invalid_grant"));
+    assert_eq!(emu.google_token_requests(), 1);
+
+    // The record is marked; status says revoked with Google's reason.
+    let status = provider
+        .connection_status(&TenantId::new("org_1"))
+        .await
+        .unwrap();
+    assert!(!status.connected);
+    let reason = status.reason.unwrap();
+    assert!(reason.starts_with("revoked:"), "{reason}");
+    assert!(reason.contains("Token has been expired or revoked"), "{reason}");
+
+    // Further calls fail the same way without asking Google again.
+    let again = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), ErrorCode::GoogleAuthRevoked);
+    assert_eq!(emu.google_token_requests(), 1, "no second refresh");
+
+    // Disconnect still clears it: Google says the token is already invalid.
+    assert_eq!(
+        provider.disconnect_tenant(&TenantId::new("org_1")).await.unwrap(),
+        Disconnected::AlreadyInvalid
+    );
+    assert!(store.is_empty());
+}
+
+#[tokio::test]
+async fn reconnecting_clears_a_revoked_record() {
+    let emu = common::default_emulator().await;
+    let store = common::connected_store(&emu, &["org_1"]).await;
+    let provider = common::provider(&emu, store.clone());
+    emu.revoke_token(&emu.demo().google_refresh_token);
+    provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    common::connect(&provider, "org_1").await;
+    assert!(provider.connection_status(&TenantId::new("org_1")).await.unwrap().connected);
+    provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_access_token_refused_with_401_is_refreshed_once() {
+    let emu = common::default_emulator().await;
+    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    provider
+        .create_meeting(&common::create_request("org_1", Some("a")))
+        .await
+        .unwrap();
+    assert_eq!(emu.google_token_requests(), 1);
+    // Google's clock moves past the token's expiry while ours still trusts it: the next call
+    // gets a 401, refreshes exactly once and repeats the request.
+    emu.advance_clock(Duration::from_secs(3700));
+    let meeting = provider
+        .create_meeting(&common::create_request("org_1", Some("b")))
+        .await
+        .unwrap();
+    assert!(meeting.conference_link.is_some());
+    assert_eq!(emu.google_token_requests(), 2);
+    let unauthorized = emu.requests().iter().filter(|r| r.status == Some(401)).count();
+    assert_eq!(unauthorized, 1);
+}
+
+#[tokio::test]
+async fn a_callback_without_a_refresh_token_is_a_clear_error() {
+    let emu = common::default_emulator().await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let provider = common::provider(&emu, store.clone());
+    let auth = provider
+        .authorization_url(&AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET))
+        .await
+        .unwrap();
+    // As if the URL had been built without prompt=consent: the demo user already granted the
+    // client, so Google skips the screen and sends no refresh token.
+    let mut url = url::Url::parse(&auth.url).unwrap();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .into_owned()
+        .filter(|(k, _)| k != "prompt")
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(kept);
+    let back = common::consent(url.as_str(), "allow").await;
+    let err = provider
+        .handle_callback(&OAuthCallback::new(back.code.unwrap(), back.state.unwrap()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleNotConnected);
+    assert!(err.message().contains("no refresh token"), "{err}");
+    assert!(err.message().contains("prompt=consent"), "{err}");
+    assert!(store.is_empty(), "nothing saved");
+}
+
+#[tokio::test]
+async fn token_endpoint_outages_are_retryable_refresh_failures() {
+    let emu = common::default_emulator().await;
+    let store = common::connected_store(&emu, &["org_1"]).await;
+    let provider = common::builder(&emu, store)
+        .with_retry(meetschedify_core::RetryConfig::none())
+        .build()
+        .unwrap();
+    emu.inject_fault(FaultRule::once("POST", "/token", FaultAction::unavailable()));
+    let err = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleTokenRefreshFailed, "{err}");
+    assert!(err.is_retryable());
+    assert_eq!(err.http_status(), Some(503));
+    // The record is not marked revoked: the next call refreshes and works.
+    let status = provider.connection_status(&TenantId::new("org_1")).await.unwrap();
+    assert!(status.connected);
+    provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap();
+
+    // A wrong client secret is a permanent refresh failure, not a revocation.
+    let emu2 = common::default_emulator().await;
+    let bad = common::builder(&emu2, common::connected_store(&emu2, &["org_1"]).await)
+        .with_client_secret("GOCSPX-wrong")
+        .build()
+        .unwrap();
+    let err = bad
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::GoogleTokenRefreshFailed, "{err}");
+    assert!(!err.is_retryable());
+    assert_eq!(err.google_details().unwrap().reason.as_deref(), Some("invalid_client"));
+    assert_eq!(err.http_status(), Some(401));
+}
+
+#[tokio::test]
+async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
+    let emu = common::default_emulator().await;
+    let store = common::connected_store(&emu, &["org_1"]).await;
+    let provider = common::provider(&emu, store.clone());
+    emu.inject_fault(FaultRule::once("POST", "/revoke", FaultAction::ResetBefore));
+    let err = provider
+        .disconnect_tenant(&TenantId::new("org_1"))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err}");
+    assert_eq!(store.len(), 1, "kept so a retry can still revoke");
+    assert_eq!(
+        provider.disconnect_tenant(&TenantId::new("org_1")).await.unwrap(),
+        Disconnected::Revoked
+    );
+    assert!(store.is_empty());
+}
