@@ -15,7 +15,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::api::{Call, ZoomApi};
-use crate::errors::{gave_up, unexpected, Failure};
+use crate::errors::{annotate, gave_up, unexpected, Failure};
 use crate::mapping::meeting_id;
 use crate::marker::Marker;
 
@@ -80,7 +80,10 @@ impl Create<'_> {
                 } else {
                     // Without a marker there is no way to tell, and re-sending could make a
                     // second meeting: hand the decision to the caller.
-                    Err(failure.error.with_retryable(false))
+                    Err(annotate(
+                        failure.error.with_retryable(false),
+                        "the meeting may have been created (the duplicate guard is off)",
+                    ))
                 }
             }
         })

@@ -202,6 +202,22 @@ pub(crate) fn unexpected(what: &str, provider: &ProviderId) -> Error {
     .with_provider(provider.clone())
 }
 
+/// The same error with a note added to its message (for a failure whose outcome is unknown).
+pub(crate) fn annotate(err: Error, note: &str) -> Error {
+    let mut out = Error::new(err.code(), format!("{}; {note}", err.message()))
+        .with_retryable(err.is_retryable())
+        .with_retry_after(err.retry_after());
+    if let Some(p) = err.provider_id() {
+        out = out.with_provider(p.clone());
+    }
+    if let Some(d) = err.details() {
+        out = out.with_details(d.clone());
+    } else if let Some(s) = err.http_status() {
+        out = out.with_http_status(s);
+    }
+    out.with_source(err)
+}
+
 /// After the retry loop: a retryable error left over means every attempt failed.
 pub(crate) fn gave_up(err: Error, retry: &RetryConfig, note: Option<&str>) -> Error {
     if !err.is_retryable() || retry.max_attempts <= 1 {

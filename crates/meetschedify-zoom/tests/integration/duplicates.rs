@@ -255,8 +255,9 @@ async fn five_hundred_creates_with_twenty_percent_ambiguous_faults_make_exactly_
         .count();
     let ambiguous = lost_answers + gateway;
     assert!(
-        (50..=160).contains(&ambiguous),
-        "about 20% of first attempts should have been ambiguous: {ambiguous} of {}",
+        (50..=250).contains(&ambiguous),
+        "about 20% of creates should have been ambiguous (more if the machine is slow enough to \
+         time out): {ambiguous} of {}",
         posts.len()
     );
     let found_by_lookup = 500 - posts.iter().filter(|r| r.status == Some(201)).count();
