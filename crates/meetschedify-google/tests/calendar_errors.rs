@@ -17,10 +17,18 @@ use meetschedify_store_memory::MemoryTokenStore;
 const INSERT: &str = "/calendar/v3/calendars/*/events";
 
 /// A fault answering with Google's error envelope.
-fn google_error(status: u16, reason: &str, message: &str, retry_after: Option<&str>) -> FaultAction {
+fn google_error(
+    status: u16,
+    reason: &str,
+    message: &str,
+    retry_after: Option<&str>,
+) -> FaultAction {
     let body = serde_json::json!({"error": {"code": status, "message": message,
         "errors": [{"domain": "usageLimits", "reason": reason, "message": message}]}});
-    let mut headers = vec![("content-type".to_owned(), "application/json; charset=UTF-8".to_owned())];
+    let mut headers = vec![(
+        "content-type".to_owned(),
+        "application/json; charset=UTF-8".to_owned(),
+    )];
     if let Some(after) = retry_after {
         headers.push(("retry-after".to_owned(), after.to_owned()));
     }
@@ -86,7 +94,11 @@ async fn googles_403_rate_limits_are_retried_until_the_quota_window_passes() {
         err.google_details().unwrap().reason.as_deref(),
         Some("rateLimitExceeded")
     );
-    assert_eq!(err.attempts(), Some(4), "retried with backoff up to the policy");
+    assert_eq!(
+        err.attempts(),
+        Some(4),
+        "retried with backoff up to the policy"
+    );
     emu.advance_clock(Duration::from_secs(61));
     provider
         .create_meeting(&common::create_request("org_1", Some("b")))
@@ -100,7 +112,12 @@ async fn quota_exceeded_is_not_retried() {
     emu.inject_fault(FaultRule::once(
         "POST",
         INSERT,
-        google_error(403, "quotaExceeded", "Calendar usage limits exceeded.", None),
+        google_error(
+            403,
+            "quotaExceeded",
+            "Calendar usage limits exceeded.",
+            None,
+        ),
     ));
     let err = provider
         .create_meeting(&common::create_request("org_1", None))
@@ -178,10 +195,16 @@ async fn a_bad_request_keeps_googles_reason_and_message() {
 async fn unknown_events_are_meeting_not_found() {
     let (_emu, provider) = setup(common::fast_retry(2)).await;
     let ctx = MeetingContext::new("org_1");
-    let err = provider.get_meeting(&ctx, "nosuchevent123").await.unwrap_err();
+    let err = provider
+        .get_meeting(&ctx, "nosuchevent123")
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::MeetingNotFound, "{err}");
     assert_eq!(err.http_status(), Some(404));
-    let err = provider.cancel_meeting(&ctx, "nosuchevent123").await.unwrap_err();
+    let err = provider
+        .cancel_meeting(&ctx, "nosuchevent123")
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::MeetingNotFound);
     let update = ValidatedUpdate::new(
         UpdateMeetingRequest::new("org_1").with_title("x"),

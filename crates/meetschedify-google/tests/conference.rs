@@ -79,7 +79,10 @@ async fn callers_can_opt_in_to_a_meeting_without_a_link_yet() {
         .unwrap();
     let request = common::create_request("org_1", Some("k"))
         .into_request()
-        .with_provider_option("google", serde_json::json!({"allow_pending_conference": true}));
+        .with_provider_option(
+            "google",
+            serde_json::json!({"allow_pending_conference": true}),
+        );
     let meeting = provider
         .create_meeting(&ValidatedCreate::new(request, &RequestLimits::DEFAULT).unwrap())
         .await
@@ -104,5 +107,8 @@ async fn no_link_asked_means_no_conference_and_no_wait() {
         .unwrap();
     assert!(meeting.conference_link.is_none());
     assert!(meeting.raw.get("conferenceData").is_none());
-    assert_eq!(emu.requests().iter().filter(|r| r.method == "GET").count(), 0);
+    assert_eq!(
+        emu.requests().iter().filter(|r| r.method == "GET").count(),
+        0
+    );
 }

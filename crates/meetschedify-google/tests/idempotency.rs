@@ -26,9 +26,17 @@ async fn the_same_key_twice_gives_the_same_event() {
     assert_eq!(first.provider_event_id, second.provider_event_id);
     assert_eq!(first.conference_link, second.conference_link);
     assert_eq!(common::live_events(&emu).len(), 1);
-    let want = EventIds::derive(&ProviderId::GOOGLE_MEET, &TenantId::new("org_1"), "interview-42");
+    let want = EventIds::derive(
+        &ProviderId::GOOGLE_MEET,
+        &TenantId::new("org_1"),
+        "interview-42",
+    );
     assert_eq!(first.provider_event_id, want.event_id);
-    let conflicts = emu.requests().iter().filter(|r| r.status == Some(409)).count();
+    let conflicts = emu
+        .requests()
+        .iter()
+        .filter(|r| r.status == Some(409))
+        .count();
     assert_eq!(conflicts, 1, "the second insert met 409 duplicate");
 }
 
@@ -63,7 +71,11 @@ async fn without_a_key_each_call_is_a_new_meeting_but_its_own_retries_are_safe()
         .await
         .unwrap();
     assert_ne!(one.provider_event_id, two.provider_event_id);
-    assert_eq!(common::live_events(&emu).len(), 2, "no duplicate of the first");
+    assert_eq!(
+        common::live_events(&emu).len(),
+        2,
+        "no duplicate of the first"
+    );
 }
 
 #[tokio::test]
@@ -82,14 +94,21 @@ async fn five_hundred_creates_with_twenty_percent_lost_answers_make_exactly_five
     let mut ids = HashSet::new();
     for i in 0..500 {
         let meeting = provider
-            .create_meeting(&common::create_request("org_1", Some(&format!("booking-{i}"))))
+            .create_meeting(&common::create_request(
+                "org_1",
+                Some(&format!("booking-{i}")),
+            ))
             .await
             .unwrap_or_else(|e| panic!("create {i}: {e}"));
         assert!(meeting.conference_link.is_some(), "create {i} has a link");
         ids.insert(meeting.provider_event_id);
     }
     assert_eq!(ids.len(), 500);
-    assert_eq!(common::live_events(&emu).len(), 500, "exactly one event per create");
+    assert_eq!(
+        common::live_events(&emu).len(),
+        500,
+        "exactly one event per create"
+    );
     let requests = emu.requests();
     let lost = requests
         .iter()
@@ -105,5 +124,8 @@ async fn five_hundred_creates_with_twenty_percent_lost_answers_make_exactly_five
     // second one.
     assert!((80..=180).contains(&lost), "{lost} lost answers");
     assert_eq!(inserts, 500 + lost);
-    assert!(duplicates > 0 && duplicates <= lost, "{duplicates} conflicts");
+    assert!(
+        duplicates > 0 && duplicates <= lost,
+        "{duplicates} conflicts"
+    );
 }

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
-    AuthorizationRequest, MeetingContext, MeetingProvider, OAuthCallback, OAuthConnect,
-    ProviderId, RequestLimits, TenantId, TokenKey, TokenStore, UpdateMeetingRequest,
-    ValidatedUpdate,
+    AuthorizationRequest, MeetingContext, MeetingProvider, OAuthCallback, OAuthConnect, ProviderId,
+    RequestLimits, TenantId, TokenKey, TokenStore, UpdateMeetingRequest, ValidatedUpdate,
 };
 use meetschedify_emulator::{FaultAction, FaultRule};
 use meetschedify_google::{GoogleClientCredentials, GoogleMeetBuilder};
@@ -68,7 +67,14 @@ async fn no_secret_in_traces_or_debug_output() {
         .unwrap();
     let record = store.get(&key).await.unwrap().unwrap();
     secrets.push(record.access_token.expose_secret().to_owned());
-    secrets.push(record.refresh_token.as_ref().unwrap().expose_secret().to_owned());
+    secrets.push(
+        record
+            .refresh_token
+            .as_ref()
+            .unwrap()
+            .expose_secret()
+            .to_owned(),
+    );
 
     let meeting = provider
         .create_meeting(&common::create_request("org_1", Some("k")))
@@ -76,7 +82,11 @@ async fn no_secret_in_traces_or_debug_output() {
         .unwrap();
     // A 401 and a refresh, a lost answer and a retry: the paths that log the most.
     emu.advance_clock(Duration::from_secs(3700));
-    emu.inject_fault(FaultRule::once("PATCH", "/calendar/v3/*", FaultAction::ResetAfter));
+    emu.inject_fault(FaultRule::once(
+        "PATCH",
+        "/calendar/v3/*",
+        FaultAction::ResetAfter,
+    ));
     let update = ValidatedUpdate::new(
         UpdateMeetingRequest::new("org_1").with_title("moved"),
         &RequestLimits::DEFAULT,
@@ -86,7 +96,16 @@ async fn no_secret_in_traces_or_debug_output() {
         .update_meeting(&meeting.provider_event_id, &update)
         .await
         .unwrap();
-    secrets.push(store.get(&key).await.unwrap().unwrap().access_token.expose_secret().to_owned());
+    secrets.push(
+        store
+            .get(&key)
+            .await
+            .unwrap()
+            .unwrap()
+            .access_token
+            .expose_secret()
+            .to_owned(),
+    );
     provider
         .cancel_meeting(&MeetingContext::new("org_1"), &meeting.provider_event_id)
         .await
@@ -104,8 +123,14 @@ async fn no_secret_in_traces_or_debug_output() {
     let debug = [
         format!("{provider:?}"),
         format!("{:?}", common::builder(&emu, store.clone())),
-        format!("{:?}", GoogleMeetBuilder::new().with_client_secret("GOCSPX-debug-me")),
-        format!("{:?}", GoogleClientCredentials::new("id", "GOCSPX-debug-me")),
+        format!(
+            "{:?}",
+            GoogleMeetBuilder::new().with_client_secret("GOCSPX-debug-me")
+        ),
+        format!(
+            "{:?}",
+            GoogleClientCredentials::new("id", "GOCSPX-debug-me")
+        ),
         format!("{record:?}"),
         format!("{err:?}"),
     ]
@@ -113,11 +138,20 @@ async fn no_secret_in_traces_or_debug_output() {
     secrets.push("GOCSPX-debug-me".to_owned());
 
     let text = logs.text();
-    assert!(text.contains("google_calendar"), "spans were captured:\n{text}");
+    assert!(
+        text.contains("google_calendar"),
+        "spans were captured:\n{text}"
+    );
     assert!(text.contains("refresh"), "refresh was logged");
     for secret in &secrets {
         assert!(!secret.is_empty());
-        assert!(!text.contains(secret.as_str()), "secret in traces: {secret}");
-        assert!(!debug.contains(secret.as_str()), "secret in Debug: {secret}");
+        assert!(
+            !text.contains(secret.as_str()),
+            "secret in traces: {secret}"
+        );
+        assert!(
+            !debug.contains(secret.as_str()),
+            "secret in Debug: {secret}"
+        );
     }
 }

@@ -36,7 +36,10 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     assert_eq!(q["response_type"], "code");
     assert_eq!(q["client_id"], emu.demo().google_client_id);
     assert_eq!(q["redirect_uri"], emu.demo().google_redirect_uri);
-    assert_eq!(q["scope"], "https://www.googleapis.com/auth/calendar.events");
+    assert_eq!(
+        q["scope"],
+        "https://www.googleapis.com/auth/calendar.events"
+    );
     assert_eq!(q["access_type"], "offline");
     assert_eq!(q["prompt"], "consent");
     assert_eq!(q["include_granted_scopes"], "true");
@@ -44,7 +47,10 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     assert_eq!(q["code_challenge"].len(), 43);
     assert_eq!(q["login_hint"], emu.demo().google_user_email);
     assert_eq!(q["state"], auth.state);
-    assert!(!auth.state.contains("org_123"), "the state is sealed, not readable");
+    assert!(
+        !auth.state.contains("org_123"),
+        "the state is sealed, not readable"
+    );
 
     // 2. The user clicks Allow; Google redirects back with a code and the state.
     let back = common::consent(&auth.url, "allow").await;
@@ -62,7 +68,10 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     assert_eq!(connected.return_url.as_deref(), Some("/dashboard"));
     let status = provider.connection_status(&tenant).await.unwrap();
     assert!(status.connected, "{status:?}");
-    assert_eq!(status.scopes, ["https://www.googleapis.com/auth/calendar.events"]);
+    assert_eq!(
+        status.scopes,
+        ["https://www.googleapis.com/auth/calendar.events"]
+    );
     assert!(status.expires_at.is_some());
     let tokens_after_connect = emu.google_token_requests();
     assert_eq!(tokens_after_connect, 1, "the code exchange");
@@ -79,17 +88,27 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
         .conference_links
         .iter()
         .any(|l| l.kind == ConferenceLinkKind::Video && l.uri == link));
-    assert!(created.conference_links.iter().any(|l| l.kind == ConferenceLinkKind::Phone));
+    assert!(created
+        .conference_links
+        .iter()
+        .any(|l| l.kind == ConferenceLinkKind::Phone));
     assert_eq!(created.metadata["application_id"], "app_42");
     assert_eq!(created.title.as_deref(), Some("Technical interview"));
     assert_eq!(created.time.timezone, "Asia/Kolkata");
     assert_eq!(created.time.start, "2026-06-15T10:00:00+05:30");
     assert_eq!(created.raw["id"], created.provider_event_id);
-    assert_eq!(emu.google_token_requests(), tokens_after_connect, "token reused");
+    assert_eq!(
+        emu.google_token_requests(),
+        tokens_after_connect,
+        "token reused"
+    );
 
     // 5. Get returns the same meeting, metadata included (from the private properties).
     let ctx = MeetingContext::new("org_123");
-    let got = provider.get_meeting(&ctx, &created.provider_event_id).await.unwrap();
+    let got = provider
+        .get_meeting(&ctx, &created.provider_event_id)
+        .await
+        .unwrap();
     assert_eq!(got.conference_link.as_deref(), Some(link.as_str()));
     assert_eq!(got.metadata, created.metadata);
     assert_eq!(got.time, created.time);
@@ -110,25 +129,46 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
         .await
         .unwrap();
     assert!(!updated.conference_link_changed);
-    assert_eq!(updated.meeting.conference_link.as_deref(), Some(link.as_str()));
-    assert_eq!(updated.meeting.title.as_deref(), Some("Technical interview (moved)"));
+    assert_eq!(
+        updated.meeting.conference_link.as_deref(),
+        Some(link.as_str())
+    );
+    assert_eq!(
+        updated.meeting.title.as_deref(),
+        Some("Technical interview (moved)")
+    );
     assert_eq!(updated.meeting.time.start, "2026-06-16T09:00:00+02:00");
-    assert_eq!(updated.meeting.metadata["application_id"], "app_42", "metadata untouched");
+    assert_eq!(
+        updated.meeting.metadata["application_id"], "app_42",
+        "metadata untouched"
+    );
 
     // 7. Cancel, then cancel again: the second is documented as AlreadyCancelled.
     assert_eq!(
-        provider.cancel_meeting(&ctx, &created.provider_event_id).await.unwrap(),
+        provider
+            .cancel_meeting(&ctx, &created.provider_event_id)
+            .await
+            .unwrap(),
         CancelOutcome::Cancelled
     );
     assert_eq!(
-        provider.cancel_meeting(&ctx, &created.provider_event_id).await.unwrap(),
+        provider
+            .cancel_meeting(&ctx, &created.provider_event_id)
+            .await
+            .unwrap(),
         CancelOutcome::AlreadyCancelled
     );
-    let gone = provider.get_meeting(&ctx, &created.provider_event_id).await.unwrap();
+    let gone = provider
+        .get_meeting(&ctx, &created.provider_event_id)
+        .await
+        .unwrap();
     assert_eq!(gone.status, MeetingStatus::Cancelled);
 
     // 8. Disconnect revokes at Google and forgets the tokens.
-    assert_eq!(provider.disconnect_tenant(&tenant).await.unwrap(), Disconnected::Revoked);
+    assert_eq!(
+        provider.disconnect_tenant(&tenant).await.unwrap(),
+        Disconnected::Revoked
+    );
     assert_eq!(
         provider.disconnect_tenant(&tenant).await.unwrap(),
         Disconnected::NotConnected

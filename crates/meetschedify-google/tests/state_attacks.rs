@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meetschedify_core::{
-    AuthorizationRequest, ErrorCode, MemoryNonceStore, OAuthCallback, OAuthConnect,
-    OAuthStateKey, OAuthStateSealer, ProviderId, TenantId, TokenKey, TokenStore,
+    AuthorizationRequest, ErrorCode, MemoryNonceStore, OAuthCallback, OAuthConnect, OAuthStateKey,
+    OAuthStateSealer, ProviderId, TenantId, TokenKey, TokenStore,
 };
 use meetschedify_emulator::Emulator;
 use meetschedify_google::GoogleMeetProvider;
@@ -63,7 +63,11 @@ async fn a_tampered_state_is_refused() {
         .unwrap_err();
     assert_state_refused(&err, "tampered");
     assert!(s.store.is_empty());
-    assert_eq!(s.emu.google_token_requests(), 0, "refused before the code exchange");
+    assert_eq!(
+        s.emu.google_token_requests(),
+        0,
+        "refused before the code exchange"
+    );
 }
 
 #[tokio::test]
@@ -72,7 +76,12 @@ async fn a_state_forged_with_another_key_is_refused() {
     let (code, _) = start(&s.provider, "victim").await;
     let forger = OAuthStateSealer::new(OAuthStateKey::from_bytes([9; 32]));
     let forged = forger
-        .seal(&TenantId::new("attacker"), &ProviderId::GOOGLE_MEET, None, None)
+        .seal(
+            &TenantId::new("attacker"),
+            &ProviderId::GOOGLE_MEET,
+            None,
+            None,
+        )
         .unwrap();
     let err = s
         .provider

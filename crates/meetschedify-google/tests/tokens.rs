@@ -39,7 +39,11 @@ async fn a_thousand_concurrent_creates_for_one_tenant_make_one_refresh() {
         ids.insert(meeting.provider_event_id);
     }
     assert_eq!(ids.len(), 1000);
-    assert_eq!(emu.google_token_requests(), 1, "exactly one refresh for 1,000 creates");
+    assert_eq!(
+        emu.google_token_requests(),
+        1,
+        "exactly one refresh for 1,000 creates"
+    );
     assert_eq!(common::live_events(&emu).len(), 1000);
     // The refreshed token was saved before use, with the refresh token kept (Google sent none).
     let record = store
@@ -74,8 +78,14 @@ async fn a_revoked_refresh_token_is_reported_and_not_retried() {
     assert_eq!(err.code(), ErrorCode::GoogleAuthRevoked, "{err}");
     assert!(!err.is_retryable());
     assert!(err.code().needs_reconnect());
-    assert!(err.message().contains("Token has been expired or revoked"), "{err}");
-    assert!(err.message().contains("7 days"), "the Testing-status hint: {err}");
+    assert!(
+        err.message().contains("Token has been expired or revoked"),
+        "{err}"
+    );
+    assert!(
+        err.message().contains("7 days"),
+        "the Testing-status hint: {err}"
+    );
     let details = err.google_details().unwrap();
     assert_eq!(details.http_status, 400);
     assert_eq!(details.reason.as_deref(), Some("invalid_grant"));
@@ -89,7 +99,10 @@ async fn a_revoked_refresh_token_is_reported_and_not_retried() {
     assert!(!status.connected);
     let reason = status.reason.unwrap();
     assert!(reason.starts_with("revoked:"), "{reason}");
-    assert!(reason.contains("Token has been expired or revoked"), "{reason}");
+    assert!(
+        reason.contains("Token has been expired or revoked"),
+        "{reason}"
+    );
 
     // Further calls fail the same way without asking Google again.
     let again = provider
@@ -101,7 +114,10 @@ async fn a_revoked_refresh_token_is_reported_and_not_retried() {
 
     // Disconnect still clears it: Google says the token is already invalid.
     assert_eq!(
-        provider.disconnect_tenant(&TenantId::new("org_1")).await.unwrap(),
+        provider
+            .disconnect_tenant(&TenantId::new("org_1"))
+            .await
+            .unwrap(),
         Disconnected::AlreadyInvalid
     );
     assert!(store.is_empty());
@@ -118,7 +134,13 @@ async fn reconnecting_clears_a_revoked_record() {
         .await
         .unwrap_err();
     common::connect(&provider, "org_1").await;
-    assert!(provider.connection_status(&TenantId::new("org_1")).await.unwrap().connected);
+    assert!(
+        provider
+            .connection_status(&TenantId::new("org_1"))
+            .await
+            .unwrap()
+            .connected
+    );
     provider
         .create_meeting(&common::create_request("org_1", None))
         .await
@@ -143,7 +165,11 @@ async fn an_access_token_refused_with_401_is_refreshed_once() {
         .unwrap();
     assert!(meeting.conference_link.is_some());
     assert_eq!(emu.google_token_requests(), 2);
-    let unauthorized = emu.requests().iter().filter(|r| r.status == Some(401)).count();
+    let unauthorized = emu
+        .requests()
+        .iter()
+        .filter(|r| r.status == Some(401))
+        .count();
     assert_eq!(unauthorized, 1);
 }
 
@@ -184,7 +210,11 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
         .with_retry(meetschedify_core::RetryConfig::none())
         .build()
         .unwrap();
-    emu.inject_fault(FaultRule::once("POST", "/token", FaultAction::unavailable()));
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        "/token",
+        FaultAction::unavailable(),
+    ));
     let err = provider
         .create_meeting(&common::create_request("org_1", None))
         .await
@@ -193,7 +223,10 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
     assert!(err.is_retryable());
     assert_eq!(err.http_status(), Some(503));
     // The record is not marked revoked: the next call refreshes and works.
-    let status = provider.connection_status(&TenantId::new("org_1")).await.unwrap();
+    let status = provider
+        .connection_status(&TenantId::new("org_1"))
+        .await
+        .unwrap();
     assert!(status.connected);
     provider
         .create_meeting(&common::create_request("org_1", None))
@@ -212,7 +245,10 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleTokenRefreshFailed, "{err}");
     assert!(!err.is_retryable());
-    assert_eq!(err.google_details().unwrap().reason.as_deref(), Some("invalid_client"));
+    assert_eq!(
+        err.google_details().unwrap().reason.as_deref(),
+        Some("invalid_client")
+    );
     assert_eq!(err.http_status(), Some(401));
 }
 
@@ -229,7 +265,10 @@ async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
     assert!(err.is_retryable(), "{err}");
     assert_eq!(store.len(), 1, "kept so a retry can still revoke");
     assert_eq!(
-        provider.disconnect_tenant(&TenantId::new("org_1")).await.unwrap(),
+        provider
+            .disconnect_tenant(&TenantId::new("org_1"))
+            .await
+            .unwrap(),
         Disconnected::Revoked
     );
     assert!(store.is_empty());

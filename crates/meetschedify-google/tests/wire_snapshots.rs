@@ -12,8 +12,7 @@ use meetschedify_emulator::{EmulatorHandle, RecordedRequest};
 fn last(emu: &EmulatorHandle, method: &str) -> RecordedRequest {
     emu.requests()
         .into_iter()
-        .filter(|r| r.method == method && r.path.starts_with("/calendar/"))
-        .next_back()
+        .rfind(|r| r.method == method && r.path.starts_with("/calendar/"))
         .unwrap()
 }
 
@@ -43,7 +42,12 @@ async fn create_update_and_cancel_send_exactly_this() {
                     .with_timezone("Europe/Berlin"),
             )
             .with_participants(vec![MeetingParticipant::new("new@example.com")])
-            .with_metadata(serde_json::json!({"stage": "final"}).as_object().unwrap().clone())
+            .with_metadata(
+                serde_json::json!({"stage": "final"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            )
             .with_notify_participants(false),
         &RequestLimits::DEFAULT,
     )
@@ -81,7 +85,10 @@ async fn a_minimal_create_without_a_link_sends_no_conference_data() {
     )
     .with_conference_link(false)
     .with_idempotency_key("standup-1")
-    .with_provider_option("google", serde_json::json!({"send_updates": "externalOnly"}));
+    .with_provider_option(
+        "google",
+        serde_json::json!({"send_updates": "externalOnly"}),
+    );
     provider
         .create_meeting(&ValidatedCreate::new(request, &RequestLimits::DEFAULT).unwrap())
         .await

@@ -44,3 +44,17 @@ pub mod emulator {
 pub mod zoom {
     pub use meetschedify_zoom::*;
 }
+
+/// Google Meet with per-user OAuth, `google::GoogleMeetProvider`, and the shared Google Calendar
+/// layer (feature `google`).
+#[cfg(feature = "google")]
+pub mod google {
+    pub use meetschedify_google::*;
+}
+
+/// Google Meet with one static refresh token: `google_static::GoogleMeetStaticProvider`
+/// (feature `google-static`).
+#[cfg(feature = "google-static")]
+pub mod google_static {
+    pub use meetschedify_google_static::*;
+}

@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use google_calendar3::api::Event;
 use google_calendar3::{common, CalendarHub};
-use meetschedify_core::{
-    with_retry, Error, ErrorCode, Operation, ProviderId, Result, TenantId,
-};
+use meetschedify_core::{with_retry, Error, ErrorCode, Operation, ProviderId, Result, TenantId};
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -22,9 +20,8 @@ pub(crate) type Hub = CalendarHub<Connector>;
 
 /// What one bindings call resolves to: the response (read for `raw`) and, except for delete,
 /// the decoded event.
-pub(crate) type CallFuture<'a> = Pin<
-    Box<dyn Future<Output = common::Result<(common::Response, Option<Event>)>> + Send + 'a>,
->;
+pub(crate) type CallFuture<'a> =
+    Pin<Box<dyn Future<Output = common::Result<(common::Response, Option<Event>)>> + Send + 'a>>;
 
 /// A successful answer: the decoded event and the JSON exactly as Google sent it.
 #[derive(Debug, Clone)]
@@ -36,7 +33,10 @@ pub(crate) struct Answer {
 impl Answer {
     pub(crate) fn event(&self) -> Result<&Event> {
         self.event.as_ref().ok_or_else(|| {
-            Error::new(ErrorCode::ProviderError, "google calendar returned no event")
+            Error::new(
+                ErrorCode::ProviderError,
+                "google calendar returned no event",
+            )
         })
     }
 }

@@ -43,9 +43,8 @@ const RATE_LIMIT_REASONS: &[&str] = &["rateLimitExceeded", "userRateLimitExceede
 
 /// Whether an error is Google's 409 `duplicate` (the event id is taken).
 pub(crate) fn is_duplicate(err: &Error) -> bool {
-    err.google_details().is_some_and(|d| {
-        d.http_status == 409 && d.reason.as_deref() == Some("duplicate")
-    })
+    err.google_details()
+        .is_some_and(|d| d.http_status == 409 && d.reason.as_deref() == Some("duplicate"))
 }
 
 /// Whether an error is Google's 410 `deleted` (the event is already cancelled).
@@ -68,9 +67,7 @@ pub(crate) fn from_bindings(
     existing_event: bool,
 ) -> Error {
     let err = match err {
-        common::Error::BadRequest(body) => {
-            from_google_json(&body, capture, existing_event)
-        }
+        common::Error::BadRequest(body) => from_google_json(&body, capture, existing_event),
         common::Error::Failure(response) => {
             let status = response.status().as_u16();
             from_status(status, None, None, capture.retry_after, existing_event)
@@ -95,7 +92,8 @@ pub(crate) fn from_bindings(
             format!("google calendar call failed: {other}"),
         ),
     };
-    err.with_provider(provider.clone()).with_operation(operation)
+    err.with_provider(provider.clone())
+        .with_operation(operation)
 }
 
 fn network(message: String, source: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -175,10 +173,25 @@ mod tests {
         let cases = [
             (429, "rateLimitExceeded", ErrorCode::GoogleRateLimit, true),
             (403, "rateLimitExceeded", ErrorCode::GoogleRateLimit, true),
-            (403, "userRateLimitExceeded", ErrorCode::GoogleRateLimit, true),
+            (
+                403,
+                "userRateLimitExceeded",
+                ErrorCode::GoogleRateLimit,
+                true,
+            ),
             (403, "quotaExceeded", ErrorCode::GoogleRateLimit, false),
-            (403, "insufficientPermissions", ErrorCode::GoogleCalendarError, false),
-            (403, "forbiddenForNonOrganizer", ErrorCode::GoogleCalendarError, false),
+            (
+                403,
+                "insufficientPermissions",
+                ErrorCode::GoogleCalendarError,
+                false,
+            ),
+            (
+                403,
+                "forbiddenForNonOrganizer",
+                ErrorCode::GoogleCalendarError,
+                false,
+            ),
             (400, "invalid", ErrorCode::GoogleCalendarError, false),
             (401, "authError", ErrorCode::GoogleCalendarError, false),
             (409, "duplicate", ErrorCode::GoogleCalendarError, false),
@@ -197,8 +210,14 @@ mod tests {
             assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
             assert_eq!(err.provider_id(), Some(&ProviderId::GOOGLE_MEET));
         }
-        assert_eq!(map(404, "notFound", true).code(), ErrorCode::MeetingNotFound);
-        assert_eq!(map(404, "notFound", false).code(), ErrorCode::GoogleCalendarError);
+        assert_eq!(
+            map(404, "notFound", true).code(),
+            ErrorCode::MeetingNotFound
+        );
+        assert_eq!(
+            map(404, "notFound", false).code(),
+            ErrorCode::GoogleCalendarError
+        );
         assert!(is_duplicate(&map(409, "duplicate", false)));
         assert!(is_deleted(&map(410, "deleted", true)));
         assert!(is_unauthorized(&map(401, "authError", true)));
@@ -206,7 +225,10 @@ mod tests {
 
     #[test]
     fn our_token_errors_come_through_unchanged() {
-        let ours = Error::new(ErrorCode::GoogleAuthRevoked, "token has been expired or revoked");
+        let ours = Error::new(
+            ErrorCode::GoogleAuthRevoked,
+            "token has been expired or revoked",
+        );
         let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(ours);
         let err = from_bindings(
             common::Error::MissingToken(boxed),

@@ -63,7 +63,9 @@ fn base32hex_lower(bytes: &[u8]) -> String {
         bits += 8;
         while bits >= 5 {
             bits -= 5;
-            out.push(char::from(BASE32HEX_LOWER[((buffer >> bits) & 31) as usize]));
+            out.push(char::from(
+                BASE32HEX_LOWER[((buffer >> bits) & 31) as usize],
+            ));
         }
     }
     if bits > 0 {

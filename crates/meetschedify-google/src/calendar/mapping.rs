@@ -12,8 +12,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use meetschedify_core::{
     ConferenceLink, ConferenceLinkKind, CreatedMeeting, Error, ErrorCode, MeetingParticipant,
-    MeetingStatus, MeetingTime, ProviderId, ResolvedTime, Result, ValidatedCreate,
-    ValidatedUpdate,
+    MeetingStatus, MeetingTime, ProviderId, ResolvedTime, Result, ValidatedCreate, ValidatedUpdate,
 };
 
 use super::ids::EventIds;
@@ -195,7 +194,10 @@ pub(crate) fn to_meeting(
     raw: serde_json::Value,
 ) -> Result<CreatedMeeting> {
     let id = event.id.clone().ok_or_else(|| {
-        Error::new(ErrorCode::ProviderError, "google calendar returned an event without an id")
+        Error::new(
+            ErrorCode::ProviderError,
+            "google calendar returned an event without an id",
+        )
     })?;
     let time = meeting_time(event)?;
     let links: Vec<ConferenceLink> = entry_points(event)
@@ -206,9 +208,15 @@ pub(crate) fn to_meeting(
             if let Some(label) = &e.label {
                 link = link.with_label(label.clone());
             }
-            let passcode = [&e.pin, &e.passcode, &e.access_code, &e.password, &e.meeting_code]
-                .into_iter()
-                .find_map(Clone::clone);
+            let passcode = [
+                &e.pin,
+                &e.passcode,
+                &e.access_code,
+                &e.password,
+                &e.meeting_code,
+            ]
+            .into_iter()
+            .find_map(Clone::clone);
             if let Some(code) = passcode {
                 link = link.with_passcode(code);
             }
@@ -283,9 +291,7 @@ mod tests {
                 .with_timezone("Asia/Kolkata"),
         )
         .with_description("Round 2")
-        .with_primary_participant(
-            MeetingParticipant::new("a@example.com").with_display_name("Ann"),
-        )
+        .with_primary_participant(MeetingParticipant::new("a@example.com").with_display_name("Ann"))
         .with_metadata_entry("app", "x");
         ValidatedCreate::new(r, &RequestLimits::DEFAULT).unwrap()
     }
@@ -304,7 +310,13 @@ mod tests {
         );
         let a = &e.attendees.as_ref().unwrap()[0];
         assert_eq!(a.display_name.as_deref(), Some("Ann"));
-        let cr = e.conference_data.as_ref().unwrap().create_request.as_ref().unwrap();
+        let cr = e
+            .conference_data
+            .as_ref()
+            .unwrap()
+            .create_request
+            .as_ref()
+            .unwrap();
         assert_eq!(cr.request_id.as_deref(), Some(ids.request_id.as_str()));
         assert!(e.extended_properties.is_some());
     }
@@ -349,8 +361,14 @@ mod tests {
         assert_eq!(conference_status(&event), Some("success"));
         let m = to_meeting(&ProviderId::GOOGLE_MEET, &event, raw.clone()).unwrap();
         assert_eq!(m.provider_event_id, "abc123");
-        assert_eq!(m.conference_link.as_deref(), Some("https://meet.google.com/aaa-bbbb-ccc"));
-        assert_eq!(m.calendar_url.as_deref(), Some("https://www.google.com/calendar/event?eid=x"));
+        assert_eq!(
+            m.conference_link.as_deref(),
+            Some("https://meet.google.com/aaa-bbbb-ccc")
+        );
+        assert_eq!(
+            m.calendar_url.as_deref(),
+            Some("https://www.google.com/calendar/event?eid=x")
+        );
         assert_eq!(m.conference_links.len(), 3);
         assert_eq!(m.conference_links[1].kind, ConferenceLinkKind::Phone);
         assert_eq!(m.conference_links[1].passcode.as_deref(), Some("123456"));
@@ -363,8 +381,14 @@ mod tests {
     #[test]
     fn provider_options_are_read_and_checked() {
         let mut o = meetschedify_core::Metadata::new();
-        assert_eq!(RequestOptions::from_request(&o).unwrap(), RequestOptions::default());
-        o.insert("google".into(), json!({"send_updates": "externalOnly", "allow_pending_conference": true}));
+        assert_eq!(
+            RequestOptions::from_request(&o).unwrap(),
+            RequestOptions::default()
+        );
+        o.insert(
+            "google".into(),
+            json!({"send_updates": "externalOnly", "allow_pending_conference": true}),
+        );
         let r = RequestOptions::from_request(&o).unwrap();
         assert_eq!(r.send_updates, Some(SendUpdates::ExternalOnly));
         assert_eq!(r.allow_pending_conference, Some(true));

@@ -63,8 +63,13 @@ impl Calendar {
                     event_id = %ids.event_id,
                     "the event already exists (an earlier attempt went through); reading it"
                 );
-                self.fetch(access, &req.tenant_id, &ids.event_id, Operation::CreateMeeting)
-                    .await?
+                self.fetch(
+                    access,
+                    &req.tenant_id,
+                    &ids.event_id,
+                    Operation::CreateMeeting,
+                )
+                .await?
             }
             Err(e) => return Err(e),
         };

@@ -45,7 +45,11 @@ impl SendUpdates {
 
     /// The choice for one request: an explicit `send_updates` option wins, then the request's
     /// `notify_participants` (`true` is `all`, `false` is `none`), then the provider's default.
-    pub fn resolve(default: SendUpdates, option: Option<SendUpdates>, notify: Option<bool>) -> Self {
+    pub fn resolve(
+        default: SendUpdates,
+        option: Option<SendUpdates>,
+        notify: Option<bool>,
+    ) -> Self {
         match (option, notify) {
             (Some(explicit), _) => explicit,
             (None, Some(true)) => SendUpdates::All,
@@ -205,7 +209,11 @@ mod tests {
         assert!(!o.allow_pending_conference);
         o.validate().unwrap();
         assert_eq!(
-            o.clone().with_calendar_id(" ").validate().unwrap_err().field(),
+            o.clone()
+                .with_calendar_id(" ")
+                .validate()
+                .unwrap_err()
+                .field(),
             Some("calendar_id")
         );
     }

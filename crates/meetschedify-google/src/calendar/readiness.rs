@@ -10,9 +10,7 @@
 
 use std::time::Duration;
 
-use meetschedify_core::{
-    Error, ErrorCode, Operation, ProviderErrorDetails, Result, TenantId,
-};
+use meetschedify_core::{Error, ErrorCode, Operation, ProviderErrorDetails, Result, TenantId};
 use serde_json::json;
 
 use super::client::{Answer, Calendar};

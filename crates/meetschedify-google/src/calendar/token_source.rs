@@ -1,8 +1,8 @@
 //! The bindings' `GetToken`, fed by core's [`TokenManager`].
 
-use std::sync::{Arc, Mutex, PoisonError};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use google_calendar3::common::GetToken;
 use meetschedify_core::secrecy::ExposeSecret;

@@ -18,16 +18,16 @@ use meetschedify_core::{
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, StandardErrorResponse, TokenResponse, TokenUrl,
+    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError,
+    Scope, StandardErrorResponse, TokenResponse, TokenUrl,
 };
 
 use super::transport::{Exchange, TransportError};
 use crate::endpoints::GoogleEndpoints;
 
-type Configured = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
-type TokenError =
-    RequestTokenError<TransportError, StandardErrorResponse<BasicErrorResponseType>>;
+type Configured =
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+type TokenError = RequestTokenError<TransportError, StandardErrorResponse<BasicErrorResponseType>>;
 
 /// An OAuth client's identity at Google: the id, the secret and the registered redirect URI.
 #[derive(Clone)]
@@ -166,7 +166,10 @@ impl GoogleOAuthClient {
             .timeout(TOKEN_TIMEOUT)
             .build()
             .map_err(|e| {
-                Error::new(ErrorCode::InvalidConfig, format!("http client setup failed: {e}"))
+                Error::new(
+                    ErrorCode::InvalidConfig,
+                    format!("http client setup failed: {e}"),
+                )
             })?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -213,11 +216,7 @@ impl GoogleOAuthClient {
     ///
     /// A refused code (`invalid_grant`: reused, expired, or a verifier that does not match) is
     /// `GOOGLE_NOT_CONNECTED`: the user has to go through the connect flow again.
-    pub async fn exchange_code(
-        &self,
-        code: &str,
-        verifier: &SecretString,
-    ) -> Result<TokenRecord> {
+    pub async fn exchange_code(&self, code: &str, verifier: &SecretString) -> Result<TokenRecord> {
         let exchange = Exchange::new(&self.inner.http);
         let answer = self
             .inner
@@ -271,7 +270,10 @@ impl GoogleOAuthClient {
         let response = sent.map_err(|e| {
             Error::new(
                 ErrorCode::NetworkError,
-                format!("could not reach google to revoke the token: {}", e.without_url()),
+                format!(
+                    "could not reach google to revoke the token: {}",
+                    e.without_url()
+                ),
             )
             .with_retryable(true)
             .with_provider(self.inner.provider.clone())

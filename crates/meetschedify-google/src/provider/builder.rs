@@ -61,7 +61,10 @@ impl fmt::Debug for GoogleMeetBuilder {
         f.debug_struct("GoogleMeetBuilder")
             .field("provider_id", &self.provider_id)
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
             .field("calendar", &self.calendar)
@@ -249,9 +252,9 @@ impl GoogleMeetBuilder {
         if let Some(b) = &self.auth_base {
             endpoints = endpoints.with_auth_base(b)?;
         }
-        let client_id = self
-            .client_id
-            .ok_or_else(|| Error::invalid_config(ENV_CLIENT_ID, "the google client id is missing"))?;
+        let client_id = self.client_id.ok_or_else(|| {
+            Error::invalid_config(ENV_CLIENT_ID, "the google client id is missing")
+        })?;
         let client_secret = self.client_secret.ok_or_else(|| {
             Error::invalid_config(ENV_CLIENT_SECRET, "the google client secret is missing")
         })?;
@@ -292,7 +295,8 @@ impl GoogleMeetBuilder {
             client_secret: SecretString::from(client_secret.expose_secret().to_owned()),
             redirect_uri: Some(redirect_uri),
         };
-        let oauth = GoogleOAuthClient::new(self.provider_id.clone(), credentials, endpoints.clone())?;
+        let oauth =
+            GoogleOAuthClient::new(self.provider_id.clone(), credentials, endpoints.clone())?;
         let refresher = GoogleTokenRefresher::new(oauth.clone()).with_revoked_hint(
             "the user must connect their google account again (apps in \"Testing\" publishing \
              status get refresh tokens that expire after 7 days)",

@@ -41,7 +41,10 @@ impl GoogleMeetProvider {
             return Ok(Disconnected::NotConnected);
         };
         // Revoking the refresh token ends the whole grant, access tokens included.
-        let token: &SecretString = record.refresh_token.as_ref().unwrap_or(&record.access_token);
+        let token: &SecretString = record
+            .refresh_token
+            .as_ref()
+            .unwrap_or(&record.access_token);
         let outcome = if token.expose_secret().is_empty() {
             RevokeOutcome::AlreadyInvalid
         } else {
@@ -89,14 +92,25 @@ impl OAuthConnect for GoogleMeetProvider {
 
     async fn handle_callback(&self, callback: &OAuthCallback) -> Result<ConnectedAccount> {
         // The tenant comes from the sealed state only: nothing in the query can name another.
-        let payload = self.inner.sealer.unseal(&self.inner.id, &callback.state).await?;
+        let payload = self
+            .inner
+            .sealer
+            .unseal(&self.inner.id, &callback.state)
+            .await?;
         let span = tracing::info_span!("google_connect", tenant = %payload.tenant_id);
         async {
             let verifier = payload.pkce_verifier.as_ref().ok_or_else(|| {
-                Error::new(ErrorCode::OAuthStateInvalid, "oauth state carries no pkce verifier")
-                    .with_field("state")
+                Error::new(
+                    ErrorCode::OAuthStateInvalid,
+                    "oauth state carries no pkce verifier",
+                )
+                .with_field("state")
             })?;
-            let record = self.inner.oauth.exchange_code(&callback.code, verifier).await?;
+            let record = self
+                .inner
+                .oauth
+                .exchange_code(&callback.code, verifier)
+                .await?;
             if record.refresh_token.is_none() {
                 return Err(Error::new(
                     ErrorCode::GoogleNotConnected,

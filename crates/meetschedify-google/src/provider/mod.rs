@@ -111,10 +111,17 @@ impl MeetingProvider for GoogleMeetProvider {
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
         let access = self.access(&update.request().tenant_id);
-        self.inner.calendar.update(&access, meeting_id, update).await
+        self.inner
+            .calendar
+            .update(&access, meeting_id, update)
+            .await
     }
 
-    async fn cancel_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
+    async fn cancel_meeting(
+        &self,
+        ctx: &MeetingContext,
+        meeting_id: &str,
+    ) -> Result<CancelOutcome> {
         let access = self.access(&ctx.tenant_id);
         self.inner.calendar.cancel(&access, ctx, meeting_id).await
     }
@@ -124,7 +131,12 @@ impl MeetingProvider for GoogleMeetProvider {
     /// scopes and the access token's expiry.
     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
         let id = self.inner.id.clone();
-        let record = self.inner.tokens.store().get(&self.token_key(tenant)).await?;
+        let record = self
+            .inner
+            .tokens
+            .store()
+            .get(&self.token_key(tenant))
+            .await?;
         let Some(record) = record else {
             return Ok(ConnectionStatus::disconnected(
                 id,

@@ -11,7 +11,9 @@ use meetschedify_core::{
     TokenRecord, TokenStore, ValidatedCreate,
 };
 use meetschedify_emulator::{Emulator, EmulatorBuilder, EmulatorHandle};
-use meetschedify_google::{CalendarOptions, GoogleEndpoints, GoogleMeetBuilder, GoogleMeetProvider};
+use meetschedify_google::{
+    CalendarOptions, GoogleEndpoints, GoogleMeetBuilder, GoogleMeetProvider,
+};
 use meetschedify_store_memory::MemoryTokenStore;
 
 /// The state key every test provider uses (tests may build a second provider that must open
@@ -97,7 +99,11 @@ fn redirect_of(response: &reqwest::Response) -> Redirect {
     assert_eq!(response.status().as_u16(), 302, "expected a redirect");
     let location = response.headers()["location"].to_str().unwrap();
     let url = url::Url::parse(location).unwrap();
-    let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+    let get = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+    };
     Redirect {
         code: get("code"),
         state: get("state"),
@@ -151,10 +157,13 @@ pub fn create_request(tenant: &str, key: Option<&str>) -> ValidatedCreate {
         tenant,
         ProviderId::GOOGLE_MEET,
         "Technical interview",
-        MeetingTime::new("2026-06-15T10:00:00", "2026-06-15T11:00:00").with_timezone("Asia/Kolkata"),
+        MeetingTime::new("2026-06-15T10:00:00", "2026-06-15T11:00:00")
+            .with_timezone("Asia/Kolkata"),
     )
     .with_description("Round 2: system design")
-    .with_primary_participant(MeetingParticipant::new("candidate@example.com").with_display_name("Cand Idate"))
+    .with_primary_participant(
+        MeetingParticipant::new("candidate@example.com").with_display_name("Cand Idate"),
+    )
     .with_participant(MeetingParticipant::new("interviewer@example.com"))
     .with_metadata_entry("application_id", "app_42");
     if let Some(k) = key {

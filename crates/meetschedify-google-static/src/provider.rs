@@ -1,0 +1,185 @@
+//! [`GoogleMeetStaticProvider`]: one Google account, one refresh token, every meeting.
+
+use std::fmt;
+use std::sync::Arc;
+
+use meetschedify_core::secrecy::{ExposeSecret, SecretString};
+use meetschedify_core::{
+    async_trait, CancelOutcome, Capabilities, ConnectionStatus, CreatedMeeting, MeetingContext,
+    MeetingProvider, ProviderId, Result, SaveCondition, TenantId, TokenKey, TokenManager,
+    TokenRecord, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
+};
+use meetschedify_google::{Calendar, TokenAccess};
+use tokio::sync::OnceCell;
+
+use crate::builder::GoogleMeetStaticBuilder;
+
+/// Google Meet where one Google account (the one that granted the refresh token) owns every
+/// meeting, whatever the tenant: internal tools, hospitals, schools, recruiting.
+///
+/// The access token lives in memory and is refreshed single-flight through core's
+/// [`TokenManager`]: however many requests arrive together, one refresh runs. There is no
+/// per-user connect flow: [`Capabilities::oauth_connect`] is `false` and the client answers the
+/// connect operations with `OPERATION_NOT_SUPPORTED`. The tenant of each request still keeps
+/// idempotency keys apart (two tenants' equal keys make two meetings) and appears in logs.
+#[derive(Clone)]
+pub struct GoogleMeetStaticProvider {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    id: ProviderId,
+    calendar: Calendar,
+    tokens: TokenManager,
+    key: TokenKey,
+    refresh_token: SecretString,
+    seeded: OnceCell<()>,
+}
+
+impl Inner {
+    pub(crate) fn new(
+        id: ProviderId,
+        calendar: Calendar,
+        tokens: TokenManager,
+        key: TokenKey,
+        refresh_token: SecretString,
+    ) -> Self {
+        Self {
+            id,
+            calendar,
+            tokens,
+            key,
+            refresh_token,
+            seeded: OnceCell::new(),
+        }
+    }
+}
+
+impl fmt::Debug for GoogleMeetStaticProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GoogleMeetStaticProvider")
+            .field("id", &self.inner.id)
+            .field("calendar", &self.inner.calendar)
+            .field("refresh_token", &"[redacted]")
+            .field("tokens", &self.inner.tokens)
+            .finish()
+    }
+}
+
+impl GoogleMeetStaticProvider {
+    /// Starts a configuration.
+    pub fn builder() -> GoogleMeetStaticBuilder {
+        GoogleMeetStaticBuilder::new()
+    }
+
+    /// The configuration from the environment (see [`GoogleMeetStaticBuilder::from_env`]),
+    /// built.
+    pub fn from_env() -> Result<Self> {
+        GoogleMeetStaticBuilder::from_env()?.build()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The shared Calendar layer this provider uses.
+    pub fn calendar(&self) -> &Calendar {
+        &self.inner.calendar
+    }
+
+    /// The token manager (for metrics).
+    pub fn token_manager(&self) -> &TokenManager {
+        &self.inner.tokens
+    }
+
+    /// Puts the configured refresh token in the memory store, once, so that the token manager
+    /// can refresh from it and record a refusal on it.
+    async fn access(&self) -> Result<TokenAccess> {
+        self.inner
+            .seeded
+            .get_or_try_init(|| async {
+                let record = TokenRecord::new(String::new())
+                    .with_refresh_token(self.inner.refresh_token.expose_secret().to_owned());
+                self.inner
+                    .tokens
+                    .store()
+                    .save(&self.inner.key, &record, SaveCondition::Absent)
+                    .await
+                    .map(|_| ())
+            })
+            .await?;
+        Ok(TokenAccess::new(
+            self.inner.tokens.clone(),
+            self.inner.key.clone(),
+        ))
+    }
+}
+
+#[async_trait]
+impl MeetingProvider for GoogleMeetStaticProvider {
+    fn id(&self) -> &ProviderId {
+        &self.inner.id
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::full()
+            .with_oauth_connect(false)
+            .with_idempotent_create(true)
+            .with_metadata_on_get(true)
+    }
+
+    async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
+        let access = self.access().await?;
+        self.inner.calendar.create(&access, request).await
+    }
+
+    async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
+        let access = self.access().await?;
+        self.inner.calendar.get(&access, ctx, meeting_id).await
+    }
+
+    async fn update_meeting(
+        &self,
+        meeting_id: &str,
+        update: &ValidatedUpdate,
+    ) -> Result<UpdatedMeeting> {
+        let access = self.access().await?;
+        self.inner
+            .calendar
+            .update(&access, meeting_id, update)
+            .await
+    }
+
+    async fn cancel_meeting(
+        &self,
+        ctx: &MeetingContext,
+        meeting_id: &str,
+    ) -> Result<CancelOutcome> {
+        let access = self.access().await?;
+        self.inner.calendar.cancel(&access, ctx, meeting_id).await
+    }
+
+    /// A health probe of the one account, the same for every tenant: obtains an access token
+    /// (refreshing if needed, so at most one token request per hour). A refused refresh token
+    /// is reported as not connected with Google's reason and the fix; a network failure is
+    /// returned as the error it is, since it says nothing about the connection.
+    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
+        let access = self.access().await?;
+        match access.manager().access_token(access.key()).await {
+            Ok(token) => Ok(
+                ConnectionStatus::connected(self.inner.id.clone(), tenant.clone())
+                    .with_reason("one google account serves every tenant")
+                    .with_scopes(token.scopes().to_vec())
+                    .with_expires_at(token.expires_at()),
+            ),
+            Err(e) if e.code().needs_reconnect() => Ok(ConnectionStatus::disconnected(
+                self.inner.id.clone(),
+                tenant.clone(),
+                format!("revoked: {}", e.message()),
+            )),
+            Err(e) => Err(e),
+        }
+    }
+}
