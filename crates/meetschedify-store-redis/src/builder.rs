@@ -95,10 +95,11 @@ impl RedisTokenStoreBuilder {
             Error::invalid_config("MEETSCHEDIFY_REDIS_URL", format!("invalid redis url: {e}"))
         })?;
         let config = ConnectionManagerConfig::new()
-            .set_response_timeout(Some(self.response_timeout))
-            .set_connection_timeout(Some(self.connection_timeout))
+            .set_response_timeout(self.response_timeout)
+            .set_connection_timeout(self.connection_timeout)
             .set_number_of_retries(3)
-            .set_max_delay(Duration::from_secs(1));
+            // Milliseconds: reconnect attempts back off to at most one second apart.
+            .set_max_delay(1_000);
         let manager = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(|e| Error::token_store(format!("could not connect to redis: {e}"), e))?;
