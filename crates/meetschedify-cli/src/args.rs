@@ -11,11 +11,20 @@ use clap::{Args, Parser, Subcommand};
 /// GOOGLE_REFRESH_TOKEN, and the MEETSCHEDIFY_*_BASE endpoint overrides) or from --env-file.
 /// Try `meetschedify demo`: it needs no credentials.
 #[derive(Debug, Parser)]
-#[command(name = "meetschedify", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "meetschedify",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Read settings from this .env file (variables already set take precedence).
     #[arg(long, global = true, value_name = "PATH")]
     pub env_file: Option<PathBuf>,
+
+    /// The SQLite file holding per-user tokens (else MEETSCHEDIFY_TOKEN_DB, else meetschedify-tokens.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub store: Option<PathBuf>,
 
     /// Print results as JSON on stdout and errors as JSON on stderr.
     #[arg(long, global = true)]
@@ -33,6 +42,27 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Schedule a meeting.
+    #[command(visible_alias = "create")]
+    Schedule(ScheduleArgs),
+    /// Show a meeting.
+    Get(MeetingRef),
+    /// Change or reschedule a meeting.
+    Update(UpdateArgs),
+    /// Cancel a meeting (cancelling one already gone succeeds).
+    Cancel(CancelArgs),
+    /// Show whether a tenant can schedule meetings with a provider.
+    Status(StatusArgs),
+    /// Connect a tenant's Google account (per-user OAuth) from the terminal.
+    Connect(ConnectArgs),
+    /// Revoke and forget a tenant's connection.
+    Disconnect(TenantArgs),
+    /// Obtain a refresh token for google-meet-static (one-time setup).
+    GoogleToken(GoogleTokenArgs),
+    /// Check each configured provider: credentials, token endpoint, token, scopes.
+    Doctor(DoctorArgs),
+    /// Run every provider type end to end against the embedded emulator (no credentials needed).
+    Demo,
     /// Run the local Google and Zoom emulator and print the exports that point the library at it.
     Emulator(EmulatorArgs),
 }
@@ -46,4 +76,157 @@ pub struct EmulatorArgs {
     /// Skip the Google consent page: authorization redirects at once.
     #[arg(long)]
     pub auto_consent: bool,
+}
+
+/// `meetschedify schedule`.
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// Provider id: zoom, google-meet, google-meet-static, or a custom id.
+    #[arg(long)]
+    pub provider: String,
+    /// Tenant whose connection to use.
+    #[arg(long, default_value = "default")]
+    pub tenant: String,
+    /// Title of the meeting.
+    #[arg(long)]
+    pub title: String,
+    /// Start, as YYYY-MM-DDTHH:MM:SS local to --timezone (seconds optional), or RFC 3339 with an offset.
+    #[arg(long)]
+    pub start: String,
+    /// End, in the same formats as --start.
+    #[arg(long)]
+    pub end: String,
+    /// IANA time zone, e.g. America/New_York.
+    #[arg(long, default_value = "UTC")]
+    pub timezone: String,
+    /// Longer description (Zoom agenda, Google description).
+    #[arg(long)]
+    pub description: Option<String>,
+    /// A participant as EMAIL or EMAIL:NAME; repeat for more (the first is the primary one).
+    #[arg(long = "participant", value_name = "EMAIL[:NAME]")]
+    pub participants: Vec<String>,
+    /// Do not attach a video conference link.
+    #[arg(long)]
+    pub no_conference: bool,
+    /// Metadata returned unchanged with the meeting, as KEY=VALUE; repeatable.
+    #[arg(long = "metadata", value_name = "KEY=VALUE")]
+    pub metadata: Vec<String>,
+    /// Makes the command safe to repeat: the same key never creates a second meeting.
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
+}
+
+/// A meeting to address.
+#[derive(Debug, Args)]
+pub struct MeetingRef {
+    /// Provider id.
+    #[arg(long)]
+    pub provider: String,
+    /// The provider's meeting id (printed by schedule).
+    #[arg(long)]
+    pub id: String,
+    /// Tenant whose connection to use.
+    #[arg(long, default_value = "default")]
+    pub tenant: String,
+}
+
+/// `meetschedify update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The meeting.
+    #[command(flatten)]
+    pub meeting: MeetingRef,
+    /// New title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// New description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// New start (with --end).
+    #[arg(long, requires = "end")]
+    pub start: Option<String>,
+    /// New end (with --start).
+    #[arg(long, requires = "start")]
+    pub end: Option<String>,
+    /// Time zone of the new start and end.
+    #[arg(long, default_value = "UTC")]
+    pub timezone: String,
+    /// The complete new participant list, as EMAIL or EMAIL:NAME; repeatable.
+    #[arg(long = "participant", value_name = "EMAIL[:NAME]")]
+    pub participants: Vec<String>,
+}
+
+/// `meetschedify cancel`.
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The meeting.
+    #[command(flatten)]
+    pub meeting: MeetingRef,
+    /// Do not email participants about the cancellation.
+    #[arg(long)]
+    pub no_notify: bool,
+}
+
+/// `meetschedify status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Tenant to check.
+    #[arg(long, default_value = "default")]
+    pub tenant: String,
+    /// Provider to check (all configured ones when omitted).
+    #[arg(long)]
+    pub provider: Option<String>,
+}
+
+/// `meetschedify connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Tenant to connect.
+    #[arg(long)]
+    pub tenant: String,
+    /// Provider to connect.
+    #[arg(long, default_value = "google-meet")]
+    pub provider: String,
+    /// Email to pre-fill on the consent screen.
+    #[arg(long)]
+    pub login_hint: Option<String>,
+    /// Print the URL without trying to open a browser.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Seconds to wait for the redirect.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}
+
+/// A tenant and a provider.
+#[derive(Debug, Args)]
+pub struct TenantArgs {
+    /// Tenant.
+    #[arg(long)]
+    pub tenant: String,
+    /// Provider.
+    #[arg(long, default_value = "google-meet")]
+    pub provider: String,
+}
+
+/// `meetschedify google-token`.
+#[derive(Debug, Args)]
+pub struct GoogleTokenArgs {
+    /// Email to pre-fill on the consent screen.
+    #[arg(long)]
+    pub login_hint: Option<String>,
+    /// Print the URL without trying to open a browser.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Seconds to wait for the redirect.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+}
+
+/// `meetschedify doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Also check this tenant's per-user connection.
+    #[arg(long)]
+    pub tenant: Option<String>,
 }

@@ -75,9 +75,13 @@ impl Exit {
             Exit::Success => "success",
             Exit::Failure => "a check failed (doctor) or an unexpected error",
             Exit::Usage => "usage: unknown command or flag, missing argument",
-            Exit::InvalidRequest => "invalid request: the input failed validation; nothing was sent",
+            Exit::InvalidRequest => {
+                "invalid request: the input failed validation; nothing was sent"
+            }
             Exit::Config => "configuration: a missing or invalid setting or credential",
-            Exit::Auth => "authorization: not connected, revoked, bad client credentials or OAuth state",
+            Exit::Auth => {
+                "authorization: not connected, revoked, bad client credentials or OAuth state"
+            }
             Exit::RateLimit => "rate limited: retry after the error's retry_after",
             Exit::Provider => "provider: the provider refused or failed the call",
             Exit::Network => "network: the provider could not be reached, or retries ran out",

@@ -2,10 +2,13 @@
 #![deny(missing_docs)]
 
 pub mod args;
+pub mod callback;
 pub mod commands;
 pub mod env_file;
 pub mod exit;
 pub mod output;
+pub mod parse;
+pub mod registry;
 
 use args::{Cli, Command};
 use exit::Exit;
@@ -15,15 +18,58 @@ use output::Format;
 ///
 /// Call [`env_file::load`] before this, while the process has one thread.
 pub async fn run(cli: Cli) -> Exit {
-    let format = if cli.json { Format::Json } else { Format::Human };
-    let result = match &cli.command {
-        Command::Emulator(args) => commands::emulator::run(args).await,
+    let format = if cli.json {
+        Format::Json
+    } else {
+        Format::Human
     };
-    match result {
-        Ok(()) => Exit::Success,
+    match dispatch(&cli, format).await {
+        Ok(exit) => exit,
         Err(err) => {
             output::error(format, &err);
             Exit::for_error(err.code())
         }
     }
+}
+
+async fn dispatch(cli: &Cli, format: Format) -> Result<Exit, meetschedify::Error> {
+    use commands::{connect, doctor, meeting};
+    let store = cli.store.as_deref();
+    match &cli.command {
+        Command::Emulator(args) => commands::emulator::run(args).await?,
+        Command::Demo => commands::demo::run(format).await?,
+        Command::GoogleToken(args) => commands::google_token::run(args).await?,
+        Command::Doctor(args) => {
+            let healthy = doctor::run(registry::client_from_env(store).await, args, format).await?;
+            return Ok(if healthy {
+                Exit::Success
+            } else {
+                Exit::Failure
+            });
+        }
+        Command::Schedule(args) => {
+            // Build the request first: bad flags fail before any provider is configured.
+            meeting::create_request(args)?;
+            meeting::schedule(&registry::client_from_env(store).await?, args, format).await?;
+        }
+        Command::Get(args) => {
+            meeting::get(&registry::client_from_env(store).await?, args, format).await?
+        }
+        Command::Update(args) => {
+            meeting::update(&registry::client_from_env(store).await?, args, format).await?;
+        }
+        Command::Cancel(args) => {
+            meeting::cancel(&registry::client_from_env(store).await?, args, format).await?;
+        }
+        Command::Status(args) => {
+            meeting::status(&registry::client_from_env(store).await?, args, format).await?;
+        }
+        Command::Connect(args) => {
+            connect::connect(&registry::client_from_env(store).await?, args, format).await?;
+        }
+        Command::Disconnect(args) => {
+            connect::disconnect(&registry::client_from_env(store).await?, args, format).await?;
+        }
+    }
+    Ok(Exit::Success)
 }

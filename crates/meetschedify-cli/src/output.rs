@@ -19,7 +19,9 @@ pub enum Format {
 /// A new table in the house style.
 pub fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     table.set_header(header.iter().copied());
     table
 }
@@ -58,7 +60,10 @@ pub fn cancelled(format: Format, provider: &str, id: &str, outcome: CancelOutcom
             "provider_event_id": id,
             "outcome": outcome_text,
         })),
-        Format::Human => println!("{provider} meeting {id}: {}", outcome_text.replace('_', " ")),
+        Format::Human => println!(
+            "{provider} meeting {id}: {}",
+            outcome_text.replace('_', " ")
+        ),
     }
 }
 
@@ -71,7 +76,11 @@ pub fn status(format: Format, status: &ConnectionStatus) {
             t.add_row(vec![
                 status.provider_id.to_string(),
                 status.tenant_id.to_string(),
-                if status.connected { "yes".into() } else { "no".into() },
+                if status.connected {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
                 status.reason.clone().unwrap_or_default(),
             ]);
             println!("{t}");
@@ -86,10 +95,15 @@ pub fn error(format: Format, err: &Error) {
         Format::Human => {
             eprintln!("error: {err}");
             if let Some(after) = err.retry_after() {
-                eprintln!("hint: the provider asked to wait {} s before retrying", after.as_secs());
+                eprintln!(
+                    "hint: the provider asked to wait {} s before retrying",
+                    after.as_secs()
+                );
             }
             if err.code().needs_reconnect() {
-                eprintln!("hint: the tenant must connect again (`meetschedify connect --tenant ...`)");
+                eprintln!(
+                    "hint: the tenant must connect again (`meetschedify connect --tenant ...`)"
+                );
             }
         }
     }
@@ -105,23 +119,42 @@ pub fn meeting_table(m: &CreatedMeeting) -> Table {
         ("start", m.time.start.clone()),
         ("end", m.time.end.clone()),
         ("time zone", m.time.timezone.clone()),
-        ("join link", m.conference_link.clone().unwrap_or_else(|| "-".into())),
-        ("calendar", m.calendar_url.clone().unwrap_or_else(|| "-".into())),
+        (
+            "join link",
+            m.conference_link.clone().unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "calendar",
+            m.calendar_url.clone().unwrap_or_else(|| "-".into()),
+        ),
         ("status", format!("{:?}", m.status).to_lowercase()),
     ];
     for (k, v) in rows {
         t.add_row(vec![k.to_owned(), v]);
     }
-    for link in m.conference_links.iter().filter(|l| Some(&l.uri) != m.conference_link.as_ref()) {
+    for link in m
+        .conference_links
+        .iter()
+        .filter(|l| Some(&l.uri) != m.conference_link.as_ref())
+    {
         let label = link.label.clone().unwrap_or_default();
-        t.add_row(vec![format!("{:?}", link.kind).to_lowercase(), format!("{} {label}", link.uri)]);
+        t.add_row(vec![
+            format!("{:?}", link.kind).to_lowercase(),
+            format!("{} {label}", link.uri),
+        ]);
     }
     if !m.metadata.is_empty() {
-        t.add_row(vec!["metadata".to_owned(), serde_json::Value::Object(m.metadata.clone()).to_string()]);
+        t.add_row(vec![
+            "metadata".to_owned(),
+            serde_json::Value::Object(m.metadata.clone()).to_string(),
+        ]);
     }
     t
 }
 
 fn print_json(value: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
 }

@@ -8,11 +8,23 @@ use crate::args::EmulatorArgs;
 /// Serves until Ctrl-C. Stdout carries only `export` lines, so `eval "$(meetschedify emulator &)"`
 /// style use works; the human note goes to stderr.
 pub async fn run(args: &EmulatorArgs) -> Result<(), Error> {
-    let consent = if args.auto_consent { ConsentMode::Auto } else { ConsentMode::Page };
-    let handle = Emulator::builder().port(args.port).consent(consent).start().await.map_err(|e| {
-        Error::new(ErrorCode::InvalidConfig, format!("cannot start the emulator: {e}"))
+    let consent = if args.auto_consent {
+        ConsentMode::Auto
+    } else {
+        ConsentMode::Page
+    };
+    let handle = Emulator::builder()
+        .port(args.port)
+        .consent(consent)
+        .start()
+        .await
+        .map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidConfig,
+                format!("cannot start the emulator: {e}"),
+            )
             .with_field("port")
-    })?;
+        })?;
     print!("{}", handle.env_script());
     eprintln!(
         "# meetschedify emulator listening on {} (control API: {}); Ctrl-C to stop",

@@ -1,3 +1,9 @@
 //! One module per subcommand.
 
+pub mod connect;
+pub mod demo;
+mod demo_setup;
+pub mod doctor;
 pub mod emulator;
+pub mod google_token;
+pub mod meeting;

@@ -1,0 +1,40 @@
+//! The demo's providers, configured against a running emulator with its demo credentials.
+
+use std::sync::Arc;
+
+use meetschedify::emulator::EmulatorHandle;
+use meetschedify::oauth_state::OAuthStateKey;
+use meetschedify::store_memory::MemoryTokenStore;
+use meetschedify::{Error, MeetSchedifyClient};
+use meetschedify_google::GoogleMeetProvider;
+use meetschedify_zoom::{Preset, ZoomProvider};
+
+/// A client with all three provider types pointed at `emulator`.
+pub(super) fn client(emulator: &EmulatorHandle) -> Result<MeetSchedifyClient, Error> {
+    let demo = emulator.demo();
+    let zoom = ZoomProvider::builder()
+        .with_credentials(
+            &demo.zoom_account_id,
+            &demo.zoom_client_id,
+            &demo.zoom_client_secret,
+        )
+        .with_api_base(emulator.zoom_api_base())
+        .with_oauth_base(emulator.zoom_oauth_base())
+        .with_preset(Preset::Healthcare)
+        .build()?;
+    let per_user = GoogleMeetProvider::builder()
+        .with_client_id(&demo.google_client_id)
+        .with_client_secret(&demo.google_client_secret)
+        .with_redirect_uri(&demo.google_redirect_uri)
+        .with_api_base(emulator.google_api_base())
+        .with_oauth_base(emulator.google_oauth_base())
+        .with_auth_base(emulator.google_auth_base())
+        // One process both makes and receives the state, so a fresh key is enough here.
+        .with_state_key(OAuthStateKey::generate())
+        .with_token_store(Arc::new(MemoryTokenStore::new()))
+        .build()?;
+    MeetSchedifyClient::builder()
+        .provider(zoom)
+        .provider(per_user)
+        .build()
+}

@@ -1,0 +1,62 @@
+//! The providers the environment configures, as one client.
+//!
+//! A provider is configured when its first variable is set: `ZOOM_ACCOUNT_ID` for Zoom,
+//! `GOOGLE_REFRESH_TOKEN` for the static Google provider, `GOOGLE_CLIENT_ID` for per-user Google
+//! (whose tokens live in a SQLite file: `--store`, `MEETSCHEDIFY_TOKEN_DB`, or
+//! `meetschedify-tokens.db`). Each provider then reads the rest of its variables and names any
+//! that are missing.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use meetschedify::oauth_state::OAuthStateKey;
+use meetschedify::{Error, MeetSchedifyClient};
+use meetschedify_google::{GoogleMeetBuilder, ENV_CLIENT_ID, ENV_STATE_KEY};
+use meetschedify_store_sqlite::SqliteTokenStore;
+use meetschedify_zoom::ZoomProvider;
+
+/// Where per-user tokens are kept unless `--store` says otherwise.
+pub const DEFAULT_TOKEN_DB: &str = "meetschedify-tokens.db";
+/// The variable that names the token database.
+pub const ENV_TOKEN_DB: &str = "MEETSCHEDIFY_TOKEN_DB";
+
+fn is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.trim().is_empty())
+}
+
+/// The token database path: the flag, then the environment, then the default.
+pub fn token_db(flag: Option<&Path>) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os(ENV_TOKEN_DB).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_TOKEN_DB))
+}
+
+/// Builds a client with every provider the environment configures.
+pub async fn client_from_env(store: Option<&Path>) -> Result<MeetSchedifyClient, Error> {
+    let mut builder = MeetSchedifyClient::builder();
+    let mut any = false;
+    if is_set("ZOOM_ACCOUNT_ID") {
+        builder = builder.provider(ZoomProvider::from_env()?);
+        any = true;
+    }
+    if is_set(ENV_CLIENT_ID) {
+        let mut google = GoogleMeetBuilder::from_env()?;
+        if !is_set(ENV_STATE_KEY) {
+            // The terminal flow makes and receives the state in one process; a server must set
+            // MEETSCHEDIFY_OAUTH_STATE_KEY so that every instance can read every state.
+            google = google.with_state_key(OAuthStateKey::generate());
+        }
+        let store = SqliteTokenStore::open(token_db(store)).await?;
+        builder = builder.provider(google.with_token_store(Arc::new(store)).build()?);
+        any = true;
+    }
+    if !any {
+        return Err(Error::invalid_config(
+            "environment",
+            "no provider is configured: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, \
+             or GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REDIRECT_URI (try `meetschedify demo` \
+             or `meetschedify emulator`)",
+        ));
+    }
+    builder.build()
+}

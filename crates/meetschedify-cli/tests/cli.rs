@@ -1,0 +1,455 @@
+//! End-to-end tests of the `meetschedify` binary against the in-process emulator.
+//!
+//! Each test starts its own emulator, runs the real binary with an environment that points at
+//! it (and nothing else: provider variables from the outer environment are removed), and checks
+//! stdout, stderr, the exit code and what reached the emulator.
+
+use std::process::{Command, Output, Stdio};
+
+use meetschedify::emulator::{Emulator, EmulatorHandle, GoogleClient};
+use serde_json::Value;
+
+const PROVIDER_VARS: &[&str] = &[
+    "ZOOM_ACCOUNT_ID",
+    "ZOOM_CLIENT_ID",
+    "ZOOM_CLIENT_SECRET",
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+    "GOOGLE_REDIRECT_URI",
+    "GOOGLE_REFRESH_TOKEN",
+    "MEETSCHEDIFY_OAUTH_STATE_KEY",
+    "MEETSCHEDIFY_TOKEN_DB",
+    "MEETSCHEDIFY_LOG",
+    "MEETSCHEDIFY_ZOOM_API_BASE",
+    "MEETSCHEDIFY_ZOOM_OAUTH_BASE",
+    "MEETSCHEDIFY_GOOGLE_API_BASE",
+    "MEETSCHEDIFY_GOOGLE_OAUTH_BASE",
+    "MEETSCHEDIFY_GOOGLE_AUTH_BASE",
+];
+
+fn command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetschedify"));
+    for var in PROVIDER_VARS {
+        cmd.env_remove(var);
+    }
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// The binary with Zoom credentials and every endpoint pointed at `emulator`.
+fn against(emulator: &EmulatorHandle, only_zoom: bool) -> Command {
+    let mut cmd = command();
+    for (name, value) in emulator.env_exports() {
+        let google = name.starts_with("GOOGLE_");
+        if !(only_zoom && google) {
+            cmd.env(name, value);
+        }
+    }
+    cmd
+}
+
+async fn run(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
+        .await
+        .unwrap()
+}
+
+fn stdout_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn stderr_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stderr).unwrap_or_else(|e| {
+        panic!(
+            "stderr is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn help_text_is_pinned() {
+    let out = command().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    insta::assert_snapshot!("help", String::from_utf8_lossy(&out.stdout));
+    let out = command().args(["schedule", "--help"]).output().unwrap();
+    insta::assert_snapshot!("schedule_help", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = command().arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = command()
+        .args(["schedule", "--provider", "zoom"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "missing --title/--start/--end");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_runs_every_provider_without_credentials() {
+    let mut cmd = command();
+    cmd.args(["demo", "--json"]);
+    let out = run(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = stdout_json(&out);
+    let meetings = json["meetings"].as_array().unwrap();
+    let providers: Vec<_> = meetings
+        .iter()
+        .map(|m| m["provider_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        providers.contains(&"zoom") && providers.contains(&"google-meet"),
+        "{providers:?}"
+    );
+    for m in meetings {
+        assert!(
+            m["conference_link"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://"),
+            "{m}"
+        );
+        assert!(!m["provider_event_id"].as_str().unwrap().is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schedule_get_update_cancel_on_zoom() {
+    let emulator = Emulator::start().await.unwrap();
+    let mut cmd = against(&emulator, true);
+    cmd.args([
+        "schedule",
+        "--json",
+        "--provider",
+        "zoom",
+        "--title",
+        "Consultation",
+        "--start",
+        "2026-08-01T09:00:00",
+        "--end",
+        "2026-08-01T09:30:00",
+        "--timezone",
+        "America/Chicago",
+        "--participant",
+        "patient@example.com:Pat",
+        "--metadata",
+        "visit=42",
+        "--idempotency-key",
+        "visit-42",
+    ]);
+    let out = run(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meeting = stdout_json(&out);
+    assert_eq!(meeting["provider_id"], "zoom");
+    assert_eq!(meeting["metadata"]["visit"], "42");
+    assert_eq!(meeting["time"]["start"], "2026-08-01T09:00:00-05:00");
+    let id = meeting["provider_event_id"].as_str().unwrap().to_owned();
+    let shape: Vec<_> = meeting.as_object().unwrap().keys().cloned().collect();
+    insta::assert_json_snapshot!("created_meeting_keys", shape);
+
+    let mut cmd = against(&emulator, true);
+    cmd.args(["get", "--json", "--provider", "zoom", "--id", &id]);
+    let out = run(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout_json(&out)["provider_event_id"], id.as_str());
+
+    let mut cmd = against(&emulator, true);
+    cmd.args([
+        "update",
+        "--json",
+        "--provider",
+        "zoom",
+        "--id",
+        &id,
+        "--start",
+        "2026-08-02T09:00:00",
+        "--end",
+        "2026-08-02T10:00:00",
+        "--timezone",
+        "America/Chicago",
+    ]);
+    let out = run(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let updated = stdout_json(&out);
+    assert_eq!(
+        updated["meeting"]["time"]["start"],
+        "2026-08-02T09:00:00-05:00"
+    );
+    assert_eq!(updated["conference_link_changed"], false);
+
+    for expected in ["cancelled", "already_cancelled"] {
+        let mut cmd = against(&emulator, true);
+        cmd.args(["cancel", "--json", "--provider", "zoom", "--id", &id]);
+        let out = run(cmd).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(stdout_json(&out)["outcome"], expected);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_time_zone_is_an_invalid_request_and_nothing_is_sent() {
+    let emulator = Emulator::start().await.unwrap();
+    emulator.clear_requests();
+    let mut cmd = against(&emulator, true);
+    cmd.args([
+        "schedule",
+        "--json",
+        "--provider",
+        "zoom",
+        "--title",
+        "x",
+        "--start",
+        "2026-08-01T09:00:00",
+        "--end",
+        "2026-08-01T09:30:00",
+        "--timezone",
+        "Mars/Olympus",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let err = stderr_json(&out);
+    assert_eq!(err["error"]["code"], "INVALID_REQUEST");
+    assert_eq!(err["error"]["field"], "time.timezone");
+    assert!(
+        emulator.requests().is_empty(),
+        "no request may reach a provider"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn errors_map_to_documented_exit_codes() {
+    // Nothing configured: a config error.
+    let mut cmd = command();
+    cmd.args(["get", "--json", "--provider", "zoom", "--id", "1"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(stderr_json(&out)["error"]["code"], "INVALID_CONFIG");
+
+    let emulator = Emulator::start().await.unwrap();
+    // A provider that is not configured.
+    let mut cmd = against(&emulator, true);
+    cmd.args(["get", "--json", "--provider", "webex", "--id", "1"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(stderr_json(&out)["error"]["code"], "PROVIDER_NOT_FOUND");
+
+    // A meeting that does not exist.
+    let mut cmd = against(&emulator, true);
+    cmd.args(["get", "--json", "--provider", "zoom", "--id", "99999999999"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(stderr_json(&out)["error"]["code"], "MEETING_NOT_FOUND");
+
+    // Wrong client credentials.
+    let mut cmd = against(&emulator, true);
+    cmd.env("ZOOM_CLIENT_SECRET", "wrong");
+    cmd.args(["status", "--json", "--provider", "zoom"]);
+    let out = run(cmd).await;
+    let status = stdout_json(&out);
+    assert_eq!(status["connected"], false, "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_reports_and_fails_on_a_problem() {
+    let emulator = Emulator::start().await.unwrap();
+    let mut cmd = against(&emulator, true);
+    cmd.args(["doctor", "--json"]);
+    let out = run(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(stdout_json(&out)["ok"], true);
+
+    let mut cmd = against(&emulator, true);
+    cmd.env("ZOOM_CLIENT_SECRET", "wrong");
+    cmd.args(["doctor", "--json"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(1));
+    let report = stdout_json(&out);
+    assert_eq!(report["ok"], false);
+    assert!(
+        report["checks"].to_string().contains("ZOOM_INVALID_CLIENT")
+            || report["checks"].to_string().contains("invalid"),
+        "{report}"
+    );
+}
+
+/// Registers a Google client whose redirect URI is a free localhost port, as a user would.
+async fn google_client_on_free_port(emulator: &EmulatorHandle) -> (String, String, String) {
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let redirect = format!("http://127.0.0.1:{port}/oauth2callback");
+    let (id, secret) = (
+        "cli-test.apps.googleusercontent.com".to_owned(),
+        "GOCSPX-cli-test".to_owned(),
+    );
+    emulator.register_google_client(GoogleClient {
+        client_id: id.clone(),
+        client_secret: secret.clone(),
+        redirect_uris: vec![redirect.clone()],
+    });
+    (id, secret, redirect)
+}
+
+/// Plays the browser: waits for the URL on the child's stderr and follows it to the redirect.
+fn act_as_browser(child: &mut std::process::Child) -> String {
+    use std::io::{BufRead, BufReader};
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+    let url = lines
+        .find_map(|line| {
+            line.trim()
+                .starts_with("http")
+                .then(|| line.trim().to_owned())
+        })
+        .expect("the command printed a consent URL");
+    let http = reqwest::blocking::Client::new();
+    let page = http.get(&url).send().expect("consent and redirect");
+    assert!(page.status().is_success(), "{}", page.status());
+    // The rest of stderr, to explain a failure.
+    lines.collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn google_token_obtains_a_refresh_token_end_to_end() {
+    let emulator = Emulator::builder().auto_consent().start().await.unwrap();
+    let (id, secret, redirect) = google_client_on_free_port(&emulator).await;
+    let mut cmd = against(&emulator, false);
+    cmd.env("GOOGLE_CLIENT_ID", id)
+        .env("GOOGLE_CLIENT_SECRET", secret)
+        .env("GOOGLE_REDIRECT_URI", redirect);
+    cmd.env_remove("GOOGLE_REFRESH_TOKEN");
+    cmd.args(["google-token", "--no-open", "--timeout", "30"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let stderr = act_as_browser(&mut child);
+        (child.wait_with_output().unwrap(), stderr)
+    })
+    .await
+    .unwrap();
+    let (out, stderr) = out;
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let token = stdout
+        .trim()
+        .strip_prefix("GOOGLE_REFRESH_TOKEN=")
+        .expect("prints the token");
+    assert!(!token.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_status_disconnect_with_the_sqlite_store() {
+    let emulator = Emulator::builder().auto_consent().start().await.unwrap();
+    let (id, secret, redirect) = google_client_on_free_port(&emulator).await;
+    let db = std::env::temp_dir().join(format!("meetschedify-cli-test-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let with_google = |cmd: &mut Command| {
+        cmd.env("GOOGLE_CLIENT_ID", &id)
+            .env("GOOGLE_CLIENT_SECRET", &secret)
+            .env("GOOGLE_REDIRECT_URI", &redirect)
+            .env("MEETSCHEDIFY_TOKEN_DB", &db)
+            .env_remove("GOOGLE_REFRESH_TOKEN")
+            .env_remove("ZOOM_ACCOUNT_ID");
+    };
+
+    let mut cmd = against(&emulator, false);
+    with_google(&mut cmd);
+    cmd.args([
+        "connect",
+        "--json",
+        "--tenant",
+        "org-7",
+        "--no-open",
+        "--timeout",
+        "30",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let out = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let stderr = act_as_browser(&mut child);
+        (child.wait_with_output().unwrap(), stderr)
+    })
+    .await
+    .unwrap();
+    let (out, stderr) = out;
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout_json(&out)["tenant_id"], "org-7");
+
+    let mut cmd = against(&emulator, false);
+    with_google(&mut cmd);
+    cmd.args([
+        "status",
+        "--json",
+        "--tenant",
+        "org-7",
+        "--provider",
+        "google-meet",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(
+        stdout_json(&out)["connected"],
+        true,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut cmd = against(&emulator, false);
+    with_google(&mut cmd);
+    cmd.args(["disconnect", "--json", "--tenant", "org-7"]);
+    let out = run(cmd).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut cmd = against(&emulator, false);
+    with_google(&mut cmd);
+    cmd.args([
+        "status",
+        "--json",
+        "--tenant",
+        "org-7",
+        "--provider",
+        "google-meet",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(stdout_json(&out)["connected"], false);
+    let _ = std::fs::remove_file(&db);
+}
