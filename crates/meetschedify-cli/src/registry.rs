@@ -1,10 +1,14 @@
 //! The providers the environment configures, as one client.
 //!
-//! A provider is configured when its first variable is set: `ZOOM_ACCOUNT_ID` for Zoom,
-//! `GOOGLE_REFRESH_TOKEN` for the static Google provider, `GOOGLE_CLIENT_ID` for per-user Google
-//! (whose tokens live in a SQLite file: `--store`, `MEETSCHEDIFY_TOKEN_DB`, or
-//! `meetschedify-tokens.db`). Each provider then reads the rest of its variables and names any
-//! that are missing.
+//! A provider is configured when the variable that marks it is set:
+//! - Zoom: `ZOOM_ACCOUNT_ID`;
+//! - `google-meet-static`: `GOOGLE_REFRESH_TOKEN`;
+//! - `google-meet` (per-user): `GOOGLE_CLIENT_ID` without `GOOGLE_REFRESH_TOKEN`, or any time a
+//!   token database is named (`--store` or `MEETSCHEDIFY_TOKEN_DB`); its tokens live in that
+//!   SQLite file (default `meetschedify-tokens.db`). A static-token setup thus never creates a
+//!   token file by accident.
+//!
+//! Each provider then reads the rest of its variables and names any that are missing.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,6 +16,7 @@ use std::sync::Arc;
 use meetschedify::oauth_state::OAuthStateKey;
 use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::{GoogleMeetBuilder, ENV_CLIENT_ID, ENV_STATE_KEY};
+use meetschedify_google_static::GoogleMeetStaticProvider;
 use meetschedify_store_sqlite::SqliteTokenStore;
 use meetschedify_zoom::ZoomProvider;
 
@@ -39,7 +44,13 @@ pub async fn client_from_env(store: Option<&Path>) -> Result<MeetSchedifyClient,
         builder = builder.provider(ZoomProvider::from_env()?);
         any = true;
     }
-    if is_set(ENV_CLIENT_ID) {
+    if is_set("GOOGLE_REFRESH_TOKEN") {
+        builder = builder.provider(GoogleMeetStaticProvider::from_env()?);
+        any = true;
+    }
+    let per_user = is_set(ENV_CLIENT_ID)
+        && (!is_set("GOOGLE_REFRESH_TOKEN") || store.is_some() || is_set(ENV_TOKEN_DB));
+    if per_user {
         let mut google = GoogleMeetBuilder::from_env()?;
         if !is_set(ENV_STATE_KEY) {
             // The terminal flow makes and receives the state in one process; a server must set

@@ -114,11 +114,11 @@ pub async fn run(format: Format) -> Result<(), Error> {
             }
             println!("{table}");
             println!(
-                "{} providers, {} operations in {:.1} s, no credentials used. Next: `meetschedify emulator` \
+                "{} providers, {} operations in {} ms, no credentials used. Next: `meetschedify emulator` \
                  prints the exports to point your own code at the same emulator.",
                 rows.len(),
                 rows.len() * 4,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_millis()
             );
         }
     }

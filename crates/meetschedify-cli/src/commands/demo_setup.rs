@@ -7,6 +7,7 @@ use meetschedify::oauth_state::OAuthStateKey;
 use meetschedify::store_memory::MemoryTokenStore;
 use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::GoogleMeetProvider;
+use meetschedify_google_static::GoogleMeetStaticProvider;
 use meetschedify_zoom::{Preset, ZoomProvider};
 
 /// A client with all three provider types pointed at `emulator`.
@@ -33,8 +34,17 @@ pub(super) fn client(emulator: &EmulatorHandle) -> Result<MeetSchedifyClient, Er
         .with_state_key(OAuthStateKey::generate())
         .with_token_store(Arc::new(MemoryTokenStore::new()))
         .build()?;
+    let shared = GoogleMeetStaticProvider::builder()
+        .with_client_id(&demo.google_client_id)
+        .with_client_secret(&demo.google_client_secret)
+        .with_redirect_uri(&demo.google_redirect_uri)
+        .with_refresh_token(&demo.google_refresh_token)
+        .with_api_base(emulator.google_api_base())
+        .with_oauth_base(emulator.google_oauth_base())
+        .build()?;
     MeetSchedifyClient::builder()
         .provider(zoom)
+        .provider(shared)
         .provider(per_user)
         .build()
 }
