@@ -9,6 +9,7 @@ mod mapping;
 pub mod metadata;
 mod operations;
 mod options;
+mod path;
 mod readiness;
 mod token_source;
 

@@ -11,6 +11,7 @@ use super::ids::EventIds;
 use super::mapping::{self, RequestOptions};
 use super::metadata;
 use super::options::SendUpdates;
+use super::path;
 use super::token_source::TokenAccess;
 
 impl Calendar {
@@ -37,7 +38,8 @@ impl Calendar {
         let key = caller_key.clone().unwrap_or_else(EventIds::fresh_key);
         let ids = EventIds::derive(self.provider_id(), &req.tenant_id, &key);
         let event = mapping::event_for_create(request, &ids);
-        let calendar_id = self.options().calendar_id.as_str();
+        let calendar_id = self.calendar_segment()?;
+        let calendar_id = calendar_id.as_str();
         let inserted = self
             .call(
                 access,
@@ -98,8 +100,9 @@ impl Calendar {
         ctx: &MeetingContext,
         event_id: &str,
     ) -> Result<CreatedMeeting> {
+        let event_id = path::segment(event_id, "meeting_id")?;
         let answer = self
-            .fetch(access, &ctx.tenant_id, event_id, Operation::GetMeeting)
+            .fetch(access, &ctx.tenant_id, &event_id, Operation::GetMeeting)
             .await?;
         into_meeting(self, answer)
     }
@@ -113,6 +116,7 @@ impl Calendar {
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
         let tenant = &update.request().tenant_id;
+        let event_id = &path::segment(event_id, "meeting_id")?;
         let before = self
             .fetch(access, tenant, event_id, Operation::UpdateMeeting)
             .await?;
@@ -129,7 +133,8 @@ impl Calendar {
             None,
             update.request().notify_participants,
         );
-        let calendar_id = self.options().calendar_id.as_str();
+        let calendar_id = self.calendar_segment()?;
+        let calendar_id = calendar_id.as_str();
         let after = self
             .call(
                 access,
@@ -154,6 +159,8 @@ impl Calendar {
 
     /// Deletes the event. An event already deleted (Google's 410 `deleted`) gives
     /// [`CancelOutcome::AlreadyCancelled`]; an id that never existed is `MEETING_NOT_FOUND`.
+    /// When the answer to a delete is lost and the retry meets the 410, the outcome is also
+    /// `AlreadyCancelled`: the meeting is gone either way.
     pub async fn cancel(
         &self,
         access: &TokenAccess,
@@ -161,7 +168,9 @@ impl Calendar {
         event_id: &str,
     ) -> Result<CancelOutcome> {
         let send = SendUpdates::resolve(self.options().send_updates, None, ctx.notify_participants);
-        let calendar_id = self.options().calendar_id.as_str();
+        let event_id = &path::segment(event_id, "meeting_id")?;
+        let calendar_id = self.calendar_segment()?;
+        let calendar_id = calendar_id.as_str();
         let deleted = self
             .call(
                 access,
@@ -185,7 +194,8 @@ impl Calendar {
         }
     }
 
-    /// `events.get`, retried.
+    /// `events.get`, retried. `event_id` must already be a path segment (see [`path`]); the
+    /// ids this crate derives are base32hex, which encodes to itself.
     pub(crate) async fn fetch(
         &self,
         access: &TokenAccess,
@@ -193,12 +203,20 @@ impl Calendar {
         event_id: &str,
         operation: Operation,
     ) -> Result<Answer> {
-        let calendar_id = self.options().calendar_id.as_str();
+        let calendar_id = self.calendar_segment()?;
+        let calendar_id = calendar_id.as_str();
         self.call(access, tenant, operation, true, |hub, dlg| {
             let call = hub.events().get(calendar_id, event_id).delegate(dlg);
             Box::pin(async move { call.doit().await.map(|(r, e)| (r, Some(e))) })
         })
         .await
+    }
+}
+
+impl Calendar {
+    /// The configured calendar id as a path segment.
+    fn calendar_segment(&self) -> Result<String> {
+        path::segment(&self.options().calendar_id, "calendar_id")
     }
 }
 

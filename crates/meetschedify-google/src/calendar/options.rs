@@ -158,7 +158,12 @@ impl CalendarOptions {
     /// Checks the settings; the error names the field.
     pub fn validate(&self) -> Result<()> {
         let id = self.calendar_id.trim();
-        if id.is_empty() || id.len() > 1024 || id.chars().any(char::is_control) {
+        if id.is_empty()
+            || id == "."
+            || id == ".."
+            || id.len() > 1024
+            || id.chars().any(char::is_control)
+        {
             return Err(Error::invalid_config(
                 "calendar_id",
                 "calendar id must be 1 to 1024 bytes without control characters",

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::client::{Answer, Calendar};
 use super::mapping;
+use super::path;
 use super::token_source::TokenAccess;
 
 /// The longest pause between two polls.
@@ -81,8 +82,9 @@ impl Calendar {
                 pause.saturating_mul(2).min(MAX_POLL_PAUSE)
             };
             polls += 1;
+            let segment = path::segment(&id, "event_id")?;
             answer = self
-                .fetch(access, tenant, &id, Operation::CreateMeeting)
+                .fetch(access, tenant, &segment, Operation::CreateMeeting)
                 .await?;
         }
     }
