@@ -381,7 +381,10 @@ pub enum MeetingStatus {
 }
 
 /// A meeting as the provider holds it: what `create`, `get` and `update` return.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `Debug` leaves out `raw`: a provider's JSON can hold host credentials (Zoom's `start_url`
+/// starts the meeting as the host), and `Debug` output ends up in logs.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreatedMeeting {
     /// The provider that holds it.
@@ -480,6 +483,29 @@ impl CreatedMeeting {
     pub fn with_raw(mut self, raw: serde_json::Value) -> Self {
         self.raw = raw;
         self
+    }
+}
+
+impl std::fmt::Debug for CreatedMeeting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let raw = match &self.raw {
+            serde_json::Value::Null => "none".to_owned(),
+            serde_json::Value::Object(map) => format!("[omitted: {} fields]", map.len()),
+            _ => "[omitted]".to_owned(),
+        };
+        f.debug_struct("CreatedMeeting")
+            .field("provider_id", &self.provider_id)
+            .field("provider_event_id", &self.provider_event_id)
+            .field("conference_link", &self.conference_link)
+            .field("calendar_url", &self.calendar_url)
+            .field("conference_links", &self.conference_links)
+            .field("title", &self.title)
+            .field("time", &self.time)
+            .field("location", &self.location)
+            .field("status", &self.status)
+            .field("metadata", &self.metadata)
+            .field("raw", &format_args!("{raw}"))
+            .finish()
     }
 }
 
@@ -670,6 +696,15 @@ mod tests {
         assert_eq!(v["status"], "scheduled");
         let back: CreatedMeeting = serde_json::from_value(v).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn debug_leaves_out_the_raw_provider_json() {
+        let m = CreatedMeeting::new(ProviderId::ZOOM, "1", MeetingTime::new("a", "b"))
+            .with_raw(serde_json::json!({"start_url": "https://zoom.us/s/1?zak=HOST-SECRET"}));
+        let text = format!("{m:?}");
+        assert!(!text.contains("HOST-SECRET"), "{text}");
+        assert!(text.contains("[omitted: 1 fields]"), "{text}");
     }
 
     #[test]
