@@ -22,6 +22,8 @@ use oauth2::{
     Scope, StandardErrorResponse, TokenResponse, TokenUrl,
 };
 
+use tracing::Instrument;
+
 use super::transport::{Exchange, TransportError};
 use crate::endpoints::GoogleEndpoints;
 
@@ -218,13 +220,16 @@ impl GoogleOAuthClient {
     /// `GOOGLE_NOT_CONNECTED`: the user has to go through the connect flow again.
     pub async fn exchange_code(&self, code: &str, verifier: &SecretString) -> Result<TokenRecord> {
         let exchange = Exchange::new(&self.inner.http);
+        let span = self.span(Operation::OAuthCallback);
         let answer = self
             .inner
             .oauth
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose_secret().to_owned()))
             .request_async(&exchange)
+            .instrument(span.clone())
             .await;
+        record(&span, exchange.status());
         match answer {
             Ok(tokens) => Ok(to_record(&tokens)),
             Err(e) => Err(self
@@ -242,12 +247,15 @@ impl GoogleOAuthClient {
     pub async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenRecord> {
         let exchange = Exchange::new(&self.inner.http);
         let token = RefreshToken::new(refresh_token.expose_secret().to_owned());
+        let span = self.span(Operation::AccessToken);
         let answer = self
             .inner
             .oauth
             .exchange_refresh_token(&token)
             .request_async(&exchange)
+            .instrument(span.clone())
             .await;
+        record(&span, exchange.status());
         match answer {
             Ok(tokens) => Ok(to_record(&tokens)),
             Err(e) => Err(self.token_error(e, exchange.status(), Operation::AccessToken)),
@@ -302,6 +310,16 @@ impl GoogleOAuthClient {
         )))
         .with_provider(self.inner.provider.clone())
         .with_operation(Operation::Disconnect))
+    }
+
+    /// A span for one token-endpoint request (the status is recorded when the answer comes).
+    fn span(&self, operation: Operation) -> tracing::Span {
+        tracing::info_span!(
+            "google_oauth",
+            provider = %self.inner.provider,
+            operation = operation.as_str(),
+            http_status = tracing::field::Empty,
+        )
     }
 
     /// One place that turns token-endpoint failures into our codes.
@@ -373,6 +391,14 @@ impl GoogleOAuthClient {
         };
         err.with_provider(provider).with_operation(operation)
     }
+}
+
+/// Records the answer's status on the span and logs the exchange (never its body).
+fn record(span: &tracing::Span, status: Option<u16>) {
+    if let Some(status) = status {
+        span.record("http_status", status);
+    }
+    span.in_scope(|| tracing::debug!(http_status = status, "google token endpoint answered"));
 }
 
 /// A token answer as a record: expiry made absolute now (Google says `expires_in` seconds).
