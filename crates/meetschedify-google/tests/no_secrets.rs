@@ -143,7 +143,10 @@ async fn no_secret_in_traces_or_debug_output() {
         "spans were captured:\n{text}"
     );
     assert!(text.contains("refresh"), "refresh was logged");
-    assert!(text.contains("google_oauth"), "token requests have their span");
+    assert!(
+        text.contains("google_oauth"),
+        "token requests have their span"
+    );
     for secret in &secrets {
         assert!(!secret.is_empty());
         assert!(
