@@ -8,7 +8,10 @@ mod provider;
 
 pub use calendar::{Calendar, CalendarOptions, EventIds, SendUpdates, TokenAccess};
 pub use endpoints::GoogleEndpoints;
-pub use oauth::{GoogleClientCredentials, GoogleOAuthClient, GoogleTokenRefresher, RevokeOutcome};
+pub use oauth::{
+    GoogleClientCredentials, GoogleOAuthClient, GoogleTokenRefresher, PkceCodeChallenge,
+    PkceCodeVerifier, RevokeOutcome,
+};
 pub use provider::{
     Disconnected, GoogleMeetBuilder, GoogleMeetProvider, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
     ENV_REDIRECT_URI, ENV_STATE_KEY, SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS,
