@@ -132,8 +132,8 @@ impl Calendar {
         .await
     }
 
-    /// One attempt: a fresh hub with this tenant's token, a timeout, and on a 401 one refresh
-    /// of exactly the token that was refused, then the same request again.
+    /// One attempt: the request, and on a 401 one refresh of exactly the token that was
+    /// refused, then the same request again.
     async fn attempt<F>(
         &self,
         access: &TokenAccess,
@@ -146,67 +146,85 @@ impl Calendar {
     where
         F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
     {
-        let span = tracing::info_span!(
-            "google_calendar",
-            provider = %self.inner.provider,
-            operation = operation.as_str(),
-            tenant = %tenant,
-            attempt,
-            http_status = tracing::field::Empty,
-        );
-        async {
-            let mut refreshed = false;
-            loop {
-                let source = TokenSource::new(access.clone());
-                let hub = self.hub(source.clone());
-                let mut capture = Capture::default();
-                let timeout = self.inner.options.request_timeout;
-                let err = match tokio::time::timeout(timeout, f(&hub, &mut capture)).await {
-                    Ok(Ok((response, event))) => {
-                        let status = response.status().as_u16();
-                        tracing::Span::current().record("http_status", status);
-                        let raw = read_json(response).await;
-                        tracing::debug!(http_status = status, "google calendar answered");
-                        return Ok(Answer { event, raw });
-                    }
-                    Ok(Err(e)) => errors::from_bindings(
-                        e,
-                        &capture,
-                        &self.inner.provider,
-                        operation,
-                        existing_event,
-                    ),
-                    Err(_) => Error::new(
-                        ErrorCode::NetworkError,
-                        format!(
-                            "google calendar did not answer within {} ms",
-                            timeout.as_millis()
-                        ),
-                    )
-                    .with_retryable(true)
-                    .with_provider(self.inner.provider.clone())
-                    .with_operation(operation),
-                };
-                if let Some(status) = err.http_status() {
-                    tracing::Span::current().record("http_status", status);
+        let mut reauthorized = false;
+        loop {
+            let span = tracing::info_span!(
+                "google_calendar",
+                provider = %self.inner.provider,
+                operation = operation.as_str(),
+                tenant = %tenant,
+                attempt,
+                reauthorized,
+                http_status = tracing::field::Empty,
+            );
+            let source = TokenSource::new(access.clone());
+            let result = self
+                .request(&source, operation, existing_event, f)
+                .instrument(span.clone())
+                .await;
+            let err = match result {
+                Ok(answer) => return Ok(answer),
+                Err(err) => err,
+            };
+            if errors::is_unauthorized(&err) && !reauthorized {
+                if let Some(refused) = source.handed_out() {
+                    span.in_scope(|| {
+                        tracing::info!("access token refused (401); refreshing it once")
+                    });
+                    reauthorized = true;
+                    access
+                        .manager()
+                        .refresh_after_rejection(access.key(), &refused)
+                        .instrument(span)
+                        .await?;
+                    continue;
                 }
-                if errors::is_unauthorized(&err) && !refreshed {
-                    if let Some(refused) = source.handed_out() {
-                        tracing::info!("access token refused (401); refreshing it once");
-                        refreshed = true;
-                        access
-                            .manager()
-                            .refresh_after_rejection(access.key(), &refused)
-                            .await?;
-                        continue;
-                    }
-                }
-                tracing::debug!(code = %err.code(), retryable = err.is_retryable(), "google calendar call failed");
-                return Err(err);
             }
+            return Err(err);
         }
-        .instrument(span)
-        .await
+    }
+
+    /// One HTTP request through a fresh hub, with the per-request timeout.
+    async fn request<F>(
+        &self,
+        source: &TokenSource,
+        operation: Operation,
+        existing_event: bool,
+        f: &F,
+    ) -> Result<Answer>
+    where
+        F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
+    {
+        let hub = self.hub(source.clone());
+        let mut capture = Capture::default();
+        let timeout = self.inner.options.request_timeout;
+        let err = match tokio::time::timeout(timeout, f(&hub, &mut capture)).await {
+            Ok(Ok((response, event))) => {
+                let status = response.status().as_u16();
+                tracing::Span::current().record("http_status", status);
+                let raw = read_json(response).await;
+                tracing::debug!("google calendar answered");
+                return Ok(Answer { event, raw });
+            }
+            Ok(Err(e)) => {
+                errors::from_bindings(e, &capture, &self.inner.provider, operation, existing_event)
+            }
+            Err(_) => Error::new(
+                ErrorCode::NetworkError,
+                format!(
+                    "google calendar did not answer within {} ms",
+                    timeout.as_millis()
+                ),
+            )
+            .with_retryable(true)
+            .with_provider(self.inner.provider.clone())
+            .with_operation(operation),
+        };
+        if let Some(status) = err.http_status() {
+            tracing::Span::current().record("http_status", status);
+        }
+        tracing::debug!(code = %err.code(), retryable = err.is_retryable(), "google calendar call failed");
+        Err(err)
     }
 }
 

@@ -73,8 +73,8 @@ pub(crate) fn from_bindings(
             from_status(status, None, None, capture.retry_after, existing_event)
                 .with_retryable(status >= 500 || status == 429)
         }
-        common::Error::HttpError(e) => network(format!("could not reach google calendar: {e}"), e),
-        common::Error::Io(e) => network(format!("could not reach google calendar: {e}"), e),
+        common::Error::HttpError(e) => network(&e).with_source(e),
+        common::Error::Io(e) => network(&e).with_source(e),
         common::Error::MissingToken(e) => match e.downcast::<Error>() {
             // Our token layer's own error (not connected, revoked, refresh failed) as it was.
             Ok(ours) => *ours,
@@ -96,10 +96,16 @@ pub(crate) fn from_bindings(
         .with_operation(operation)
 }
 
-fn network(message: String, source: impl std::error::Error + Send + Sync + 'static) -> Error {
-    Error::new(ErrorCode::NetworkError, message)
-        .with_retryable(true)
-        .with_source(source)
+/// A transport failure, with its cause chain in the message ("client error (SendRequest):
+/// connection closed before message completed"): hyper's top-level text alone says little.
+fn network(err: &(dyn std::error::Error + 'static)) -> Error {
+    let mut message = format!("could not reach google calendar: {err}");
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        message.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    Error::new(ErrorCode::NetworkError, message).with_retryable(true)
 }
 
 /// Google's JSON error envelope: `{"error": {"code", "message", "errors": [{"reason", ...}]}}`.

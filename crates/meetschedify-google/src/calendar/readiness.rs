@@ -57,7 +57,13 @@ impl Calendar {
                 }
                 _ if cancelled || mapping::video_link(event).is_some() => {
                     if polls > 0 {
-                        tracing::info!(polls, event_id = %id, "meet conference ready");
+                        tracing::info!(
+                            provider = %self.provider_id(),
+                            tenant = %tenant,
+                            polls,
+                            event_id = %id,
+                            "meet conference ready"
+                        );
                     }
                     return Ok(answer);
                 }
@@ -98,7 +104,11 @@ impl Calendar {
     ) -> Result<Answer> {
         let wait = self.options().conference_wait;
         if allow_pending {
-            tracing::warn!(event_id = %id, "meet conference still pending; returning the meeting without a link as asked");
+            tracing::warn!(
+                provider = %self.provider_id(),
+                event_id = %id,
+                "meet conference still pending; returning the meeting without a link as asked"
+            );
             return Ok(answer);
         }
         let hint = if retryable {
