@@ -253,3 +253,51 @@ async fn a_token_without_calendar_write_scope_is_a_calendar_error() {
     );
     assert!(!err.is_retryable());
 }
+
+#[tokio::test]
+async fn a_slow_answer_times_out_as_a_retryable_network_error() {
+    let emu = common::default_emulator().await;
+    let options = common::fast_options().with_request_timeout(Duration::from_millis(50));
+    let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+        .with_calendar_options(options)
+        .build()
+        .unwrap();
+    // The first insert takes 300 ms (and then takes effect); the client gives up at 50 ms and
+    // its retry finds the event through 409.
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        INSERT,
+        FaultAction::latency(Duration::from_millis(300)),
+    ));
+    let meeting = provider
+        .create_meeting(&common::create_request("org_1", Some("slow")))
+        .await
+        .unwrap();
+    assert!(meeting.conference_link.is_some());
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(common::live_events(&emu).len(), 1);
+
+    let impatient = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+        .with_calendar_options(
+            common::fast_options()
+                .with_request_timeout(Duration::from_millis(20))
+                .with_retry(RetryConfig::none()),
+        )
+        .build()
+        .unwrap();
+    emu.inject_fault(FaultRule::once(
+        "GET",
+        "/calendar/v3/*",
+        FaultAction::latency(Duration::from_millis(200)),
+    ));
+    let err = impatient
+        .get_meeting(&MeetingContext::new("org_1"), &meeting.provider_event_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NetworkError, "{err}");
+    assert!(err.is_retryable());
+    assert!(
+        err.message().contains("did not answer within 20 ms"),
+        "{err}"
+    );
+}

@@ -1,0 +1,82 @@
+//! Metadata round-trips through the event's private extended properties, within Google's limits.
+
+mod common;
+
+use meetschedify_core::{
+    MeetingContext, MeetingProvider, Metadata, RequestLimits, UpdateMeetingRequest,
+    ValidatedCreate, ValidatedUpdate,
+};
+
+fn big_metadata() -> Metadata {
+    // Close to core's default limit of 8 KiB, with multi-byte text: nine chunks.
+    let mut m = Metadata::new();
+    m.insert("notes".into(), "Prüfung ✓ ".repeat(600).into());
+    m.insert("ids".into(), serde_json::json!([1, 2, 3]));
+    m
+}
+
+#[tokio::test]
+async fn large_metadata_round_trips_and_shrinks_cleanly() {
+    let emu = common::default_emulator().await;
+    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let request = common::create_request("org_1", Some("k"))
+        .into_request()
+        .with_metadata(big_metadata());
+    let limits = provider.capabilities().limits;
+    let valid = ValidatedCreate::new(request, &limits).unwrap();
+    let created = provider.create_meeting(&valid).await.unwrap();
+    assert_eq!(created.metadata, big_metadata());
+
+    let ctx = MeetingContext::new("org_1");
+    let got = provider
+        .get_meeting(&ctx, &created.provider_event_id)
+        .await
+        .unwrap();
+    assert_eq!(got.metadata, big_metadata());
+    let private = got.raw["extendedProperties"]["private"]
+        .as_object()
+        .unwrap();
+    assert!(private.len() > 5, "stored in chunks: {}", private.len());
+    for (k, v) in private {
+        assert!(k.chars().count() <= 44, "{k}");
+        assert!(v.as_str().unwrap().chars().count() <= 1024, "{k}");
+    }
+
+    // Replacing it with something small leaves no stale chunk content behind.
+    let mut small = Metadata::new();
+    small.insert("stage".into(), "final".into());
+    let update = ValidatedUpdate::new(
+        UpdateMeetingRequest::new("org_1").with_metadata(small.clone()),
+        &RequestLimits::DEFAULT,
+    )
+    .unwrap();
+    let updated = provider
+        .update_meeting(&created.provider_event_id, &update)
+        .await
+        .unwrap();
+    assert_eq!(updated.meeting.metadata, small);
+    let got = provider
+        .get_meeting(&ctx, &created.provider_event_id)
+        .await
+        .unwrap();
+    assert_eq!(got.metadata, small);
+    let private = got.raw["extendedProperties"]["private"]
+        .as_object()
+        .unwrap();
+    let stored: usize = private.values().map(|v| v.as_str().unwrap().len()).sum();
+    assert!(stored < 100, "old chunks were blanked: {stored} bytes left");
+}
+
+#[tokio::test]
+async fn metadata_over_the_limit_is_refused_before_any_call() {
+    let emu = common::default_emulator().await;
+    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let mut m = Metadata::new();
+    m.insert("x".into(), "a".repeat(9 * 1024).into());
+    let request = common::create_request("org_1", None)
+        .into_request()
+        .with_metadata(m);
+    let err = ValidatedCreate::new(request, &provider.capabilities().limits).unwrap_err();
+    assert_eq!(err.field(), Some("metadata"));
+    assert!(emu.requests().is_empty());
+}
