@@ -100,6 +100,19 @@ fn main() {
             ),
         )
         .await;
+        let keys = meetschedify_store_encrypted::TokenKeys::new()
+            .with_key("bench", &[7; 32])
+            .unwrap();
+        let inner = Arc::new(
+            meetschedify_store_sqlite::SqliteTokenStore::in_memory()
+                .await
+                .unwrap(),
+        );
+        bench(
+            "encrypted sqlite (memory)",
+            Arc::new(meetschedify_store_encrypted::EncryptedTokenStore::new(inner, keys).unwrap()),
+        )
+        .await;
         let path = std::env::temp_dir().join(format!(
             "{}.db",
             meetschedify_testkit::unique_prefix("bench")
