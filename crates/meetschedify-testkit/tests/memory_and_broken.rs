@@ -39,6 +39,7 @@ enum Fault {
     EternalLease,
     ReleaseAnyLease,
     NotShared,
+    InventsRecords,
 }
 
 #[derive(Debug)]
@@ -79,6 +80,9 @@ impl Broken {
 impl TokenStore for Broken {
     async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
         let got = self.inner.get(&self.key(key)).await?;
+        if self.fault == Fault::InventsRecords && got.is_none() {
+            return Ok(Some(TokenRecord::new("ghost")));
+        }
         Ok(got.map(|mut r| {
             if self.fault == Fault::MillisecondExpiry {
                 r.expires_at = r
@@ -209,9 +213,15 @@ async fn each_check_catches_the_fault_it_guards_against() {
         (Fault::EternalLease, "lease_expiry"),
         (Fault::ReleaseAnyLease, "lease_exclusivity"),
         (Fault::NotShared, "two_instances_share_state"),
+        (Fault::InventsRecords, "missing_is_none"),
     ];
-    for (fault, check) in cases {
-        let failed = failures_with(fault).await;
+    // All at once: each run sleeps through a lease expiry.
+    let runs: Vec<_> = cases
+        .iter()
+        .map(|(fault, _)| tokio::spawn(failures_with(*fault)))
+        .collect();
+    for ((fault, check), run) in cases.into_iter().zip(runs) {
+        let failed = run.await.unwrap();
         assert!(
             failed.contains(&check),
             "{check} did not catch {fault:?} (failed: {failed:?})"
