@@ -61,12 +61,13 @@ impl PostgresTokenStore {
         Self::builder().with_url(url).build().await
     }
 
-    /// A store over a pool you built, with the default table prefix. Call [`Self::migrate`]
-    /// before first use.
-    pub fn from_pool(pool: PgPool) -> Self {
-        let tables = Tables::new(crate::DEFAULT_TABLE_PREFIX)
-            .unwrap_or_else(|_| unreachable!("the default prefix is valid"));
-        Self { pool, tables }
+    /// A store over a pool you built, with a table prefix (`DEFAULT_TABLE_PREFIX` unless you
+    /// chose another). Call [`Self::migrate`] before first use.
+    pub fn from_pool(pool: PgPool, table_prefix: &str) -> Result<Self> {
+        Ok(Self {
+            pool,
+            tables: Tables::new(table_prefix)?,
+        })
     }
 
     pub(crate) fn from_pool_with_prefix(pool: PgPool, tables: Tables) -> Self {
