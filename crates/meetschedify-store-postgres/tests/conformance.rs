@@ -5,6 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use meetschedify_core::{ErrorCode, SaveCondition, TokenKey, TokenRecord, TokenStore};
+use meetschedify_store_postgres::PostgresTokenStore;
 use meetschedify_testkit as kit;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -70,6 +71,12 @@ async fn a_corrupt_row_and_a_bad_config_are_typed_errors() {
     let err = store.get(&key).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::TokenStoreError);
     assert!(err.message().contains("not valid"), "{err}");
+    // A store over an existing pool shares its tables once given the same prefix.
+    let shared = PostgresTokenStore::from_pool(store.pool().clone(), &prefix).unwrap();
+    shared.migrate().await.unwrap();
+    assert_eq!(shared.tokens_table(), store.tokens_table());
+    let err = PostgresTokenStore::from_pool(store.pool().clone(), "bad-prefix").unwrap_err();
+    assert_eq!(err.field(), Some("table_prefix"));
     common::drop_tables(&store, &prefix).await;
 
     let err = meetschedify_store_postgres::PostgresTokenStore::builder()
