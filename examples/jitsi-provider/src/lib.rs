@@ -1,0 +1,308 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::hash::{BuildHasher, Hasher};
+
+use meetschedify_core::secrecy::{ExposeSecret, SecretString};
+use meetschedify_core::{
+    async_trait, Capabilities, ConferenceLink, ConferenceLinkKind, ConnectionStatus,
+    CreatedMeeting, Error, MeetingProvider, ProviderId, Result, TenantId, ValidatedCreate,
+};
+
+/// The public Jitsi Meet service.
+pub const DEFAULT_BASE_URL: &str = "https://meet.jit.si";
+
+/// Makes Jitsi Meet room links.
+pub struct JitsiProvider {
+    id: ProviderId,
+    base_url: String,
+    room_secret: Option<SecretString>,
+}
+
+// Hand-written so the room secret never reaches a log.
+impl fmt::Debug for JitsiProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JitsiProvider")
+            .field("id", &self.id)
+            .field("base_url", &self.base_url)
+            .field(
+                "room_secret",
+                &self.room_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+impl JitsiProvider {
+    /// A builder with the public service and the provider id `jitsi`.
+    pub fn builder() -> JitsiBuilder {
+        JitsiBuilder::new()
+    }
+
+    /// The room name for a request: the title in CamelCase, then 16 hex digits.
+    fn room_name(&self, request: &ValidatedCreate) -> String {
+        let title: String = request
+            .title()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut chars = w.chars();
+                let first = chars.next().map(|c| c.to_ascii_uppercase());
+                first.into_iter().chain(chars).collect::<String>()
+            })
+            .collect();
+        let title = if title.is_empty() {
+            "Meeting".to_owned()
+        } else {
+            title.chars().take(48).collect()
+        };
+        let suffix = match request.request().idempotency_key.as_deref() {
+            // Same tenant, same key: same room, so a retried create is harmless.
+            Some(key) => {
+                let mut h = FixedHasher::default();
+                let secret = self.room_secret.as_ref().map(|s| s.expose_secret());
+                // Length-prefixed raw bytes, not `Hash` impls (whose output std does not
+                // promise to keep across releases).
+                for part in [
+                    "jitsi-room",
+                    self.id.as_str(),
+                    request.request().tenant_id.as_str(),
+                    key,
+                    secret.unwrap_or_default(),
+                ] {
+                    h.write(&(part.len() as u64).to_le_bytes());
+                    h.write(part.as_bytes());
+                }
+                h.finish()
+            }
+            // No key: a fresh, unpredictable name (RandomState is seeded per process).
+            None => RandomState::new().hash_one((request.title(), std::process::id())),
+        };
+        format!("{title}-{suffix:016x}")
+    }
+}
+
+/// FNV-1a: a hash that is the same in every process and Rust release, unlike `DefaultHasher`,
+/// so a key maps to the same room after a restart or an upgrade.
+struct FixedHasher(u64);
+
+impl Default for FixedHasher {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for FixedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+#[async_trait]
+impl MeetingProvider for JitsiProvider {
+    fn id(&self) -> &ProviderId {
+        &self.id
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::create_only().with_idempotent_create(true)
+    }
+
+    async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
+        let room = format!("{}/{}", self.base_url, self.room_name(request));
+        Ok(CreatedMeeting::new(
+            self.id.clone(),
+            room.clone(),
+            request.time().to_meeting_time(),
+        )
+        .with_title(request.title())
+        .with_conference_link(room.clone())
+        .with_conference_links(vec![
+            ConferenceLink::new(ConferenceLinkKind::Video, room).with_label("Jitsi Meet")
+        ])
+        .with_metadata(request.request().metadata.clone()))
+    }
+
+    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
+        Ok(ConnectionStatus::connected(self.id.clone(), tenant.clone())
+            .with_reason("jitsi needs no account"))
+    }
+}
+
+/// Configures a [`JitsiProvider`].
+#[derive(Default)]
+pub struct JitsiBuilder {
+    id: Option<ProviderId>,
+    base_url: Option<String>,
+    room_secret: Option<SecretString>,
+}
+
+impl fmt::Debug for JitsiBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JitsiBuilder")
+            .field("id", &self.id)
+            .field("base_url", &self.base_url)
+            .field(
+                "room_secret",
+                &self.room_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+impl JitsiBuilder {
+    /// The public service, provider id `jitsi`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads `JITSI_BASE_URL` (optional) and `JITSI_ROOM_SECRET` (optional).
+    pub fn from_env() -> Self {
+        let mut builder = Self::new();
+        if let Ok(url) = std::env::var("JITSI_BASE_URL") {
+            builder = builder.with_base_url(url);
+        }
+        if let Ok(secret) = std::env::var("JITSI_ROOM_SECRET") {
+            builder = builder.with_room_secret(secret);
+        }
+        builder
+    }
+
+    /// Registers the provider under another id (two Jitsi servers, say).
+    pub fn with_provider_id(mut self, id: impl Into<ProviderId>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// A self-hosted Jitsi server, e.g. `https://meet.example.org`.
+    pub fn with_base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Mixed into room names derived from idempotency keys, so they cannot be guessed.
+    pub fn with_room_secret(mut self, secret: impl Into<String>) -> Self {
+        self.room_secret = Some(SecretString::from(secret.into()));
+        self
+    }
+
+    /// Checks the configuration.
+    pub fn build(self) -> Result<JitsiProvider> {
+        let base_url = self
+            .base_url
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
+            .trim_end_matches('/')
+            .to_owned();
+        let host = base_url.strip_prefix("https://").unwrap_or_default();
+        if host.is_empty() || host.contains(['/', '?', '#', ' ']) {
+            return Err(Error::invalid_config(
+                "base_url",
+                format!("expected https://host[:port] with no path, got `{base_url}`"),
+            ));
+        }
+        Ok(JitsiProvider {
+            id: self.id.unwrap_or_else(|| ProviderId::new("jitsi")),
+            base_url,
+            room_secret: self.room_secret,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use meetschedify_core::{
+        CreateMeetingRequest, ErrorCode, MeetSchedifyClient, MeetingContext, MeetingTime,
+    };
+
+    use super::*;
+
+    fn client(builder: JitsiBuilder) -> MeetSchedifyClient {
+        MeetSchedifyClient::builder()
+            .provider(builder.build().unwrap())
+            .build()
+            .unwrap()
+    }
+
+    fn request(tenant: &str, key: Option<&str>) -> CreateMeetingRequest {
+        let r = CreateMeetingRequest::new(
+            tenant,
+            ProviderId::new("jitsi"),
+            "Weekly 1:1 — Ana & Bo",
+            MeetingTime::new("2030-01-10T09:00:00", "2030-01-10T09:30:00")
+                .with_timezone("Europe/Lisbon"),
+        )
+        .with_metadata_entry("booking", "b-1");
+        match key {
+            Some(k) => r.with_idempotency_key(k),
+            None => r,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_key_gives_the_same_room_and_tenants_get_different_rooms() {
+        let c = client(JitsiProvider::builder());
+        let a = c.create_meeting(request("t1", Some("k"))).await.unwrap();
+        let again = c.create_meeting(request("t1", Some("k"))).await.unwrap();
+        let other = c.create_meeting(request("t2", Some("k"))).await.unwrap();
+        assert_eq!(a.conference_link, again.conference_link);
+        assert_ne!(a.conference_link, other.conference_link);
+        let link = a.conference_link.unwrap();
+        assert!(
+            link.starts_with("https://meet.jit.si/Weekly11AnaBo-"),
+            "{link}"
+        );
+        assert_eq!(a.metadata["booking"], "b-1");
+        // Pinned (checked with an independent FNV-1a): the hash must not change between releases,
+        // or stored links would move.
+        assert_eq!(link, "https://meet.jit.si/Weekly11AnaBo-b01ebec98f791ef7");
+    }
+
+    #[tokio::test]
+    async fn without_a_key_each_room_is_new_and_a_secret_changes_keyed_rooms() {
+        let c = client(JitsiProvider::builder());
+        let a = c.create_meeting(request("t1", None)).await.unwrap();
+        let b = c.create_meeting(request("t1", None)).await.unwrap();
+        assert_ne!(a.conference_link, b.conference_link);
+        let secret = client(JitsiProvider::builder().with_room_secret("s3cret"));
+        let plain = c.create_meeting(request("t1", Some("k"))).await.unwrap();
+        let salted = secret
+            .create_meeting(request("t1", Some("k")))
+            .await
+            .unwrap();
+        assert_ne!(plain.conference_link, salted.conference_link);
+    }
+
+    #[tokio::test]
+    async fn unsupported_operations_and_bad_config_are_typed_errors() {
+        let c = client(JitsiProvider::builder().with_base_url("https://jitsi.example.org/"));
+        let made = c.create_meeting(request("t1", Some("k"))).await.unwrap();
+        assert!(made
+            .conference_link
+            .unwrap()
+            .starts_with("https://jitsi.example.org/"));
+        let err = c
+            .cancel_meeting(&ProviderId::new("jitsi"), "x", &MeetingContext::new("t1"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::OperationNotSupported);
+        for bad in ["http://meet.jit.si", "https://", "https://host/path"] {
+            let err = JitsiProvider::builder()
+                .with_base_url(bad)
+                .build()
+                .unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidConfig, "{bad}");
+            assert_eq!(err.field(), Some("base_url"));
+        }
+        let debug = format!("{:?}", JitsiProvider::builder().with_room_secret("s3cret"));
+        assert!(!debug.contains("s3cret"), "{debug}");
+    }
+}

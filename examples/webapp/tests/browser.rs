@@ -1,0 +1,260 @@
+//! The web app in headless Chromium: connect → the emulator's consent page (Allow) → callback →
+//! schedule → the page shows the Meet link → disconnect.
+//!
+//! WebDriver is JSON over HTTP (<https://www.w3.org/TR/webdriver2/>), so a few calls with the
+//! workspace's HTTP client drive chromedriver; no WebDriver crate is needed.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use example_webapp::{AppConfig, RunningApp};
+use serde_json::{json, Value};
+use tokio::process::{Child, Command};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The key WebDriver uses for element references.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    http: reqwest::Client,
+    base: String,
+    _process: Child,
+}
+
+struct Session<'a> {
+    driver: &'a Driver,
+    url: String,
+}
+
+impl Driver {
+    async fn start() -> Driver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let process = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver starts");
+        let driver = Driver {
+            http: reqwest::Client::new(),
+            base: format!("http://127.0.0.1:{port}"),
+            _process: process,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = driver
+                .http
+                .get(format!("{}/status", driver.base))
+                .send()
+                .await
+            {
+                let v: Value = r.json().await.unwrap_or_default();
+                if v["value"]["ready"] == true {
+                    return driver;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not become ready"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn session(&self, profile: &Path) -> Session<'_> {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+        }}});
+        let v = self.call("POST", "/session", Some(caps)).await;
+        let id = v["sessionId"].as_str().expect("a session id").to_owned();
+        Session {
+            driver: self,
+            url: format!("/session/{id}"),
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).json(&body.unwrap_or_else(|| json!({}))),
+        };
+        let response = request.send().await.expect("chromedriver answers");
+        let status = response.status();
+        let v: Value = response.json().await.expect("json from chromedriver");
+        assert!(status.is_success(), "{method} {path}: {status} {v}");
+        v["value"].clone()
+    }
+}
+
+impl Session<'_> {
+    async fn go(&self, url: &str) {
+        self.driver
+            .call(
+                "POST",
+                &format!("{}/url", self.url),
+                Some(json!({ "url": url })),
+            )
+            .await;
+    }
+
+    async fn current_url(&self) -> String {
+        let v = self
+            .driver
+            .call("GET", &format!("{}/url", self.url), None)
+            .await;
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits up to 10 s for an element (pages load after clicks asynchronously).
+    async fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let response = self
+                .driver
+                .http
+                .post(format!("{}{}/element", self.driver.base, self.url))
+                .json(&json!({"using": "css selector", "value": css}))
+                .send()
+                .await
+                .unwrap();
+            let ok = response.status().is_success();
+            let v: Value = response.json().await.unwrap_or_default();
+            if let (true, Some(id)) = (ok, v["value"][ELEMENT].as_str()) {
+                return id.to_owned();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no `{css}` on {}: {v}",
+                self.current_url().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.driver
+            .call("POST", &format!("{}/element/{id}/click", self.url), None)
+            .await;
+    }
+
+    async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        let v = self
+            .driver
+            .call("GET", &format!("{}/element/{id}/text", self.url), None)
+            .await;
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the element's text is `expected`.
+    async fn wait_text(&self, css: &str, expected: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let text = self.text(css).await;
+            if text == expected {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` says `{text}`, not `{expected}`"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        let path = format!("{}/element/{id}", self.url);
+        self.driver
+            .call("POST", &format!("{path}/clear"), None)
+            .await;
+        self.driver
+            .call(
+                "POST",
+                &format!("{path}/value"),
+                Some(json!({ "text": text })),
+            )
+            .await;
+    }
+
+    async fn close(self) {
+        self.driver.call("DELETE", &self.url, None).await;
+    }
+}
+
+/// Whether the browser is here; without it the test skips, unless CI requires it.
+fn browser_available() -> bool {
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present {
+        let required = std::env::var("MEETSCHEDIFY_REQUIRE_SERVICES").as_deref() == Ok("1");
+        assert!(
+            !required,
+            "MEETSCHEDIFY_REQUIRE_SERVICES=1 but {CHROMIUM} or {CHROMEDRIVER} is missing \
+             (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: {CHROMIUM} or {CHROMEDRIVER} not installed");
+    }
+    present
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_connects_schedules_and_disconnects_in_chromium() {
+    if !browser_available() {
+        return;
+    }
+    let app = RunningApp::start(AppConfig::emulator(None)).await.unwrap();
+    let profile = std::env::temp_dir().join(format!("webapp-chromium-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let driver = Driver::start().await;
+    let browser = driver.session(&profile).await;
+
+    browser.go(&app.url()).await;
+    browser.wait_text("#connection", "not connected").await;
+
+    browser.click("#connect").await;
+    // The emulator's consent page, as a person would see it.
+    browser.click("button[value=allow]").await;
+    browser.wait_text("#connection", "connected").await;
+    assert_eq!(browser.current_url().await, format!("{}/", app.url()));
+
+    browser.type_into("#title", "Check-up with Dr. Rao").await;
+    browser.click("#schedule-button").await;
+    let link = browser.text("#meeting-link").await;
+    assert!(link.starts_with("https://meet.google.com/"), "{link}");
+    let state = app.emulator().unwrap().state();
+    let titles: Vec<&str> = state
+        .google
+        .events_by_calendar
+        .values()
+        .flatten()
+        .filter_map(|e| e["summary"].as_str())
+        .collect();
+    assert_eq!(titles, ["Check-up with Dr. Rao"]);
+
+    browser.click("#disconnect").await;
+    browser.wait_text("#connection", "not connected").await;
+    browser.find("#connect").await;
+
+    browser.close().await;
+    app.shutdown().await;
+    let _ = std::fs::remove_dir_all(profile);
+}
