@@ -38,8 +38,7 @@ fn failure(message: String) -> Error {
 
 /// Encrypts the whole record (tokens, expiry, scopes, revocation) with `current`.
 pub(crate) fn seal(current: &NamedKey, key: &TokenKey, record: &TokenRecord) -> Result<String> {
-    let plaintext = serde_json::to_vec(&record.clone().with_version(0))
-        .map_err(|e| Error::token_store("could not encode the token record", e))?;
+    let plaintext = record.to_stored_json()?.into_bytes();
     let mut nonce = [0u8; NONCE_LEN];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let aad = associated_data(key, &current.kid);
@@ -126,10 +125,7 @@ pub(crate) fn open(keys: &TokenKeys, key: &TokenKey, envelope: &str) -> Result<O
                 "could not decrypt the stored record for {key} with key `{kid}`: wrong key, corrupted ciphertext, or a record copied from another tenant or provider"
             ))
         })?;
-    let record: TokenRecord = serde_json::from_slice(&plaintext).map_err(|e| {
-        Error::token_store(format!("the decrypted record for {key} is not valid"), e)
-            .with_retryable(false)
-    })?;
+    let record = TokenRecord::from_stored_json(key, &plaintext, 0)?;
     Ok(Opened {
         record,
         kid: (*kid).to_owned(),

@@ -2,7 +2,6 @@
 #![deny(missing_docs)]
 
 mod builder;
-mod codec;
 mod schema;
 mod store;
 

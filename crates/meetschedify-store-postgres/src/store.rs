@@ -12,7 +12,6 @@ use sqlx::{PgPool, Row};
 use tracing::Instrument;
 
 use crate::builder::PostgresTokenStoreBuilder;
-use crate::codec::{decode, encode, expires_at_ms};
 use crate::schema::Tables;
 
 /// The database's own clock in milliseconds: lease expiry is judged by one clock however many
@@ -145,7 +144,15 @@ impl TokenStore for PostgresTokenStore {
                 Some(row) => {
                     let version: i64 = row.try_get("version").map_err(db_err("get"))?;
                     let data: String = row.try_get("data").map_err(db_err("get"))?;
-                    decode(key, &data, version).map(Some)
+                    {
+                        let version = u64::try_from(version).map_err(|e| {
+                            Error::token_store(
+                                format!("the stored version for {key} is negative"),
+                                e,
+                            )
+                        })?;
+                        TokenRecord::from_stored_json(key, data.as_bytes(), version).map(Some)
+                    }
                 }
             }
         }
@@ -160,7 +167,7 @@ impl TokenStore for PostgresTokenStore {
         condition: SaveCondition,
     ) -> Result<SaveOutcome> {
         async {
-            let data = encode(record)?;
+            let data = record.to_stored_json()?;
             let t = &self.tables.tokens;
             // One statement per condition: atomic under READ COMMITTED (a conditional UPDATE
             // re-checks its WHERE against the row a concurrent writer committed;
@@ -199,7 +206,7 @@ impl TokenStore for PostgresTokenStore {
             let mut query = sqlx::query(&sql)
                 .bind(key.tenant_id.as_str())
                 .bind(key.provider_id.as_str())
-                .bind(expires_at_ms(record))
+                .bind(record.expires_at.map(|t| t.as_millisecond()))
                 .bind(data);
             if let Some(expected) = expected {
                 query = query.bind(expected);

@@ -109,11 +109,6 @@ impl RedisTokenStore {
     }
 }
 
-fn encode(record: &TokenRecord) -> Result<String> {
-    serde_json::to_string(&record.clone().with_version(0))
-        .map_err(|e| Error::token_store("could not encode the token record", e))
-}
-
 #[async_trait]
 impl TokenStore for RedisTokenStore {
     async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
@@ -132,10 +127,7 @@ impl TokenStore for RedisTokenStore {
                 let version: u64 = version.parse().map_err(|e| {
                     Error::token_store(format!("the stored version for {key} is not a number"), e)
                 })?;
-                let record: TokenRecord = serde_json::from_str(&data).map_err(|e| {
-                    Error::token_store(format!("the stored record for {key} is not valid"), e)
-                })?;
-                Ok(Some(record.with_version(version)))
+                TokenRecord::from_stored_json(key, data.as_bytes(), version).map(Some)
             }
             _ => Err(Error::new(
                 meetschedify_core::ErrorCode::TokenStoreError,
@@ -150,7 +142,7 @@ impl TokenStore for RedisTokenStore {
         record: &TokenRecord,
         condition: SaveCondition,
     ) -> Result<SaveOutcome> {
-        let data = encode(record)?;
+        let data = record.to_stored_json()?;
         let (mode, expected) = match condition {
             SaveCondition::Absent => ("absent", String::new()),
             SaveCondition::Version(v) => ("version", v.to_string()),

@@ -12,7 +12,6 @@ use sqlx::{Row, SqlitePool};
 use tracing::Instrument;
 
 use crate::builder::SqliteTokenStoreBuilder;
-use crate::codec::{decode, encode, expires_at_ms};
 use crate::schema::Tables;
 
 /// Tokens in a SQLite database, with compare-and-swap and refresh leases. Cheap to clone
@@ -139,7 +138,15 @@ impl TokenStore for SqliteTokenStore {
                 Some(row) => {
                     let version: i64 = row.try_get("version").map_err(db_err("get"))?;
                     let data: String = row.try_get("data").map_err(db_err("get"))?;
-                    decode(key, &data, version).map(Some)
+                    {
+                        let version = u64::try_from(version).map_err(|e| {
+                            Error::token_store(
+                                format!("the stored version for {key} is negative"),
+                                e,
+                            )
+                        })?;
+                        TokenRecord::from_stored_json(key, data.as_bytes(), version).map(Some)
+                    }
                 }
             }
         }
@@ -154,7 +161,7 @@ impl TokenStore for SqliteTokenStore {
         condition: SaveCondition,
     ) -> Result<SaveOutcome> {
         async {
-            let data = encode(record)?;
+            let data = record.to_stored_json()?;
             let t = &self.tables.tokens;
             // One statement per condition, so each save is atomic without an explicit
             // transaction (and never holds a read lock it must later upgrade).
@@ -191,7 +198,7 @@ impl TokenStore for SqliteTokenStore {
             let mut query = sqlx::query(&sql)
                 .bind(key.tenant_id.as_str())
                 .bind(key.provider_id.as_str())
-                .bind(expires_at_ms(record))
+                .bind(record.expires_at.map(|t| t.as_millisecond()))
                 .bind(data)
                 .bind(now_ms());
             if let Some(expected) = expected {

@@ -151,6 +151,23 @@ impl TokenRecord {
         self
     }
 
+    /// The JSON a store persists: every field with its real token values, the version left out
+    /// (a store keeps its own). Wear `meetschedify-store-encrypted` to keep it encrypted at rest.
+    pub fn to_stored_json(&self) -> Result<String> {
+        serde_json::to_string(&self.clone().with_version(0))
+            .map_err(|e| crate::Error::token_store("could not encode the token record", e))
+    }
+
+    /// Reads back what [`to_stored_json`](Self::to_stored_json) wrote, with the store's
+    /// `version`. Unreadable data is a non-retryable `TOKEN_STORE_ERROR` naming the key.
+    pub fn from_stored_json(key: &TokenKey, data: &[u8], version: u64) -> Result<TokenRecord> {
+        let record: TokenRecord = serde_json::from_slice(data).map_err(|e| {
+            crate::Error::token_store(format!("the stored record for {key} is not valid"), e)
+                .with_retryable(false)
+        })?;
+        Ok(record.with_version(version))
+    }
+
     /// Whether the access token is still good at `now` plus `margin`. A record without an
     /// expiry is treated as expired, so it gets refreshed rather than trusted forever.
     pub fn is_fresh(&self, now: Timestamp, margin: Duration) -> bool {
