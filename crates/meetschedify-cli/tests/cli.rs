@@ -453,3 +453,126 @@ async fn connect_status_disconnect_with_the_sqlite_store() {
     assert_eq!(stdout_json(&out)["connected"], false);
     let _ = std::fs::remove_file(&db);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_come_from_an_env_file_without_overriding_the_environment() {
+    let emulator = Emulator::start().await.unwrap();
+    let file = std::env::temp_dir().join(format!("meetschedify-cli-{}.env", std::process::id()));
+    let mut text = String::from("# written by the test\n");
+    for (name, value) in emulator.env_exports() {
+        if !name.starts_with("GOOGLE_") {
+            text.push_str(&format!("{name}={value}\n"));
+        }
+    }
+    std::fs::write(&file, text).unwrap();
+
+    let mut cmd = command();
+    cmd.args(["status", "--json", "--provider", "zoom", "--env-file"])
+        .arg(&file);
+    let out = run(cmd).await;
+    assert_eq!(
+        stdout_json(&out)["connected"],
+        true,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A variable already set wins over the file.
+    let mut cmd = command();
+    cmd.env("ZOOM_CLIENT_SECRET", "wrong");
+    cmd.args(["status", "--json", "--provider", "zoom", "--env-file"])
+        .arg(&file);
+    let out = run(cmd).await;
+    assert_eq!(stdout_json(&out)["connected"], false);
+
+    let mut cmd = command();
+    cmd.args(["status", "--env-file", "/nonexistent/meetschedify.env"]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(4));
+    let _ = std::fs::remove_file(&file);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_command_prints_working_exports() {
+    use std::io::{BufRead, BufReader};
+    let mut cmd = command();
+    cmd.args(["emulator", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let exports: Vec<(String, String)> = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .take_while(|l| l.starts_with("export "))
+            .take(12)
+            .filter_map(|l| {
+                let (name, value) = l.strip_prefix("export ")?.split_once('=')?;
+                Some((name.to_owned(), value.trim_matches(['\'', '"']).to_owned()))
+            })
+            .collect()
+    })
+    .await
+    .unwrap();
+    let names: Vec<_> = exports.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        "MEETSCHEDIFY_ZOOM_API_BASE",
+        "ZOOM_ACCOUNT_ID",
+        "GOOGLE_REFRESH_TOKEN",
+    ] {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+
+    // The exports are enough to schedule a meeting.
+    let mut cmd = command();
+    for (name, value) in exports.iter().filter(|(n, _)| !n.starts_with("GOOGLE_")) {
+        cmd.env(name, value);
+    }
+    cmd.args([
+        "schedule",
+        "--json",
+        "--provider",
+        "zoom",
+        "--title",
+        "From exports",
+        "--start",
+        "2026-09-01T10:00:00",
+        "--end",
+        "2026-09-01T10:30:00",
+    ]);
+    let out = run(cmd).await;
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout_json(&out)["title"], "From exports");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_error_json_is_pinned() {
+    let mut cmd = command();
+    cmd.env("ZOOM_ACCOUNT_ID", "acct")
+        .env("ZOOM_CLIENT_ID", "id")
+        .env("ZOOM_CLIENT_SECRET", "secret");
+    cmd.args([
+        "schedule",
+        "--json",
+        "--provider",
+        "zoom",
+        "--title",
+        "x",
+        "--start",
+        "2026-03-08T02:30:00",
+        "--end",
+        "2026-03-08T03:30:00",
+        "--timezone",
+        "America/New_York",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(3));
+    insta::assert_json_snapshot!("dst_gap_error", stderr_json(&out));
+}
