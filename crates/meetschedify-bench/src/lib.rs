@@ -1,0 +1,12 @@
+#![doc = include_str!("../README.md")]
+#![deny(missing_docs)]
+
+pub mod emulator;
+pub mod procstat;
+pub mod report;
+pub mod runner;
+pub mod scale;
+pub mod soak;
+pub mod stats;
+pub mod ways;
+pub mod workload;

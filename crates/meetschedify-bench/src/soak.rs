@@ -1,0 +1,464 @@
+//! The reliability soak: many creates on Zoom and per-user Google while the emulator injects
+//! faults, then a check of every outcome against the emulator's state.
+//!
+//! Faults hit every request the providers send (API calls and token endpoints alike), in
+//! these shares: 10% `503`, 5% `429` with `Retry-After`, 5% latency beyond the request
+//! timeout (the request is then processed: a create takes effect after the client gave up),
+//! and 5% connection resets after processing. Then:
+//!
+//! * every call ends in success or a typed `meetschedify_core::Error` within its deadline,
+//!   and no call panics;
+//! * no meeting exists twice (each call has a unique title and idempotency key), and every
+//!   success is in the emulator's state under the id it returned;
+//! * no token is lost: every Google tenant still holds a refresh token that Google accepts.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::secrecy::ExposeSecret;
+use meetschedify_core::{
+    CreateMeetingRequest, MeetSchedifyClient, MeetingTime, OAuthStateKey, ProviderId, RetryConfig,
+    SaveCondition, TokenKey, TokenManagerConfig, TokenRecord, TokenStore,
+};
+use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule};
+use meetschedify_google::{
+    CalendarOptions, GoogleClientCredentials, GoogleEndpoints, GoogleMeetProvider,
+    GoogleOAuthClient,
+};
+use meetschedify_store_memory::MemoryTokenStore;
+use meetschedify_zoom::ZoomProvider;
+use serde::Serialize;
+use serde_json::{json, Value};
+use tokio::sync::Semaphore;
+
+use crate::emulator::HarnessError;
+use crate::workload::GOOGLE_SCOPE;
+
+/// How big and how hostile a soak is.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SoakConfig {
+    /// Creates in total, alternating Zoom and Google.
+    pub creates: usize,
+    /// Tenants; each has its own Zoom host and its own Google account.
+    pub tenants: usize,
+    /// Calls in flight at once.
+    pub concurrency: usize,
+    /// The emulator's seed (the same seed and order give the same faults).
+    pub seed: u64,
+    /// One HTTP request's timeout in both providers.
+    pub request_timeout: Duration,
+    /// The injected latency (beyond `request_timeout`).
+    pub fault_latency: Duration,
+    /// `Retry-After` of the injected 429s, in seconds.
+    pub retry_after_secs: u64,
+    /// The providers' retry policy (its deadline bounds every call).
+    pub retry: RetryConfig,
+    /// Whether Zoom's create (`POST /v2/users/*/meetings`) gets the latency fault too. A
+    /// create that Zoom completes after the client timed out and after the duplicate guard
+    /// looked is the guard's documented blind spot (Zoom has no idempotency key), so this is
+    /// a switch, reported in the counts.
+    pub zoom_create_latency: bool,
+}
+
+impl SoakConfig {
+    /// The CI run: 400 creates over 50 tenants, a few seconds in a debug build.
+    pub fn short() -> Self {
+        Self {
+            creates: 400,
+            ..Self::long()
+        }
+    }
+
+    /// The long run: 2,000 creates over 50 tenants.
+    pub fn long() -> Self {
+        Self {
+            creates: 2_000,
+            tenants: 50,
+            concurrency: 32,
+            seed: 8,
+            request_timeout: Duration::from_millis(300),
+            fault_latency: Duration::from_millis(700),
+            retry_after_secs: 1,
+            retry: RetryConfig::default()
+                .with_max_attempts(6)
+                .with_initial_delay(Duration::from_millis(5))
+                .with_max_delay(Duration::from_millis(50))
+                .with_deadline(Duration::from_secs(5)),
+            zoom_create_latency: true,
+        }
+    }
+
+    /// The most a call may take: the retry deadline, plus one request still in flight when it
+    /// passes, plus the Zoom guard's last lookup (a list and a get) or Google's conference
+    /// polls, plus a token fetch, each bounded by the request timeout, with slack for a
+    /// loaded machine.
+    pub fn call_deadline(&self) -> Duration {
+        self.retry.deadline.unwrap_or(Duration::from_secs(30))
+            + self.request_timeout * 8
+            + Duration::from_secs(3)
+    }
+}
+
+/// What the soak saw.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SoakReport {
+    /// Creates issued.
+    pub creates: usize,
+    /// Successes per provider.
+    pub succeeded: BTreeMap<String, usize>,
+    /// Failures per provider and error code.
+    pub failed: BTreeMap<String, usize>,
+    /// Calls that panicked.
+    pub panics: usize,
+    /// Calls that took longer than their deadline (or never ended).
+    pub late: usize,
+    /// The slowest call, in milliseconds.
+    pub slowest_ms: u128,
+    /// Meetings present more than once in the emulator (extra copies counted).
+    pub duplicates: BTreeMap<String, usize>,
+    /// Titles that were duplicated, for the report.
+    pub duplicate_titles: Vec<String>,
+    /// Successes whose meeting is not in the emulator under the returned id.
+    pub missing: usize,
+    /// Meetings in the emulator whose call failed (the outcome was unknown to the caller).
+    pub orphans: BTreeMap<String, usize>,
+    /// What the caller was told for each orphan (provider, code, message).
+    pub orphan_errors: Vec<String>,
+    /// Orphans whose error said that no meeting was created: a wrong answer.
+    pub false_no_meeting: usize,
+    /// Token-endpoint calls (Zoom, Google).
+    pub token_requests: (u64, u64),
+    /// Google tenants whose refresh token is gone, revoked or refused afterwards.
+    pub tokens_lost: usize,
+    /// Wall-clock time of the creates.
+    pub wall_ms: u128,
+}
+
+impl SoakReport {
+    /// Everything that breaks the soak's promises; empty when it passed.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.panics > 0 {
+            out.push(format!("{} calls panicked", self.panics));
+        }
+        if self.late > 0 {
+            out.push(format!("{} calls passed their deadline", self.late));
+        }
+        for (provider, n) in &self.duplicates {
+            if *n > 0 {
+                out.push(format!(
+                    "{n} duplicate meetings on {provider}: {:?}",
+                    self.duplicate_titles
+                ));
+            }
+        }
+        if self.missing > 0 {
+            out.push(format!(
+                "{} successes not found in the emulator",
+                self.missing
+            ));
+        }
+        if self.false_no_meeting > 0 {
+            out.push(format!(
+                "{} failures said no meeting was created, but one was: {:?}",
+                self.false_no_meeting, self.orphan_errors
+            ));
+        }
+        if self.tokens_lost > 0 {
+            out.push(format!("{} tenants lost their token", self.tokens_lost));
+        }
+        out
+    }
+}
+
+/// The fault rules: conditional probabilities so the overall shares are 10/5/5/5%.
+fn inject_faults(emu: &EmulatorHandle, config: &SoakConfig) {
+    let latency = FaultAction::latency(config.fault_latency);
+    if !config.zoom_create_latency {
+        // Rules are tried in order; a create that would draw latency draws nothing instead.
+        // The share of the other faults on this route stays as below.
+        emu.inject_fault(FaultRule::probability(
+            Some("POST"),
+            "/v2/users/*/meetings",
+            0.10,
+            FaultAction::unavailable(),
+        ));
+        emu.inject_fault(FaultRule::probability(
+            Some("POST"),
+            "/v2/users/*/meetings",
+            0.05 / 0.90,
+            FaultAction::too_many_requests(config.retry_after_secs),
+        ));
+        emu.inject_fault(FaultRule::probability(
+            Some("POST"),
+            "/v2/users/*/meetings",
+            0.05 / 0.85,
+            FaultAction::ResetAfter,
+        ));
+        // The rest of the create requests pass through untouched by the rules below.
+        emu.inject_fault(FaultRule::probability(
+            Some("POST"),
+            "/v2/users/*/meetings",
+            1.0,
+            FaultAction::latency(Duration::ZERO),
+        ));
+    }
+    emu.inject_fault(FaultRule::probability(
+        None,
+        "/*",
+        0.10,
+        FaultAction::unavailable(),
+    ));
+    emu.inject_fault(FaultRule::probability(
+        None,
+        "/*",
+        0.05 / 0.90,
+        FaultAction::too_many_requests(config.retry_after_secs),
+    ));
+    emu.inject_fault(FaultRule::probability(None, "/*", 0.05 / 0.85, latency));
+    emu.inject_fault(FaultRule::probability(
+        None,
+        "/*",
+        0.05 / 0.80,
+        FaultAction::ResetAfter,
+    ));
+}
+
+struct Tenant {
+    id: String,
+    zoom_host: String,
+    google_user: String,
+}
+
+fn zoom_title(n: usize) -> String {
+    format!("soak zoom {n}")
+}
+
+fn google_title(n: usize) -> String {
+    format!("soak google {n}")
+}
+
+/// Runs the soak against an in-process emulator.
+pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
+    let emu = Emulator::builder()
+        .seed(config.seed)
+        .zoom_daily_limit(None)
+        .google_quota_per_minute(None)
+        .start()
+        .await?;
+    let demo = emu.demo().clone();
+    let store = Arc::new(MemoryTokenStore::new());
+    let mut tenants = Vec::new();
+    for i in 0..config.tenants {
+        let zoom_host = format!("host{i}@soak.example.com");
+        emu.add_zoom_user(&demo.zoom_account_id, &zoom_host)?;
+        let google_user = format!("soak-user-{i}@example.com");
+        emu.add_google_user(&google_user);
+        let refresh =
+            emu.issue_google_refresh_token(&demo.google_client_id, &google_user, &[GOOGLE_SCOPE])?;
+        let id = format!("soak-tenant-{i}");
+        store
+            .save(
+                &TokenKey::new(id.as_str(), ProviderId::GOOGLE_MEET),
+                &TokenRecord::new("ya29.none-yet")
+                    .with_refresh_token(refresh)
+                    .with_expires_at(Timestamp::UNIX_EPOCH),
+                SaveCondition::Always,
+            )
+            .await?;
+        tenants.push(Tenant {
+            id,
+            zoom_host,
+            google_user,
+        });
+    }
+    let zoom = ZoomProvider::builder()
+        .with_credentials(
+            &demo.zoom_account_id,
+            &demo.zoom_client_id,
+            &demo.zoom_client_secret,
+        )
+        .with_api_base(emu.zoom_api_base())
+        .with_oauth_base(emu.zoom_oauth_base())
+        .with_request_timeout(config.request_timeout)
+        .with_retry(config.retry.clone())
+        .build()?;
+    let google = GoogleMeetProvider::builder()
+        .with_client_id(&demo.google_client_id)
+        .with_client_secret(&demo.google_client_secret)
+        .with_redirect_uri(&demo.google_redirect_uri)
+        .with_state_key(OAuthStateKey::generate())
+        .with_token_store(Arc::clone(&store) as Arc<dyn TokenStore>)
+        .with_endpoints(GoogleEndpoints::all_at(emu.base_url())?)
+        .with_calendar_options(
+            CalendarOptions::default()
+                .with_retry(config.retry.clone())
+                .with_request_timeout(config.request_timeout)
+                .with_conference_wait(Duration::from_secs(2))
+                .with_conference_poll_interval(Duration::from_millis(10)),
+        )
+        .with_token_manager_config(
+            TokenManagerConfig::default().with_lease_poll(Duration::from_millis(5)),
+        )
+        .build()?;
+    let client = MeetSchedifyClient::builder()
+        .provider(zoom)
+        .provider(google)
+        .build()?;
+
+    inject_faults(&emu, config);
+    let started = Instant::now();
+    let permits = Arc::new(Semaphore::new(config.concurrency));
+    let deadline = config.call_deadline();
+    let tenants = Arc::new(tenants);
+    let mut tasks = Vec::with_capacity(config.creates);
+    for n in 0..config.creates {
+        let (client, permits, tenants) =
+            (client.clone(), Arc::clone(&permits), Arc::clone(&tenants));
+        let task = tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let tenant = &tenants[(n / 2) % tenants.len()];
+            let time = MeetingTime::new("2030-05-06T09:00:00", "2030-05-06T09:30:00")
+                .with_timezone("Europe/Paris");
+            let request = if n % 2 == 0 {
+                CreateMeetingRequest::new(tenant.id.as_str(), ProviderId::ZOOM, zoom_title(n), time)
+                    .with_provider_option("zoom", json!({ "user_id": tenant.zoom_host }))
+            } else {
+                CreateMeetingRequest::new(
+                    tenant.id.as_str(),
+                    ProviderId::GOOGLE_MEET,
+                    google_title(n),
+                    time,
+                )
+            }
+            .with_idempotency_key(format!("soak-{n}"));
+            let t = Instant::now();
+            let outcome = tokio::time::timeout(deadline * 2, client.create_meeting(request)).await;
+            (t.elapsed(), outcome)
+        });
+        tasks.push((n, task));
+    }
+    let mut report = SoakReport {
+        creates: config.creates,
+        ..SoakReport::default()
+    };
+    // Per provider: title -> the id a success returned (None for a failure).
+    let mut outcomes: HashMap<String, Result<String, String>> = HashMap::new();
+    for (n, task) in tasks {
+        let provider = if n % 2 == 0 { "zoom" } else { "google_meet" };
+        let title = if n % 2 == 0 {
+            zoom_title(n)
+        } else {
+            google_title(n)
+        };
+        match task.await {
+            Err(_) => report.panics += 1,
+            Ok((took, outcome)) => {
+                report.slowest_ms = report.slowest_ms.max(took.as_millis());
+                if took > deadline {
+                    report.late += 1;
+                }
+                match outcome {
+                    Err(_) => {
+                        report.late += 1;
+                        outcomes.insert(title, Err(format!("{provider}: never ended")));
+                    }
+                    Ok(Ok(meeting)) => {
+                        *report.succeeded.entry(provider.into()).or_default() += 1;
+                        outcomes.insert(title, Ok(meeting.provider_event_id));
+                    }
+                    Ok(Err(e)) => {
+                        *report
+                            .failed
+                            .entry(format!("{provider} {}", e.code().as_str()))
+                            .or_default() += 1;
+                        outcomes
+                            .insert(title, Err(format!("{provider} {}: {e}", e.code().as_str())));
+                    }
+                }
+            }
+        }
+    }
+    report.wall_ms = started.elapsed().as_millis();
+    emu.clear_faults();
+    report.token_requests = (emu.zoom_token_requests(), emu.google_token_requests());
+
+    // Compare with the emulator's state.
+    let state = emu.state();
+    let mut seen: HashMap<String, Vec<String>> = HashMap::new();
+    let zoom_meetings = state.zoom.meetings_by_host.values().flatten();
+    for m in zoom_meetings {
+        if let (Some(title), Some(id)) = (m["topic"].as_str(), m["id"].as_i64()) {
+            seen.entry(title.to_owned())
+                .or_default()
+                .push(id.to_string());
+        }
+    }
+    for e in state.google.events_by_calendar.values().flatten() {
+        if let (Some(title), Some(id)) = (e["summary"].as_str(), e["id"].as_str()) {
+            seen.entry(title.to_owned())
+                .or_default()
+                .push(id.to_owned());
+        }
+    }
+    for (title, ids) in &seen {
+        let provider = if title.starts_with("soak zoom") {
+            "zoom"
+        } else {
+            "google_meet"
+        };
+        if ids.len() > 1 {
+            *report.duplicates.entry(provider.into()).or_default() += ids.len() - 1;
+            report.duplicate_titles.push(title.clone());
+        }
+        if let Some(Err(told)) = outcomes.get(title) {
+            *report.orphans.entry(provider.into()).or_default() += 1;
+            if told.contains("no meeting was created") {
+                report.false_no_meeting += 1;
+            }
+            report.orphan_errors.push(told.clone());
+        }
+    }
+    report.duplicate_titles.sort();
+    for (title, outcome) in &outcomes {
+        if let Ok(id) = outcome {
+            if !seen.get(title).is_some_and(|ids| ids.contains(id)) {
+                report.missing += 1;
+            }
+        }
+    }
+
+    // No token lost: each tenant's stored refresh token still works.
+    let oauth = GoogleOAuthClient::new(
+        ProviderId::GOOGLE_MEET,
+        GoogleClientCredentials::new(&demo.google_client_id, &demo.google_client_secret),
+        GoogleEndpoints::all_at(emu.base_url())?,
+    )?;
+    for tenant in tenants.iter() {
+        let stored = store
+            .get(&TokenKey::new(tenant.id.as_str(), ProviderId::GOOGLE_MEET))
+            .await?;
+        let usable = match stored {
+            Some(r) if r.revoked.is_none() => match &r.refresh_token {
+                Some(refresh) if refresh.expose_secret().starts_with("1//") => {
+                    oauth.refresh(refresh).await.is_ok()
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !usable {
+            report.tokens_lost += 1;
+            eprintln!("{} ({}) lost its token", tenant.id, tenant.google_user);
+        }
+    }
+    Ok(report)
+}
+
+/// The counts as the soak prints them.
+pub fn summary(report: &SoakReport) -> Value {
+    serde_json::to_value(report).unwrap_or(Value::Null)
+}

@@ -1,0 +1,36 @@
+//! The short soak, as part of `cargo test`: 400 creates across 50 tenants on Zoom and
+//! per-user Google while the emulator injects 10% 503, 5% 429 with `Retry-After`, 5% latency
+//! beyond the timeout and 5% resets after processing. The long run is
+//! `cargo run --release -p meetschedify-bench --bin soak` (2,000 creates).
+
+use meetschedify_bench::soak::{self, SoakConfig};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_soak_keeps_every_promise() {
+    let config = SoakConfig::short();
+    let report = soak::run(&config).await.unwrap();
+    // The counts, in the test log (`--nocapture`) and in CI's.
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&soak::summary(&report)).unwrap()
+    );
+    assert_eq!(report.problems(), Vec::<String>::new());
+    let succeeded: usize = report.succeeded.values().sum();
+    let failed: usize = report.failed.values().sum();
+    assert_eq!(
+        succeeded + failed + report.panics,
+        config.creates,
+        "every call is accounted for"
+    );
+    // The faults really fired: with 25% of requests faulted and a retry budget of six, most
+    // calls still succeed, but token endpoints and retries were exercised.
+    assert!(
+        succeeded >= config.creates * 9 / 10,
+        "{succeeded} of {}",
+        config.creates
+    );
+    assert!(
+        report.token_requests.1 >= config.tenants as u64,
+        "each Google tenant refreshed"
+    );
+}
