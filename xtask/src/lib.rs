@@ -1,9 +1,13 @@
 //! Workspace automation for meetschedify, run as `cargo xtask <command>`.
 //!
-//! The checks live in this library so that `cargo test` runs them too: a tidy violation fails
-//! CI even if nobody remembers to run `cargo xtask tidy`.
+//! The checks live in this library so that `cargo test` runs them too: a tidy violation or a
+//! stale generated document fails CI even if nobody remembers to run `cargo xtask`.
 
+pub mod codegen;
 pub mod deps;
+pub mod metadata;
+pub mod msrv;
+pub mod release;
 pub mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -14,4 +18,32 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+/// The guides' code samples, compiled (and, unless marked `no_run`, run) as doctests, so a
+/// sample that stops compiling fails `cargo test`.
+#[cfg(doctest)]
+pub mod docs {
+    #[doc = include_str!("../../docs/getting-started.md")]
+    pub struct GettingStarted;
+    #[doc = include_str!("../../docs/errors.md")]
+    pub struct Errors;
+    #[doc = include_str!("../../docs/retries-and-idempotency.md")]
+    pub struct RetriesAndIdempotency;
+    #[doc = include_str!("../../docs/many-instances.md")]
+    pub struct ManyInstances;
+    #[doc = include_str!("../../docs/semver.md")]
+    pub struct Semver;
+    #[doc = include_str!("../../docs/cli.md")]
+    pub struct Cli;
+    #[doc = include_str!("../../docs/emulator.md")]
+    pub struct Emulator;
+    #[doc = include_str!("../../docs/token-stores.md")]
+    pub struct TokenStores;
+    #[doc = include_str!("../../docs/providers/zoom.md")]
+    pub struct Zoom;
+    #[doc = include_str!("../../docs/providers/google.md")]
+    pub struct Google;
+    #[doc = include_str!("../../README.md")]
+    pub struct Readme;
 }

@@ -36,12 +36,31 @@ pub fn check(root: &Path) -> Vec<String> {
     problems.extend(crate::deps::check(root, &names));
     check_facade_features(&root.join("crates/meetschedify"), &mut problems);
     check_no_stubs(root, &mut problems);
+    for dir in example_dirs(root) {
+        check_example(&dir, &mut problems);
+    }
+    check_docs_index(root, &mut problems);
+    let msrv = root_manifest
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("rust-version"))
+        .and_then(Value::as_str);
+    match msrv {
+        Some(msrv) if root.join("Cargo.lock").exists() => {
+            problems.extend(crate::msrv::check(root, msrv));
+        }
+        Some(_) => {}
+        None => problems.push("[workspace.package] has no rust-version (the MSRV)".into()),
+    }
     for file in [
         "deny.toml",
         "rustfmt.toml",
         "clippy.toml",
         ".cargo/config.toml",
         "README.md",
+        "CHANGELOG.md",
+        "LICENSE-MIT",
+        "LICENSE-APACHE",
     ] {
         if !root.join(file).exists() {
             problems.push(format!("{file} is missing at the workspace root"));
@@ -63,6 +82,91 @@ fn crate_dirs(root: &Path) -> Vec<PathBuf> {
     dirs.retain(|d| d.join("Cargo.toml").exists());
     dirs.sort();
     dirs
+}
+
+fn example_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<_> = fs::read_dir(root.join("examples"))
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    dirs.retain(|d| d.join("Cargo.toml").exists());
+    dirs.sort();
+    dirs
+}
+
+/// Examples are held to the crates' standard, minus publishing: they say what they show, are
+/// never published, and inherit the workspace's edition, MSRV, licence and lints.
+fn check_example(dir: &Path, problems: &mut Vec<String>) {
+    let name = format!(
+        "examples/{}",
+        dir.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let manifest = match read_toml(&dir.join("Cargo.toml")) {
+        Ok(v) => v,
+        Err(e) => {
+            problems.push(e);
+            return;
+        }
+    };
+    let package = manifest.get("package");
+    let get = |field: &str| package.and_then(|p| p.get(field));
+    if !dir.join("README.md").exists() {
+        problems.push(format!("{name}: README.md is missing"));
+    }
+    if get("description").is_none() {
+        problems.push(format!("{name}: [package] has no description"));
+    }
+    if get("publish").and_then(Value::as_bool) != Some(false) {
+        problems.push(format!("{name}: examples must set publish = false"));
+    }
+    for field in ["version", "edition", "license", "rust-version"] {
+        if get(field)
+            .and_then(|v| v.get("workspace"))
+            .and_then(Value::as_bool)
+            != Some(true)
+        {
+            problems.push(format!(
+                "{name}: `{field}` must be inherited with {field}.workspace = true"
+            ));
+        }
+    }
+    if manifest
+        .get("lints")
+        .and_then(|l| l.get("workspace"))
+        .and_then(Value::as_bool)
+        != Some(true)
+    {
+        problems.push(format!("{name}: [lints] workspace = true is missing"));
+    }
+}
+
+/// Every guide under `docs/` is linked from `docs/README.md`, so none is orphaned.
+fn check_docs_index(root: &Path, problems: &mut Vec<String>) {
+    let docs = root.join("docs");
+    if !docs.exists() {
+        return;
+    }
+    let index = fs::read_to_string(docs.join("README.md")).unwrap_or_default();
+    if index.is_empty() {
+        problems.push("docs/README.md (the index of the guides) is missing".into());
+    }
+    let mut stack = vec![docs.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let rel = path
+                    .strip_prefix(&docs)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if rel != "README.md" && !index.contains(&format!("({rel})")) {
+                    problems.push(format!("docs/{rel} is not linked from docs/README.md"));
+                }
+            }
+        }
+    }
 }
 
 fn is_internal(name: &str) -> bool {
