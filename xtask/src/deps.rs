@@ -23,7 +23,7 @@ const RULES: &[(&str, &[&str])] = &[
     ("meetschedify-emulator", &["meetschedify-core"]),
 ];
 
-/// Checks every existing crate against [`RULES`]; returns one line per violation.
+/// Checks every existing crate against `RULES`; returns one line per violation.
 pub fn check(root: &Path, crate_names: &[String]) -> Vec<String> {
     let mut problems = Vec::new();
     for name in crate_names {
