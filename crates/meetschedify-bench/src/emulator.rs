@@ -105,11 +105,16 @@ impl Control {
 
     /// The settings a benchmark needs: no Zoom daily limit, no Google quota, no request log
     /// (the log is the emulator's cost, but it also holds memory for every request).
-    pub async fn bench_settings(&self) -> Result<(), HarnessError> {
+    ///
+    /// `conference_ready` makes Google's insert answer with the Meet conference already
+    /// created (Google usually answers `pending` first, which costs every way one
+    /// `events.get`).
+    pub async fn bench_settings(&self, conference_ready: bool) -> Result<(), HarnessError> {
         self.update_settings(json!({
             "zoom_daily_limit": null,
             "google_quota_per_minute": null,
-            "record_requests": false
+            "record_requests": false,
+            "conference_pending_on_insert": !conference_ready
         }))
         .await
     }

@@ -121,107 +121,146 @@ impl BenchReport {
         out
     }
 
-    /// A two-panel line chart (Zoom, Google) of throughput against concurrency, hand-written
-    /// SVG (no plotting crate).
+    /// A chart in four panels, hand-written SVG (no plotting crate): creates per second (top)
+    /// and client CPU milliseconds per 1,000 creates (bottom) against concurrency, for Zoom
+    /// (left) and Google (right). Floors are dashed.
     pub fn svg(&self) -> String {
-        const W: f64 = 900.0;
-        const H: f64 = 380.0;
-        const COLORS: [&str; 6] = [
-            "#1f77b4", "#9467bd", "#7f7f7f", "#d62728", "#8c8c8c", "#2ca02c",
-        ];
+        const W: f64 = 960.0;
+        const ROW: f64 = 330.0;
         let mut out = String::new();
         let _ = writeln!(
             out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{}" viewBox="0 0 {W} {}" font-family="sans-serif" font-size="12">"#,
+            2.0 * ROW,
+            2.0 * ROW
         );
         out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        let panels = [
-            ("Zoom create_meeting", "zoom/"),
-            ("Google create_meeting", "google/"),
+        let metrics: [(&str, Metric); 2] = [
+            ("creates/s", |m| m.throughput),
+            ("client CPU ms per 1,000 creates", |m| m.cpu_ms_per_1000),
         ];
-        for (p, (title, prefix)) in panels.iter().enumerate() {
-            let ways: Vec<(usize, &WayReport)> = self
-                .ways
+        for (row, (metric, value)) in metrics.iter().enumerate() {
+            for (col, (provider, prefix)) in [("Zoom", "zoom/"), ("Google", "google/")]
                 .iter()
                 .enumerate()
-                .filter(|(_, w)| w.way.starts_with(prefix))
-                .collect();
-            let concs: Vec<usize> = ways
-                .first()
-                .map(|(_, w)| w.measurements.iter().map(|m| m.concurrency).collect())
-                .unwrap_or_default();
-            let max = ways
-                .iter()
-                .flat_map(|(_, w)| w.measurements.iter().map(|m| m.throughput))
-                .fold(1.0_f64, f64::max)
-                * 1.1;
-            let (x0, y0, pw, ph) = (60.0 + p as f64 * (W / 2.0), 40.0, W / 2.0 - 90.0, H - 150.0);
-            let _ = writeln!(
-                out,
-                r#"<text x="{}" y="22" text-anchor="middle" font-weight="bold">{title}: creates/s by concurrency</text>"#,
-                x0 + pw / 2.0
-            );
-            let _ = writeln!(
-                out,
-                r##"<line x1="{x0}" y1="{}" x2="{}" y2="{}" stroke="#333"/><line x1="{x0}" y1="{y0}" x2="{x0}" y2="{}" stroke="#333"/>"##,
-                y0 + ph,
-                x0 + pw,
-                y0 + ph,
-                y0 + ph
-            );
-            for k in 0..=4 {
-                let v = max * f64::from(k) / 4.0;
-                let y = y0 + ph - ph * f64::from(k) / 4.0;
-                let _ = writeln!(
-                    out,
-                    r##"<line x1="{x0}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v:.0}</text>"##,
-                    x0 + pw,
-                    x0 - 4.0,
-                    y + 4.0
-                );
-            }
-            let xs = |i: usize| x0 + pw * (i as f64 + 0.5) / concs.len().max(1) as f64;
-            for (i, c) in concs.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{c}</text>"#,
-                    xs(i),
-                    y0 + ph + 16.0
-                );
-            }
-            for (row, (idx, way)) in ways.iter().enumerate() {
-                let color = COLORS[idx % COLORS.len()];
-                let dash = if way.way == way.floor {
-                    r#" stroke-dasharray="6 4""#
-                } else {
-                    ""
+            {
+                let panel = Panel {
+                    x0: 70.0 + col as f64 * (W / 2.0),
+                    y0: 40.0 + row as f64 * ROW,
+                    width: W / 2.0 - 100.0,
+                    height: ROW - 130.0,
                 };
-                let points: Vec<String> = way
-                    .measurements
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| format!("{:.1},{:.1}", xs(i), y0 + ph - ph * m.throughput / max))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"{dash}/>"#,
-                    points.join(" ")
-                );
-                let ly = y0 + ph + 36.0 + row as f64 * 16.0;
-                let _ = writeln!(
-                    out,
-                    r#"<line x1="{x0}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="2"{dash}/><text x="{:.1}" y="{ly:.1}">{}</text>"#,
-                    ly - 4.0,
-                    x0 + 24.0,
-                    ly - 4.0,
-                    x0 + 30.0,
-                    way.way
-                );
+                let title = format!("{provider} create_meeting: {metric}");
+                self.panel(&mut out, &panel, &title, prefix, *value);
             }
         }
         out.push_str("</svg>\n");
         out
     }
+
+    fn panel(&self, out: &mut String, p: &Panel, title: &str, prefix: &str, value: Metric) {
+        const COLORS: [&str; 6] = [
+            "#1f77b4", "#9467bd", "#555555", "#d62728", "#555555", "#2ca02c",
+        ];
+        let ways: Vec<(usize, &WayReport)> = self
+            .ways
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.way.starts_with(prefix))
+            .collect();
+        let concs: Vec<usize> = ways
+            .first()
+            .map(|(_, w)| w.measurements.iter().map(|m| m.concurrency).collect())
+            .unwrap_or_default();
+        let max = ways
+            .iter()
+            .flat_map(|(_, w)| w.measurements.iter().map(value))
+            .fold(1.0_f64, f64::max)
+            * 1.1;
+        let (x0, y0, pw, ph) = (p.x0, p.y0, p.width, p.height);
+        let _ = writeln!(
+            out,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-weight="bold">{title}</text>"#,
+            x0 + pw / 2.0,
+            y0 - 16.0
+        );
+        for k in 0..=4 {
+            let v = max * f64::from(k) / 4.0;
+            let y = y0 + ph - ph * f64::from(k) / 4.0;
+            let _ = writeln!(
+                out,
+                r##"<line x1="{x0:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#e5e5e5"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v:.0}</text>"##,
+                x0 + pw,
+                x0 - 4.0,
+                y + 4.0
+            );
+        }
+        let _ = writeln!(
+            out,
+            r##"<line x1="{x0:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333"/><line x1="{x0:.1}" y1="{y0:.1}" x2="{x0:.1}" y2="{:.1}" stroke="#333"/>"##,
+            y0 + ph,
+            x0 + pw,
+            y0 + ph,
+            y0 + ph
+        );
+        let xs = |i: usize| x0 + pw * (i as f64 + 0.5) / concs.len().max(1) as f64;
+        for (i, c) in concs.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{c}</text>"#,
+                xs(i),
+                y0 + ph + 16.0
+            );
+        }
+        let _ = writeln!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#555">concurrency</text>"##,
+            x0 + pw / 2.0,
+            y0 + ph + 30.0
+        );
+        for (row, (idx, way)) in ways.iter().enumerate() {
+            let color = COLORS[idx % COLORS.len()];
+            let dash = if way.way == way.floor {
+                r#" stroke-dasharray="6 4""#
+            } else if way.way.ends_with("no-guard") {
+                r#" stroke-dasharray="2 3""#
+            } else {
+                ""
+            };
+            let points: Vec<String> = way
+                .measurements
+                .iter()
+                .enumerate()
+                .map(|(i, m)| format!("{:.1},{:.1}", xs(i), y0 + ph - ph * value(m) / max))
+                .collect();
+            let _ = writeln!(
+                out,
+                r#"<polyline points="{}" fill="none" stroke="{color}" stroke-width="2"{dash}/>"#,
+                points.join(" ")
+            );
+            let ly = y0 + ph + 48.0 + row as f64 * 15.0;
+            let _ = writeln!(
+                out,
+                r#"<line x1="{x0:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="2"{dash}/><text x="{:.1}" y="{ly:.1}">{}</text>"#,
+                ly - 4.0,
+                x0 + 24.0,
+                ly - 4.0,
+                x0 + 30.0,
+                way.way
+            );
+        }
+    }
+}
+
+/// Reads one figure of a measurement.
+type Metric = fn(&Measurement) -> f64;
+
+/// Where a chart panel sits.
+struct Panel {
+    x0: f64,
+    y0: f64,
+    width: f64,
+    height: f64,
 }
 
 /// The CPU model and the number of cores, for the report.
@@ -234,4 +273,54 @@ pub fn machine() -> String {
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     format!("{model}, {cores} cores")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn way(name: &str, floor: &str, throughput: f64, cpu: f64) -> WayReport {
+        WayReport {
+            way: name.into(),
+            floor: floor.into(),
+            measurements: vec![Measurement {
+                concurrency: 16,
+                ok: 100,
+                failed: 0,
+                first_error: None,
+                wall_secs: 1.0,
+                throughput,
+                p50_ms: 1.0,
+                p99_ms: 2.0,
+                cpu_ms_per_1000: cpu,
+            }],
+            peak_rss_kib: Some(2048),
+            token_requests: 1,
+            token_keys: 1,
+        }
+    }
+
+    #[test]
+    fn ratios_and_missed_targets_are_reported() {
+        let report = BenchReport {
+            count: 100,
+            machine: "test".into(),
+            ways: vec![
+                way("zoom/meetschedify", "zoom/floor", 850.0, 30.0),
+                way("zoom/floor", "zoom/floor", 1000.0, 20.0),
+            ],
+        };
+        let r = report.ratio(&report.ways[0], 16).unwrap();
+        assert!((r.throughput - 0.85).abs() < 1e-9);
+        assert!((r.cpu - 1.5).abs() < 1e-9);
+        let table = report.table();
+        assert!(
+            table.contains("| zoom/meetschedify | 16 | 850 |"),
+            "{table}"
+        );
+        assert_eq!(table.matches("**missed**").count(), 2, "{table}");
+        let svg = report.svg();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("zoom/floor") && svg.contains("stroke-dasharray"));
+    }
 }

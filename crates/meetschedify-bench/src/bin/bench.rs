@@ -31,6 +31,13 @@ struct Args {
     /// Where to write the SVG chart.
     #[arg(long, default_value = "target/bench/create_meeting.svg")]
     svg: PathBuf,
+    /// Rounds: every way runs this many times, interleaved with the others, and each cell
+    /// reports the round with the median throughput (a shared machine is noisy).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Google's insert answers with the conference ready (no `events.get` poll in any way).
+    #[arg(long)]
+    conference_ready: bool,
     /// The emulator binary (default: `meetschedify-emulator` next to this one, else this
     /// binary in `--serve-emulator` mode: the same server in another process).
     #[arg(long)]
@@ -128,66 +135,49 @@ async fn orchestrate(args: &Args) -> Result<(), HarnessError> {
             .map(|w| Way::parse(w).ok_or_else(|| format!("unknown way {w}")))
             .collect::<Result<_, _>>()?
     };
-    let me = std::env::current_exe()?;
-    let concurrency = args
-        .concurrency
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let rounds = args.rounds.max(1);
+    let mut runs: Vec<(Way, Vec<WorkerOutput>, u64)> =
+        selected.iter().map(|w| (*w, Vec::new(), 0)).collect();
+    for round in 0..rounds {
+        eprintln!("round {} of {rounds}", round + 1);
+        for (way, outputs, tokens) in &mut runs {
+            let (out, token_requests) = run_way(*way, args, emu.base_url(), &control).await?;
+            outputs.push(out);
+            *tokens = (*tokens).max(token_requests);
+        }
+    }
+    emu.stop().await;
     let mut report = BenchReport {
         count: args.count,
         machine: report::machine(),
         ways: Vec::new(),
     };
-    for way in selected {
-        control.reset().await?;
-        control.bench_settings().await?;
-        let (zoom_before, google_before) = control.token_requests().await?;
-        eprintln!("running {} ...", way.name());
-        let output = tokio::process::Command::new(&me)
-            .args(["--worker", way.name(), "--base", emu.base_url()])
-            .args(["--count", &args.count.to_string()])
-            .args(["--concurrency", &concurrency])
-            .output()
-            .await?;
-        if !output.status.success() {
-            return Err(format!(
-                "{} failed: {}",
-                way.name(),
-                String::from_utf8_lossy(&output.stderr)
-            )
-            .into());
-        }
-        let out: WorkerOutput = serde_json::from_slice(&output.stdout)?;
-        let (zoom_after, google_after) = control.token_requests().await?;
-        let (token_requests, token_keys) = if way.is_zoom() {
-            (zoom_after - zoom_before, 1)
-        } else {
-            (google_after - google_before, ways::GOOGLE_TENANTS as u64)
-        };
-        for m in &out.measurements {
-            eprintln!(
-                "  c={:>3}: {:>7.0}/s p50 {:.2} ms p99 {:.2} ms cpu {:.0} ms/1000 failed {}",
-                m.concurrency, m.throughput, m.p50_ms, m.p99_ms, m.cpu_ms_per_1000, m.failed
-            );
-            if let Some(e) = &m.first_error {
-                eprintln!("    first failure: {e}");
-            }
-        }
+    for (way, outputs, token_requests) in runs {
+        let measurements = (0..args.concurrency.len())
+            .map(|i| median_cell(outputs.iter().map(|o| o.measurements[i].clone()).collect()))
+            .collect();
         report.ways.push(WayReport {
             way: way.name().to_owned(),
             floor: way.floor().name().to_owned(),
-            measurements: out.measurements,
-            peak_rss_kib: out.peak_rss_kib,
+            measurements,
+            peak_rss_kib: outputs.iter().filter_map(|o| o.peak_rss_kib).max(),
             token_requests,
-            token_keys,
+            token_keys: if way.is_zoom() {
+                1
+            } else {
+                ways::GOOGLE_TENANTS as u64
+            },
         });
     }
-    emu.stop().await;
     println!(
-        "machine: {}; {} creates per cell\n",
-        report.machine, report.count
+        "machine: {}; {} creates per cell, median of {rounds} round(s){}\n",
+        report.machine,
+        report.count,
+        if args.conference_ready {
+            "; Google conference ready on insert"
+        } else {
+            ""
+        }
     );
     println!("{}", report.table());
     for path in [&args.json, &args.svg] {
@@ -199,4 +189,71 @@ async fn orchestrate(args: &Args) -> Result<(), HarnessError> {
     std::fs::write(&args.svg, report.svg())?;
     eprintln!("wrote {} and {}", args.json.display(), args.svg.display());
     Ok(())
+}
+
+/// The round with the median throughput; its CPU figure is replaced by the median CPU of all
+/// rounds (measured in the same runs, but noise moves the two independently).
+fn median_cell(mut rounds: Vec<Measurement>) -> Measurement {
+    let mut cpu: Vec<f64> = rounds.iter().map(|m| m.cpu_ms_per_1000).collect();
+    cpu.sort_by(f64::total_cmp);
+    rounds.sort_by(|a, b| a.throughput.total_cmp(&b.throughput));
+    let mut m = rounds.swap_remove(rounds.len() / 2);
+    m.cpu_ms_per_1000 = cpu[cpu.len() / 2];
+    m
+}
+
+/// Runs one way in a child process on a freshly reset emulator; its output and the token
+/// requests it made.
+async fn run_way(
+    way: Way,
+    args: &Args,
+    base: &str,
+    control: &Control,
+) -> Result<(WorkerOutput, u64), HarnessError> {
+    control.reset().await?;
+    control.bench_settings(args.conference_ready).await?;
+    let (zoom_before, google_before) = control.token_requests().await?;
+    let concurrency = args
+        .concurrency
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let output = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["--worker", way.name(), "--base", base])
+        .args(["--count", &args.count.to_string()])
+        .args(["--concurrency", &concurrency])
+        .output()
+        .await?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            way.name(),
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let out: WorkerOutput = serde_json::from_slice(&output.stdout)?;
+    let (zoom_after, google_after) = control.token_requests().await?;
+    let token_requests = if way.is_zoom() {
+        zoom_after - zoom_before
+    } else {
+        google_after - google_before
+    };
+    for m in &out.measurements {
+        eprintln!(
+            "  {} c={:>3}: {:>7.0}/s p50 {:.2} ms p99 {:.2} ms cpu {:.0} ms/1000 failed {}",
+            way.name(),
+            m.concurrency,
+            m.throughput,
+            m.p50_ms,
+            m.p99_ms,
+            m.cpu_ms_per_1000,
+            m.failed
+        );
+        if let Some(e) = &m.first_error {
+            eprintln!("    first failure: {e}");
+        }
+    }
+    Ok((out, token_requests))
 }
