@@ -152,16 +152,14 @@ async fn callback(
         .handle_oauth_callback(&ProviderId::GOOGLE_MEET, &callback)
         .await
     {
-        // The tenant comes from the sealed state; it must also be this session's tenant, or a
-        // consent started elsewhere would connect this user's page to someone else's account.
+        // The tenant comes from the sealed state, never from this request. If it is not this
+        // session's tenant, the consent was started in another browser: the tokens were stored
+        // for the tenant who started it and consented (nothing is gained by the browser that
+        // brought the code), and this session is told so instead of being shown as connected.
         Ok(account) if account.tenant_id == session_tenant => {
             Redirect::to(account.return_url.as_deref().unwrap_or("/")).into_response()
         }
-        Ok(account) => {
-            // Undo: the tokens were stored for the state's tenant, who did not ask from here.
-            let _ = client
-                .disconnect_provider(&account.tenant_id, &ProviderId::GOOGLE_MEET)
-                .await;
+        Ok(_) => {
             let err = Error::new(
                 ErrorCode::OAuthStateInvalid,
                 "this consent was started in another session",

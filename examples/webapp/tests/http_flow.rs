@@ -100,19 +100,29 @@ async fn connect_schedule_and_disconnect_over_http() {
     assert_eq!(early.status(), StatusCode::UNAUTHORIZED);
     assert!(early.text().await.unwrap().contains("GOOGLE_NOT_CONNECTED"));
 
-    // A callback arriving in another browser session is refused and leaves nothing stored.
+    // A callback arriving in another browser session is refused there, and connects nothing
+    // for that session's tenant: the tenant comes from the sealed state.
     let (other_cookie, other_tenant) = session(&http, &url).await;
-    let stolen = consent(&http, &url, &cookie).await;
+    let carried = consent(&http, &url, &cookie).await;
     let refused = http
-        .get(&stolen)
+        .get(&carried)
         .header(COOKIE, &other_cookie)
         .send()
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert!(store.get(&key).await.unwrap().is_none());
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("started in another session"), "{html}");
+    assert!(html.contains(">not connected<"), "{html}");
     let other_key = TokenKey::new(other_tenant.as_str(), ProviderId::GOOGLE_MEET);
     assert!(store.get(&other_key).await.unwrap().is_none());
+    // Start clean for the real flow.
+    http.post(format!("{url}/auth/google/disconnect"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(store.get(&key).await.unwrap().is_none());
 
     // The real flow.
     let callback = consent(&http, &url, &cookie).await;
