@@ -40,6 +40,7 @@ pub fn check(root: &Path) -> Vec<String> {
         check_example(&dir, &mut problems);
     }
     check_docs_index(root, &mut problems);
+    check_relative_links(root, &mut problems);
     let msrv = root_manifest
         .get("workspace")
         .and_then(|w| w.get("package"))
@@ -167,6 +168,67 @@ fn check_docs_index(root: &Path, problems: &mut Vec<String>) {
             }
         }
     }
+}
+
+/// Relative links in the guides, the root README and the changelog point at files that exist,
+/// so a renamed or missing guide is caught before a reader follows the link.
+fn check_relative_links(root: &Path, problems: &mut Vec<String>) {
+    let mut pages = vec![root.join("README.md"), root.join("CHANGELOG.md")];
+    let mut stack = vec![root.join("docs")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
+        }
+    }
+    for page in pages {
+        let Ok(text) = fs::read_to_string(&page) else {
+            continue;
+        };
+        let base = page.parent().unwrap_or(root);
+        for target in markdown_link_targets(&text) {
+            let path = target.split('#').next().unwrap_or_default();
+            let external = target.contains("://") || target.starts_with("mailto:");
+            if external || path.is_empty() {
+                continue;
+            }
+            if !base.join(path).exists() {
+                problems.push(format!(
+                    "{}: the link ({target}) points at nothing",
+                    page.strip_prefix(root).unwrap_or(&page).display()
+                ));
+            }
+        }
+    }
+}
+
+/// The targets of inline Markdown links, `[text](target)`, outside code blocks.
+fn markdown_link_targets(text: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    let mut in_code = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            continue;
+        }
+        let mut rest = line;
+        while let Some(i) = rest.find("](") {
+            let after = &rest[i + 2..];
+            let Some(end) = after.find(')') else {
+                break;
+            };
+            targets.push(after[..end].trim().to_owned());
+            rest = &after[end..];
+        }
+    }
+    targets
 }
 
 fn is_internal(name: &str) -> bool {
@@ -397,6 +459,15 @@ mod tests {
             );
         }
         let _ = fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn link_targets_are_found_outside_code_blocks() {
+        let text = "see [a](a.md) and [b](../b.md#x)\n```\n[c](c.md)\n```\n[d](https://x.y)";
+        assert_eq!(
+            markdown_link_targets(text),
+            ["a.md", "../b.md#x", "https://x.y"]
+        );
     }
 
     #[test]
