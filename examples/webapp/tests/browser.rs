@@ -20,7 +20,19 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 struct Driver {
     http: reqwest::Client,
     base: String,
-    _process: Child,
+    process: Child,
+}
+
+impl Drop for Driver {
+    // chromedriver runs in a process group of its own, and Chromium inherits it: ending the
+    // group ends the browser too, also when the test panics before closing its session.
+    fn drop(&mut self) {
+        if let Some(pid) = self.process.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", "--", &format!("-{pid}")])
+                .status();
+        }
+    }
 }
 
 struct Session<'a> {
@@ -39,13 +51,14 @@ impl Driver {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver starts");
         let driver = Driver {
             http: reqwest::Client::new(),
             base: format!("http://127.0.0.1:{port}"),
-            _process: process,
+            process,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
