@@ -81,7 +81,7 @@ pub(crate) fn render(status: &ConnectionStatus, notice: &Notice, form_key: &str)
 .button{{background:#1a73e8;color:#fff;padding:.5rem 1rem;text-decoration:none;border-radius:4px}}</style>
 </head><body>
 <h1>Book a Google Meet</h1>
-<p>Signed in as <code id="tenant">{tenant}</code>. Google Calendar: {connection}</p>
+<div id="status">Signed in as <code id="tenant">{tenant}</code>. Google Calendar: {connection}</div>
 <form id="schedule" method="post" action="/meetings">
 <input type="hidden" name="idempotency_key" value="{form_key}">
 <label>Title <input id="title" name="title" value="Consultation"></label>
