@@ -32,6 +32,8 @@ pub mod docs {
     pub struct RetriesAndIdempotency;
     #[doc = include_str!("../../docs/many-instances.md")]
     pub struct ManyInstances;
+    #[doc = include_str!("../../docs/security.md")]
+    pub struct Security;
     #[doc = include_str!("../../docs/semver.md")]
     pub struct Semver;
     #[doc = include_str!("../../docs/cli.md")]
