@@ -251,6 +251,18 @@ struct Rig {
 
 const GOOGLE_TENANT: &str = "fuzz-tenant";
 
+/// The provider properties share one emulator and its fault rules, and the test harness runs
+/// them on parallel threads: each case holds this lock so no case consumes another's fault.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Numbers the Zoom hosts the guard property creates.
+static HOSTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn rig() -> &'static Rig {
     static RIG: OnceLock<Rig> = OnceLock::new();
     RIG.get_or_init(|| {
@@ -424,6 +436,7 @@ proptest! {
     /// Whatever Zoom's create answers, the call ends in a meeting or a typed error.
     #[test]
     fn zoom_create_answers_are_parsed(action in fault()) {
+        let _serial = serial();
         let rig = rig();
         rig.emu.clear_faults();
         rig.emu.inject_fault(FaultRule::once("POST", "/v2/users/*/meetings", action));
@@ -434,9 +447,81 @@ proptest! {
         }
     }
 
+    /// After a create whose answer was lost, the duplicate guard lists the host's meetings
+    /// before sending again: whatever that list answers, the call ends in the meeting or a
+    /// typed error that is not retryable, and never makes a second meeting.
+    ///
+    /// Two known bugs in meetschedify-zoom fail this property, so by default it skips their
+    /// inputs; `MEETSCHEDIFY_BENCH_KNOWN_BUGS=1` includes them (see `docs/performance.md`):
+    /// a list answer `2xx` with an empty body (or `204`) or JSON that is not a list page (`null`, `{}`) is read as
+    /// "not found" and the create is sent again (a second meeting); and with `max_attempts = 1`
+    /// the guard's verdict is dropped and the ambiguous failure is returned as retryable.
+    #[test]
+    fn zoom_guard_lookup_answers_are_parsed(action in fault(), one_attempt in any::<bool>()) {
+        let known_bugs = std::env::var("MEETSCHEDIFY_BENCH_KNOWN_BUGS").as_deref() == Ok("1");
+        if !known_bugs {
+            // A success that arrives empty (204 and 205 always do) or as JSON.
+            let empty_or_json_success = match &action {
+                FaultAction::Status { status, body, .. } => {
+                    (200..300).contains(status)
+                        && (matches!(status, 204 | 205)
+                            || body.trim().is_empty()
+                            || serde_json::from_str::<Value>(body).is_ok())
+                }
+                FaultAction::NonJson { status } => matches!(status, 204 | 205),
+                _ => false,
+            };
+            prop_assume!(!empty_or_json_success);
+        }
+        let attempts = if one_attempt && known_bugs { 1 } else { 2 };
+        let _serial = serial();
+        let rig = rig();
+        let demo = rig.emu.demo();
+        let zoom = ZoomProvider::builder()
+            .with_credentials(&demo.zoom_account_id, &demo.zoom_client_id, &demo.zoom_client_secret)
+            .with_api_base(rig.emu.zoom_api_base())
+            .with_oauth_base(rig.emu.zoom_oauth_base())
+            .with_retry(
+                RetryConfig::default()
+                    .with_max_attempts(attempts)
+                    .with_initial_delay(Duration::from_millis(1))
+                    .with_jitter(false),
+            )
+            .with_request_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        // A host of its own per case, so the guard's list stays one short page.
+        let host = format!("guard-{}@example.com", HOSTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        let user = rig.emu.add_zoom_user(&demo.zoom_account_id, &host).unwrap();
+        let count = || -> usize { rig.emu.state().zoom.meetings_by_host.get(&user.id).map_or(0, Vec::len) };
+        rig.emu.clear_faults();
+        let before = count();
+        rig.emu.inject_fault(FaultRule::once("POST", "/v2/users/*/meetings", FaultAction::ResetAfter));
+        rig.emu.inject_fault(FaultRule::once("GET", "/v2/users/*/meetings", action));
+        let request = ValidatedCreate::new(
+            create("t", ProviderId::ZOOM)
+                .into_request()
+                .with_provider_option("zoom", json!({ "user_id": host })),
+            &RequestLimits::DEFAULT,
+        )
+        .unwrap();
+        let outcome = runtime().block_on(zoom.create_meeting(&request));
+        rig.emu.clear_faults();
+        prop_assert_eq!(count(), before + 1, "one create, one meeting");
+        match &outcome {
+            Err(e) => {
+                check_error(e)?;
+                prop_assert!(!e.is_retryable(), "{e}");
+                prop_assert!(!e.to_string().contains("no meeting was created"), "{e}");
+            }
+            Ok(m) => prop_assert!(m.conference_link.is_some()),
+        }
+    }
+
     /// Whatever Zoom's token endpoint answers, the call ends in a meeting or a typed error.
     #[test]
     fn zoom_token_answers_are_parsed(action in fault()) {
+        let _serial = serial();
         let rig = rig();
         let zoom = zoom_provider(&rig.emu);
         rig.emu.clear_faults();
@@ -451,6 +536,7 @@ proptest! {
     /// Whatever Calendar's insert answers, the call ends in a meeting or a typed error.
     #[test]
     fn google_insert_answers_are_parsed(action in fault()) {
+        let _serial = serial();
         let rig = rig();
         rig.emu.clear_faults();
         rig.emu.inject_fault(FaultRule::once("POST", "/calendar/v3/calendars/*/events", action));
@@ -463,10 +549,29 @@ proptest! {
         }
     }
 
+    /// Whatever the conference poll (`events.get` after an insert that answered `pending`)
+    /// answers, the call ends in a meeting with a link or a typed error.
+    #[test]
+    fn google_poll_answers_are_parsed(action in fault()) {
+        let _serial = serial();
+        let rig = rig();
+        rig.emu.clear_faults();
+        rig.emu.inject_fault(FaultRule::once("GET", "/calendar/v3/calendars/*/events/*", action));
+        let outcome = runtime().block_on(
+            rig.google.create_meeting(&create(GOOGLE_TENANT, ProviderId::GOOGLE_MEET)),
+        );
+        rig.emu.clear_faults();
+        match &outcome {
+            Err(e) => check_error(e)?,
+            Ok(m) => prop_assert!(m.conference_link.is_some()),
+        }
+    }
+
     /// Whatever Google's token endpoint answers to a refresh, the call ends in a meeting or a
     /// typed error (each case a new tenant whose access token has expired).
     #[test]
     fn google_token_answers_are_parsed(action in fault(), n in any::<u64>()) {
+        let _serial = serial();
         let rig = rig();
         let demo = rig.emu.demo().clone();
         let tenant = format!("refresh-{n}");
