@@ -42,20 +42,21 @@ impl RunningApp {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::invalid_config("port", e.to_string()))?;
-        let store = token_store(&config).await?;
         let (provider, emulator) = match config.backend {
             Backend::Emulator => {
+                let store = token_store(&config).await?;
                 let (provider, emu) = emulator_provider(addr, store).await?;
                 (provider, Some(emu))
             }
             Backend::Google => {
+                // Check the configuration before creating the token database.
                 let key = std::env::var(ENV_STATE_KEY).map_err(|_| {
                     Error::invalid_config(ENV_STATE_KEY, "set it to `openssl rand -base64 32`")
                 })?;
                 let sealer = single_use_states(OAuthStateKey::from_base64(&key)?);
-                let provider = GoogleMeetBuilder::from_env()?
-                    .with_state_sealer(sealer)
-                    .with_token_store(store)
+                let builder = GoogleMeetBuilder::from_env()?.with_state_sealer(sealer);
+                let provider = builder
+                    .with_token_store(token_store(&config).await?)
                     .build()?;
                 (provider, None)
             }
