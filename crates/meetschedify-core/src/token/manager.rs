@@ -93,7 +93,8 @@ pub struct TokenManagerConfig {
     pub lease_ttl: Duration,
     /// How long to wait for another process's refresh before giving up (default 15 s).
     pub lease_wait: Duration,
-    /// How often to look again while another process holds the lease (default 100 ms).
+    /// How often to look again while another process holds the lease (default 100 ms, spread
+    /// by ±50% so waiting instances do not poll in step).
     pub lease_poll: Duration,
 }
 
@@ -316,7 +317,7 @@ impl TokenManager {
                     )
                     .with_operation(Operation::AccessToken));
                 }
-                tokio::time::sleep(self.inner.config.lease_poll).await;
+                tokio::time::sleep(jittered(self.inner.config.lease_poll)).await;
                 if let Some(token) = self.usable(key, store.get(key).await?.as_ref(), rejected) {
                     return Ok(token);
                 }
@@ -415,6 +416,13 @@ impl TokenManager {
     }
 }
 
+/// A poll interval spread over [d/2, 3d/2], so instances waiting on one lease do not all read
+/// the store in the same instant.
+fn jittered(d: Duration) -> Duration {
+    use rand::Rng;
+    d.mul_f64(rand::thread_rng().gen_range(0.5..1.5))
+}
+
 /// Keeps the stored refresh token and scopes when the provider did not send new ones.
 fn merge(current: Option<&TokenRecord>, mut fresh: TokenRecord) -> TokenRecord {
     if let Some(current) = current {
@@ -436,5 +444,21 @@ struct FlightGuard<'a> {
 impl Drop for FlightGuard<'_> {
     fn drop(&mut self) {
         lock(&self.manager.inner.flights).remove(self.key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lease_polls_are_spread_around_the_interval() {
+        let d = Duration::from_millis(100);
+        let samples: Vec<_> = (0..200).map(|_| jittered(d)).collect();
+        assert!(
+            samples.iter().all(|s| *s >= d / 2 && *s <= d * 3 / 2),
+            "{samples:?}"
+        );
+        assert!(samples.iter().any(|s| *s != samples[0]), "not constant");
     }
 }
