@@ -27,6 +27,23 @@ async fn a_pending_conference_is_polled_until_ready() {
 }
 
 #[tokio::test]
+async fn a_conference_ready_on_insert_is_not_polled() {
+    let emu = common::emulator(Emulator::builder().conference_pending_on_insert(false)).await;
+    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let meeting = provider
+        .create_meeting(&common::create_request("org_1", Some("k")))
+        .await
+        .unwrap();
+    assert!(meeting.conference_link.is_some());
+    assert_eq!(
+        meeting.raw["conferenceData"]["createRequest"]["status"]["statusCode"],
+        "success"
+    );
+    let gets = emu.requests().iter().filter(|r| r.method == "GET").count();
+    assert_eq!(gets, 0, "the insert answer already had the link");
+}
+
+#[tokio::test]
 async fn still_pending_after_the_bound_is_conference_pending_with_the_event_id() {
     // Google needs 8 more reads; a 30 ms bound allows about 5 (polls at 0, 1, 3, 7, 15 ms).
     let emu = common::emulator(Emulator::builder().conference_pending_reads(8)).await;

@@ -5,6 +5,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use google_calendar3::api::Event;
+use google_calendar3::hyper::body::Bytes;
 use google_calendar3::{common, CalendarHub};
 use meetschedify_core::{with_retry, Error, ErrorCode, Operation, ProviderId, Result, TenantId};
 use serde_json::Value;
@@ -23,14 +24,29 @@ pub(crate) type Hub = CalendarHub<Connector>;
 pub(crate) type CallFuture<'a> =
     Pin<Box<dyn Future<Output = common::Result<(common::Response, Option<Event>)>> + Send + 'a>>;
 
-/// A successful answer: the decoded event and the JSON exactly as Google sent it.
+/// A successful answer: the decoded event and the body exactly as Google sent it.
+///
+/// The body stays bytes until [`Answer::raw`] is asked for: the bindings have already decoded
+/// it once into the typed event, and most answers (an insert followed by a conference poll,
+/// the read before an update) never become a meeting, so parsing them again for `raw` would
+/// be wasted. `raw` is not rebuilt from the typed event because that would not be what Google
+/// sent: the bindings' `Event` drops fields it does not know, serialises every absent field
+/// as `null` and reformats timestamps.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
     pub(crate) event: Option<Event>,
-    pub(crate) raw: Value,
+    pub(crate) body: Bytes,
 }
 
 impl Answer {
+    /// The body as JSON (`null` for an empty or non-JSON body, such as delete's 204).
+    pub(crate) fn raw(&self) -> Value {
+        if self.body.is_empty() {
+            return Value::Null;
+        }
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
     pub(crate) fn event(&self) -> Result<&Event> {
         self.event.as_ref().ok_or_else(|| {
             Error::new(
@@ -202,9 +218,12 @@ impl Calendar {
             Ok(Ok((response, event))) => {
                 let status = response.status().as_u16();
                 tracing::Span::current().record("http_status", status);
-                let raw = read_json(response).await;
+                // The bindings buffered the body to decode it, so this is no copy.
+                let body = common::to_bytes(response.into_body())
+                    .await
+                    .unwrap_or_default();
                 tracing::debug!("google calendar answered");
-                return Ok(Answer { event, raw });
+                return Ok(Answer { event, body });
             }
             Ok(Err(e)) => {
                 errors::from_bindings(e, &capture, &self.inner.provider, operation, existing_event)
@@ -226,15 +245,4 @@ impl Calendar {
         tracing::debug!(code = %err.code(), retryable = err.is_retryable(), "google calendar call failed");
         Err(err)
     }
-}
-
-/// The body of a successful answer as JSON (`null` for an empty body, such as delete's 204).
-async fn read_json(response: common::Response) -> Value {
-    let bytes = common::to_bytes(response.into_body())
-        .await
-        .unwrap_or_default();
-    if bytes.is_empty() {
-        return Value::Null;
-    }
-    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
 }

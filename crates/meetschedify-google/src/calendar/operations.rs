@@ -222,5 +222,5 @@ impl Calendar {
 
 fn into_meeting(calendar: &Calendar, answer: Answer) -> Result<CreatedMeeting> {
     let event = answer.event()?;
-    mapping::to_meeting(calendar.provider_id(), event, answer.raw.clone())
+    mapping::to_meeting(calendar.provider_id(), event, answer.raw())
 }

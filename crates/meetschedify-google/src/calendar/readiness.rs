@@ -7,6 +7,9 @@
 //! the status is `success` or the configured bound passes, then fails with
 //! `CONFERENCE_PENDING`, carrying the event id, unless the caller opted in to a meeting without
 //! a link. It never sends a second insert with a new `requestId` because of `pending`.
+//!
+//! The insert answer is read first: a conference already `success` there costs no poll, and
+//! the first poll after a `pending` one goes out at once.
 
 use std::time::Duration;
 
@@ -81,7 +84,7 @@ impl Calendar {
             if started.elapsed().saturating_add(pause) > wait {
                 return self.still_pending(answer, &id, allow_pending, retryable);
             }
-            tokio::time::sleep(pause).await;
+            pause_before_poll(pause).await;
             pause = if pause.is_zero() {
                 self.options().conference_poll_interval
             } else {
@@ -130,10 +133,39 @@ impl Calendar {
     }
 }
 
+/// Waits `pause` before the next poll. No pause means no wait at all: a zero
+/// `tokio::time::sleep` still parks the task until the timer's next 1 ms tick, which made every
+/// create on a `pending` insert take at least a millisecond (`docs/performance.md`).
+async fn pause_before_poll(pause: Duration) {
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
+}
+
 /// The event id in the error's details, so callers can find the meeting without parsing the
 /// message.
 fn event_details(id: &str) -> ProviderErrorDetails {
     ProviderErrorDetails::Other {
         details: json!({ "event_id": id }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn no_pause_is_ready_without_the_timer() {
+        let mut cx = Context::from_waker(Waker::noop());
+        // Polled once, never awaited: a zero pause must not wait for a timer tick.
+        let mut none = pin!(pause_before_poll(Duration::ZERO));
+        assert_eq!(none.as_mut().poll(&mut cx), Poll::Ready(()));
+        // A real pause still waits (its deadline is in the future on the first poll).
+        let mut some = pin!(pause_before_poll(Duration::from_millis(50)));
+        assert_eq!(some.as_mut().poll(&mut cx), Poll::Pending);
     }
 }
