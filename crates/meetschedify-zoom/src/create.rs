@@ -6,7 +6,9 @@
 //! answer; not found, the create is sent again. A create with an idempotency key also looks
 //! before its first attempt, so repeating a call with the same key returns the same meeting.
 //! If the retry budget runs out after an ambiguous failure, one last look decides between
-//! returning the meeting and reporting that none was made.
+//! returning the meeting and reporting that none was made; if that look fails too, the error
+//! says the meeting may have been created and is never retryable. A lookup answer that is not a
+//! list page counts as a failed lookup, never as "not found".
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -24,6 +26,17 @@ const PAGE_SIZE: &str = "300";
 /// A bound on the pages one lookup reads (90,000 meetings), so a misbehaving cursor cannot
 /// loop forever.
 const MAX_PAGES: usize = 300;
+
+/// The guard's verdict when the last lookup found no marked meeting.
+const NOT_CREATED: &str = "no meeting was created";
+/// The guard's verdict when the last lookup failed too.
+const UNKNOWN: &str = "whether a meeting was created is unknown: the meeting may have been \
+                       created, so check before sending it again";
+/// As [`UNKNOWN`], for a create whose idempotency key makes repeating it safe (the repeat
+/// looks for the key's marker before sending).
+const UNKNOWN_KEYED: &str = "whether a meeting was created is unknown: the meeting may have \
+                             been created; repeating the call with the same idempotency key is \
+                             safe";
 
 /// What a create needs.
 pub(crate) struct Create<'a> {
@@ -101,12 +114,11 @@ impl Create<'_> {
                 tracing::info!("found the meeting after the last attempt; not an error");
                 Ok(found)
             }
-            Ok(None) => Err(gave_up(err, self.retry, Some("no meeting was created"))),
-            Err(_) => Err(gave_up(
-                err,
-                self.retry,
-                Some("whether a meeting was created is unknown"),
-            )),
+            Ok(None) => Err(gave_up(err, self.retry, Some(NOT_CREATED))),
+            // The meeting may exist: `gave_up` makes the error non-retryable, so a caller that
+            // re-sends on `is_retryable()` cannot make a second one.
+            Err(_) if self.keyed => Err(gave_up(err, self.retry, Some(UNKNOWN_KEYED))),
+            Err(_) => Err(gave_up(err, self.retry, Some(UNKNOWN))),
         }
     }
 
@@ -128,22 +140,26 @@ impl Create<'_> {
             if let Some(token) = &cursor {
                 call = call.with_query("next_page_token", token.clone());
             }
-            let page = self
-                .api
-                .call(&call, attempt)
-                .await?
-                .body
-                .unwrap_or_default();
-            let hit = page
-                .get("meetings")
+            let page = self.api.call(&call, attempt).await?.body;
+            // Fail closed: an answer that is not a list page (empty, 204, `null`, `{}`, `[]`,
+            // `{"meetings": 5}`) says nothing about whether the meeting exists, so it must not
+            // read as "not found" (which would send the create again). Retrying the lookup is
+            // safe; re-sending the create is not.
+            let Some(listed) = page
+                .as_ref()
+                .and_then(|p| p.get("meetings"))
                 .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find(|m| {
-                    m.get("agenda")
-                        .and_then(Value::as_str)
-                        .is_some_and(|a| marker.is_in(a))
-                });
+            else {
+                return Err(unreadable_lookup(
+                    "a meeting list that is not a page",
+                    self.provider,
+                ));
+            };
+            let hit = listed.iter().find(|m| {
+                m.get("agenda")
+                    .and_then(Value::as_str)
+                    .is_some_and(|a| marker.is_in(a))
+            });
             if let Some(id) = hit.and_then(meeting_id) {
                 let get = Call::new(
                     Method::GET,
@@ -158,7 +174,8 @@ impl Create<'_> {
                 };
             }
             cursor = page
-                .get("next_page_token")
+                .as_ref()
+                .and_then(|p| p.get("next_page_token"))
                 .and_then(Value::as_str)
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned);
@@ -166,6 +183,19 @@ impl Create<'_> {
                 return Ok(None);
             }
         }
-        Ok(None)
+        // Pages left unread may hold the meeting: as unknown as an unreadable page.
+        Err(unreadable_lookup(
+            "more meeting list pages than the lookup reads",
+            self.provider,
+        ))
+    }
+}
+
+/// A lookup answer that cannot tell whether the meeting exists: retryable (looking again is
+/// safe) and ambiguous, never "not found".
+fn unreadable_lookup(what: &str, provider: &ProviderId) -> Failure {
+    Failure {
+        error: unexpected(what, provider).with_retryable(true),
+        ambiguous: true,
     }
 }

@@ -210,6 +210,12 @@ pub(crate) fn annotate(err: Error, note: &str) -> Error {
     if let Some(p) = err.provider_id() {
         out = out.with_provider(p.clone());
     }
+    if let Some(op) = err.operation() {
+        out = out.with_operation(op);
+    }
+    if let Some(n) = err.attempts() {
+        out = out.with_attempts(n);
+    }
     if let Some(d) = err.details() {
         out = out.with_details(d.clone());
     } else if let Some(s) = err.http_status() {
@@ -219,9 +225,16 @@ pub(crate) fn annotate(err: Error, note: &str) -> Error {
 }
 
 /// After the retry loop: a retryable error left over means every attempt failed.
+///
+/// `note` is the duplicate guard's verdict on an ambiguous create. An error carrying one is
+/// never retryable, whatever the retry budget: the guard already used it, and if the verdict is
+/// "unknown" a blind re-send could make a second meeting.
 pub(crate) fn gave_up(err: Error, retry: &RetryConfig, note: Option<&str>) -> Error {
     if !err.is_retryable() || retry.max_attempts <= 1 {
-        return err;
+        return match note {
+            Some(note) => annotate(err.with_retryable(false), note),
+            None => err,
+        };
     }
     let attempts = err.attempts().unwrap_or(retry.max_attempts);
     let mut message = format!("zoom call failed after {attempts} attempts: {err}");
@@ -378,5 +391,17 @@ mod tests {
             gave_up(once, &RetryConfig::none(), None).code(),
             ErrorCode::ZoomMeetingError
         );
+    }
+
+    #[test]
+    fn a_verdict_is_kept_and_never_retryable_with_one_attempt() {
+        let lost = map(504, "{}").error.with_attempts(1);
+        assert!(lost.is_retryable());
+        let out = gave_up(lost, &RetryConfig::none(), Some("the meeting may exist"));
+        assert_eq!(out.code(), ErrorCode::ZoomMeetingError);
+        assert!(!out.is_retryable());
+        assert!(out.message().ends_with("; the meeting may exist"), "{out}");
+        assert_eq!(out.attempts(), Some(1));
+        assert_eq!(out.http_status(), Some(504));
     }
 }

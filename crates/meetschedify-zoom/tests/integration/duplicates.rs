@@ -144,6 +144,143 @@ async fn a_lookup_that_fails_is_tried_again() {
     assert_eq!(sent(&emu, "GET", "/users/me/meetings").len(), 2);
 }
 
+/// A list answer that is a success but not a page (empty, 204, JSON of another shape) says
+/// nothing about the meeting: the guard looks again instead of reading it as "not found" and
+/// sending the create a second time.
+#[tokio::test]
+async fn a_lookup_answer_that_is_not_a_page_is_looked_up_again_not_read_as_not_found() {
+    let answers = [
+        (200, ""),
+        (204, ""),
+        (200, "null"),
+        (200, "{}"),
+        (200, "[]"),
+        (200, r#"{"meetings":5}"#),
+    ];
+    for (code, body) in answers {
+        let emu = emulator().await;
+        emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+        emu.inject_fault(FaultRule::once(
+            "GET",
+            CREATE,
+            FaultAction::Status {
+                status: code,
+                body: body.into(),
+                headers: vec![("content-type".into(), "application/json".into())],
+            },
+        ));
+        let zoom = builder(&emu)
+            .with_retry(fast_retry().with_max_attempts(2))
+            .build()
+            .unwrap();
+        let m = client(zoom)
+            .create_meeting(request("Odd list answer"))
+            .await
+            .unwrap_or_else(|e| panic!("{code} {body:?}: {e}"));
+        let stored = meetings(&emu);
+        assert_eq!(stored.len(), 1, "{code} {body:?}: exactly one meeting");
+        assert_eq!(m.provider_event_id, stored[0]["id"].to_string());
+        assert_eq!(
+            sent(&emu, "POST", "/users/me/meetings").len(),
+            1,
+            "{code} {body:?}: not sent twice"
+        );
+        assert_eq!(
+            sent(&emu, "GET", "/users/me/meetings").len(),
+            2,
+            "{code} {body:?}: the odd answer, then the last lookup"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_lookup_that_never_answers_with_a_page_ends_unknown_not_resent() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    emu.inject_fault(FaultRule::probability(
+        Some("GET"),
+        CREATE,
+        1.0,
+        FaultAction::Status {
+            status: 200,
+            body: "{}".into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+        },
+    ));
+    let err = client(provider(&emu))
+        .create_meeting(request("Never a page"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ZoomMaxRetriesExceeded);
+    assert!(!err.is_retryable(), "{err}");
+    assert!(
+        err.message().contains("the meeting may have been created"),
+        "{err}"
+    );
+    assert_eq!(meetings(&emu).len(), 1);
+    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+}
+
+/// With a single attempt, an ambiguous create whose last lookup fails keeps the guard's
+/// verdict: not retryable, and saying the meeting may exist.
+#[tokio::test]
+async fn with_one_attempt_an_unresolved_create_is_not_retryable() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    emu.inject_fault(FaultRule::once("GET", CREATE, FaultAction::ResetBefore));
+    let zoom = builder(&emu)
+        .with_retry(RetryConfig::none())
+        .build()
+        .unwrap();
+    let err = client(zoom)
+        .create_meeting(request("Single shot, no answer"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ZoomNetworkError);
+    assert!(
+        !err.is_retryable(),
+        "re-sending could duplicate the meeting: {err}"
+    );
+    assert!(
+        err.message().contains("the meeting may have been created"),
+        "{err}"
+    );
+    assert_eq!(err.attempts(), Some(1));
+    assert_eq!(meetings(&emu).len(), 1, "the create did take effect");
+    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+}
+
+#[tokio::test]
+async fn with_one_attempt_an_unresolved_keyed_create_says_repeating_it_is_safe() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    // The keyed create looks before sending (passes), then once more after the lost answer.
+    emu.inject_fault(FaultRule::sequence(
+        "GET",
+        CREATE,
+        vec![None, Some(FaultAction::ResetBefore)],
+    ));
+    let zoom = builder(&emu)
+        .with_retry(RetryConfig::none())
+        .build()
+        .unwrap();
+    let client = client(zoom);
+    let keyed = || request("Keyed single shot").with_idempotency_key("job-7");
+    let err = client.create_meeting(keyed()).await.unwrap_err();
+    assert!(!err.is_retryable(), "{err}");
+    assert!(
+        err.message().contains("the meeting may have been created")
+            && err.message().contains("same idempotency key is safe"),
+        "{err}"
+    );
+    // Which the repeat bears out: it finds the meeting instead of making another.
+    let m = client.create_meeting(keyed()).await.unwrap();
+    let stored = meetings(&emu);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(m.provider_event_id, stored[0]["id"].to_string());
+    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+}
+
 #[tokio::test]
 async fn the_lookup_pages_through_the_hosts_meetings() {
     let emu = emulator().await;
