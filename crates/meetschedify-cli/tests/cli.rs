@@ -48,6 +48,13 @@ fn against(emulator: &EmulatorHandle, only_zoom: bool) -> Command {
     cmd
 }
 
+/// Runs the binary with `args`, configured for Zoom against `emulator`.
+async fn zoom_cli(emulator: &EmulatorHandle, args: &[&str]) -> Output {
+    let mut cmd = against(emulator, true);
+    cmd.args(args);
+    run(cmd).await
+}
+
 async fn run(mut cmd: Command) -> Output {
     tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
         .await
@@ -128,28 +135,30 @@ async fn the_demo_runs_every_provider_without_credentials() {
 #[tokio::test(flavor = "multi_thread")]
 async fn schedule_get_update_cancel_on_zoom() {
     let emulator = Emulator::start().await.unwrap();
-    let mut cmd = against(&emulator, true);
-    cmd.args([
-        "schedule",
-        "--json",
-        "--provider",
-        "zoom",
-        "--title",
-        "Consultation",
-        "--start",
-        "2026-08-01T09:00:00",
-        "--end",
-        "2026-08-01T09:30:00",
-        "--timezone",
-        "America/Chicago",
-        "--participant",
-        "patient@example.com:Pat",
-        "--metadata",
-        "visit=42",
-        "--idempotency-key",
-        "visit-42",
-    ]);
-    let out = run(cmd).await;
+    let out = zoom_cli(
+        &emulator,
+        &[
+            "schedule",
+            "--json",
+            "--provider",
+            "zoom",
+            "--title",
+            "Consultation",
+            "--start",
+            "2026-08-01T09:00:00",
+            "--end",
+            "2026-08-01T09:30:00",
+            "--timezone",
+            "America/Chicago",
+            "--participant",
+            "patient@example.com:Pat",
+            "--metadata",
+            "visit=42",
+            "--idempotency-key",
+            "visit-42",
+        ],
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -163,9 +172,11 @@ async fn schedule_get_update_cancel_on_zoom() {
     let shape: Vec<_> = meeting.as_object().unwrap().keys().cloned().collect();
     insta::assert_json_snapshot!("created_meeting_keys", shape);
 
-    let mut cmd = against(&emulator, true);
-    cmd.args(["get", "--json", "--provider", "zoom", "--id", &id]);
-    let out = run(cmd).await;
+    let out = zoom_cli(
+        &emulator,
+        &["get", "--json", "--provider", "zoom", "--id", &id],
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -173,22 +184,24 @@ async fn schedule_get_update_cancel_on_zoom() {
     );
     assert_eq!(stdout_json(&out)["provider_event_id"], id.as_str());
 
-    let mut cmd = against(&emulator, true);
-    cmd.args([
-        "update",
-        "--json",
-        "--provider",
-        "zoom",
-        "--id",
-        &id,
-        "--start",
-        "2026-08-02T09:00:00",
-        "--end",
-        "2026-08-02T10:00:00",
-        "--timezone",
-        "America/Chicago",
-    ]);
-    let out = run(cmd).await;
+    let out = zoom_cli(
+        &emulator,
+        &[
+            "update",
+            "--json",
+            "--provider",
+            "zoom",
+            "--id",
+            &id,
+            "--start",
+            "2026-08-02T09:00:00",
+            "--end",
+            "2026-08-02T10:00:00",
+            "--timezone",
+            "America/Chicago",
+        ],
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -202,9 +215,11 @@ async fn schedule_get_update_cancel_on_zoom() {
     assert_eq!(updated["conference_link_changed"], false);
 
     for expected in ["cancelled", "already_cancelled"] {
-        let mut cmd = against(&emulator, true);
-        cmd.args(["cancel", "--json", "--provider", "zoom", "--id", &id]);
-        let out = run(cmd).await;
+        let out = zoom_cli(
+            &emulator,
+            &["cancel", "--json", "--provider", "zoom", "--id", &id],
+        )
+        .await;
         assert!(
             out.status.success(),
             "{}",
@@ -218,22 +233,24 @@ async fn schedule_get_update_cancel_on_zoom() {
 async fn a_bad_time_zone_is_an_invalid_request_and_nothing_is_sent() {
     let emulator = Emulator::start().await.unwrap();
     emulator.clear_requests();
-    let mut cmd = against(&emulator, true);
-    cmd.args([
-        "schedule",
-        "--json",
-        "--provider",
-        "zoom",
-        "--title",
-        "x",
-        "--start",
-        "2026-08-01T09:00:00",
-        "--end",
-        "2026-08-01T09:30:00",
-        "--timezone",
-        "Mars/Olympus",
-    ]);
-    let out = run(cmd).await;
+    let out = zoom_cli(
+        &emulator,
+        &[
+            "schedule",
+            "--json",
+            "--provider",
+            "zoom",
+            "--title",
+            "x",
+            "--start",
+            "2026-08-01T09:00:00",
+            "--end",
+            "2026-08-01T09:30:00",
+            "--timezone",
+            "Mars/Olympus",
+        ],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(3));
     assert!(out.stdout.is_empty());
     let err = stderr_json(&out);
@@ -256,16 +273,20 @@ async fn errors_map_to_documented_exit_codes() {
 
     let emulator = Emulator::start().await.unwrap();
     // A provider that is not configured.
-    let mut cmd = against(&emulator, true);
-    cmd.args(["get", "--json", "--provider", "webex", "--id", "1"]);
-    let out = run(cmd).await;
+    let out = zoom_cli(
+        &emulator,
+        &["get", "--json", "--provider", "webex", "--id", "1"],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(4));
     assert_eq!(stderr_json(&out)["error"]["code"], "PROVIDER_NOT_FOUND");
 
     // A meeting that does not exist.
-    let mut cmd = against(&emulator, true);
-    cmd.args(["get", "--json", "--provider", "zoom", "--id", "99999999999"]);
-    let out = run(cmd).await;
+    let out = zoom_cli(
+        &emulator,
+        &["get", "--json", "--provider", "zoom", "--id", "99999999999"],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(7));
     assert_eq!(stderr_json(&out)["error"]["code"], "MEETING_NOT_FOUND");
 
@@ -281,9 +302,7 @@ async fn errors_map_to_documented_exit_codes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_reports_and_fails_on_a_problem() {
     let emulator = Emulator::start().await.unwrap();
-    let mut cmd = against(&emulator, true);
-    cmd.args(["doctor", "--json"]);
-    let out = run(cmd).await;
+    let out = zoom_cli(&emulator, &["doctor", "--json"]).await;
     assert!(
         out.status.success(),
         "{}",
