@@ -5,6 +5,5 @@ mod common;
 mod duplicates;
 mod errors;
 mod lifecycle;
-mod secrets;
 mod snapshots;
 mod tokens;
