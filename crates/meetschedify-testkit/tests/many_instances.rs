@@ -168,7 +168,13 @@ where
         assert_eq!(stored.version, 3, "{tenant}: seed plus one save per expiry");
         let refresh = stored.refresh_token.expect("the refresh token was kept");
         assert!(refresh.expose_secret().starts_with("1//"));
-        oauth.refresh(&refresh).await.unwrap();
+        // A transient network error is not a refusal: retry it as the providers do; a refused
+        // token (GOOGLE_AUTH_REVOKED) is not retryable and still fails the test.
+        meetschedify_core::with_retry(&meetschedify_core::RetryConfig::default(), |_| {
+            oauth.refresh(&refresh)
+        })
+        .await
+        .unwrap();
     }
     // Every create landed in its tenant's calendar.
     let state = emu.state();
