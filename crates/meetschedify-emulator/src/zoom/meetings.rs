@@ -45,13 +45,10 @@ pub(super) async fn create(
     let now = shared.clock.now();
     let mut guard = shared.lock();
     let inner = &mut *guard;
-    let account = match account_for(&inner.zoom, &headers, now) {
+    let account = match admit(inner, &headers, Label::Medium, now) {
         Ok(account) => account,
         Err(response) => return response,
     };
-    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Medium, now) {
-        return response;
-    }
     let Some(host) = inner.zoom.resolve_user(&account, &user_id).cloned() else {
         return user_not_found(&user_id);
     };
@@ -92,13 +89,10 @@ pub(super) async fn get(
     let now = shared.clock.now();
     let mut guard = shared.lock();
     let inner = &mut *guard;
-    let account = match account_for(&inner.zoom, &headers, now) {
+    let account = match admit(inner, &headers, Label::Light, now) {
         Ok(account) => account,
         Err(response) => return response,
     };
-    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Light, now) {
-        return response;
-    }
     match owned_meeting(inner, &account, &meeting_id) {
         Some(id) => json(
             StatusCode::OK,
@@ -124,13 +118,10 @@ pub(super) async fn update(
     let now = shared.clock.now();
     let mut guard = shared.lock();
     let inner = &mut *guard;
-    let account = match account_for(&inner.zoom, &headers, now) {
+    let account = match admit(inner, &headers, Label::Light, now) {
         Ok(account) => account,
         Err(response) => return response,
     };
-    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Light, now) {
-        return response;
-    }
     let Some(id) = owned_meeting(inner, &account, &meeting_id) else {
         return meeting_not_found(&meeting_id);
     };
@@ -150,6 +141,19 @@ pub(super) async fn update(
         apply(&mut meeting.body, &body);
     }
     no_content()
+}
+
+/// The caller's account once its token is checked and the request is counted against the
+/// label's per-second limit, or the answer Zoom would give instead.
+fn admit(
+    inner: &mut Inner,
+    headers: &HeaderMap,
+    label: Label,
+    now: jiff::Timestamp,
+) -> Result<String, Response> {
+    let account = account_for(&inner.zoom, headers, now)?;
+    per_second(&mut inner.zoom, &inner.settings, label, now)?;
+    Ok(account)
 }
 
 /// Parses an optional boolean query parameter as Zoom does (`true` / `false`).
@@ -172,13 +176,10 @@ pub(super) async fn delete(
     let now = shared.clock.now();
     let mut guard = shared.lock();
     let inner = &mut *guard;
-    let account = match account_for(&inner.zoom, &headers, now) {
+    let account = match admit(inner, &headers, Label::Light, now) {
         Ok(account) => account,
         Err(response) => return response,
     };
-    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Light, now) {
-        return response;
-    }
     let (schedule_for_reminder, cancel_meeting_reminder) = match (
         bool_param(&query, "schedule_for_reminder"),
         bool_param(&query, "cancel_meeting_reminder"),
@@ -211,13 +212,10 @@ pub(super) async fn list(
     let now = shared.clock.now();
     let mut guard = shared.lock();
     let inner = &mut *guard;
-    let account = match account_for(&inner.zoom, &headers, now) {
+    let account = match admit(inner, &headers, Label::Medium, now) {
         Ok(account) => account,
         Err(response) => return response,
     };
-    if let Err(response) = per_second(&mut inner.zoom, &inner.settings, Label::Medium, now) {
-        return response;
-    }
     let Some(host) = inner.zoom.resolve_user(&account, &user_id).cloned() else {
         return user_not_found(&user_id);
     };
