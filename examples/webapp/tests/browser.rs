@@ -103,6 +103,19 @@ impl Driver {
     }
 
     async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        match self.try_call(method, path, body).await {
+            Ok(value) => value,
+            Err(failure) => panic!("{failure}"),
+        }
+    }
+
+    /// One WebDriver command; `Err` carries the command and chromedriver's answer.
+    async fn try_call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let url = format!("{}{path}", self.base);
         let request = match method {
             "GET" => self.http.get(url),
@@ -112,8 +125,11 @@ impl Driver {
         let response = request.send().await.expect("chromedriver answers");
         let status = response.status();
         let v: Value = response.json().await.expect("json from chromedriver");
-        assert!(status.is_success(), "{method} {path}: {status} {v}");
-        v["value"].clone()
+        if status.is_success() {
+            Ok(v["value"].clone())
+        } else {
+            Err(format!("{method} {path}: {status} {v}"))
+        }
     }
 }
 
@@ -163,19 +179,32 @@ impl Session<'_> {
     }
 
     async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.driver
-            .call("POST", &format!("{}/element/{id}/click", self.url), None)
-            .await;
+        self.on_element(css, "POST", "click").await;
     }
 
     async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        let v = self
-            .driver
-            .call("GET", &format!("{}/element/{id}/text", self.url), None)
-            .await;
+        let v = self.on_element(css, "GET", "text").await;
         v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Runs one command on the element `css` selects. A click that submits a
+    /// form loads the next page asynchronously, so an element found a moment
+    /// ago can go stale before the command reaches it; then it is looked up
+    /// again, on whichever page is now showing.
+    async fn on_element(&self, css: &str, method: &str, command: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let id = self.find(css).await;
+            let path = format!("{}/element/{id}/{command}", self.url);
+            match self.driver.try_call(method, &path, None).await {
+                Ok(value) => return value,
+                Err(failure) if failure.contains("stale element reference") => {
+                    assert!(Instant::now() < deadline, "{failure}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(failure) => panic!("{failure}"),
+            }
+        }
     }
 
     /// Waits until the element's text is `expected`.
