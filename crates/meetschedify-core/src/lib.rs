@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod cause;
 pub mod client;
 pub mod error;
 pub mod ids;
@@ -12,6 +13,7 @@ pub mod time;
 pub mod token;
 pub mod validate;
 
+pub use cause::cause_chain;
 pub use client::{ClientBuilder, MeetSchedifyClient};
 pub use error::{
     Error, ErrorCode, GoogleErrorDetails, Operation, ProviderErrorDetails, Result, ZoomErrorDetails,

@@ -222,6 +222,14 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
     assert_eq!(err.code(), ErrorCode::GoogleTokenRefreshFailed, "{err}");
     assert!(err.is_retryable());
     assert_eq!(err.http_status(), Some(503));
+    emu.inject_fault(FaultRule::once("POST", "/token", FaultAction::ResetBefore));
+    let reset = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(reset.code(), ErrorCode::GoogleTokenRefreshFailed, "{reset}");
+    assert!(reset.is_retryable());
+    assert!(reset.message().contains("reset"), "the cause is named: {reset}");
     // The record is not marked revoked: the next call refreshes and works.
     let status = provider
         .connection_status(&TenantId::new("org_1"))
@@ -263,6 +271,8 @@ async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
         .await
         .unwrap_err();
     assert!(err.is_retryable(), "{err}");
+    // The cause a person can act on, not only reqwest's "error sending request".
+    assert!(err.message().contains("reset"), "{err}");
     assert_eq!(store.len(), 1, "kept so a retry can still revoke");
     assert_eq!(
         provider

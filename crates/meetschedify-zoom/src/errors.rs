@@ -106,7 +106,13 @@ pub(crate) fn network(err: &reqwest::Error, provider: &ProviderId) -> Failure {
     // A refused or failed connection never carried the request, so it is safe to repeat;
     // everything else (timeout, reset, a body cut short) may have reached Zoom.
     let (message, ambiguous) = if err.is_connect() && !err.is_timeout() {
-        (format!("could not connect to zoom: {}", chain(err)), false)
+        (
+            format!(
+                "could not connect to zoom: {}",
+                meetschedify_core::cause_chain(err)
+            ),
+            false,
+        )
     } else if err.is_timeout() {
         (
             "zoom did not answer before the request timeout".to_owned(),
@@ -114,7 +120,10 @@ pub(crate) fn network(err: &reqwest::Error, provider: &ProviderId) -> Failure {
         )
     } else {
         (
-            format!("the connection to zoom failed: {}", chain(err)),
+            format!(
+                "the connection to zoom failed: {}",
+                meetschedify_core::cause_chain(err)
+            ),
             true,
         )
     };
@@ -122,21 +131,6 @@ pub(crate) fn network(err: &reqwest::Error, provider: &ProviderId) -> Failure {
         error: Error::new(ErrorCode::ZoomNetworkError, message).with_provider(provider.clone()),
         ambiguous,
     }
-}
-
-/// The error and its causes on one line ("error sending request ...: connection reset by peer").
-fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        let next = s.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = s.source();
-    }
-    text
 }
 
 /// A Meetings API answer with an error status.

@@ -99,13 +99,14 @@ pub(crate) fn from_bindings(
 /// A transport failure, with its cause chain in the message ("client error (SendRequest):
 /// connection closed before message completed"): hyper's top-level text alone says little.
 fn network(err: &(dyn std::error::Error + 'static)) -> Error {
-    let mut message = format!("could not reach google calendar: {err}");
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        message.push_str(&format!(": {c}"));
-        cause = c.source();
-    }
-    Error::new(ErrorCode::NetworkError, message).with_retryable(true)
+    Error::new(
+        ErrorCode::NetworkError,
+        format!(
+            "could not reach google calendar: {}",
+            meetschedify_core::cause_chain(err)
+        ),
+    )
+    .with_retryable(true)
 }
 
 /// Google's JSON error envelope: `{"error": {"code", "message", "errors": [{"reason", ...}]}}`.

@@ -280,7 +280,7 @@ impl GoogleOAuthClient {
                 ErrorCode::NetworkError,
                 format!(
                     "could not reach google to revoke the token: {}",
-                    e.without_url()
+                    meetschedify_core::cause_chain(&e.without_url())
                 ),
             )
             .with_retryable(true)

@@ -31,8 +31,11 @@ pub(crate) enum TransportError {
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            // reqwest's message never includes the request body, where the secrets are.
-            TransportError::Network(e) => write!(f, "network error: {e}"),
+            // reqwest's messages never include the request body, where the secrets are, and the
+            // URL was removed; the causes say why ("connection refused"), the top says little.
+            TransportError::Network(e) => {
+                write!(f, "network error: {}", meetschedify_core::cause_chain(e))
+            }
             TransportError::Unavailable { status, .. } => write!(f, "server answered {status}"),
             TransportError::Build(e) => write!(f, "request could not be built: {e}"),
         }

@@ -192,6 +192,11 @@ async fn connection_refused_is_a_network_error_retried_to_exhaustion() {
     let err = client(once).create_meeting(request("x")).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::ZoomNetworkError);
     assert!(err.is_retryable());
+    // The cause a person can act on, not only reqwest's "error sending request".
+    assert!(
+        err.message().to_lowercase().contains("connection refused"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
