@@ -72,15 +72,11 @@ pub fn status(format: Format, status: &ConnectionStatus) {
     match format {
         Format::Json => print_json(&serde_json::to_value(status).unwrap_or_default()),
         Format::Human => {
-            let mut t = table(&["provider", "tenant", "connected", "detail"]);
+            let mut t = table(&["provider", "tenant", "state", "detail"]);
             t.add_row(vec![
                 status.provider_id.to_string(),
                 status.tenant_id.to_string(),
-                if status.connected {
-                    "yes".into()
-                } else {
-                    "no".into()
-                },
+                status.state.as_str().replace('_', " "),
                 status.reason.clone().unwrap_or_default(),
             ]);
             println!("{t}");

@@ -297,6 +297,8 @@ async fn errors_map_to_documented_exit_codes() {
     let out = run(cmd).await;
     let status = stdout_json(&out);
     assert_eq!(status["connected"], false, "{status}");
+    // Server-to-Server OAuth has no user to send through consent: an operator must fix it.
+    assert_eq!(status["state"], "unavailable", "{status}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -470,6 +472,7 @@ async fn connect_status_disconnect_with_the_sqlite_store() {
     ]);
     let out = run(cmd).await;
     assert_eq!(stdout_json(&out)["connected"], false);
+    assert_eq!(stdout_json(&out)["state"], "not_connected");
     let _ = std::fs::remove_file(&db);
 }
 

@@ -3,6 +3,7 @@
 
 mod cause;
 pub mod client;
+pub mod connection;
 pub mod error;
 pub mod ids;
 pub mod meeting;
@@ -15,13 +16,14 @@ pub mod validate;
 
 pub use cause::cause_chain;
 pub use client::{ClientBuilder, MeetSchedifyClient};
+pub use connection::{ConnectionState, ConnectionStatus};
 pub use error::{
     Error, ErrorCode, GoogleErrorDetails, Operation, ProviderErrorDetails, Result, ZoomErrorDetails,
 };
 pub use ids::{ProviderId, TenantId};
 pub use meeting::{
-    CancelOutcome, ConferenceLink, ConferenceLinkKind, ConnectionStatus, CreateMeetingRequest,
-    CreatedMeeting, MeetingContext, MeetingLocation, MeetingParticipant, MeetingStatus, Metadata,
+    CancelOutcome, ConferenceLink, ConferenceLinkKind, CreateMeetingRequest, CreatedMeeting,
+    MeetingContext, MeetingLocation, MeetingParticipant, MeetingStatus, Metadata,
     UpdateMeetingRequest, UpdatedMeeting,
 };
 pub use oauth_state::{

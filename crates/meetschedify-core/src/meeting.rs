@@ -3,11 +3,13 @@
 //! All of them serialize as snake_case JSON, so they can travel through queues and HTTP APIs
 //! unchanged. Build them with `new` and the `with_*` setters.
 
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ProviderId, TenantId};
 use crate::time::MeetingTime;
+
+// Kept reachable at its first home, `meeting::ConnectionStatus`.
+pub use crate::connection::{ConnectionState, ConnectionStatus};
 
 /// Caller-defined data attached to a meeting and returned unchanged by every read.
 pub type Metadata = serde_json::Map<String, serde_json::Value>;
@@ -568,82 +570,6 @@ pub enum CancelOutcome {
     Cancelled,
     /// It was already cancelled or deleted.
     AlreadyCancelled,
-}
-
-/// Whether a tenant can use a provider now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ConnectionStatus {
-    /// The provider asked about.
-    pub provider_id: ProviderId,
-    /// The tenant asked about.
-    pub tenant_id: TenantId,
-    /// Whether meetings can be scheduled.
-    pub connected: bool,
-    /// Why not, or a note (e.g. "access token obtained").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// The account meetings are made under, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    /// Scopes granted, when known.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub scopes: Vec<String>,
-    /// When the current access token expires, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<Timestamp>,
-}
-
-impl ConnectionStatus {
-    /// A connected status.
-    pub fn connected(provider_id: ProviderId, tenant_id: TenantId) -> Self {
-        Self {
-            provider_id,
-            tenant_id,
-            connected: true,
-            reason: None,
-            account: None,
-            scopes: Vec::new(),
-            expires_at: None,
-        }
-    }
-
-    /// A disconnected status with the reason.
-    pub fn disconnected(
-        provider_id: ProviderId,
-        tenant_id: TenantId,
-        reason: impl Into<String>,
-    ) -> Self {
-        Self {
-            connected: false,
-            reason: Some(reason.into()),
-            ..Self::connected(provider_id, tenant_id)
-        }
-    }
-
-    /// Adds a note or reason.
-    pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
-        self.reason = Some(reason.into());
-        self
-    }
-
-    /// Records the account.
-    pub fn with_account(mut self, account: impl Into<String>) -> Self {
-        self.account = Some(account.into());
-        self
-    }
-
-    /// Records the scopes.
-    pub fn with_scopes(mut self, scopes: Vec<String>) -> Self {
-        self.scopes = scopes;
-        self
-    }
-
-    /// Records the token expiry.
-    pub fn with_expires_at(mut self, expires_at: Option<Timestamp>) -> Self {
-        self.expires_at = expires_at;
-        self
-    }
 }
 
 #[cfg(test)]

@@ -163,7 +163,7 @@ impl MeetingProvider for GoogleMeetStaticProvider {
 
     /// A health probe of the one account, the same for every tenant: obtains an access token
     /// (refreshing if needed, so at most one token request per hour). A refused refresh token
-    /// is reported as not connected with Google's reason and the fix; a network failure is
+    /// is reported as `NeedsReconnect` with Google's reason and the fix; a network failure is
     /// returned as the error it is, since it says nothing about the connection.
     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
         let access = self.access().await?;
@@ -174,7 +174,7 @@ impl MeetingProvider for GoogleMeetStaticProvider {
                     .with_scopes(token.scopes().to_vec())
                     .with_expires_at(token.expires_at()),
             ),
-            Err(e) if e.code().needs_reconnect() => Ok(ConnectionStatus::disconnected(
+            Err(e) if e.code().needs_reconnect() => Ok(ConnectionStatus::needs_reconnect(
                 self.inner.id.clone(),
                 tenant.clone(),
                 format!("revoked: {}", e.message()),

@@ -4,9 +4,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use meetschedify_core::{
-    AuthorizationRequest, CancelOutcome, CreateMeetingRequest, ErrorCode, MeetSchedifyClient,
-    MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime, ProviderId, RequestLimits,
-    RetryConfig, TenantId, UpdateMeetingRequest, ValidatedCreate, ValidatedUpdate,
+    AuthorizationRequest, CancelOutcome, ConnectionState, CreateMeetingRequest, ErrorCode,
+    MeetSchedifyClient, MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime,
+    ProviderId, RequestLimits, RetryConfig, TenantId, UpdateMeetingRequest, ValidatedCreate,
+    ValidatedUpdate,
 };
 use meetschedify_emulator::{Emulator, EmulatorHandle};
 use meetschedify_google_static::{GoogleMeetStaticBuilder, GoogleMeetStaticProvider};
@@ -154,6 +155,7 @@ async fn a_dead_refresh_token_says_how_to_get_a_new_one() {
     let before = emu.google_token_requests();
     let status = p.connection_status(&TenantId::new("any")).await.unwrap();
     assert!(!status.connected);
+    assert_eq!(status.state, ConnectionState::NeedsReconnect);
     assert!(status
         .reason
         .unwrap()

@@ -6,9 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use meetschedify_core::{
-    AuthorizationRequest, CancelOutcome, ConferenceLinkKind, ErrorCode, MeetingContext,
-    MeetingProvider, MeetingStatus, MeetingTime, OAuthCallback, OAuthConnect, ProviderId,
-    RequestLimits, TenantId, UpdateMeetingRequest, ValidatedUpdate,
+    AuthorizationRequest, CancelOutcome, ConferenceLinkKind, ConnectionState, ErrorCode,
+    MeetingContext, MeetingProvider, MeetingStatus, MeetingTime, OAuthCallback, OAuthConnect,
+    ProviderId, RequestLimits, TenantId, UpdateMeetingRequest, ValidatedUpdate,
 };
 use meetschedify_emulator::Emulator;
 use meetschedify_google::Disconnected;
@@ -57,6 +57,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     assert_eq!(back.state.as_deref(), Some(auth.state.as_str()));
     let status = provider.connection_status(&tenant).await.unwrap();
     assert!(!status.connected, "not connected before the callback");
+    assert_eq!(status.state, ConnectionState::NotConnected);
     assert!(status.reason.unwrap().starts_with("not connected"));
 
     // 3. The callback stores the tokens for the tenant named in the state.
@@ -68,6 +69,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     assert_eq!(connected.return_url.as_deref(), Some("/dashboard"));
     let status = provider.connection_status(&tenant).await.unwrap();
     assert!(status.connected, "{status:?}");
+    assert_eq!(status.state, ConnectionState::Connected);
     assert_eq!(
         status.scopes,
         ["https://www.googleapis.com/auth/calendar.events"]

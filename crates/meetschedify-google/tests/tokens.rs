@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meetschedify_core::{
-    AuthorizationRequest, ErrorCode, MeetingProvider, OAuthCallback, OAuthConnect, ProviderId,
-    TenantId, TokenKey, TokenStore,
+    AuthorizationRequest, ConnectionState, ErrorCode, MeetingProvider, OAuthCallback, OAuthConnect,
+    ProviderId, TenantId, TokenKey, TokenStore,
 };
 use meetschedify_emulator::{Emulator, FaultAction, FaultRule};
 use meetschedify_google::Disconnected;
@@ -97,6 +97,7 @@ async fn a_revoked_refresh_token_is_reported_and_not_retried() {
         .await
         .unwrap();
     assert!(!status.connected);
+    assert_eq!(status.state, ConnectionState::NeedsReconnect);
     let reason = status.reason.unwrap();
     assert!(reason.starts_with("revoked:"), "{reason}");
     assert!(
@@ -229,7 +230,10 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
         .unwrap_err();
     assert_eq!(reset.code(), ErrorCode::GoogleTokenRefreshFailed, "{reset}");
     assert!(reset.is_retryable());
-    assert!(reset.message().contains("reset"), "the cause is named: {reset}");
+    assert!(
+        reset.message().contains("reset"),
+        "the cause is named: {reset}"
+    );
     // The record is not marked revoked: the next call refreshes and works.
     let status = provider
         .connection_status(&TenantId::new("org_1"))
@@ -282,4 +286,32 @@ async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
         Disconnected::Revoked
     );
     assert!(store.is_empty());
+}
+
+#[tokio::test]
+async fn a_record_without_a_refresh_token_needs_a_reconnect() {
+    let emu = common::default_emulator().await;
+    let store = Arc::new(MemoryTokenStore::new());
+    // As written by an older app, or by hand: an access token only, which dies within the hour.
+    store
+        .save(
+            &TokenKey::new("org_1", ProviderId::GOOGLE_MEET),
+            &meetschedify_core::TokenRecord::new("ya29.short-lived"),
+            meetschedify_core::SaveCondition::Always,
+        )
+        .await
+        .unwrap();
+    let provider = common::provider(&emu, store);
+    let status = provider
+        .connection_status(&TenantId::new("org_1"))
+        .await
+        .unwrap();
+    assert_eq!(status.state, ConnectionState::NeedsReconnect, "{status:?}");
+    assert!(!status.connected);
+    assert!(status.state.needs_user_consent());
+    assert!(
+        status.reason.unwrap().contains("no refresh token"),
+        "the reason says why"
+    );
+    assert_eq!(emu.google_token_requests(), 0, "the store alone answers");
 }

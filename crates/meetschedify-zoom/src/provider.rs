@@ -254,7 +254,9 @@ impl ZoomProvider {
                 .with_account(self.inner.config.account_id.clone())
                 .with_scopes(token.scopes().to_vec())
                 .with_expires_at(token.expires_at()),
-            Err(err) => ConnectionStatus::disconnected(
+            // Server-to-Server OAuth has no user to reconnect: whatever failed (credentials,
+            // scopes, the network) is for an operator to fix.
+            Err(err) => ConnectionStatus::unavailable(
                 id,
                 tenant.clone(),
                 format!("{}: {}", err.code(), err.message()),

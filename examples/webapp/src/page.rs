@@ -1,6 +1,6 @@
 //! The one HTML page.
 
-use meetschedify::{ConnectionStatus, CreatedMeeting, Error};
+use meetschedify::{ConnectionState, ConnectionStatus, CreatedMeeting, Error};
 
 /// What the page shows besides the status and the form.
 #[derive(Debug, Default)]
@@ -36,8 +36,15 @@ pub(crate) fn escape(text: &str) -> String {
 
 /// The page for a tenant.
 pub(crate) fn render(status: &ConnectionStatus, notice: &Notice, form_key: &str) -> String {
-    let connection = if status.connected {
+    let reason = escape(status.reason.as_deref().unwrap_or_default());
+    let connect = |label: &str| {
         format!(
+            "<p><a id=\"connect\" class=\"button\" href=\"/auth/google/connect\">{label}</a></p>"
+        )
+    };
+    // One branch per state: each needs a different action from the person looking.
+    let connection = match status.state {
+        ConnectionState::Connected => format!(
             "<strong id=\"connection\">connected</strong> {account}\
              <form method=\"post\" action=\"/auth/google/disconnect\">\
              <button id=\"disconnect\" type=\"submit\">Disconnect Google</button></form>",
@@ -46,13 +53,20 @@ pub(crate) fn render(status: &ConnectionStatus, notice: &Notice, form_key: &str)
                 .as_deref()
                 .map(|a| format!("as <span id=\"account\">{}</span>", escape(a)))
                 .unwrap_or_default(),
-        )
-    } else {
-        format!(
-            "<strong id=\"connection\">not connected</strong> <small>{reason}</small>\
-             <p><a id=\"connect\" class=\"button\" href=\"/auth/google/connect\">Connect Google Calendar</a></p>",
-            reason = escape(status.reason.as_deref().unwrap_or_default()),
-        )
+        ),
+        ConnectionState::NeedsReconnect => format!(
+            "<strong id=\"connection\">reconnect needed</strong> <small>{reason}</small>{}",
+            connect("Reconnect Google Calendar")
+        ),
+        ConnectionState::Unavailable => format!(
+            "<strong id=\"connection\">unavailable</strong> <small>{reason}</small>\
+             <p>Please try again later or contact support.</p>"
+        ),
+        // `NotConnected`, and any state a later core version adds.
+        _ => format!(
+            "<strong id=\"connection\">not connected</strong> <small>{reason}</small>{}",
+            connect("Connect Google Calendar")
+        ),
     };
     let result = match (&notice.meeting, &notice.error) {
         (Some(m), _) => {
@@ -119,5 +133,36 @@ mod tests {
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<img"));
         assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn each_state_offers_the_action_that_fixes_it() {
+        let page = |status: ConnectionStatus| render(&status, &Notice::default(), "k");
+        let (p, t) = (ProviderId::GOOGLE_MEET, meetschedify::TenantId::new("t"));
+
+        let html = page(ConnectionStatus::disconnected(
+            p.clone(),
+            t.clone(),
+            "never",
+        ));
+        assert!(html.contains(">not connected<") && html.contains(">Connect Google Calendar<"));
+
+        let html = page(ConnectionStatus::needs_reconnect(
+            p.clone(),
+            t.clone(),
+            "revoked",
+        ));
+        assert!(html.contains(">reconnect needed<"), "{html}");
+        assert!(html.contains(">Reconnect Google Calendar<"), "{html}");
+
+        let html = page(ConnectionStatus::unavailable(p.clone(), t.clone(), "down"));
+        assert!(html.contains(">unavailable<"), "{html}");
+        assert!(
+            !html.contains("id=\"connect\""),
+            "consent would not help: {html}"
+        );
+
+        let html = page(ConnectionStatus::connected(p, t));
+        assert!(html.contains(">connected<") && html.contains("id=\"disconnect\""));
     }
 }

@@ -50,7 +50,7 @@ async fn page_for(
         .await
     {
         Ok(s) => s,
-        Err(e) => ConnectionStatus::disconnected(
+        Err(e) => ConnectionStatus::unavailable(
             ProviderId::GOOGLE_MEET,
             tenant.clone(),
             format!("status unavailable: {}", e.code()),

@@ -126,9 +126,10 @@ impl MeetingProvider for GoogleMeetProvider {
         self.inner.calendar.cancel(&access, ctx, meeting_id).await
     }
 
-    /// Reads the tenant's record only (no call to Google): not connected, revoked (with
-    /// Google's reason, recorded when a refresh was refused), or connected with the granted
-    /// scopes and the access token's expiry.
+    /// Reads the tenant's record only (no call to Google): `NotConnected` without a record,
+    /// `NeedsReconnect` when it was revoked (with Google's reason, recorded when a refresh was
+    /// refused) or holds no refresh token, or `Connected` with the granted scopes and the access
+    /// token's expiry.
     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
         let id = self.inner.id.clone();
         let record = self
@@ -145,7 +146,7 @@ impl MeetingProvider for GoogleMeetProvider {
             ));
         };
         if let Some(revoked) = &record.revoked {
-            return Ok(ConnectionStatus::disconnected(
+            return Ok(ConnectionStatus::needs_reconnect(
                 id,
                 tenant.clone(),
                 format!(
@@ -160,10 +161,10 @@ impl MeetingProvider for GoogleMeetProvider {
             .as_ref()
             .is_some_and(|t| !t.expose_secret().is_empty());
         if !has_refresh {
-            return Ok(ConnectionStatus::disconnected(
+            return Ok(ConnectionStatus::needs_reconnect(
                 id,
                 tenant.clone(),
-                "not connected: the stored record has no refresh token; connect again",
+                "the stored record has no refresh token; connect again",
             ));
         }
         Ok(ConnectionStatus::connected(id, tenant.clone())

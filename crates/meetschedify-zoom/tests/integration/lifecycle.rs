@@ -2,8 +2,8 @@
 //! what the emulator stored.
 
 use meetschedify_core::{
-    CancelOutcome, ConferenceLinkKind, ErrorCode, MeetingContext, MeetingParticipant,
-    MeetingProvider, MeetingTime, ProviderId, TenantId, UpdateMeetingRequest,
+    CancelOutcome, ConferenceLinkKind, ConnectionState, ErrorCode, MeetingContext,
+    MeetingParticipant, MeetingProvider, MeetingTime, ProviderId, TenantId, UpdateMeetingRequest,
 };
 use meetschedify_emulator::ZoomAccount;
 use serde_json::{json, Value};
@@ -349,6 +349,7 @@ async fn connection_status_says_whether_a_token_is_obtainable() {
         .unwrap();
     let status = bad.connection_status(&tenant).await.unwrap();
     assert!(!status.connected);
+    assert_eq!(status.state, ConnectionState::Unavailable);
     let reason = status.reason.unwrap();
     assert!(reason.starts_with("ZOOM_INVALID_CLIENT: "), "{reason}");
 }
