@@ -459,6 +459,7 @@ async fn connect_status_disconnect_with_the_sqlite_store() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert_eq!(stdout_json(&out)["outcome"], "revoked");
 
     let mut cmd = against(&emulator, false);
     with_google(&mut cmd);

@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use tracing::Instrument;
 
+use crate::connection::{ConnectionStatus, DisconnectOutcome};
 use crate::error::{Error, ErrorCode, Operation, Result};
 use crate::ids::{ProviderId, TenantId};
 use crate::meeting::{
-    CancelOutcome, ConnectionStatus, CreateMeetingRequest, CreatedMeeting, MeetingContext,
-    UpdateMeetingRequest, UpdatedMeeting,
+    CancelOutcome, CreateMeetingRequest, CreatedMeeting, MeetingContext, UpdateMeetingRequest,
+    UpdatedMeeting,
 };
 use crate::provider::{
     AuthorizationRequest, AuthorizationUrl, Capabilities, ConnectedAccount, MeetingProvider,
@@ -201,12 +202,12 @@ impl MeetSchedifyClient {
         .map_err(|e| tag(e, op, provider_id))
     }
 
-    /// Revokes and forgets a tenant's connection.
+    /// Revokes and forgets a tenant's connection, and says what the provider was told.
     pub async fn disconnect_provider(
         &self,
         tenant_id: &TenantId,
         provider_id: &ProviderId,
-    ) -> Result<()> {
+    ) -> Result<DisconnectOutcome> {
         let op = Operation::Disconnect;
         let span = span(op, provider_id, tenant_id);
         async {

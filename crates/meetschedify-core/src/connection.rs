@@ -4,6 +4,7 @@
 //! "reconnect" (the grant was revoked or lost its refresh token) and "ask your administrator"
 //! (the app's own credentials are refused, or the provider cannot be reached) are different
 //! buttons. [`ConnectionState`] names them, so nobody has to parse [`ConnectionStatus::reason`].
+//! [`DisconnectOutcome`] says what ending a connection did.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -186,6 +187,40 @@ impl ConnectionStatus {
     }
 }
 
+/// What disconnecting a tenant did. In every case the tenant's tokens are gone from the store
+/// afterwards; the variants say what the provider was told.
+///
+/// Serialized in snake_case (`"revoked"`, `"already_invalid"`, `"not_connected"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DisconnectOutcome {
+    /// The provider revoked the grant, then the tokens were deleted.
+    Revoked,
+    /// The provider said the token was already invalid (the user revoked access elsewhere, or it
+    /// expired); the tokens were deleted anyway.
+    AlreadyInvalid,
+    /// Nothing was stored for the tenant, so there was nothing to revoke.
+    NotConnected,
+}
+
+impl DisconnectOutcome {
+    /// The snake_case name, as serialized (`"already_invalid"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisconnectOutcome::Revoked => "revoked",
+            DisconnectOutcome::AlreadyInvalid => "already_invalid",
+            DisconnectOutcome::NotConnected => "not_connected",
+        }
+    }
+}
+
+impl std::fmt::Display for DisconnectOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +278,22 @@ mod tests {
             assert_eq!(
                 serde_json::to_value(state).unwrap(),
                 serde_json::Value::from(state.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn disconnect_outcomes_serialize_as_their_names() {
+        for outcome in [
+            DisconnectOutcome::Revoked,
+            DisconnectOutcome::AlreadyInvalid,
+            DisconnectOutcome::NotConnected,
+        ] {
+            let json = serde_json::to_value(outcome).unwrap();
+            assert_eq!(json, serde_json::Value::from(outcome.as_str()));
+            assert_eq!(
+                serde_json::from_value::<DisconnectOutcome>(json).unwrap(),
+                outcome
             );
         }
     }

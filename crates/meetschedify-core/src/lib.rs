@@ -16,7 +16,7 @@ pub mod validate;
 
 pub use cause::cause_chain;
 pub use client::{ClientBuilder, MeetSchedifyClient};
-pub use connection::{ConnectionState, ConnectionStatus};
+pub use connection::{ConnectionState, ConnectionStatus, DisconnectOutcome};
 pub use error::{
     Error, ErrorCode, GoogleErrorDetails, Operation, ProviderErrorDetails, Result, ZoomErrorDetails,
 };

@@ -9,11 +9,10 @@ use std::fmt::Debug;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::connection::{ConnectionStatus, DisconnectOutcome};
 use crate::error::{Error, Operation, Result};
 use crate::ids::{ProviderId, TenantId};
-use crate::meeting::{
-    CancelOutcome, ConnectionStatus, CreatedMeeting, MeetingContext, UpdatedMeeting,
-};
+use crate::meeting::{CancelOutcome, CreatedMeeting, MeetingContext, UpdatedMeeting};
 use crate::validate::{RequestLimits, ValidatedCreate, ValidatedUpdate};
 
 /// What a provider can do, so callers (and the client) can tell before they try.
@@ -294,7 +293,11 @@ pub trait OAuthConnect: Send + Sync + Debug {
     /// Checks the state, exchanges the code and stores the tokens.
     async fn handle_callback(&self, callback: &OAuthCallback) -> Result<ConnectedAccount>;
 
-    /// Revokes and forgets a tenant's tokens. Disconnecting a tenant that is not connected is
-    /// not an error.
-    async fn disconnect(&self, tenant: &TenantId) -> Result<()>;
+    /// Revokes the tenant's grant at the provider, then forgets its tokens, and says which of
+    /// the two happened. Disconnecting a tenant that is not connected is not an error
+    /// ([`DisconnectOutcome::NotConnected`]).
+    ///
+    /// If the provider cannot be reached, keep the tokens and return the (retryable) error, so
+    /// a retry can still revoke them: deleting without revoking would leave the grant alive.
+    async fn disconnect(&self, tenant: &TenantId) -> Result<DisconnectOutcome>;
 }

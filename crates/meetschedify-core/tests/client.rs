@@ -7,10 +7,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use meetschedify_core::{
     AuthorizationRequest, AuthorizationUrl, CancelOutcome, Capabilities, ConnectedAccount,
-    ConnectionStatus, CreateMeetingRequest, CreatedMeeting, ErrorCode, MeetSchedifyClient,
-    MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime, OAuthCallback, OAuthConnect,
-    Operation, ProviderId, RequestLimits, Result, TenantId, UpdateMeetingRequest, UpdatedMeeting,
-    ValidatedCreate, ValidatedUpdate,
+    ConnectionStatus, CreateMeetingRequest, CreatedMeeting, DisconnectOutcome, ErrorCode,
+    MeetSchedifyClient, MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime,
+    OAuthCallback, OAuthConnect, Operation, ProviderId, RequestLimits, Result, TenantId,
+    UpdateMeetingRequest, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
 };
 
 /// A provider that records how often each operation reached it.
@@ -124,9 +124,9 @@ impl OAuthConnect for Connect {
         ))
     }
 
-    async fn disconnect(&self, _tenant: &TenantId) -> Result<()> {
+    async fn disconnect(&self, _tenant: &TenantId) -> Result<DisconnectOutcome> {
         self.disconnects.fetch_add(1, Ordering::SeqCst);
-        Ok(())
+        Ok(DisconnectOutcome::Revoked)
     }
 }
 
@@ -330,10 +330,11 @@ async fn oauth_calls_reach_providers_that_offer_them() {
         .await
         .unwrap();
     assert_eq!(connected.provider_id, ProviderId::GOOGLE_MEET);
-    client
+    let outcome = client
         .disconnect_provider(&"org_9".into(), &ProviderId::GOOGLE_MEET)
         .await
         .unwrap();
+    assert_eq!(outcome, DisconnectOutcome::Revoked, "the provider's answer");
     assert_eq!(
         provider
             .connect

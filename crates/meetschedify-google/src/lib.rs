@@ -13,6 +13,6 @@ pub use oauth::{
     PkceCodeVerifier, RevokeOutcome,
 };
 pub use provider::{
-    Disconnected, GoogleMeetBuilder, GoogleMeetProvider, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
-    ENV_REDIRECT_URI, ENV_STATE_KEY, SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS,
+    GoogleMeetBuilder, GoogleMeetProvider, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REDIRECT_URI,
+    ENV_STATE_KEY, SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS,
 };

@@ -5,13 +5,13 @@ mod common;
 
 use std::sync::Arc;
 
+use meetschedify_core::DisconnectOutcome;
 use meetschedify_core::{
     AuthorizationRequest, CancelOutcome, ConferenceLinkKind, ConnectionState, ErrorCode,
     MeetingContext, MeetingProvider, MeetingStatus, MeetingTime, OAuthCallback, OAuthConnect,
     ProviderId, RequestLimits, TenantId, UpdateMeetingRequest, ValidatedUpdate,
 };
 use meetschedify_emulator::Emulator;
-use meetschedify_google::Disconnected;
 use meetschedify_store_memory::MemoryTokenStore;
 
 #[tokio::test]
@@ -169,11 +169,11 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     // 8. Disconnect revokes at Google and forgets the tokens.
     assert_eq!(
         provider.disconnect_tenant(&tenant).await.unwrap(),
-        Disconnected::Revoked
+        DisconnectOutcome::Revoked
     );
     assert_eq!(
         provider.disconnect_tenant(&tenant).await.unwrap(),
-        Disconnected::NotConnected
+        DisconnectOutcome::NotConnected
     );
     assert!(store.is_empty());
     assert!(!provider.connection_status(&tenant).await.unwrap().connected);

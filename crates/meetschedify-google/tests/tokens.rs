@@ -6,12 +6,12 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use meetschedify_core::DisconnectOutcome;
 use meetschedify_core::{
     AuthorizationRequest, ConnectionState, ErrorCode, MeetingProvider, OAuthCallback, OAuthConnect,
     ProviderId, TenantId, TokenKey, TokenStore,
 };
 use meetschedify_emulator::{Emulator, FaultAction, FaultRule};
-use meetschedify_google::Disconnected;
 use meetschedify_store_memory::MemoryTokenStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,7 +119,7 @@ async fn a_revoked_refresh_token_is_reported_and_not_retried() {
             .disconnect_tenant(&TenantId::new("org_1"))
             .await
             .unwrap(),
-        Disconnected::AlreadyInvalid
+        DisconnectOutcome::AlreadyInvalid
     );
     assert!(store.is_empty());
 }
@@ -283,7 +283,7 @@ async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
             .disconnect_tenant(&TenantId::new("org_1"))
             .await
             .unwrap(),
-        Disconnected::Revoked
+        DisconnectOutcome::Revoked
     );
     assert!(store.is_empty());
 }

@@ -190,7 +190,7 @@ async fn disconnect(State(client): State<Shared>, headers: HeaderMap) -> Respons
         .disconnect_provider(&tenant, &ProviderId::GOOGLE_MEET)
         .await
     {
-        Ok(()) => Redirect::to("/").into_response(),
+        Ok(_) => Redirect::to("/").into_response(),
         Err(e) => {
             page_for(
                 &client,

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use meetschedify::{
-    AuthorizationRequest, Error, MeetSchedifyClient, OAuthCallback, ProviderId, TenantId,
+    AuthorizationRequest, DisconnectOutcome, Error, MeetSchedifyClient, OAuthCallback, ProviderId,
+    TenantId,
 };
 use meetschedify_google::ENV_REDIRECT_URI;
 use serde_json::json;
@@ -64,15 +65,33 @@ pub async fn disconnect(
     format: Format,
 ) -> Result<(), Error> {
     let provider = ProviderId::from(args.provider.clone());
-    client
+    let outcome = client
         .disconnect_provider(&TenantId::new(args.tenant.as_str()), &provider)
         .await?;
     match format {
         Format::Json => println!(
             "{}",
-            json!({"tenant_id": args.tenant, "provider_id": provider, "disconnected": true})
+            json!({
+                "tenant_id": args.tenant,
+                "provider_id": provider,
+                "disconnected": true,
+                "outcome": outcome,
+            })
         ),
-        Format::Human => println!("tenant {} is disconnected from {provider}", args.tenant),
+        Format::Human => {
+            let how = match outcome {
+                DisconnectOutcome::Revoked => "the grant was revoked and the tokens deleted",
+                DisconnectOutcome::AlreadyInvalid => {
+                    "the grant was already invalid; the tokens were deleted"
+                }
+                DisconnectOutcome::NotConnected => "it was not connected",
+                _ => "the tokens were deleted",
+            };
+            println!(
+                "tenant {} is disconnected from {provider}: {how}",
+                args.tenant
+            );
+        }
     }
     Ok(())
 }

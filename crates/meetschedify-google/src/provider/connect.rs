@@ -2,8 +2,8 @@
 
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
 use meetschedify_core::{
-    async_trait, AuthorizationRequest, AuthorizationUrl, ConnectedAccount, Error, ErrorCode,
-    OAuthCallback, OAuthConnect, Operation, Result, SaveCondition, TenantId,
+    async_trait, AuthorizationRequest, AuthorizationUrl, ConnectedAccount, DisconnectOutcome,
+    Error, ErrorCode, OAuthCallback, OAuthConnect, Operation, Result, SaveCondition, TenantId,
 };
 use oauth2::PkceCodeChallenge;
 use tracing::Instrument;
@@ -12,33 +12,21 @@ use super::builder::{SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS};
 use super::GoogleMeetProvider;
 use crate::oauth::RevokeOutcome;
 
-/// What [`GoogleMeetProvider::disconnect_tenant`] did. In every case the tenant's tokens are
-/// gone from the store afterwards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Disconnected {
-    /// Google revoked the grant, then the tokens were deleted.
-    Revoked,
-    /// Google said the token was already invalid (the user revoked access, or it expired);
-    /// the tokens were deleted anyway.
-    AlreadyInvalid,
-    /// Nothing was stored for the tenant.
-    NotConnected,
-}
-
 impl GoogleMeetProvider {
     /// Revokes the tenant's grant at Google, then deletes its tokens from the store.
     ///
     /// A token Google already considers invalid is deleted too
-    /// ([`Disconnected::AlreadyInvalid`]). If Google cannot be reached the tokens are kept and
+    /// ([`DisconnectOutcome::AlreadyInvalid`]). If Google cannot be reached the tokens are kept and
     /// the (retryable) error is returned, so a retry can still revoke them: deleting without
     /// revoking would leave the grant alive at Google.
-    pub async fn disconnect_tenant(&self, tenant: &TenantId) -> Result<Disconnected> {
+    ///
+    /// The same as [`OAuthConnect::disconnect`], callable without the trait in scope.
+    pub async fn disconnect_tenant(&self, tenant: &TenantId) -> Result<DisconnectOutcome> {
         let key = self.token_key(tenant);
         let store = self.inner.tokens.store();
         let Some(record) = store.get(&key).await? else {
             self.inner.tokens.forget(&key);
-            return Ok(Disconnected::NotConnected);
+            return Ok(DisconnectOutcome::NotConnected);
         };
         // Revoking the refresh token ends the whole grant, access tokens included.
         let token: &SecretString = record
@@ -53,8 +41,8 @@ impl GoogleMeetProvider {
         store.delete(&key).await?;
         self.inner.tokens.forget(&key);
         let result = match outcome {
-            RevokeOutcome::Revoked => Disconnected::Revoked,
-            _ => Disconnected::AlreadyInvalid,
+            RevokeOutcome::Revoked => DisconnectOutcome::Revoked,
+            _ => DisconnectOutcome::AlreadyInvalid,
         };
         tracing::info!(outcome = ?result, "google account disconnected");
         Ok(result)
@@ -154,7 +142,7 @@ impl OAuthConnect for GoogleMeetProvider {
         .await
     }
 
-    async fn disconnect(&self, tenant: &TenantId) -> Result<()> {
-        self.disconnect_tenant(tenant).await.map(|_| ())
+    async fn disconnect(&self, tenant: &TenantId) -> Result<DisconnectOutcome> {
+        self.disconnect_tenant(tenant).await
     }
 }

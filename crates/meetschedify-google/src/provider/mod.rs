@@ -17,7 +17,6 @@ pub use builder::{
     GoogleMeetBuilder, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REDIRECT_URI, ENV_STATE_KEY,
     SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS,
 };
-pub use connect::Disconnected;
 
 use crate::calendar::{Calendar, TokenAccess};
 use crate::oauth::GoogleOAuthClient;
