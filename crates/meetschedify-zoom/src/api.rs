@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Instant;
 
+use bytes::Bytes;
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{AccessToken, ProviderId, TokenKey, TokenManager};
 use reqwest::header::HeaderMap;
@@ -59,7 +60,7 @@ pub(crate) struct Reply {
 struct Raw {
     status: u16,
     headers: HeaderMap,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 /// The Meetings API client of one provider.
@@ -165,7 +166,7 @@ impl ZoomApi {
         if let Some(body) = call.body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| {
+        let mut response = request.send().await.map_err(|e| {
             let failure = network(&e, &self.provider_id);
             tracing::debug!(
                 ambiguous = failure.ambiguous,
@@ -175,17 +176,14 @@ impl ZoomApi {
             failure
         })?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| {
-                // The answer started, so the request arrived: the outcome is unknown.
-                let mut failure = network(&e, &self.provider_id);
-                failure.ambiguous = true;
-                failure
-            })?
-            .to_vec();
+        // Taken, not cloned: `bytes()` consumes the response and needs no headers.
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await.map_err(|e| {
+            // The answer started, so the request arrived: the outcome is unknown.
+            let mut failure = network(&e, &self.provider_id);
+            failure.ambiguous = true;
+            failure
+        })?;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::debug!(http_status = status, elapsed_ms, "zoom answered");
         Ok(Raw {

@@ -70,7 +70,7 @@ impl ZoomTokenRefresher {
             ])
             .send()
             .await;
-        let response = match sent {
+        let mut response = match sent {
             Ok(r) => r,
             Err(e) => {
                 // Asking for a token changes nothing at Zoom, so any transport failure is
@@ -81,7 +81,8 @@ impl ZoomTokenRefresher {
             }
         };
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        // Taken, not cloned: `bytes()` consumes the response and needs no headers.
+        let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await.map_err(|e| {
             network(&e, &self.provider_id)
                 .error
