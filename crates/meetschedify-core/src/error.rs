@@ -300,6 +300,7 @@ struct Inner {
     provider_id: Option<ProviderId>,
     operation: Option<Operation>,
     attempts: Option<u32>,
+    meeting_id: Option<String>,
     details: Option<ProviderErrorDetails>,
     source: Option<Source>,
 }
@@ -318,6 +319,7 @@ impl Error {
                 provider_id: None,
                 operation: None,
                 attempts: None,
+                meeting_id: None,
                 details: None,
                 source: None,
             }),
@@ -399,6 +401,13 @@ impl Error {
         self.inner.attempts
     }
 
+    /// The provider's id of the meeting the error is about, when one exists although the call
+    /// failed. `CONFERENCE_PENDING` carries the Calendar event that was created: fetch it later
+    /// with `get_meeting`, whose answer has the link once Google has made the conference.
+    pub fn meeting_id(&self) -> Option<&str> {
+        self.inner.meeting_id.as_deref()
+    }
+
     /// Typed details from the provider.
     pub fn details(&self) -> Option<&ProviderErrorDetails> {
         self.inner.details.as_ref()
@@ -418,6 +427,12 @@ impl Error {
             Some(ProviderErrorDetails::Zoom(d)) => Some(d),
             _ => None,
         }
+    }
+
+    /// Records the id of the meeting the error is about (see [`meeting_id`](Self::meeting_id)).
+    pub fn with_meeting_id(mut self, meeting_id: impl Into<String>) -> Self {
+        self.inner.meeting_id = Some(meeting_id.into());
+        self
     }
 
     /// Names the field at fault.
@@ -511,6 +526,9 @@ impl Error {
         if let Some(n) = i.attempts {
             map.insert("attempts".into(), n.into());
         }
+        if let Some(id) = &i.meeting_id {
+            map.insert("meeting_id".into(), id.clone().into());
+        }
         if let Some(d) = &i.details {
             map.insert(
                 "details".into(),
@@ -554,6 +572,9 @@ impl fmt::Debug for Error {
         }
         if let Some(v) = &i.attempts {
             d.field("attempts", v);
+        }
+        if let Some(v) = &i.meeting_id {
+            d.field("meeting_id", v);
         }
         if let Some(v) = &i.details {
             d.field("details", v);

@@ -108,6 +108,19 @@ fn display_is_one_line_with_code_and_field() {
 }
 
 #[test]
+fn an_error_can_name_the_meeting_it_is_about() {
+    let plain = Error::new(ErrorCode::ZoomNetworkError, "reset");
+    assert_eq!(plain.meeting_id(), None);
+    assert!(plain.to_json().get("meeting_id").is_none());
+
+    let pending =
+        Error::new(ErrorCode::ConferencePending, "still pending").with_meeting_id("k1ng5s4abmtg");
+    assert_eq!(pending.meeting_id(), Some("k1ng5s4abmtg"));
+    assert_eq!(pending.to_json()["meeting_id"], "k1ng5s4abmtg");
+    assert!(format!("{pending:?}").contains("k1ng5s4abmtg"));
+}
+
+#[test]
 fn errors_are_cheap_to_clone_and_thread_safe() {
     fn assert_traits<T: Clone + Send + Sync + std::error::Error + 'static>() {}
     assert_traits::<Error>();

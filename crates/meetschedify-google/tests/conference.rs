@@ -63,6 +63,12 @@ async fn still_pending_after_the_bound_is_conference_pending_with_the_event_id()
     };
     let id = details["event_id"].as_str().unwrap().to_owned();
     assert!(err.message().contains(&id));
+    assert_eq!(
+        err.meeting_id(),
+        Some(id.as_str()),
+        "typed, for get_meeting later"
+    );
+    assert_eq!(err.to_json()["meeting_id"], id.as_str());
     assert_eq!(common::live_events(&emu).len(), 1);
 
     // Creating again with the same key finds the same event (409) and waits for it to be ready.

@@ -129,6 +129,7 @@ impl Calendar {
         .with_retryable(retryable)
         .with_provider(self.provider_id().clone())
         .with_operation(Operation::CreateMeeting)
+        .with_meeting_id(id)
         .with_details(event_details(id)))
     }
 }
