@@ -48,6 +48,8 @@ pub mod docs {
     pub struct Google;
     #[doc = include_str!("../../docs/performance.md")]
     pub struct Performance;
+    #[doc = include_str!("../../docs/coming-from-node.md")]
+    pub struct ComingFromNode;
     #[doc = include_str!("../../README.md")]
     pub struct Readme;
 }
