@@ -1,0 +1,83 @@
+//! [`forward_token_store!`](crate::forward_token_store): the one `TokenStore` impl each store
+//! crate would otherwise write out by hand.
+
+/// Implements `meetschedify_core::TokenStore` for a store type by forwarding every method to its
+/// [`SqlTokenStore`](crate::SqlTokenStore) field, which does the work (leases included).
+///
+/// The store crates keep their own public types (with their own builders and constructors), so
+/// the trait must be implemented on each of them; this writes that impl once.
+///
+/// ```
+/// use meetschedify_store_sql::{Clock, Dialect, MigrationLock, SqlTokenStore};
+/// # struct Sqlite;
+/// # impl Dialect for Sqlite {
+/// #     type Database = sqlx::Sqlite;
+/// #     const NAME: &'static str = "sqlite";
+/// #     const BIGINT: &'static str = "INTEGER";
+/// #     const CLOCK: Clock = Clock::Application;
+/// #     const MIGRATION_LOCK: MigrationLock = MigrationLock::PerMigration;
+/// #     fn create_schema_table(schema: &str) -> String { String::new() }
+/// #     fn record_migration(schema: &str, now: &str) -> String { String::new() }
+/// # }
+///
+/// /// A store with its own name and constructors.
+/// #[derive(Debug)]
+/// pub struct MyStore {
+///     inner: SqlTokenStore<Sqlite>,
+/// }
+///
+/// meetschedify_store_sql::forward_token_store!(MyStore => inner);
+///
+/// fn takes_a_store(_: &dyn meetschedify_core::TokenStore) {}
+/// # let _ = takes_a_store;
+/// ```
+#[macro_export]
+macro_rules! forward_token_store {
+    ($store:ty => $field:ident) => {
+        #[$crate::__private::async_trait]
+        impl $crate::__private::TokenStore for $store {
+            async fn get(
+                &self,
+                key: &$crate::__private::TokenKey,
+            ) -> $crate::__private::Result<::core::option::Option<$crate::__private::TokenRecord>>
+            {
+                self.$field.get(key).await
+            }
+
+            async fn save(
+                &self,
+                key: &$crate::__private::TokenKey,
+                record: &$crate::__private::TokenRecord,
+                condition: $crate::__private::SaveCondition,
+            ) -> $crate::__private::Result<$crate::__private::SaveOutcome> {
+                self.$field.save(key, record, condition).await
+            }
+
+            async fn delete(
+                &self,
+                key: &$crate::__private::TokenKey,
+            ) -> $crate::__private::Result<()> {
+                self.$field.delete(key).await
+            }
+
+            fn supports_leases(&self) -> bool {
+                true
+            }
+
+            async fn try_acquire_lease(
+                &self,
+                key: &$crate::__private::TokenKey,
+                ttl: ::core::time::Duration,
+            ) -> $crate::__private::Result<::core::option::Option<$crate::__private::Lease>> {
+                self.$field.try_acquire_lease(key, ttl).await
+            }
+
+            async fn release_lease(
+                &self,
+                lease: &$crate::__private::Lease,
+            ) -> $crate::__private::Result<()> {
+                self.$field.release_lease(lease).await
+            }
+        }
+    };
+}

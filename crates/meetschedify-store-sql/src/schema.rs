@@ -1,0 +1,179 @@
+//! The table names and the embedded migrations.
+
+use meetschedify_core::{Error, Result};
+
+/// The default prefix of every table a SQL store creates.
+pub const DEFAULT_TABLE_PREFIX: &str = "meetschedify_";
+
+/// Table names derived from a validated prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    prefix: String,
+    tokens: String,
+    leases: String,
+    schema: String,
+}
+
+impl Tables {
+    /// Checks the prefix: table names are spliced into SQL, so only `[A-Za-z0-9_]` is allowed.
+    pub fn new(prefix: &str) -> Result<Self> {
+        let ok = prefix.len() <= 40
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !prefix.starts_with(|c: char| c.is_ascii_digit());
+        if !ok {
+            return Err(Error::invalid_config(
+                "table_prefix",
+                "table prefix must be at most 40 ASCII letters, digits or underscores, not starting with a digit",
+            ));
+        }
+        Ok(Self {
+            prefix: prefix.to_owned(),
+            tokens: format!("{prefix}tokens"),
+            leases: format!("{prefix}leases"),
+            schema: format!("{prefix}schema_version"),
+        })
+    }
+
+    /// The prefix the names were made from.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// `{prefix}tokens`: one row per token record.
+    pub fn tokens(&self) -> &str {
+        &self.tokens
+    }
+
+    /// `{prefix}leases`: one row per refresh lease.
+    pub fn leases(&self) -> &str {
+        &self.leases
+    }
+
+    /// `{prefix}schema_version`: one row per applied migration.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// The migrations, oldest first, with table names and the dialect's 64-bit integer type
+    /// filled in. Never edit a released one: add the next.
+    pub(crate) fn migrations(&self, bigint: &str) -> Vec<(i64, String)> {
+        let (tokens, leases) = (&self.tokens, &self.leases);
+        // The indentation inside the strings is part of the schema SQLite keeps in
+        // `sqlite_master`: left as it was, so new and old databases read the same.
+        vec![
+            (
+                1,
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {tokens} (
+                        tenant_id TEXT NOT NULL,
+                        provider_id TEXT NOT NULL,
+                        version {bigint} NOT NULL,
+                        expires_at_ms {bigint},
+                        data TEXT NOT NULL,
+                        updated_at_ms {bigint} NOT NULL,
+                        PRIMARY KEY (tenant_id, provider_id)
+                    )"
+                ),
+            ),
+            (
+                2,
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {leases} (
+                        tenant_id TEXT NOT NULL,
+                        provider_id TEXT NOT NULL,
+                        holder TEXT NOT NULL,
+                        expires_at_ms {bigint} NOT NULL,
+                        PRIMARY KEY (tenant_id, provider_id)
+                    )"
+                ),
+            ),
+        ]
+    }
+}
+
+/// Checks the settings every SQL store's builder has, before it connects, in the order their
+/// errors have always come: the table prefix, then the pool size.
+pub fn check_settings(table_prefix: &str, max_connections: u32) -> Result<Tables> {
+    let tables = Tables::new(table_prefix)?;
+    if max_connections == 0 {
+        return Err(Error::invalid_config(
+            "max_connections",
+            "max connections must be at least 1",
+        ));
+    }
+    Ok(tables)
+}
+
+#[cfg(test)]
+mod tests {
+    use meetschedify_core::ErrorCode;
+
+    use super::*;
+
+    #[test]
+    fn names_follow_the_prefix() {
+        let tables = Tables::new("app_").unwrap();
+        assert_eq!(
+            (
+                tables.prefix(),
+                tables.tokens(),
+                tables.leases(),
+                tables.schema()
+            ),
+            ("app_", "app_tokens", "app_leases", "app_schema_version")
+        );
+        assert_eq!(
+            Tables::new(DEFAULT_TABLE_PREFIX).unwrap().tokens(),
+            "meetschedify_tokens"
+        );
+        // An empty prefix is allowed: the tables are then plain `tokens`, `leases`, ...
+        assert_eq!(Tables::new("").unwrap().leases(), "leases");
+    }
+
+    #[test]
+    fn prefixes_that_could_change_the_sql_are_refused() {
+        let too_long = "a".repeat(41);
+        for bad in [
+            "x; DROP TABLE y",
+            "1abc",
+            "a-b",
+            "a b",
+            "é_",
+            too_long.as_str(),
+        ] {
+            let err = Tables::new(bad).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidConfig, "{bad}");
+            assert_eq!(err.field(), Some("table_prefix"), "{bad}");
+        }
+        assert!(Tables::new(&"a".repeat(40)).is_ok());
+    }
+
+    #[test]
+    fn settings_check_the_prefix_before_the_pool_size() {
+        assert_eq!(
+            check_settings("bad-", 0).unwrap_err().field(),
+            Some("table_prefix")
+        );
+        assert_eq!(
+            check_settings("ok_", 0).unwrap_err().field(),
+            Some("max_connections")
+        );
+        assert_eq!(check_settings("ok_", 1).unwrap().tokens(), "ok_tokens");
+    }
+
+    #[test]
+    fn migrations_use_the_dialect_integer_type_and_never_change_order() {
+        let migrations = Tables::new("p_").unwrap().migrations("BIGINT");
+        let versions: Vec<i64> = migrations.iter().map(|(v, _)| *v).collect();
+        assert_eq!(versions, [1, 2]);
+        let (tokens, leases) = (&migrations[0].1, &migrations[1].1);
+        assert!(tokens.starts_with("CREATE TABLE IF NOT EXISTS p_tokens ("));
+        assert!(tokens.contains("version BIGINT NOT NULL,"));
+        assert!(tokens.contains("expires_at_ms BIGINT,"));
+        assert!(leases.starts_with("CREATE TABLE IF NOT EXISTS p_leases ("));
+        assert!(leases.contains("expires_at_ms BIGINT NOT NULL,"));
+        assert!(!migrations.iter().any(|(_, sql)| sql.contains("INTEGER")));
+    }
+}
