@@ -5,9 +5,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use meetschedify_core::{Error, Result};
+use meetschedify_store_sql::{check_settings, SqlTokenStore, DEFAULT_TABLE_PREFIX};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::schema::{Tables, DEFAULT_TABLE_PREFIX};
 use crate::store::SqliteTokenStore;
 
 /// Where the tokens live.
@@ -103,13 +103,7 @@ impl SqliteTokenStoreBuilder {
 
     /// Opens the database (and migrates it unless told not to).
     pub async fn build(self) -> Result<SqliteTokenStore> {
-        let tables = Tables::new(&self.table_prefix)?;
-        if self.max_connections == 0 {
-            return Err(Error::invalid_config(
-                "max_connections",
-                "max connections must be at least 1",
-            ));
-        }
+        let tables = check_settings(&self.table_prefix, self.max_connections)?;
         let location = self.location.ok_or_else(|| {
             Error::invalid_config(
                 "MEETSCHEDIFY_SQLITE_PATH",
@@ -144,10 +138,10 @@ impl SqliteTokenStoreBuilder {
             }
         }
         .map_err(|e| Error::token_store(format!("could not open sqlite database: {e}"), e))?;
-        let store = SqliteTokenStore::from_parts(pool, tables);
+        let store = SqlTokenStore::new(pool, tables);
         if self.migrate {
             store.migrate().await?;
         }
-        Ok(store)
+        Ok(SqliteTokenStore::from_inner(store))
     }
 }
