@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
 use meetschedify_core::{Error, Result};
+use meetschedify_store_sql::{check_settings, SqlTokenStore, DEFAULT_TABLE_PREFIX};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::schema::{Tables, DEFAULT_TABLE_PREFIX};
 use crate::store::PostgresTokenStore;
 
 /// Configures a [`PostgresTokenStore`]; `build()` connects and runs the migrations.
@@ -107,13 +107,7 @@ impl PostgresTokenStoreBuilder {
 
     /// Connects (and migrates unless told not to).
     pub async fn build(self) -> Result<PostgresTokenStore> {
-        let tables = Tables::new(&self.table_prefix)?;
-        if self.max_connections == 0 {
-            return Err(Error::invalid_config(
-                "max_connections",
-                "max connections must be at least 1",
-            ));
-        }
+        let tables = check_settings(&self.table_prefix, self.max_connections)?;
         let url = self.url.ok_or_else(|| {
             Error::invalid_config("MEETSCHEDIFY_POSTGRES_URL", "a postgres url is required")
         })?;
@@ -131,10 +125,10 @@ impl PostgresTokenStoreBuilder {
             .connect_with(options)
             .await
             .map_err(|e| Error::token_store(format!("could not connect to postgres: {e}"), e))?;
-        let store = PostgresTokenStore::from_pool_with_prefix(pool, tables);
+        let store = SqlTokenStore::new(pool, tables);
         if self.migrate {
             store.migrate().await?;
         }
-        Ok(store)
+        Ok(PostgresTokenStore::from_inner(store))
     }
 }

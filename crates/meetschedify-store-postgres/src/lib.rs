@@ -2,9 +2,9 @@
 #![deny(missing_docs)]
 
 mod builder;
-mod schema;
 mod store;
 
 pub use builder::PostgresTokenStoreBuilder;
-pub use schema::DEFAULT_TABLE_PREFIX;
+#[doc(inline)]
+pub use meetschedify_store_sql::DEFAULT_TABLE_PREFIX;
 pub use store::PostgresTokenStore;

@@ -1,52 +1,51 @@
-//! [`PostgresTokenStore`]: the `TokenStore` implementation.
+//! [`PostgresTokenStore`]: the `TokenStore` implementation, PostgreSQL's dialect of the shared
+//! SQL.
 
-use std::time::Duration;
-
-use meetschedify_core::jiff::Timestamp;
-use meetschedify_core::{
-    async_trait, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
-    TokenStore,
-};
-use rand::Rng;
-use sqlx::{PgPool, Row};
-use tracing::Instrument;
+use meetschedify_core::Result;
+use meetschedify_store_sql::{Clock, Dialect, MigrationLock, SqlTokenStore, Tables};
+use sqlx::PgPool;
 
 use crate::builder::PostgresTokenStoreBuilder;
-use crate::schema::Tables;
 
-/// The database's own clock in milliseconds: lease expiry is judged by one clock however many
-/// application hosts (with however skewed clocks) share the database.
-const DB_NOW_MS: &str = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+/// What PostgreSQL does differently from SQLite.
+#[derive(Debug)]
+pub(crate) struct Postgres;
+
+impl Dialect for Postgres {
+    type Database = sqlx::Postgres;
+    const NAME: &'static str = "postgres";
+    const BIGINT: &'static str = "BIGINT";
+    // The database's own clock in milliseconds: lease expiry is judged by one clock however
+    // many application hosts (with however skewed clocks) share the database.
+    const CLOCK: Clock = Clock::Database("(extract(epoch from clock_timestamp()) * 1000)::bigint");
+    // Instances that start together queue on an advisory lock held to the end of the one
+    // migration transaction; the last to get it finds everything applied.
+    const MIGRATION_LOCK: MigrationLock =
+        MigrationLock::Statement("SELECT pg_advisory_xact_lock(hashtext($1))");
+
+    fn create_schema_table(schema: &str) -> String {
+        format!(
+            "CREATE TABLE IF NOT EXISTS {schema} (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+    }
+
+    fn record_migration(schema: &str, _now: &str) -> String {
+        // `applied_at` defaults to the server's `now()`.
+        format!("INSERT INTO {schema} (version) VALUES ($1)")
+    }
+}
 
 /// Tokens in PostgreSQL, with compare-and-swap and refresh leases, for many application
 /// instances. Cheap to clone (clones share the pool).
 #[derive(Clone)]
 pub struct PostgresTokenStore {
-    pool: PgPool,
-    tables: Tables,
+    inner: SqlTokenStore<Postgres>,
 }
 
 impl std::fmt::Debug for PostgresTokenStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostgresTokenStore")
-            .field("table_prefix", &self.tables.prefix)
-            .field("pool_size", &self.pool.size())
-            .finish()
+        self.inner.debug_as("PostgresTokenStore", f)
     }
-}
-
-fn db_err(operation: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
-    move |e| Error::token_store(format!("postgres {operation} failed: {e}"), e)
-}
-
-fn span(operation: &'static str, key: &TokenKey) -> tracing::Span {
-    tracing::debug_span!(
-        "token_store",
-        backend = "postgres",
-        operation,
-        provider = %key.provider_id,
-        tenant = %key.tenant_id,
-    )
 }
 
 impl PostgresTokenStore {
@@ -63,235 +62,37 @@ impl PostgresTokenStore {
     /// A store over a pool you built, with a table prefix (`DEFAULT_TABLE_PREFIX` unless you
     /// chose another). Call [`Self::migrate`] before first use.
     pub fn from_pool(pool: PgPool, table_prefix: &str) -> Result<Self> {
-        Ok(Self {
+        Ok(Self::from_inner(SqlTokenStore::new(
             pool,
-            tables: Tables::new(table_prefix)?,
-        })
+            Tables::new(table_prefix)?,
+        )))
     }
 
-    pub(crate) fn from_pool_with_prefix(pool: PgPool, tables: Tables) -> Self {
-        Self { pool, tables }
+    pub(crate) fn from_inner(inner: SqlTokenStore<Postgres>) -> Self {
+        Self { inner }
     }
 
     /// The connection pool.
     pub fn pool(&self) -> &PgPool {
-        &self.pool
+        self.inner.pool()
     }
 
     /// The name of the tokens table.
     pub fn tokens_table(&self) -> &str {
-        &self.tables.tokens
+        self.inner.tables().tokens()
     }
 
     /// The name of the leases table.
     pub fn leases_table(&self) -> &str {
-        &self.tables.leases
+        self.inner.tables().leases()
     }
 
     /// Creates or upgrades the tables. Safe to run again and from many instances at once: an
     /// advisory lock serialises migrators.
     pub async fn migrate(&self) -> Result<()> {
-        let schema = &self.tables.schema;
-        let mut tx = self.pool.begin().await.map_err(db_err("migrate"))?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind(format!("meetschedify-migrate:{}", self.tables.prefix))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err("migrate"))?;
-        sqlx::query(&format!(
-            "CREATE TABLE IF NOT EXISTS {schema} (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-        ))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err("migrate"))?;
-        for (version, sql) in self.tables.migrations() {
-            let applied = sqlx::query(&format!("SELECT 1 FROM {schema} WHERE version = $1"))
-                .bind(version)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err("migrate"))?;
-            if applied.is_none() {
-                sqlx::query(&sql)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err("migrate"))?;
-                sqlx::query(&format!("INSERT INTO {schema} (version) VALUES ($1)"))
-                    .bind(version)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err("migrate"))?;
-            }
-        }
-        tx.commit().await.map_err(db_err("migrate"))
+        self.inner.migrate().await
     }
 }
 
-#[async_trait]
-impl TokenStore for PostgresTokenStore {
-    async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
-        async {
-            let row = sqlx::query(&format!(
-                "SELECT version, data FROM {} WHERE tenant_id = $1 AND provider_id = $2",
-                self.tables.tokens
-            ))
-            .bind(key.tenant_id.as_str())
-            .bind(key.provider_id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err("get"))?;
-            match row {
-                None => Ok(None),
-                Some(row) => {
-                    let version: i64 = row.try_get("version").map_err(db_err("get"))?;
-                    let data: String = row.try_get("data").map_err(db_err("get"))?;
-                    {
-                        let version = u64::try_from(version).map_err(|e| {
-                            Error::token_store(
-                                format!("the stored version for {key} is negative"),
-                                e,
-                            )
-                        })?;
-                        TokenRecord::from_stored_json(key, data.as_bytes(), version).map(Some)
-                    }
-                }
-            }
-        }
-        .instrument(span("get", key))
-        .await
-    }
-
-    async fn save(
-        &self,
-        key: &TokenKey,
-        record: &TokenRecord,
-        condition: SaveCondition,
-    ) -> Result<SaveOutcome> {
-        async {
-            let data = record.to_stored_json()?;
-            let t = &self.tables.tokens;
-            // One statement per condition: atomic under READ COMMITTED (a conditional UPDATE
-            // re-checks its WHERE against the row a concurrent writer committed;
-            // https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED),
-            // and `ON CONFLICT` makes the insert race-free.
-            let (sql, expected) = match condition {
-                SaveCondition::Absent => (
-                    format!(
-                        "INSERT INTO {t} (tenant_id, provider_id, version, expires_at_ms, data, updated_at_ms)
-                         VALUES ($1, $2, 1, $3, $4, {DB_NOW_MS})
-                         ON CONFLICT (tenant_id, provider_id) DO NOTHING
-                         RETURNING version"
-                    ),
-                    None,
-                ),
-                SaveCondition::Version(v) => (
-                    format!(
-                        "UPDATE {t} SET version = version + 1, expires_at_ms = $3, data = $4, updated_at_ms = {DB_NOW_MS}
-                         WHERE tenant_id = $1 AND provider_id = $2 AND version = $5
-                         RETURNING version"
-                    ),
-                    Some(i64::try_from(v).unwrap_or(i64::MAX)),
-                ),
-                _ => (
-                    format!(
-                        "INSERT INTO {t} (tenant_id, provider_id, version, expires_at_ms, data, updated_at_ms)
-                         VALUES ($1, $2, 1, $3, $4, {DB_NOW_MS})
-                         ON CONFLICT (tenant_id, provider_id) DO UPDATE SET
-                           version = {t}.version + 1, expires_at_ms = excluded.expires_at_ms,
-                           data = excluded.data, updated_at_ms = excluded.updated_at_ms
-                         RETURNING version"
-                    ),
-                    None,
-                ),
-            };
-            let mut query = sqlx::query(&sql)
-                .bind(key.tenant_id.as_str())
-                .bind(key.provider_id.as_str())
-                .bind(record.expires_at.map(|t| t.as_millisecond()))
-                .bind(data);
-            if let Some(expected) = expected {
-                query = query.bind(expected);
-            }
-            let row = query
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db_err("save"))?;
-            match row {
-                None => Ok(SaveOutcome::Conflict),
-                Some(row) => {
-                    let version: i64 = row.try_get("version").map_err(db_err("save"))?;
-                    Ok(SaveOutcome::Saved {
-                        version: u64::try_from(version).unwrap_or_default(),
-                    })
-                }
-            }
-        }
-        .instrument(span("save", key))
-        .await
-    }
-
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
-        sqlx::query(&format!(
-            "DELETE FROM {} WHERE tenant_id = $1 AND provider_id = $2",
-            self.tables.tokens
-        ))
-        .bind(key.tenant_id.as_str())
-        .bind(key.provider_id.as_str())
-        .execute(&self.pool)
-        .instrument(span("delete", key))
-        .await
-        .map_err(db_err("delete"))?;
-        Ok(())
-    }
-
-    fn supports_leases(&self) -> bool {
-        true
-    }
-
-    async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
-        let holder = format!("{:032x}", rand::thread_rng().gen::<u128>());
-        let ttl_ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 2);
-        let l = &self.tables.leases;
-        // Insert, or take over a lapsed lease; a live one makes the upsert a no-op (no row).
-        let row = sqlx::query(&format!(
-            "INSERT INTO {l} (tenant_id, provider_id, holder, expires_at_ms)
-             VALUES ($1, $2, $3, {DB_NOW_MS} + $4)
-             ON CONFLICT (tenant_id, provider_id) DO UPDATE SET
-               holder = excluded.holder, expires_at_ms = excluded.expires_at_ms
-             WHERE {l}.expires_at_ms <= {DB_NOW_MS}
-             RETURNING expires_at_ms"
-        ))
-        .bind(key.tenant_id.as_str())
-        .bind(key.provider_id.as_str())
-        .bind(&holder)
-        .bind(ttl_ms)
-        .fetch_optional(&self.pool)
-        .instrument(span("try_acquire_lease", key))
-        .await
-        .map_err(db_err("try_acquire_lease"))?;
-        match row {
-            None => Ok(None),
-            Some(row) => {
-                let expires: i64 = row
-                    .try_get("expires_at_ms")
-                    .map_err(db_err("try_acquire_lease"))?;
-                let expires_at = Timestamp::from_millisecond(expires).unwrap_or(Timestamp::MAX);
-                Ok(Some(Lease::new(key.clone(), holder, expires_at)))
-            }
-        }
-    }
-
-    async fn release_lease(&self, lease: &Lease) -> Result<()> {
-        sqlx::query(&format!(
-            "DELETE FROM {} WHERE tenant_id = $1 AND provider_id = $2 AND holder = $3",
-            self.tables.leases
-        ))
-        .bind(lease.key.tenant_id.as_str())
-        .bind(lease.key.provider_id.as_str())
-        .bind(&lease.holder)
-        .execute(&self.pool)
-        .instrument(span("release_lease", &lease.key))
-        .await
-        .map_err(db_err("release_lease"))?;
-        Ok(())
-    }
-}
+// `TokenStore` by forwarding to the shared implementation.
+meetschedify_store_sql::forward_token_store!(PostgresTokenStore => inner);
