@@ -144,3 +144,27 @@ fn bad_values_are_refused_with_their_name() {
         .unwrap_err();
     assert_eq!(err.field(), Some("max_attempts"));
 }
+
+/// The builder's shared setters come from one macro in `settings.rs`. The other tests here and
+/// in `tests/common` set most of them; these are the ones nothing else sets on this builder.
+#[test]
+fn the_base_and_pending_conference_setters_reach_their_settings() {
+    use meetschedify_google::GoogleEndpoints;
+
+    let provider = from(&env())
+        .unwrap()
+        .with_token_store(Arc::new(MemoryTokenStore::new()))
+        .with_allow_pending_conference(true)
+        .with_api_base("http://127.0.0.1:9/api")
+        .with_oauth_base("http://127.0.0.1:9/oauth")
+        .with_auth_base("http://127.0.0.1:9/auth")
+        .build()
+        .unwrap();
+    assert!(provider.calendar().options().allow_pending_conference);
+    let expected = GoogleEndpoints::google()
+        .with_api_base("http://127.0.0.1:9/api")
+        .and_then(|e| e.with_oauth_base("http://127.0.0.1:9/oauth"))
+        .and_then(|e| e.with_auth_base("http://127.0.0.1:9/auth"))
+        .unwrap();
+    assert_eq!(provider.calendar().endpoints(), &expected);
+}
