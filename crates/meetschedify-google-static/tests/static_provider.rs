@@ -264,3 +264,53 @@ async fn updates_validate_before_any_call() {
     // ValidatedUpdate is what reaches the provider; an empty one is refused in core.
     assert!(ValidatedUpdate::new(UpdateMeetingRequest::new("t"), &RequestLimits::DEFAULT).is_err());
 }
+
+/// The builder's shared setters are written once in `meetschedify-google` (a macro expanded
+/// here); each must reach the setting it names in this crate too.
+#[test]
+fn every_shared_setter_reaches_its_setting() {
+    use meetschedify_google_static::{CalendarOptions, GoogleEndpoints, SendUpdates};
+
+    let builder = || {
+        GoogleMeetStaticBuilder::new()
+            .with_client_id("id.apps.googleusercontent.com")
+            .with_client_secret("GOCSPX-very-secret")
+            .with_refresh_token("1//very-secret-refresh")
+    };
+    let calendar = CalendarOptions::default()
+        .with_calendar_id("team@example.com")
+        .with_send_updates(SendUpdates::None)
+        .with_conference_wait(Duration::from_secs(3))
+        .with_allow_pending_conference(true)
+        .with_retry(RetryConfig::none());
+    let provider = builder()
+        .with_provider_id("google-second-account")
+        .with_redirect_uri("http://localhost:5000/oauth2callback")
+        .with_calendar_id(calendar.calendar_id.clone())
+        .with_send_updates(calendar.send_updates)
+        .with_conference_wait(calendar.conference_wait)
+        .with_allow_pending_conference(calendar.allow_pending_conference)
+        .with_retry(calendar.retry.clone())
+        .with_endpoints(GoogleEndpoints::all_at("http://127.0.0.1:9").unwrap())
+        .with_api_base("http://127.0.0.1:9/api")
+        .with_oauth_base("http://127.0.0.1:9/oauth")
+        .build()
+        .unwrap();
+    assert_eq!(provider.id().as_str(), "google-second-account");
+    assert_eq!(provider.calendar().options(), &calendar);
+    let endpoints = provider.calendar().endpoints();
+    assert_eq!(
+        (endpoints.api_base(), endpoints.oauth_base()),
+        ("http://127.0.0.1:9/api", "http://127.0.0.1:9/oauth")
+    );
+    // No consent-base override on this builder: that base comes from `with_endpoints`.
+    assert_eq!(endpoints.auth_base(), "http://127.0.0.1:9");
+
+    // `with_calendar_options` replaces every Calendar setting made before it.
+    let provider = builder()
+        .with_calendar_id("team@example.com")
+        .with_calendar_options(CalendarOptions::default())
+        .build()
+        .unwrap();
+    assert_eq!(provider.calendar().options(), &CalendarOptions::default());
+}
