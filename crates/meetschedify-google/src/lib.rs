@@ -7,7 +7,9 @@ pub mod oauth;
 mod provider;
 mod settings;
 
-pub use calendar::{Calendar, CalendarOptions, EventIds, SendUpdates, TokenAccess};
+pub use calendar::{
+    Calendar, CalendarMeetings, CalendarOptions, EventIds, SendUpdates, TokenAccess,
+};
 pub use endpoints::GoogleEndpoints;
 pub use oauth::{
     GoogleClientCredentials, GoogleOAuthClient, GoogleTokenRefresher, PkceCodeChallenge,

@@ -18,7 +18,7 @@ pub use builder::{
     SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS,
 };
 
-use crate::calendar::{Calendar, TokenAccess};
+use crate::calendar::{Calendar, CalendarMeetings, TokenAccess};
 use crate::oauth::GoogleOAuthClient;
 
 /// Google Meet where each tenant connects its own Google account: meetings land on that
@@ -73,11 +73,30 @@ impl GoogleMeetProvider {
 
     /// The store key of a tenant's tokens.
     pub fn token_key(&self, tenant: &TenantId) -> TokenKey {
-        TokenKey::new(tenant.clone(), self.inner.id.clone())
+        self.inner.token_key(tenant)
+    }
+}
+
+impl Inner {
+    fn token_key(&self, tenant: &TenantId) -> TokenKey {
+        TokenKey::new(tenant.clone(), self.id.clone())
+    }
+}
+
+/// Each tenant's calls use that tenant's own tokens, from the store.
+#[async_trait]
+impl CalendarMeetings for Inner {
+    const OAUTH_CONNECT: bool = true;
+
+    fn calendar(&self) -> &Calendar {
+        &self.calendar
     }
 
-    fn access(&self, tenant: &TenantId) -> TokenAccess {
-        TokenAccess::new(self.inner.tokens.clone(), self.token_key(tenant))
+    async fn token_access(&self, tenant: &TenantId) -> Result<TokenAccess> {
+        Ok(TokenAccess::new(
+            self.tokens.clone(),
+            self.token_key(tenant),
+        ))
     }
 }
 
@@ -88,20 +107,15 @@ impl MeetingProvider for GoogleMeetProvider {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::full()
-            .with_oauth_connect(true)
-            .with_idempotent_create(true)
-            .with_metadata_on_get(true)
+        self.inner.capabilities()
     }
 
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
-        let access = self.access(&request.request().tenant_id);
-        self.inner.calendar.create(&access, request).await
+        self.inner.create_meeting(request).await
     }
 
     async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
-        let access = self.access(&ctx.tenant_id);
-        self.inner.calendar.get(&access, ctx, meeting_id).await
+        self.inner.get_meeting(ctx, meeting_id).await
     }
 
     async fn update_meeting(
@@ -109,11 +123,7 @@ impl MeetingProvider for GoogleMeetProvider {
         meeting_id: &str,
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
-        let access = self.access(&update.request().tenant_id);
-        self.inner
-            .calendar
-            .update(&access, meeting_id, update)
-            .await
+        self.inner.update_meeting(meeting_id, update).await
     }
 
     async fn cancel_meeting(
@@ -121,8 +131,7 @@ impl MeetingProvider for GoogleMeetProvider {
         ctx: &MeetingContext,
         meeting_id: &str,
     ) -> Result<CancelOutcome> {
-        let access = self.access(&ctx.tenant_id);
-        self.inner.calendar.cancel(&access, ctx, meeting_id).await
+        self.inner.cancel_meeting(ctx, meeting_id).await
     }
 
     /// Reads the tenant's record only (no call to Google): `NotConnected` without a record,
