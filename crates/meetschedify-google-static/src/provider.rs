@@ -9,7 +9,7 @@ use meetschedify_core::{
     MeetingProvider, ProviderId, Result, SaveCondition, TenantId, TokenKey, TokenManager,
     TokenRecord, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
 };
-use meetschedify_google::{Calendar, TokenAccess};
+use meetschedify_google::{Calendar, CalendarMeetings, TokenAccess};
 use tokio::sync::OnceCell;
 
 use crate::builder::GoogleMeetStaticBuilder;
@@ -93,27 +93,32 @@ impl GoogleMeetStaticProvider {
     pub fn token_manager(&self) -> &TokenManager {
         &self.inner.tokens
     }
+}
+
+/// One account serves every tenant: whatever the tenant, a call uses the account's tokens.
+#[async_trait]
+impl CalendarMeetings for Inner {
+    const OAUTH_CONNECT: bool = false;
+
+    fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
 
     /// Puts the configured refresh token in the memory store, once, so that the token manager
     /// can refresh from it and record a refusal on it.
-    async fn access(&self) -> Result<TokenAccess> {
-        self.inner
-            .seeded
+    async fn token_access(&self, _tenant: &TenantId) -> Result<TokenAccess> {
+        self.seeded
             .get_or_try_init(|| async {
                 let record = TokenRecord::new(String::new())
-                    .with_refresh_token(self.inner.refresh_token.expose_secret().to_owned());
-                self.inner
-                    .tokens
+                    .with_refresh_token(self.refresh_token.expose_secret().to_owned());
+                self.tokens
                     .store()
-                    .save(&self.inner.key, &record, SaveCondition::Absent)
+                    .save(&self.key, &record, SaveCondition::Absent)
                     .await
                     .map(|_| ())
             })
             .await?;
-        Ok(TokenAccess::new(
-            self.inner.tokens.clone(),
-            self.inner.key.clone(),
-        ))
+        Ok(TokenAccess::new(self.tokens.clone(), self.key.clone()))
     }
 }
 
@@ -124,20 +129,15 @@ impl MeetingProvider for GoogleMeetStaticProvider {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::full()
-            .with_oauth_connect(false)
-            .with_idempotent_create(true)
-            .with_metadata_on_get(true)
+        self.inner.capabilities()
     }
 
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
-        let access = self.access().await?;
-        self.inner.calendar.create(&access, request).await
+        self.inner.create_meeting(request).await
     }
 
     async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
-        let access = self.access().await?;
-        self.inner.calendar.get(&access, ctx, meeting_id).await
+        self.inner.get_meeting(ctx, meeting_id).await
     }
 
     async fn update_meeting(
@@ -145,11 +145,7 @@ impl MeetingProvider for GoogleMeetStaticProvider {
         meeting_id: &str,
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
-        let access = self.access().await?;
-        self.inner
-            .calendar
-            .update(&access, meeting_id, update)
-            .await
+        self.inner.update_meeting(meeting_id, update).await
     }
 
     async fn cancel_meeting(
@@ -157,8 +153,7 @@ impl MeetingProvider for GoogleMeetStaticProvider {
         ctx: &MeetingContext,
         meeting_id: &str,
     ) -> Result<CancelOutcome> {
-        let access = self.access().await?;
-        self.inner.calendar.cancel(&access, ctx, meeting_id).await
+        self.inner.cancel_meeting(ctx, meeting_id).await
     }
 
     /// A health probe of the one account, the same for every tenant: obtains an access token
@@ -166,7 +161,7 @@ impl MeetingProvider for GoogleMeetStaticProvider {
     /// is reported as `NeedsReconnect` with Google's reason and the fix; a network failure is
     /// returned as the error it is, since it says nothing about the connection.
     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
-        let access = self.access().await?;
+        let access = self.inner.token_access(tenant).await?;
         match access.manager().access_token(access.key()).await {
             Ok(token) => Ok(
                 ConnectionStatus::connected(self.inner.id.clone(), tenant.clone())
