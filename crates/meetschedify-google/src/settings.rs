@@ -263,6 +263,13 @@ macro_rules! __google_builder_setters {
             self
         }
 
+        /// Sets how long one Calendar request may take before it fails as a (retryable)
+        /// network error.
+        pub fn with_request_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.$settings.calendar = self.$settings.calendar.with_request_timeout(timeout);
+            self
+        }
+
         /// Replaces every Calendar setting at once.
         pub fn with_calendar_options(mut self, options: $crate::CalendarOptions) -> Self {
             self.$settings.calendar = options;

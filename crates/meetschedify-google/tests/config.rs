@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use meetschedify_core::{ErrorCode, MeetingProvider, ProviderId};
+use meetschedify_core::{ErrorCode, MeetingProvider, OAuthConnect, ProviderId};
 use meetschedify_google::{GoogleMeetBuilder, SendUpdates, SCOPE_CALENDAR};
 use meetschedify_store_memory::MemoryTokenStore;
 
@@ -53,6 +53,47 @@ async fn from_env_builds_with_a_store() {
     );
     assert_eq!(provider.calendar().options().calendar_id, "primary");
     assert!(!format!("{provider:?}").contains("top-secret"));
+}
+
+#[tokio::test]
+async fn environment_values_are_trimmed() {
+    let mut vars = env();
+    for value in vars.values_mut() {
+        // As when a secret is mounted from a file that ends in a newline.
+        *value = format!(" {value}\n");
+    }
+    let provider = from(&vars)
+        .unwrap()
+        .with_token_store(Arc::new(MemoryTokenStore::new()))
+        .with_request_timeout(std::time::Duration::from_secs(7))
+        .build()
+        .unwrap();
+    let url = provider
+        .authorization_url(&meetschedify_core::AuthorizationRequest::new(
+            "org_1",
+            ProviderId::GOOGLE_MEET,
+        ))
+        .await
+        .unwrap()
+        .url;
+    let redirect = env()[meetschedify_google::ENV_REDIRECT_URI].clone();
+    let query: HashMap<String, String> = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(
+        query["redirect_uri"], redirect,
+        "no stray whitespace: {url}"
+    );
+    assert_eq!(
+        query["client_id"],
+        env()[meetschedify_google::ENV_CLIENT_ID]
+    );
+    assert_eq!(
+        provider.calendar().options().request_timeout,
+        std::time::Duration::from_secs(7)
+    );
 }
 
 #[test]
