@@ -23,9 +23,26 @@ pub enum FaultAction {
         #[serde(default)]
         headers: Vec<(String, String)>,
     },
-    /// Wait this long, then process the request normally.
+    /// Wait this long, then process the request normally. If the client gives up during the
+    /// wait, the request is dropped unprocessed (see [`FaultAction::SlowAnswer`] and
+    /// [`FaultAction::SlowProcessing`] for the timeouts that leave a change behind).
     Latency {
         /// Added delay in milliseconds.
+        ms: u64,
+    },
+    /// Process the request at once, then wait this long before answering. A client that gives
+    /// up first has made a change it was never told about: the usual shape of a real timeout,
+    /// where the vendor was only slow to answer.
+    SlowAnswer {
+        /// Delay between processing and answering, in milliseconds.
+        ms: u64,
+    },
+    /// Wait this long, then process the request even if the client has given up and gone (the
+    /// answer, if anyone still listens, comes after). The change lands *after* the client's
+    /// timeout: a retry that checked in between saw nothing, which is why no duplicate guard
+    /// over an API without idempotency keys can be airtight.
+    SlowProcessing {
+        /// Delay before processing, in milliseconds.
         ms: u64,
     },
     /// Drop the connection (TCP reset) before the request is processed: nothing happened.
@@ -64,10 +81,22 @@ impl FaultAction {
 
     /// Added latency.
     pub fn latency(delay: Duration) -> Self {
-        Self::Latency {
-            ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-        }
+        Self::Latency { ms: millis(delay) }
     }
+
+    /// Processed at once, answered after `delay`.
+    pub fn slow_answer(delay: Duration) -> Self {
+        Self::SlowAnswer { ms: millis(delay) }
+    }
+
+    /// Processed after `delay`, whether or not the client is still there.
+    pub fn slow_processing(delay: Duration) -> Self {
+        Self::SlowProcessing { ms: millis(delay) }
+    }
+}
+
+fn millis(delay: Duration) -> u64 {
+    u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// When a rule fires.

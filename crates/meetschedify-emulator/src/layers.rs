@@ -92,6 +92,24 @@ pub(crate) async fn vendor_layer(
             tokio::time::sleep(Duration::from_millis(ms)).await;
             next.run(request).await
         }
+        Some(FaultAction::SlowAnswer { ms }) => {
+            // Processed now; if the client leaves during the wait, only the answer is lost.
+            let response = next.run(request).await;
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            response
+        }
+        Some(FaultAction::SlowProcessing { ms }) => {
+            // A task of its own, so that the client closing the connection (which drops this
+            // future) does not cancel the work, as it would not at a real vendor.
+            let work = tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+                next.run(request).await
+            });
+            match work.await {
+                Ok(response) => response,
+                Err(_) => status_response(500, String::new(), &[]),
+            }
+        }
         Some(FaultAction::Status {
             status,
             body,

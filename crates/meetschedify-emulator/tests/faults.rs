@@ -1,5 +1,5 @@
-//! Fault injection, seen from a client: statuses, latency, resets before and after processing,
-//! non-JSON bodies, sequences and seeded probabilities.
+//! Fault injection, seen from a client: statuses, latency, late answers and late processing, resets
+//! before and after processing, non-JSON bodies, sequences and seeded probabilities.
 
 mod common;
 
@@ -132,6 +132,98 @@ async fn reset_after_processing_drops_the_connection_but_the_request_took_effect
     // The event exists: a blind retry with the same id now gets 409.
     let retry = http.json("POST", &url, &token, &body).await;
     assert_eq!(retry.status, 409);
+}
+
+/// Sends one Zoom create and gives up after `patience`, as a client with that timeout would
+/// (dropping the request closes its connection). Returns whether an answer came in time.
+async fn create_giving_up_after(emu: &EmulatorHandle, patience: Duration) -> bool {
+    let http = Http::default();
+    let token = zoom_token(&http, emu).await;
+    let auth = format!("Bearer {token}");
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let body = meeting().to_string().into_bytes();
+    tokio::time::timeout(
+        patience,
+        http.try_send("POST", &create_url(emu), &headers, body),
+    )
+    .await
+    .is_ok()
+}
+
+/// Waits up to two seconds for `n` meetings to exist.
+async fn eventually_meetings(emu: &EmulatorHandle, n: usize) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline {
+        if meeting_count(emu) == n {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_client_that_gives_up_during_latency_leaves_nothing_behind() {
+    let emu = Emulator::start().await.unwrap();
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        "/v2/users/*/meetings",
+        FaultAction::latency(Duration::from_millis(300)),
+    ));
+    assert!(!create_giving_up_after(&emu, Duration::from_millis(50)).await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        meeting_count(&emu),
+        0,
+        "the request was dropped unprocessed"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_answer_leaves_a_change_the_client_was_not_told_about() {
+    let emu = Emulator::start().await.unwrap();
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        "/v2/users/*/meetings",
+        FaultAction::slow_answer(Duration::from_secs(5)),
+    ));
+    assert!(!create_giving_up_after(&emu, Duration::from_millis(100)).await);
+    assert!(
+        eventually_meetings(&emu, 1).await,
+        "processed before the wait"
+    );
+}
+
+#[tokio::test]
+async fn slow_processing_lands_after_the_client_gave_up() {
+    let emu = Emulator::start().await.unwrap();
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        "/v2/users/*/meetings",
+        FaultAction::slow_processing(Duration::from_millis(400)),
+    ));
+    assert!(!create_giving_up_after(&emu, Duration::from_millis(50)).await);
+    assert_eq!(meeting_count(&emu), 0, "not yet: a look now finds nothing");
+    assert!(
+        eventually_meetings(&emu, 1).await,
+        "processed although nobody waits for the answer"
+    );
+}
+
+#[test]
+fn the_new_actions_have_their_json_names() {
+    let answer =
+        serde_json::to_value(FaultAction::slow_answer(Duration::from_millis(2000))).unwrap();
+    assert_eq!(answer, json!({"kind": "slow_answer", "ms": 2000}));
+    let processing: FaultAction =
+        serde_json::from_value(json!({"kind": "slow_processing", "ms": 250})).unwrap();
+    assert_eq!(
+        processing,
+        FaultAction::slow_processing(Duration::from_millis(250))
+    );
 }
 
 #[tokio::test]
