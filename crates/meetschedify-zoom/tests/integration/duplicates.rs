@@ -53,6 +53,64 @@ async fn a_create_whose_answer_was_lost_is_found_not_resent() {
 }
 
 #[tokio::test]
+async fn a_create_zoom_answered_too_late_is_found_not_resent() {
+    let emu = emulator().await;
+    // Zoom stores the meeting at once but answers after the client's timeout: the usual
+    // real-world timeout.
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        CREATE,
+        FaultAction::slow_answer(Duration::from_secs(5)),
+    ));
+    let zoom = builder(&emu)
+        .with_request_timeout(Duration::from_millis(200))
+        .with_retry(fast_retry())
+        .build()
+        .unwrap();
+    let m = client(zoom)
+        .create_meeting(request("Slow answer"))
+        .await
+        .unwrap();
+    let stored = meetings(&emu);
+    assert_eq!(stored.len(), 1, "exactly one meeting");
+    assert_eq!(m.provider_event_id, stored[0]["id"].to_string());
+    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+}
+
+#[tokio::test]
+async fn a_create_zoom_finished_after_the_timeout_but_before_the_lookup_is_found() {
+    let emu = emulator().await;
+    // Zoom is slow to process: the meeting lands 400 ms in, after the client gave up at
+    // 150 ms but before the guard looks, a second after that (margins wide for a busy machine).
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        CREATE,
+        FaultAction::slow_processing(Duration::from_millis(400)),
+    ));
+    let zoom = builder(&emu)
+        .with_request_timeout(Duration::from_millis(150))
+        .with_retry(
+            RetryConfig::default()
+                .with_initial_delay(Duration::from_secs(1))
+                .with_jitter(false),
+        )
+        .build()
+        .unwrap();
+    let m = client(zoom)
+        .create_meeting(request("Slow processing"))
+        .await
+        .unwrap();
+    let stored = meetings(&emu);
+    assert_eq!(stored.len(), 1, "exactly one meeting");
+    assert_eq!(m.provider_event_id, stored[0]["id"].to_string());
+    assert_eq!(
+        sent(&emu, "POST", "/users/me/meetings").len(),
+        1,
+        "found by the lookup, not sent again"
+    );
+}
+
+#[tokio::test]
 async fn a_create_that_did_not_happen_is_sent_again_after_the_lookup() {
     let emu = emulator().await;
     // The connection dies before Zoom processes the request; a 502 and a 504 from a gateway
