@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use jiff::Timestamp;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -149,12 +149,10 @@ impl EmulatorBuilder {
     /// Binds the socket and starts serving in the background on the current Tokio runtime.
     pub async fn start(self) -> Result<EmulatorHandle, EmulatorError> {
         let addr = SocketAddr::new(self.host, self.port);
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| EmulatorError::Bind {
-                addr: addr.to_string(),
-                source,
-            })?;
+        let listener = listen(addr).map_err(|source| EmulatorError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
         let addr = listener
             .local_addr()
             .map_err(|source| EmulatorError::Bind {
@@ -414,6 +412,26 @@ fn shell_quote(value: &str) -> String {
     } else {
         format!("'{}'", value.replace('\'', r"'\''"))
     }
+}
+
+/// Connections the kernel may hold completed but not yet accepted (capped by
+/// `net.core.somaxconn`). Tests start thousands of calls at once; with the 1,024 that
+/// `TcpListener::bind` asks for, the kernel drops the surplus handshakes, and each client waits
+/// a second or more to retry its SYN, holding a socket all the while.
+const ACCEPT_BACKLOG: u32 = 8192;
+
+/// Binds `addr` with a deep accept queue and address reuse (a restarted emulator can take its
+/// port again at once).
+fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_BACKLOG)
 }
 
 #[cfg(test)]
