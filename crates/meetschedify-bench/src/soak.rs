@@ -50,16 +50,16 @@ pub struct SoakConfig {
     pub seed: u64,
     /// One HTTP request's timeout in both providers.
     pub request_timeout: Duration,
-    /// The injected latency (beyond `request_timeout`).
+    /// The injected delay of the answer (beyond `request_timeout`; the request is processed
+    /// before it).
     pub fault_latency: Duration,
     /// `Retry-After` of the injected 429s, in seconds.
     pub retry_after_secs: u64,
     /// The providers' retry policy (its deadline bounds every call).
     pub retry: RetryConfig,
-    /// Whether Zoom's create (`POST /v2/users/*/meetings`) gets the latency fault too. A
-    /// create that Zoom completes after the client timed out and after the duplicate guard
-    /// looked is the guard's documented blind spot (Zoom has no idempotency key), so this is
-    /// a switch, reported in the counts.
+    /// Whether Zoom's create (`POST /v2/users/*/meetings`) gets the late-answer fault too (on
+    /// by default). The meeting is then stored before the client times out, so the duplicate
+    /// guard's lookup finds it; the switch is there to compare runs without it.
     pub zoom_create_latency: bool,
 }
 
@@ -176,7 +176,9 @@ impl SoakReport {
 
 /// The fault rules: conditional probabilities so the overall shares are 10/5/5/5%.
 fn inject_faults(emu: &EmulatorHandle, config: &SoakConfig) {
-    let latency = FaultAction::latency(config.fault_latency);
+    // Processed at once, answered after the client's timeout: the call fails as a timeout
+    // although its change was made, as when a real vendor is only slow to answer.
+    let latency = FaultAction::slow_answer(config.fault_latency);
     if !config.zoom_create_latency {
         // Rules are tried in order; a create that would draw latency draws nothing instead.
         // The share of the other faults on this route stays as below.
