@@ -158,8 +158,9 @@ impl MeetingProvider for GoogleMeetStaticProvider {
 
     /// A health probe of the one account, the same for every tenant: obtains an access token
     /// (refreshing if needed, so at most one token request per hour). A refused refresh token
-    /// is reported as `NeedsReconnect` with Google's reason and the fix; a network failure is
-    /// returned as the error it is, since it says nothing about the connection.
+    /// is reported as `NeedsReconnect` with Google's reason and the fix; any other failure (a
+    /// refused client secret, Google unreachable) as `Unavailable` with its code and message,
+    /// as Zoom does: no tenant can fix it, an operator has to look.
     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
         let access = self.inner.token_access(tenant).await?;
         match access.manager().access_token(access.key()).await {
@@ -174,7 +175,11 @@ impl MeetingProvider for GoogleMeetStaticProvider {
                 tenant.clone(),
                 format!("revoked: {}", e.message()),
             )),
-            Err(e) => Err(e),
+            Err(e) => Ok(ConnectionStatus::unavailable(
+                self.inner.id.clone(),
+                tenant.clone(),
+                format!("{}: {}", e.code(), e.message()),
+            )),
         }
     }
 }

@@ -170,6 +170,25 @@ async fn a_dead_refresh_token_says_how_to_get_a_new_one() {
 }
 
 #[tokio::test]
+async fn a_refused_client_secret_is_unavailable_not_an_error() {
+    let emu = Emulator::start().await.unwrap();
+    let env = env_of(&emu);
+    let p = GoogleMeetStaticBuilder::from_lookup(|name| env.get(name).cloned())
+        .unwrap()
+        .with_client_secret("GOCSPX-wrong")
+        .build()
+        .unwrap();
+    let status = p.connection_status(&TenantId::new("any")).await.unwrap();
+    assert!(!status.connected);
+    // Not a reconnect (the refresh token is fine): the application's own secret is wrong.
+    assert_eq!(status.state, ConnectionState::Unavailable, "{status:?}");
+    assert!(!status.state.needs_user_consent());
+    let reason = status.reason.unwrap();
+    assert!(reason.starts_with("GOOGLE_TOKEN_REFRESH_FAILED: "), "{reason}");
+    assert!(!reason.contains("GOCSPX-wrong"), "no secret in the reason");
+}
+
+#[tokio::test]
 async fn the_connect_flow_is_declared_unsupported() {
     let emu = Emulator::start().await.unwrap();
     let p = provider(&emu);

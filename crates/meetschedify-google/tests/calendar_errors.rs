@@ -129,8 +129,8 @@ async fn quota_exceeded_is_not_retried() {
 }
 
 #[tokio::test]
-async fn server_errors_resets_and_proxies_are_retried() {
-    let (emu, provider) = setup(common::fast_retry(4)).await;
+async fn server_errors_timeouts_resets_and_proxies_are_retried() {
+    let (emu, provider) = setup(common::fast_retry(5)).await;
     emu.inject_fault(FaultRule::sequence(
         "POST",
         INSERT,
@@ -138,19 +138,24 @@ async fn server_errors_resets_and_proxies_are_retried() {
             Some(google_error(500, "backendError", "Backend Error", None)),
             Some(FaultAction::ResetBefore),
             Some(FaultAction::NonJson { status: 502 }),
+            Some(FaultAction::Status {
+                status: 408,
+                body: String::new(),
+                headers: vec![],
+            }),
         ],
     ));
     provider
         .create_meeting(&common::create_request("org_1", None))
         .await
         .unwrap();
-    assert_eq!(inserts(&emu), 4);
+    assert_eq!(inserts(&emu), 5);
     assert_eq!(common::live_events(&emu).len(), 1);
 
     emu.inject_fault(FaultRule::sequence(
         "POST",
         INSERT,
-        vec![Some(FaultAction::NonJson { status: 502 }); 4],
+        vec![Some(FaultAction::NonJson { status: 502 }); 5],
     ));
     let err = provider
         .create_meeting(&common::create_request("org_1", None))
@@ -159,7 +164,7 @@ async fn server_errors_resets_and_proxies_are_retried() {
     assert_eq!(err.code(), ErrorCode::GoogleCalendarError);
     assert!(err.is_retryable());
     assert_eq!(err.http_status(), Some(502));
-    assert_eq!(err.attempts(), Some(4));
+    assert_eq!(err.attempts(), Some(5));
     assert!(err.message().contains("not json"), "{err}");
 }
 

@@ -70,8 +70,8 @@ pub(crate) fn from_bindings(
         common::Error::BadRequest(body) => from_google_json(&body, capture, existing_event),
         common::Error::Failure(response) => {
             let status = response.status().as_u16();
+            // No body to read a reason from: the status alone decides, as for a JSON error.
             from_status(status, None, None, capture.retry_after, existing_event)
-                .with_retryable(status >= 500 || status == 429)
         }
         common::Error::HttpError(e) => network(&e).with_source(e),
         common::Error::Io(e) => network(&e).with_source(e),
@@ -138,6 +138,9 @@ fn from_status(
         403 if RATE_LIMIT_REASONS.contains(&reason_str) => (ErrorCode::GoogleRateLimit, true),
         403 if reason_str == "quotaExceeded" => (ErrorCode::GoogleRateLimit, false),
         404 if existing_event => (ErrorCode::MeetingNotFound, false),
+        // The server (or a proxy) gave up waiting for the request: as safe to repeat as a 5xx,
+        // since a create carries its own event id.
+        408 => (ErrorCode::GoogleCalendarError, true),
         s if s >= 500 => (ErrorCode::GoogleCalendarError, true),
         _ => (ErrorCode::GoogleCalendarError, false),
     };
@@ -203,6 +206,7 @@ mod tests {
             (401, "authError", ErrorCode::GoogleCalendarError, false),
             (409, "duplicate", ErrorCode::GoogleCalendarError, false),
             (410, "deleted", ErrorCode::GoogleCalendarError, false),
+            (408, "requestTimeout", ErrorCode::GoogleCalendarError, true),
             (500, "backendError", ErrorCode::GoogleCalendarError, true),
             (503, "backendError", ErrorCode::GoogleCalendarError, true),
         ];
