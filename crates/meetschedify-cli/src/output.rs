@@ -26,10 +26,24 @@ pub fn table(header: &[&str]) -> Table {
     table
 }
 
+/// What replaces a host-only link in printed JSON.
+const REDACTED_START_URL: &str = "[redacted: starts the meeting as the host]";
+
+/// The meeting as JSON for printing, without Zoom's `start_url`: it carries a token that starts
+/// the meeting as the host, and JSON output is what ends up in CI logs and tickets. The library
+/// still returns it in `CreatedMeeting::raw` for applications that hand it to the host.
+fn meeting_json(meeting: &CreatedMeeting) -> serde_json::Value {
+    let mut value = serde_json::to_value(meeting).unwrap_or_default();
+    if let Some(url) = value.pointer_mut("/raw/start_url") {
+        *url = REDACTED_START_URL.into();
+    }
+    value
+}
+
 /// Prints a meeting.
 pub fn meeting(format: Format, meeting: &CreatedMeeting) {
     match format {
-        Format::Json => print_json(&serde_json::to_value(meeting).unwrap_or_default()),
+        Format::Json => print_json(&meeting_json(meeting)),
         Format::Human => println!("{}", meeting_table(meeting)),
     }
 }
@@ -37,7 +51,13 @@ pub fn meeting(format: Format, meeting: &CreatedMeeting) {
 /// Prints an updated meeting and whether its link changed.
 pub fn updated(format: Format, updated: &UpdatedMeeting) {
     match format {
-        Format::Json => print_json(&serde_json::to_value(updated).unwrap_or_default()),
+        Format::Json => {
+            let mut value = serde_json::to_value(updated).unwrap_or_default();
+            if let Some(meeting) = value.get_mut("meeting") {
+                *meeting = meeting_json(&updated.meeting);
+            }
+            print_json(&value)
+        }
         Format::Human => {
             println!("{}", meeting_table(&updated.meeting));
             if updated.conference_link_changed {

@@ -169,6 +169,12 @@ async fn schedule_get_update_cancel_on_zoom() {
     assert_eq!(meeting["metadata"]["visit"], "42");
     assert_eq!(meeting["time"]["start"], "2026-08-01T09:00:00-05:00");
     let id = meeting["provider_event_id"].as_str().unwrap().to_owned();
+    // The host's start link (a token that starts the meeting as the host) stays out of printed
+    // JSON; the rest of Zoom's answer is there.
+    let redacted = "[redacted: starts the meeting as the host]";
+    assert_eq!(meeting["raw"]["start_url"], redacted);
+    assert_eq!(meeting["raw"]["id"].to_string(), id);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("zak="));
     let shape: Vec<_> = meeting.as_object().unwrap().keys().cloned().collect();
     insta::assert_json_snapshot!("created_meeting_keys", shape);
 
@@ -183,6 +189,7 @@ async fn schedule_get_update_cancel_on_zoom() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(stdout_json(&out)["provider_event_id"], id.as_str());
+    assert_eq!(stdout_json(&out)["raw"]["start_url"], redacted);
 
     let out = zoom_cli(
         &emulator,
@@ -213,6 +220,7 @@ async fn schedule_get_update_cancel_on_zoom() {
         "2026-08-02T09:00:00-05:00"
     );
     assert_eq!(updated["conference_link_changed"], false);
+    assert_eq!(updated["meeting"]["raw"]["start_url"], redacted);
 
     for expected in ["cancelled", "already_cancelled"] {
         let out = zoom_cli(
@@ -391,6 +399,17 @@ async fn google_token_obtains_a_refresh_token_end_to_end() {
         .strip_prefix("GOOGLE_REFRESH_TOKEN=")
         .expect("prints the token");
     assert!(!token.is_empty());
+    // Least privilege: events only, not the whole calendar.
+    let consent = emulator
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/o/oauth2/v2/auth"))
+        .expect("the consent page was asked for");
+    let scope: Vec<String> = url::form_urlencoded::parse(consent.query.as_bytes())
+        .filter(|(name, _)| name == "scope")
+        .map(|(_, value)| value.into_owned())
+        .collect();
+    assert_eq!(scope, ["https://www.googleapis.com/auth/calendar.events"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,7 +11,7 @@ use meetschedify::secrecy::{ExposeSecret, SecretString};
 use meetschedify::{Error, ErrorCode, ProviderId};
 use meetschedify_google::{
     GoogleClientCredentials, GoogleEndpoints, GoogleOAuthClient, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
-    ENV_REDIRECT_URI, SCOPE_CALENDAR,
+    ENV_REDIRECT_URI, SCOPE_CALENDAR_EVENTS,
 };
 use oauth2::PkceCodeChallenge;
 
@@ -43,7 +43,9 @@ pub async fn run(args: &GoogleTokenArgs) -> Result<(), Error> {
     let listener = callback::bind(&host, port).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let state = oauth2::CsrfToken::new_random().secret().clone();
-    let scopes = [SCOPE_CALENDAR.to_owned()];
+    // The least privilege that creates events with Meet links, on any calendar the account can
+    // write to; the full calendar scope would also let the app change calendars themselves.
+    let scopes = [SCOPE_CALENDAR_EVENTS.to_owned()];
     let url = oauth.authorization_url(
         state.clone(),
         &scopes,
