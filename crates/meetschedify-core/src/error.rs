@@ -55,7 +55,8 @@ macro_rules! error_codes {
 
             /// A one-line description of when the code is used.
             pub fn description(self) -> &'static str {
-                match self { $( ErrorCode::$variant => concat!($($doc, " "),+).trim_ascii(), )+ }
+                // Each `///` line starts with a space, so joining them as they are gives one line.
+                match self { $( ErrorCode::$variant => concat!($($doc),+).trim_ascii(), )+ }
             }
         }
 
@@ -73,7 +74,9 @@ macro_rules! error_codes {
 }
 
 error_codes! {
-    /// The tenant has not connected its Google account (no token in the store).
+    /// The tenant has no usable Google connection: nothing stored, or the connect callback
+    /// failed (the code was refused, no refresh token came back, or the calendar scope was not
+    /// granted).
     GoogleNotConnected = "GOOGLE_NOT_CONNECTED", retryable: false, http: 401;
     /// Refreshing the Google access token failed for a reason other than revocation.
     GoogleTokenRefreshFailed = "GOOGLE_TOKEN_REFRESH_FAILED", retryable: true, http: 502;
@@ -81,7 +84,8 @@ error_codes! {
     GoogleAuthRevoked = "GOOGLE_AUTH_REVOKED", retryable: false, http: 401;
     /// Google Calendar answered with an error that has no more specific code.
     GoogleCalendarError = "GOOGLE_CALENDAR_ERROR", retryable: false, http: 502;
-    /// Google rate limiting (429, or 403 `rateLimitExceeded` / `userRateLimitExceeded`).
+    /// Google rate limiting: 429 or 403 `rateLimitExceeded` / `userRateLimitExceeded`
+    /// (retried), or 403 `quotaExceeded`, the daily quota (not retried; it lasts hours).
     GoogleRateLimit = "GOOGLE_RATE_LIMIT", retryable: true, http: 429;
     /// Zoom rejected the Server-to-Server OAuth credentials (`invalid_client`).
     ZoomInvalidClient = "ZOOM_INVALID_CLIENT", retryable: false, http: 502;
