@@ -184,7 +184,10 @@ async fn a_refused_client_secret_is_unavailable_not_an_error() {
     assert_eq!(status.state, ConnectionState::Unavailable, "{status:?}");
     assert!(!status.state.needs_user_consent());
     let reason = status.reason.unwrap();
-    assert!(reason.starts_with("GOOGLE_TOKEN_REFRESH_FAILED: "), "{reason}");
+    assert!(
+        reason.starts_with("GOOGLE_TOKEN_REFRESH_FAILED: "),
+        "{reason}"
+    );
     assert!(!reason.contains("GOCSPX-wrong"), "no secret in the reason");
 }
 
