@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use meetschedify_core::{ErrorCode, RetryConfig};
-use meetschedify_emulator::{FaultAction, FaultRule};
+use meetschedify_core::{CreatedMeeting, ErrorCode, RetryConfig};
+use meetschedify_emulator::{EmulatorHandle, FaultAction, FaultRule};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -22,6 +22,22 @@ fn status(code: u16) -> FaultAction {
     }
 }
 
+/// The emulator holds exactly one meeting, `created` is it, and its create was sent once.
+fn assert_one_meeting_sent_once(emu: &EmulatorHandle, created: &CreatedMeeting) {
+    let stored = meetings(emu);
+    assert_eq!(stored.len(), 1, "exactly one meeting");
+    assert_eq!(created.provider_event_id, stored[0]["id"].to_string());
+    assert_eq!(
+        created.raw, stored[0],
+        "the full meeting, read back after the lookup"
+    );
+    assert_eq!(
+        sent(emu, "POST", "/users/me/meetings").len(),
+        1,
+        "found by the lookup, not sent again"
+    );
+}
+
 #[tokio::test]
 async fn a_create_whose_answer_was_lost_is_found_not_resent() {
     let emu = emulator().await;
@@ -30,18 +46,7 @@ async fn a_create_whose_answer_was_lost_is_found_not_resent() {
         .create_meeting(request("Lost answer"))
         .await
         .unwrap();
-    let stored = meetings(&emu);
-    assert_eq!(stored.len(), 1, "exactly one meeting");
-    assert_eq!(m.provider_event_id, stored[0]["id"].to_string());
-    assert_eq!(
-        m.raw, stored[0],
-        "the full meeting, read back after the lookup"
-    );
-    assert_eq!(
-        sent(&emu, "POST", "/users/me/meetings").len(),
-        1,
-        "not sent twice"
-    );
+    assert_one_meeting_sent_once(&emu, &m);
     let lookups = sent(&emu, "GET", "/users/me/meetings");
     assert_eq!(lookups.len(), 1);
     assert!(
@@ -71,10 +76,7 @@ async fn a_create_zoom_answered_too_late_is_found_not_resent() {
         .create_meeting(request("Slow answer"))
         .await
         .unwrap();
-    let stored = meetings(&emu);
-    assert_eq!(stored.len(), 1, "exactly one meeting");
-    assert_eq!(m.provider_event_id, stored[0]["id"].to_string());
-    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+    assert_one_meeting_sent_once(&emu, &m);
 }
 
 #[tokio::test]
@@ -100,14 +102,7 @@ async fn a_create_zoom_finished_after_the_timeout_but_before_the_lookup_is_found
         .create_meeting(request("Slow processing"))
         .await
         .unwrap();
-    let stored = meetings(&emu);
-    assert_eq!(stored.len(), 1, "exactly one meeting");
-    assert_eq!(m.provider_event_id, stored[0]["id"].to_string());
-    assert_eq!(
-        sent(&emu, "POST", "/users/me/meetings").len(),
-        1,
-        "found by the lookup, not sent again"
-    );
+    assert_one_meeting_sent_once(&emu, &m);
 }
 
 #[tokio::test]
