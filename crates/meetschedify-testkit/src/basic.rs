@@ -316,6 +316,38 @@ pub async fn expiry_round_trips_in_utc(store: &Arc<dyn TokenStore>) -> CheckResu
     Ok(Outcome::Passed)
 }
 
+/// A store's `Debug` output, plain and `{:#?}`, shows no saved access or refresh token, after
+/// a save and after reading the record back (a store that caches what it read would show it
+/// there). Stores end up in logs and panic messages, and tokens must not.
+pub async fn debug_shows_no_token(store: &Arc<dyn TokenStore>) -> CheckResult {
+    let key = key(&unique_prefix("debug"), "t");
+    // Random tokens unlike the key, so a store that prints its keys is not taken for a leak.
+    let record = full_record(&unique_prefix("secret"));
+    let mut tokens = vec![record.access_token.expose_secret().to_owned()];
+    tokens.extend(
+        record
+            .refresh_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned()),
+    );
+    store
+        .save(&key, &record, SaveCondition::Always)
+        .await
+        .map_err(store_err("save"))?;
+    let after_save = [format!("{store:?}"), format!("{store:#?}")];
+    store.get(&key).await.map_err(store_err("get"))?;
+    let after_get = [format!("{store:?}"), format!("{store:#?}")];
+    for (when, shown) in [("save", after_save), ("get", after_get)] {
+        ensure!(
+            shown
+                .iter()
+                .all(|s| tokens.iter().all(|t| !s.contains(t.as_str()))),
+            "after a {when} the store's Debug output shows a saved token"
+        );
+    }
+    Ok(Outcome::Passed)
+}
+
 fn key_with_suffix(key: &TokenKey, suffix: &str) -> TokenKey {
     TokenKey::new(
         format!("{}-{suffix}", key.tenant_id),

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use meetschedify_core::TokenStore;
 
 pub use basic::{
-    delete_missing_is_fine, expiry_round_trips_in_utc, missing_is_none, overwrite, round_trip,
-    stale_version_refused, tenant_isolation,
+    debug_shows_no_token, delete_missing_is_fine, expiry_round_trips_in_utc, missing_is_none,
+    overwrite, round_trip, stale_version_refused, tenant_isolation,
 };
 pub use concurrent::{
     absent_race_has_one_winner, lease_exclusivity, lease_expiry, two_instances_share_state,
@@ -33,6 +33,7 @@ pub const CHECKS: &[&str] = &[
     "tenant_isolation",
     "stale_version_refused",
     "expiry_round_trips_in_utc",
+    "debug_shows_no_token",
     "version_race_has_one_winner",
     "absent_race_has_one_winner",
     "lease_exclusivity",
@@ -66,6 +67,7 @@ where
         "expiry_round_trips_in_utc",
         expiry_round_trips_in_utc(&store).await,
     );
+    report.record("debug_shows_no_token", debug_shows_no_token(&store).await);
     report.record(
         "version_race_has_one_winner",
         version_race_has_one_winner(&store).await,

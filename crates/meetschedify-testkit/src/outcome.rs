@@ -84,6 +84,18 @@ impl Report {
     pub fn assert_ok(&self) {
         assert!(self.is_ok(), "token store conformance failed:\n{self}");
     }
+
+    /// Panics unless every check in [`crate::CHECKS`] passed: none failed and none was
+    /// skipped. For a store that supports everything the suite checks, leases included, so a
+    /// check that starts to skip (a `supports_leases` that broke, say) does not go unnoticed.
+    #[track_caller]
+    pub fn assert_all_passed(&self) {
+        self.assert_ok();
+        assert!(
+            self.skipped.is_empty() && self.passed == crate::CHECKS,
+            "not every token store conformance check passed:\n{self}"
+        );
+    }
 }
 
 impl fmt::Display for Report {

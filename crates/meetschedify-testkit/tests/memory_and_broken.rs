@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
     async_trait, Lease, ProviderId, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
     TokenStore,
@@ -16,13 +17,9 @@ use meetschedify_testkit as kit;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_store_passes_everything() {
     let shared: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
-    let report = kit::run_all(|| {
-        let s = Arc::clone(&shared);
-        async move { s }
-    })
-    .await;
-    report.assert_ok();
-    assert_eq!(report.passed.len(), kit::CHECKS.len(), "{report}");
+    kit::run_all(|| std::future::ready(Arc::clone(&shared)))
+        .await
+        .assert_all_passed();
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -40,6 +37,7 @@ enum Fault {
     ReleaseAnyLease,
     NotShared,
     InventsRecords,
+    LeaksTokensInDebug,
 }
 
 #[derive(Debug)]
@@ -47,6 +45,9 @@ struct Broken {
     inner: MemoryTokenStore,
     fault: Fault,
     last_lease: Mutex<HashMap<TokenKey, Lease>>,
+    /// Every access token saved, in clear, for `LeaksTokensInDebug` (the derived `Debug`
+    /// prints it).
+    seen_tokens: Mutex<Vec<String>>,
 }
 
 impl Broken {
@@ -55,6 +56,7 @@ impl Broken {
             inner: MemoryTokenStore::new(),
             fault,
             last_lease: Mutex::default(),
+            seen_tokens: Mutex::default(),
         }
     }
 }
@@ -103,6 +105,10 @@ impl TokenStore for Broken {
         condition: SaveCondition,
     ) -> Result<SaveOutcome> {
         let key = self.key(key);
+        if self.fault == Fault::LeaksTokensInDebug {
+            let token = record.access_token.expose_secret().to_owned();
+            self.seen_tokens.lock().unwrap().push(token);
+        }
         let mut record = record.clone();
         if self.fault == Fault::KeepOldFieldsOnOverwrite {
             if let Some(old) = self.inner.get(&key).await? {
@@ -214,6 +220,7 @@ async fn each_check_catches_the_fault_it_guards_against() {
         (Fault::ReleaseAnyLease, "lease_exclusivity"),
         (Fault::NotShared, "two_instances_share_state"),
         (Fault::InventsRecords, "missing_is_none"),
+        (Fault::LeaksTokensInDebug, "debug_shows_no_token"),
     ];
     // All at once: each run sleeps through a lease expiry.
     let runs: Vec<_> = cases
