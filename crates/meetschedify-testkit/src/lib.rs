@@ -4,6 +4,7 @@
 mod basic;
 mod concurrent;
 pub mod env;
+mod faults;
 mod outcome;
 pub mod proxy;
 mod support;
@@ -21,6 +22,7 @@ pub use concurrent::{
     absent_race_has_one_winner, lease_exclusivity, lease_expiry, two_instances_share_state,
     version_race_has_one_winner, RACERS,
 };
+pub use faults::{corrupt_record_is_an_error, cut_and_restore, CutExpectations};
 pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
 pub use support::unique_prefix;
 

@@ -1,6 +1,11 @@
 //! A loopback TCP proxy that can be switched off, to make a database "go away" for one store
 //! without touching the shared server.
+//!
+//! [`TcpProxy::in_front_of`] starts one in front of a service URL and gives back the URL to
+//! build the store with; [`crate::cut_and_restore`] then cuts it and checks the store's errors
+//! and its recovery.
 
+use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -50,6 +55,42 @@ impl TcpProxy {
             generation,
             task,
         })
+    }
+
+    /// Starts a proxy in front of the service at `url` (for example
+    /// `postgres://user@db.local/app`) and returns it with the same URL pointing at the proxy
+    /// instead: scheme, credentials, path and query are kept, only host and port change.
+    ///
+    /// `default_port` is the port the URL's scheme implies when it names none (5432 for
+    /// PostgreSQL, 6379 for Redis). Fails when the URL cannot be parsed, names no host (a Unix
+    /// socket, say), or its host does not resolve.
+    pub async fn in_front_of(url: &str, default_port: u16) -> io::Result<(Self, String)> {
+        // The messages leave the URL out: it may carry a password, and they end up in CI logs.
+        let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+        let mut parsed = url::Url::parse(url)
+            .map_err(|e| invalid(format!("the service URL is not valid: {e}")))?;
+        let host = parsed
+            .host_str()
+            .ok_or_else(|| invalid("the service URL names no host".to_owned()))?;
+        // `host_str` keeps the brackets of an IPv6 literal, which the resolver does not take.
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = parsed.port().unwrap_or(default_port);
+        let target = tokio::net::lookup_host((host.as_str(), port))
+            .await?
+            .next()
+            .ok_or_else(|| invalid(format!("{host} resolves to no address")))?;
+        let proxy = Self::start(target).await?;
+        let addr = proxy.addr();
+        parsed
+            .set_host(Some(&addr.ip().to_string()))
+            .map_err(|e| invalid(format!("cannot point the service URL at the proxy: {e}")))?;
+        parsed
+            .set_port(Some(addr.port()))
+            .map_err(|()| invalid("the service URL cannot take a port".to_owned()))?;
+        Ok((proxy, parsed.into()))
     }
 
     /// The address to connect to instead of the target.
