@@ -4,69 +4,34 @@
 
 mod common;
 
-use std::net::ToSocketAddrs;
 use std::time::Duration;
 
-use meetschedify_core::{ErrorCode, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore};
+use meetschedify_core::{TokenKey, TokenStore};
 use meetschedify_store_postgres::PostgresTokenStore;
 use meetschedify_testkit::proxy::TcpProxy;
+use meetschedify_testkit::{self as kit, CutExpectations};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vanished_database_gives_typed_errors_and_recovers() {
     let Some(url) = common::url() else { return };
     let prefix = common::prefix();
-    let mut parsed = url::Url::parse(&url).unwrap();
-    let target = (
-        parsed.host_str().unwrap().to_owned(),
-        parsed.port().unwrap_or(5432),
-    )
-        .to_socket_addrs()
-        .unwrap()
-        .next()
-        .unwrap();
-    let proxy = TcpProxy::start(target).await.unwrap();
-    parsed.set_host(Some("127.0.0.1")).unwrap();
-    parsed.set_port(Some(proxy.addr().port())).unwrap();
+    let (proxy, proxied_url) = TcpProxy::in_front_of(&url, 5432).await.unwrap();
     let app = format!("faults-{prefix}");
     let store = PostgresTokenStore::builder()
-        .with_url(parsed.as_str())
+        .with_url(proxied_url)
         .with_application_name(&app)
         .with_table_prefix(&prefix)
         .with_acquire_timeout(Duration::from_millis(500))
         .build()
         .await
         .unwrap();
-    let key = TokenKey::new("tenant", "google_meet");
-    store
-        .save(&key, &TokenRecord::new("before"), SaveCondition::Absent)
-        .await
-        .unwrap();
-
-    proxy.down();
-    let err = store.get(&key).await.unwrap_err();
-    assert_eq!(err.code(), ErrorCode::TokenStoreError);
-    assert!(err.is_retryable());
-    assert!(err.message().starts_with("postgres get failed"), "{err}");
-    let err = store
-        .save(&key, &TokenRecord::new("during"), SaveCondition::Version(1))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::TokenStoreError);
-    let err = store
-        .try_acquire_lease(&key, Duration::from_secs(1))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), ErrorCode::TokenStoreError);
-
-    proxy.up();
-    // The pool replaces its dead connections by itself; no partial write happened meanwhile.
-    let back = store.get(&key).await.unwrap().unwrap();
-    assert_eq!(back.version, 1);
-    let saved = store
-        .save(&key, &TokenRecord::new("after"), SaveCondition::Version(1))
-        .await
-        .unwrap();
-    assert_eq!(saved, SaveOutcome::Saved { version: 2 });
+    // The pool replaces its dead connections when it hands them out, so the very first call
+    // after the restore must work (no recovery time).
+    let expect = CutExpectations::new().with_get_error_prefix("postgres get failed");
+    assert_eq!(
+        kit::cut_and_restore(&store, &proxy, &expect).await,
+        Ok(kit::Outcome::Passed)
+    );
 
     // Server-side kill of this store's connections (told apart by their application name):
     // calls after it succeed once the pool has replaced them.
@@ -80,6 +45,7 @@ async fn a_vanished_database_gives_typed_errors_and_recovers() {
     .await
     .unwrap();
     assert!(killed >= 1, "no connection of the store was found to kill");
+    let key = TokenKey::new("tenant", "google_meet");
     let mut recovered = false;
     for _ in 0..3 {
         if store.get(&key).await.is_ok() {
