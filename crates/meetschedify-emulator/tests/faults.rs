@@ -153,9 +153,9 @@ async fn create_giving_up_after(emu: &EmulatorHandle, patience: Duration) -> boo
     .is_ok()
 }
 
-/// Waits up to two seconds for `n` meetings to exist.
+/// Waits up to five seconds for `n` meetings to exist.
 async fn eventually_meetings(emu: &EmulatorHandle, n: usize) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if meeting_count(emu) == n {
             return true;
@@ -203,7 +203,7 @@ async fn slow_processing_lands_after_the_client_gave_up() {
     emu.inject_fault(FaultRule::once(
         "POST",
         "/v2/users/*/meetings",
-        FaultAction::slow_processing(Duration::from_millis(400)),
+        FaultAction::slow_processing(Duration::from_millis(1500)),
     ));
     assert!(!create_giving_up_after(&emu, Duration::from_millis(50)).await);
     assert_eq!(meeting_count(&emu), 0, "not yet: a look now finds nothing");

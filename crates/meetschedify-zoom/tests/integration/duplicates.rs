@@ -68,7 +68,8 @@ async fn a_create_zoom_answered_too_late_is_found_not_resent() {
         FaultAction::slow_answer(Duration::from_secs(5)),
     ));
     let zoom = builder(&emu)
-        .with_request_timeout(Duration::from_millis(200))
+        // Far below the late answer, far above what a loaded test machine needs for the rest.
+        .with_request_timeout(Duration::from_secs(1))
         .with_retry(fast_retry())
         .build()
         .unwrap();
@@ -82,18 +83,19 @@ async fn a_create_zoom_answered_too_late_is_found_not_resent() {
 #[tokio::test]
 async fn a_create_zoom_finished_after_the_timeout_but_before_the_lookup_is_found() {
     let emu = emulator().await;
-    // Zoom is slow to process: the meeting lands 400 ms in, after the client gave up at
-    // 150 ms but before the guard looks, a second after that (margins wide for a busy machine).
+    // Zoom is slow to process: the meeting lands 800 ms in, after the client gave up at
+    // 300 ms but before the guard looks, two seconds after that (margins wide for a busy
+    // machine running this binary's tests in parallel).
     emu.inject_fault(FaultRule::once(
         "POST",
         CREATE,
-        FaultAction::slow_processing(Duration::from_millis(400)),
+        FaultAction::slow_processing(Duration::from_millis(800)),
     ));
     let zoom = builder(&emu)
-        .with_request_timeout(Duration::from_millis(150))
+        .with_request_timeout(Duration::from_millis(300))
         .with_retry(
             RetryConfig::default()
-                .with_initial_delay(Duration::from_secs(1))
+                .with_initial_delay(Duration::from_secs(2))
                 .with_jitter(false),
         )
         .build()
