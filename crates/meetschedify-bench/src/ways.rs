@@ -43,6 +43,8 @@ pub enum Way {
     ZoomFloor,
     /// `MeetSchedifyClient` over `GoogleMeetProvider` (per-user OAuth).
     GoogleMeetschedify,
+    /// The same with `CalendarOptions::with_raw_event(false)`: no second parse for `raw`.
+    GoogleMeetschedifyNoRaw,
     /// Hand-written reqwest calls: the floor.
     GoogleFloor,
     /// google-calendar3's `CalendarHub`, used directly.
@@ -51,11 +53,12 @@ pub enum Way {
 
 impl Way {
     /// Every way, in report order.
-    pub const ALL: [Way; 6] = [
+    pub const ALL: [Way; 7] = [
         Way::ZoomMeetschedify,
         Way::ZoomMeetschedifyNoGuard,
         Way::ZoomFloor,
         Way::GoogleMeetschedify,
+        Way::GoogleMeetschedifyNoRaw,
         Way::GoogleFloor,
         Way::GoogleCalendar3,
     ];
@@ -67,6 +70,7 @@ impl Way {
             Way::ZoomMeetschedifyNoGuard => "zoom/meetschedify-no-guard",
             Way::ZoomFloor => "zoom/floor",
             Way::GoogleMeetschedify => "google/meetschedify",
+            Way::GoogleMeetschedifyNoRaw => "google/meetschedify-no-raw",
             Way::GoogleFloor => "google/floor",
             Way::GoogleCalendar3 => "google/google-calendar3",
         }
@@ -133,7 +137,7 @@ pub async fn build(way: Way, base: &str) -> Result<Arc<dyn Creator>, HarnessErro
             })
         }
         Way::ZoomFloor => Arc::new(ZoomFloor::new(base, &demo)),
-        Way::GoogleMeetschedify => {
+        Way::GoogleMeetschedify | Way::GoogleMeetschedifyNoRaw => {
             let store = Arc::new(MemoryTokenStore::new());
             let mut tenants = Vec::new();
             for (i, refresh) in refresh_tokens.iter().enumerate() {
@@ -158,7 +162,9 @@ pub async fn build(way: Way, base: &str) -> Result<Arc<dyn Creator>, HarnessErro
                 .with_state_key(meetschedify_core::OAuthStateKey::generate())
                 .with_token_store(store)
                 .with_endpoints(GoogleEndpoints::all_at(base)?)
-                .with_calendar_options(CalendarOptions::default())
+                .with_calendar_options(
+                    CalendarOptions::default().with_raw_event(way == Way::GoogleMeetschedify),
+                )
                 .build()?;
             Arc::new(Library {
                 client: MeetSchedifyClient::builder().provider(google).build()?,

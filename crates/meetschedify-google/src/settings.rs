@@ -270,6 +270,13 @@ macro_rules! __google_builder_setters {
             self
         }
 
+        /// Whether meetings carry Google's event JSON in `raw` (default on); off saves parsing
+        /// each answer twice when the application never reads `raw`.
+        pub fn with_raw_event(mut self, keep: bool) -> Self {
+            self.$settings.calendar = self.$settings.calendar.with_raw_event(keep);
+            self
+        }
+
         /// Replaces every Calendar setting at once.
         pub fn with_calendar_options(mut self, options: $crate::CalendarOptions) -> Self {
             self.$settings.calendar = options;

@@ -80,3 +80,36 @@ async fn metadata_over_the_limit_is_refused_before_any_call() {
     assert_eq!(err.field(), Some("metadata"));
     assert!(emu.requests().is_empty());
 }
+
+#[tokio::test]
+async fn without_the_raw_event_everything_else_is_still_there() {
+    let emu = common::default_emulator().await;
+    let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+        .with_raw_event(false)
+        .build()
+        .unwrap();
+    let request = common::create_request("org_1", Some("k"))
+        .into_request()
+        .with_metadata(big_metadata());
+    let valid = ValidatedCreate::new(request, &provider.capabilities().limits).unwrap();
+    let created = provider.create_meeting(&valid).await.unwrap();
+    assert_eq!(
+        created.raw,
+        serde_json::Value::Null,
+        "not parsed a second time"
+    );
+    assert!(created
+        .conference_link
+        .as_deref()
+        .is_some_and(|l| l.starts_with("https://meet.google.com/")));
+    assert!(created.calendar_url.is_some());
+    assert_eq!(created.metadata, big_metadata(), "from the typed event");
+
+    let got = provider
+        .get_meeting(&MeetingContext::new("org_1"), &created.provider_event_id)
+        .await
+        .unwrap();
+    assert_eq!(got.raw, serde_json::Value::Null);
+    assert_eq!(got.metadata, big_metadata());
+    assert_eq!(got.conference_link, created.conference_link);
+}

@@ -222,5 +222,10 @@ impl Calendar {
 
 fn into_meeting(calendar: &Calendar, answer: Answer) -> Result<CreatedMeeting> {
     let event = answer.event()?;
-    mapping::to_meeting(calendar.provider_id(), event, answer.raw())
+    let raw = if calendar.options().raw_event {
+        answer.raw()
+    } else {
+        serde_json::Value::Null
+    };
+    mapping::to_meeting(calendar.provider_id(), event, raw)
 }

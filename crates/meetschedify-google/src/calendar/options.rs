@@ -91,6 +91,11 @@ pub struct CalendarOptions {
     /// The longest a single HTTP attempt may take before it counts as a network failure
     /// (default 30 s).
     pub request_timeout: Duration,
+    /// Whether `CreatedMeeting::raw` holds Google's event JSON (default `true`). Reading it
+    /// means parsing the answer a second time (the bindings decode their own typed copy), about
+    /// a fifth of the client's CPU per create in `docs/performance.md`; an application that never
+    /// reads `raw` can turn it off and gets `null` there instead.
+    pub raw_event: bool,
 }
 
 impl Default for CalendarOptions {
@@ -103,6 +108,7 @@ impl Default for CalendarOptions {
             allow_pending_conference: false,
             retry: RetryConfig::default(),
             request_timeout: Duration::from_secs(30),
+            raw_event: true,
         }
     }
 }
@@ -111,6 +117,12 @@ impl CalendarOptions {
     /// The defaults.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether meetings carry Google's event JSON in `raw` (see [`raw_event`](Self::raw_event)).
+    pub fn with_raw_event(mut self, keep: bool) -> Self {
+        self.raw_event = keep;
+        self
     }
 
     /// Sets the calendar id.
