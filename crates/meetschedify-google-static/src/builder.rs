@@ -5,9 +5,7 @@ use std::sync::Arc;
 
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
 use meetschedify_core::{Error, ProviderId, Result, TokenKey};
-use meetschedify_google::{
-    GoogleEndpoints, GoogleProviderSettings, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REDIRECT_URI,
-};
+use meetschedify_google::GoogleProviderSettings;
 use meetschedify_store_memory::MemoryTokenStore;
 
 use crate::provider::{GoogleMeetStaticProvider, Inner};
@@ -71,17 +69,10 @@ impl GoogleMeetStaticBuilder {
 
     /// [`from_env`](Self::from_env) over any variable source.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
         let mut b = Self::new();
-        b.settings.endpoints = GoogleEndpoints::from_lookup(&lookup)?;
-        b.settings.client_id = get(ENV_CLIENT_ID);
-        b.settings.client_secret = get(ENV_CLIENT_SECRET).map(SecretString::from);
-        b.settings.redirect_uri = get(ENV_REDIRECT_URI);
-        b.refresh_token = get(ENV_REFRESH_TOKEN).map(SecretString::from);
+        b.settings.read_env(&lookup)?;
+        b.refresh_token =
+            GoogleProviderSettings::env_value(&lookup, ENV_REFRESH_TOKEN).map(SecretString::from);
         Ok(b)
     }
 

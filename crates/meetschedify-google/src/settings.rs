@@ -16,7 +16,7 @@ use meetschedify_core::{Error, ProviderId, Result, TokenManager, TokenManagerCon
 use crate::calendar::{Calendar, CalendarOptions};
 use crate::endpoints::GoogleEndpoints;
 use crate::oauth::{GoogleClientCredentials, GoogleOAuthClient, GoogleTokenRefresher};
-use crate::provider::{ENV_CLIENT_ID, ENV_CLIENT_SECRET};
+use crate::provider::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REDIRECT_URI};
 
 /// The settings both Google providers share: the OAuth client, the Calendar layer's
 /// [`CalendarOptions`], the endpoints and the token manager's tuning.
@@ -122,6 +122,26 @@ impl GoogleProviderSettings {
             auth_base: None,
             token_config: TokenManagerConfig::default(),
         }
+    }
+
+    /// One variable from an environment-like `lookup`, trimmed (a secret mounted from a file
+    /// often ends in a newline) and unset when empty, as every Google `from_env` reads them.
+    pub fn env_value(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+        lookup(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Reads what both Google providers take from the environment: `GOOGLE_CLIENT_ID`,
+    /// `GOOGLE_CLIENT_SECRET`, `GOOGLE_REDIRECT_URI` and the `MEETSCHEDIFY_GOOGLE_*_BASE`
+    /// endpoint overrides. Unset values stay unset (`check()` names them); a malformed base URL
+    /// fails here.
+    pub fn read_env(&mut self, lookup: &impl Fn(&str) -> Option<String>) -> Result<()> {
+        self.endpoints = GoogleEndpoints::from_lookup(lookup)?;
+        self.client_id = Self::env_value(lookup, ENV_CLIENT_ID);
+        self.client_secret = Self::env_value(lookup, ENV_CLIENT_SECRET).map(SecretString::from);
+        self.redirect_uri = Self::env_value(lookup, ENV_REDIRECT_URI);
+        Ok(())
     }
 
     /// Checks what every Google provider needs, in the order `build()` reports it: a valid

@@ -3,11 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use meetschedify_core::secrecy::SecretString;
 use meetschedify_core::{Error, OAuthStateKey, OAuthStateSealer, ProviderId, Result, TokenStore};
 
 use super::{GoogleMeetProvider, Inner};
-use crate::endpoints::GoogleEndpoints;
 use crate::settings::GoogleProviderSettings;
 
 /// `GOOGLE_CLIENT_ID`.
@@ -74,18 +72,9 @@ impl GoogleMeetBuilder {
 
     /// [`from_env`](Self::from_env) over any variable source.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        // Trimmed as the static builder does: a secret read from a file often ends in a newline.
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
         let mut b = Self::new();
-        b.settings.endpoints = GoogleEndpoints::from_lookup(&lookup)?;
-        b.settings.client_id = get(ENV_CLIENT_ID);
-        b.settings.client_secret = get(ENV_CLIENT_SECRET).map(SecretString::from);
-        b.settings.redirect_uri = get(ENV_REDIRECT_URI);
-        if let Some(key) = get(ENV_STATE_KEY) {
+        b.settings.read_env(&lookup)?;
+        if let Some(key) = GoogleProviderSettings::env_value(&lookup, ENV_STATE_KEY) {
             let key = OAuthStateKey::from_base64(&key)
                 .map_err(|e| Error::invalid_config(ENV_STATE_KEY, e.message().to_owned()))?;
             b.sealer = Some(OAuthStateSealer::new(key));
