@@ -418,18 +418,28 @@ async fn connect_status_disconnect_with_the_sqlite_store() {
     let (id, secret, redirect) = google_client_on_free_port(&emulator).await;
     let db = std::env::temp_dir().join(format!("meetschedify-cli-test-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&db);
-    let with_google = |cmd: &mut Command| {
+    // The CLI against the emulator's per-user Google, with the SQLite token store.
+    let google = |args: &[&str]| {
+        let mut cmd = against(&emulator, false);
         cmd.env("GOOGLE_CLIENT_ID", &id)
             .env("GOOGLE_CLIENT_SECRET", &secret)
             .env("GOOGLE_REDIRECT_URI", &redirect)
             .env("MEETSCHEDIFY_TOKEN_DB", &db)
             .env_remove("GOOGLE_REFRESH_TOKEN")
             .env_remove("ZOOM_ACCOUNT_ID");
+        cmd.args(args);
+        cmd
     };
+    let status = [
+        "status",
+        "--json",
+        "--tenant",
+        "org-7",
+        "--provider",
+        "google-meet",
+    ];
 
-    let mut cmd = against(&emulator, false);
-    with_google(&mut cmd);
-    cmd.args([
+    let mut cmd = google(&[
         "connect",
         "--json",
         "--tenant",
@@ -437,9 +447,8 @@ async fn connect_status_disconnect_with_the_sqlite_store() {
         "--no-open",
         "--timeout",
         "30",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    ]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let out = tokio::task::spawn_blocking(move || {
         let mut child = cmd.spawn().unwrap();
         let stderr = act_as_browser(&mut child);
@@ -451,17 +460,7 @@ async fn connect_status_disconnect_with_the_sqlite_store() {
     assert!(out.status.success(), "{stderr}");
     assert_eq!(stdout_json(&out)["tenant_id"], "org-7");
 
-    let mut cmd = against(&emulator, false);
-    with_google(&mut cmd);
-    cmd.args([
-        "status",
-        "--json",
-        "--tenant",
-        "org-7",
-        "--provider",
-        "google-meet",
-    ]);
-    let out = run(cmd).await;
+    let out = run(google(&status)).await;
     assert_eq!(
         stdout_json(&out)["connected"],
         true,
@@ -469,10 +468,7 @@ async fn connect_status_disconnect_with_the_sqlite_store() {
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let mut cmd = against(&emulator, false);
-    with_google(&mut cmd);
-    cmd.args(["disconnect", "--json", "--tenant", "org-7"]);
-    let out = run(cmd).await;
+    let out = run(google(&["disconnect", "--json", "--tenant", "org-7"])).await;
     assert!(
         out.status.success(),
         "{}",
@@ -480,17 +476,7 @@ async fn connect_status_disconnect_with_the_sqlite_store() {
     );
     assert_eq!(stdout_json(&out)["outcome"], "revoked");
 
-    let mut cmd = against(&emulator, false);
-    with_google(&mut cmd);
-    cmd.args([
-        "status",
-        "--json",
-        "--tenant",
-        "org-7",
-        "--provider",
-        "google-meet",
-    ]);
-    let out = run(cmd).await;
+    let out = run(google(&status)).await;
     assert_eq!(stdout_json(&out)["connected"], false);
     assert_eq!(stdout_json(&out)["state"], "not_connected");
     let _ = std::fs::remove_file(&db);
