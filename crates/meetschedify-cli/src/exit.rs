@@ -92,13 +92,14 @@ impl Exit {
     pub fn for_error(code: ErrorCode) -> Exit {
         use ErrorCode as C;
         match code {
-            C::InvalidRequest => Exit::InvalidRequest,
+            C::InvalidRequest | C::IdempotencyKeyReused => Exit::InvalidRequest,
             C::InvalidConfig | C::ProviderNotFound => Exit::Config,
             C::GoogleNotConnected
             | C::GoogleAuthRevoked
             | C::GoogleTokenRefreshFailed
             | C::ZoomInvalidClient
             | C::ZoomTokenError
+            | C::InsufficientScopes
             | C::OAuthStateInvalid => Exit::Auth,
             C::GoogleRateLimit | C::ZoomRateLimit => Exit::RateLimit,
             C::ZoomNetworkError | C::NetworkError | C::ZoomMaxRetriesExceeded => Exit::Network,

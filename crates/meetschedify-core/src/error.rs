@@ -119,6 +119,13 @@ error_codes! {
     NetworkError = "NETWORK_ERROR", retryable: true, http: 503;
     /// A provider answered with something the library could not understand.
     ProviderError = "PROVIDER_ERROR", retryable: false, http: 502;
+    /// An idempotency key already used for a different request (another title, time,
+    /// participants or settings): nothing was changed at the provider; use a new key for a new
+    /// request.
+    IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED", retryable: false, http: 422;
+    /// The provider refused the call because the app or token lacks scopes it needs (Zoom error
+    /// 4711, Google `ACCESS_TOKEN_SCOPE_INSUFFICIENT`): the message names the scopes to add.
+    InsufficientScopes = "INSUFFICIENT_SCOPES", retryable: false, http: 502;
 }
 
 impl ErrorCode {
