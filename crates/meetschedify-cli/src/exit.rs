@@ -101,7 +101,7 @@ impl Exit {
             | C::ZoomTokenError
             | C::InsufficientScopes
             | C::OAuthStateInvalid => Exit::Auth,
-            C::GoogleRateLimit | C::ZoomRateLimit => Exit::RateLimit,
+            C::GoogleRateLimit | C::ZoomRateLimit | C::IdempotencyKeyInUse => Exit::RateLimit,
             C::ZoomNetworkError | C::NetworkError | C::ZoomMaxRetriesExceeded => Exit::Network,
             _ => Exit::Provider,
         }

@@ -8,7 +8,9 @@
 //!   SQLite file (default `meetschedify-tokens.db`). A static-token setup thus never creates a
 //!   token file by accident.
 //!
-//! Each provider then reads the rest of its variables and names any that are missing.
+//! Each provider then reads the rest of its variables and names any that are missing. When a
+//! token database is open, keyed creates are recorded there too (for every provider); without
+//! one they are recorded in memory, for the one command.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -57,8 +59,11 @@ pub async fn client_from_env(store: Option<&Path>) -> Result<MeetSchedifyClient,
             // MEETSCHEDIFY_OAUTH_STATE_KEY so that every instance can read every state.
             google = google.with_state_key(OAuthStateKey::generate());
         }
-        let store = SqliteTokenStore::open(token_db(store)).await?;
-        builder = builder.provider(google.with_token_store(Arc::new(store)).build()?);
+        let store = Arc::new(SqliteTokenStore::open(token_db(store)).await?);
+        builder = builder.provider(google.with_token_store(store.clone()).build()?);
+        // Keyed creates are recorded in the same file, so repeating a command with the same
+        // `--idempotency-key` in a later run returns the meeting from the record.
+        builder = builder.with_idempotency_store(store);
         any = true;
     }
     if !any {

@@ -8,6 +8,9 @@ use tracing::Instrument;
 
 use crate::connection::{ConnectionStatus, DisconnectOutcome};
 use crate::error::{Error, ErrorCode, Operation, Result};
+use crate::idempotency::{
+    create_once, IdempotencyConfig, IdempotencyStore, MemoryIdempotencyStore,
+};
 use crate::ids::{ProviderId, TenantId};
 use crate::meeting::{
     CancelOutcome, CreateMeetingRequest, CreatedMeeting, MeetingContext, UpdateMeetingRequest,
@@ -49,12 +52,16 @@ use crate::validate::{ValidatedCreate, ValidatedUpdate};
 #[derive(Clone)]
 pub struct MeetSchedifyClient {
     providers: Arc<BTreeMap<ProviderId, Arc<dyn MeetingProvider>>>,
+    idempotency: Arc<dyn IdempotencyStore>,
+    idempotency_config: IdempotencyConfig,
 }
 
 impl fmt::Debug for MeetSchedifyClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MeetSchedifyClient")
             .field("providers", &self.providers.keys().collect::<Vec<_>>())
+            .field("idempotency", &self.idempotency)
+            .field("idempotency_config", &self.idempotency_config)
             .finish()
     }
 }
@@ -63,6 +70,8 @@ impl fmt::Debug for MeetSchedifyClient {
 #[derive(Default)]
 pub struct ClientBuilder {
     providers: Vec<Arc<dyn MeetingProvider>>,
+    idempotency: Option<Arc<dyn IdempotencyStore>>,
+    idempotency_config: IdempotencyConfig,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -70,6 +79,8 @@ impl fmt::Debug for ClientBuilder {
         let ids: Vec<_> = self.providers.iter().map(|p| p.id().clone()).collect();
         f.debug_struct("ClientBuilder")
             .field("providers", &ids)
+            .field("idempotency", &self.idempotency)
+            .field("idempotency_config", &self.idempotency_config)
             .finish()
     }
 }
@@ -87,8 +98,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client. Two providers with one id, or an invalid id, is `INVALID_CONFIG`.
+    /// Where keyed creates record their outcome (see [`crate::idempotency`]). The default is a
+    /// [`MemoryIdempotencyStore`] of this client's own (clones share it); instances that
+    /// share work need a shared store, such as the SQL or Redis token stores.
+    pub fn with_idempotency_store(mut self, store: Arc<dyn IdempotencyStore>) -> Self {
+        self.idempotency = Some(store);
+        self
+    }
+
+    /// How long records are kept and how long a repeat waits for a create in flight.
+    pub fn with_idempotency_config(mut self, config: IdempotencyConfig) -> Self {
+        self.idempotency_config = config;
+        self
+    }
+
+    /// Builds the client. Two providers with one id, or an invalid id, is `INVALID_CONFIG`;
+    /// so is an idempotency configuration whose durations are below a second.
     pub fn build(self) -> Result<MeetSchedifyClient> {
+        self.idempotency_config.check()?;
         let mut map = BTreeMap::new();
         for provider in self.providers {
             let id = provider.id().clone();
@@ -102,6 +129,10 @@ impl ClientBuilder {
         }
         Ok(MeetSchedifyClient {
             providers: Arc::new(map),
+            idempotency: self
+                .idempotency
+                .unwrap_or_else(|| Arc::new(MemoryIdempotencyStore::new())),
+            idempotency_config: self.idempotency_config,
         })
     }
 }
@@ -221,6 +252,11 @@ impl MeetSchedifyClient {
     }
 
     /// Validates and creates a meeting.
+    ///
+    /// With an idempotency key, the meeting is made at most once per key (within the record
+    /// time, [`IdempotencyConfig::record_ttl`]): a repeat of the same request returns the same
+    /// meeting, a repeat while the first is still running waits for it, and the same key with a
+    /// different request is refused with `IDEMPOTENCY_KEY_REUSED` (see [`crate::idempotency`]).
     pub async fn create_meeting(&self, request: CreateMeetingRequest) -> Result<CreatedMeeting> {
         let op = Operation::CreateMeeting;
         let provider_id = request.provider_id.clone();
@@ -228,7 +264,19 @@ impl MeetSchedifyClient {
         async {
             let provider = self.provider(&provider_id)?;
             let valid = ValidatedCreate::new(request, &provider.capabilities().limits)?;
-            let meeting = provider.create_meeting(&valid).await?;
+            let meeting = match valid.request().idempotency_key.as_deref() {
+                Some(key) => {
+                    create_once(
+                        &self.idempotency,
+                        &self.idempotency_config,
+                        provider,
+                        &valid,
+                        key,
+                    )
+                    .await?
+                }
+                None => provider.create_meeting(&valid).await?,
+            };
             tracing::info!(meeting_id = %meeting.provider_event_id, "meeting created");
             Ok(meeting)
         }

@@ -123,6 +123,10 @@ error_codes! {
     /// participants or settings): nothing was changed at the provider; use a new key for a new
     /// request.
     IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED", retryable: false, http: 422;
+    /// A create with the same idempotency key is still running (in this process or another
+    /// sharing the idempotency store) and did not finish within the wait: repeating the call
+    /// with the same key is safe.
+    IdempotencyKeyInUse = "IDEMPOTENCY_KEY_IN_USE", retryable: true, http: 409;
     /// The provider refused the call because the app or token lacks scopes it needs (Zoom error
     /// 4711, Google `ACCESS_TOKEN_SCOPE_INSUFFICIENT`): the message names the scopes to add.
     InsufficientScopes = "INSUFFICIENT_SCOPES", retryable: false, http: 502;

@@ -5,6 +5,7 @@ mod cause;
 pub mod client;
 pub mod connection;
 pub mod error;
+pub mod idempotency;
 pub mod ids;
 pub mod meeting;
 pub mod oauth_state;
@@ -19,6 +20,9 @@ pub use client::{ClientBuilder, MeetSchedifyClient};
 pub use connection::{ConnectionState, ConnectionStatus, DisconnectOutcome};
 pub use error::{
     Error, ErrorCode, GoogleErrorDetails, Operation, ProviderErrorDetails, Result, ZoomErrorDetails,
+};
+pub use idempotency::{
+    Claim, IdempotencyConfig, IdempotencyKey, IdempotencyStore, MemoryIdempotencyStore,
 };
 pub use ids::{ProviderId, TenantId};
 pub use meeting::{

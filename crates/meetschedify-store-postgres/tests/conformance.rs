@@ -25,6 +25,31 @@ async fn postgres_passes_the_suite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_passes_the_idempotency_suite() {
+    let Some(url) = common::url() else { return };
+    let prefix = common::prefix();
+    let report = kit::run_idempotency(|| {
+        let (url, prefix) = (url.clone(), prefix.clone());
+        async move {
+            Arc::new(common::store(&url, &prefix).await)
+                as Arc<dyn meetschedify_core::IdempotencyStore>
+        }
+    })
+    .await;
+    let cleanup = common::store(&url, &prefix).await;
+    let key = meetschedify_core::IdempotencyKey::new(kit::unique_prefix("purge"), "zoom", "k");
+    let short = std::time::Duration::from_millis(50);
+    meetschedify_core::IdempotencyStore::claim(&cleanup, &key, "fp", "h", short, short)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let purged = cleanup.purge_expired_idempotency_records().await.unwrap();
+    common::drop_tables(&cleanup, &prefix).await;
+    report.assert_all_passed();
+    assert_eq!(purged, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_migrations_from_many_instances_are_safe() {
     let Some(url) = common::url() else { return };
     let prefix = common::prefix();
@@ -46,7 +71,7 @@ async fn concurrent_migrations_from_many_instances_are_safe() {
         .await
         .unwrap()
         .get("n");
-    assert_eq!(n, 2);
+    assert_eq!(n, 3);
     common::drop_tables(&stores[0], &prefix).await;
 }
 

@@ -1,6 +1,7 @@
-//! Redis key names: `{prefix}token:{provider}:{tenant}` and `{prefix}lease:{provider}:{tenant}`.
+//! Redis key names: `{prefix}token:{provider}:{tenant}`, `{prefix}lease:{provider}:{tenant}` and
+//! `{prefix}idempotency:{provider}:{tenant}:{key}`.
 
-use meetschedify_core::{Error, Result, TokenKey};
+use meetschedify_core::{Error, IdempotencyKey, Result, TokenKey};
 
 /// The default prefix of every key this store writes.
 pub const DEFAULT_KEY_PREFIX: &str = "meetschedify:";
@@ -30,6 +31,16 @@ impl Keys {
 
     pub(crate) fn lease(&self, key: &TokenKey) -> String {
         self.name("lease", key)
+    }
+
+    pub(crate) fn idempotency(&self, key: &IdempotencyKey) -> String {
+        format!(
+            "{}idempotency:{}:{}:{}",
+            self.prefix,
+            escape(key.provider_id.as_str()),
+            escape(key.tenant_id.as_str()),
+            escape(&key.key)
+        )
     }
 
     fn name(&self, kind: &str, key: &TokenKey) -> String {

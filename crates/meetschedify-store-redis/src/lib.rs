@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod idempotency;
 mod keys;
 mod store;
 

@@ -107,6 +107,15 @@ impl RedisTokenStore {
     pub fn lease_key(&self, key: &TokenKey) -> String {
         self.keys.lease(key)
     }
+
+    /// The Redis key holding an idempotency record (a hash; see `IdempotencyStore`).
+    pub fn idempotency_key(&self, key: &meetschedify_core::IdempotencyKey) -> String {
+        self.keys.idempotency(key)
+    }
+
+    pub(crate) fn connection(&self) -> ConnectionManager {
+        self.conn.clone()
+    }
 }
 
 #[async_trait]

@@ -22,6 +22,54 @@ async fn redis_passes_the_suite() {
     report.assert_all_passed();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_passes_the_idempotency_suite() {
+    let Some(url) = common::url() else { return };
+    let prefix = common::prefix();
+    let report = kit::run_idempotency(|| {
+        let (url, prefix) = (url.clone(), prefix.clone());
+        async move {
+            Arc::new(common::store(&url, &prefix).await)
+                as Arc<dyn meetschedify_core::IdempotencyStore>
+        }
+    })
+    .await;
+    common::cleanup(&url, &prefix).await;
+    report.assert_all_passed();
+}
+
+#[tokio::test]
+async fn idempotency_records_expire_by_themselves() {
+    use meetschedify_core::IdempotencyStore as _;
+    let Some(url) = common::url() else { return };
+    let prefix = common::prefix();
+    let store = common::store(&url, &prefix).await;
+    let key = meetschedify_core::IdempotencyKey::new("t", "zoom", "a:b%c");
+    let short = std::time::Duration::from_millis(200);
+    store.claim(&key, "fp", "h", short, short).await.unwrap();
+    let name = store.idempotency_key(&key);
+    assert!(name.ends_with("idempotency:zoom:t:a%3Ab%25c"), "{name}");
+    let mut conn = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&name)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(ttl > 0 && ttl <= 200, "{ttl}");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let exists: i64 = redis::cmd("EXISTS")
+        .arg(&name)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(exists, 0);
+    common::cleanup(&url, &prefix).await;
+}
+
 #[tokio::test]
 async fn prefixes_keep_stores_apart_and_bad_rows_are_typed_errors() {
     let Some(url) = common::url() else { return };

@@ -1,8 +1,9 @@
-//! [`forward_token_store!`](crate::forward_token_store): the one `TokenStore` impl each store
-//! crate would otherwise write out by hand.
+//! [`forward_token_store!`](crate::forward_token_store): the one `TokenStore` and
+//! `IdempotencyStore` impl each store crate would otherwise write out by hand.
 
-/// Implements `meetschedify_core::TokenStore` for a store type by forwarding every method to its
-/// [`SqlTokenStore`](crate::SqlTokenStore) field, which does the work (leases included).
+/// Implements `meetschedify_core::TokenStore` and `meetschedify_core::IdempotencyStore` for a
+/// store type by forwarding every method to its [`SqlTokenStore`](crate::SqlTokenStore) field,
+/// which does the work (leases included).
 ///
 /// The store crates keep their own public types (with their own builders and constructors), so
 /// the trait must be implemented on each of them; this writes that impl once.
@@ -29,7 +30,8 @@
 /// meetschedify_store_sql::forward_token_store!(MyStore => inner);
 ///
 /// fn takes_a_store(_: &dyn meetschedify_core::TokenStore) {}
-/// # let _ = takes_a_store;
+/// fn records_keyed_creates(_: &dyn meetschedify_core::IdempotencyStore) {}
+/// # let _ = (takes_a_store, records_keyed_creates);
 /// ```
 #[macro_export]
 macro_rules! forward_token_store {
@@ -77,6 +79,53 @@ macro_rules! forward_token_store {
                 lease: &$crate::__private::Lease,
             ) -> $crate::__private::Result<()> {
                 self.$field.release_lease(lease).await
+            }
+        }
+
+        #[$crate::__private::async_trait]
+        impl $crate::__private::IdempotencyStore for $store {
+            async fn claim(
+                &self,
+                key: &$crate::__private::IdempotencyKey,
+                fingerprint: &str,
+                holder: &str,
+                lease: ::core::time::Duration,
+                ttl: ::core::time::Duration,
+            ) -> $crate::__private::Result<$crate::__private::Claim> {
+                self.$field
+                    .claim_idempotency_key(key, fingerprint, holder, lease, ttl)
+                    .await
+            }
+
+            async fn renew(
+                &self,
+                key: &$crate::__private::IdempotencyKey,
+                holder: &str,
+                lease: ::core::time::Duration,
+            ) -> $crate::__private::Result<bool> {
+                self.$field
+                    .renew_idempotency_lease(key, holder, lease)
+                    .await
+            }
+
+            async fn complete(
+                &self,
+                key: &$crate::__private::IdempotencyKey,
+                holder: &str,
+                outcome: &str,
+                ttl: ::core::time::Duration,
+            ) -> $crate::__private::Result<()> {
+                self.$field
+                    .complete_idempotency_key(key, holder, outcome, ttl)
+                    .await
+            }
+
+            async fn release(
+                &self,
+                key: &$crate::__private::IdempotencyKey,
+                holder: &str,
+            ) -> $crate::__private::Result<()> {
+                self.$field.release_idempotency_key(key, holder).await
             }
         }
     };

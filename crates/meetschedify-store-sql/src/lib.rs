@@ -3,6 +3,7 @@
 
 mod dialect;
 mod forward;
+mod idempotency;
 mod schema;
 mod store;
 
@@ -15,6 +16,7 @@ pub use store::SqlTokenStore;
 #[doc(hidden)]
 pub mod __private {
     pub use meetschedify_core::{
-        async_trait, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+        async_trait, Claim, IdempotencyKey, IdempotencyStore, Lease, Result, SaveCondition,
+        SaveOutcome, TokenKey, TokenRecord, TokenStore,
     };
 }

@@ -11,6 +11,7 @@ pub struct Tables {
     prefix: String,
     tokens: String,
     leases: String,
+    idempotency: String,
     schema: String,
 }
 
@@ -32,6 +33,7 @@ impl Tables {
             prefix: prefix.to_owned(),
             tokens: format!("{prefix}tokens"),
             leases: format!("{prefix}leases"),
+            idempotency: format!("{prefix}idempotency"),
             schema: format!("{prefix}schema_version"),
         })
     }
@@ -51,6 +53,11 @@ impl Tables {
         &self.leases
     }
 
+    /// `{prefix}idempotency`: one row per idempotency key of a keyed create.
+    pub fn idempotency(&self) -> &str {
+        &self.idempotency
+    }
+
     /// `{prefix}schema_version`: one row per applied migration.
     pub fn schema(&self) -> &str {
         &self.schema
@@ -59,7 +66,7 @@ impl Tables {
     /// The migrations, oldest first, with table names and the dialect's 64-bit integer type
     /// filled in. Never edit a released one: add the next.
     pub(crate) fn migrations(&self, bigint: &str) -> Vec<(i64, String)> {
-        let (tokens, leases) = (&self.tokens, &self.leases);
+        let (tokens, leases, idempotency) = (&self.tokens, &self.leases, &self.idempotency);
         // The indentation inside the strings is part of the schema SQLite keeps in
         // `sqlite_master`: left as it was, so new and old databases read the same.
         vec![
@@ -86,6 +93,24 @@ impl Tables {
                         holder TEXT NOT NULL,
                         expires_at_ms {bigint} NOT NULL,
                         PRIMARY KEY (tenant_id, provider_id)
+                    )"
+                ),
+            ),
+            (
+                3,
+                // `outcome` is NULL while the create runs (then `holder` holds it until
+                // `lease_until_ms`); once set, the row answers repeats until `expires_at_ms`.
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {idempotency} (
+                        tenant_id TEXT NOT NULL,
+                        provider_id TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        holder TEXT NOT NULL,
+                        lease_until_ms {bigint} NOT NULL,
+                        outcome TEXT,
+                        expires_at_ms {bigint} NOT NULL,
+                        PRIMARY KEY (tenant_id, provider_id, idempotency_key)
                     )"
                 ),
             ),
@@ -167,13 +192,17 @@ mod tests {
     fn migrations_use_the_dialect_integer_type_and_never_change_order() {
         let migrations = Tables::new("p_").unwrap().migrations("BIGINT");
         let versions: Vec<i64> = migrations.iter().map(|(v, _)| *v).collect();
-        assert_eq!(versions, [1, 2]);
+        assert_eq!(versions, [1, 2, 3]);
         let (tokens, leases) = (&migrations[0].1, &migrations[1].1);
         assert!(tokens.starts_with("CREATE TABLE IF NOT EXISTS p_tokens ("));
         assert!(tokens.contains("version BIGINT NOT NULL,"));
         assert!(tokens.contains("expires_at_ms BIGINT,"));
         assert!(leases.starts_with("CREATE TABLE IF NOT EXISTS p_leases ("));
         assert!(leases.contains("expires_at_ms BIGINT NOT NULL,"));
+        assert!(migrations[2]
+            .1
+            .starts_with("CREATE TABLE IF NOT EXISTS p_idempotency ("));
+        assert!(migrations[2].1.contains("lease_until_ms BIGINT NOT NULL,"));
         assert!(!migrations.iter().any(|(_, sql)| sql.contains("INTEGER")));
     }
 }

@@ -85,6 +85,13 @@ impl SqliteTokenStore {
     pub async fn migrate(&self) -> Result<()> {
         self.inner.migrate().await
     }
+
+    /// Deletes idempotency records past their time to live and says how many. Claims
+    /// overwrite expired records anyway: run it now and then (daily, say) to keep the
+    /// `{prefix}idempotency` table small.
+    pub async fn purge_expired_idempotency_records(&self) -> Result<u64> {
+        self.inner.purge_expired_idempotency_records().await
+    }
 }
 
 // `TokenStore` by forwarding to the shared implementation.

@@ -15,6 +15,38 @@ async fn in_memory_passes_the_suite() {
         .assert_all_passed();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_memory_passes_the_idempotency_suite() {
+    let store = Arc::new(SqliteTokenStore::in_memory().await.unwrap());
+    let shared: Arc<dyn meetschedify_core::IdempotencyStore> = store.clone();
+    kit::run_idempotency(|| std::future::ready(Arc::clone(&shared)))
+        .await
+        .assert_all_passed();
+    // Purging removes what has expired and nothing else.
+    let key = meetschedify_core::IdempotencyKey::new(kit::unique_prefix("purge"), "zoom", "k");
+    let short = std::time::Duration::from_millis(50);
+    shared.claim(&key, "fp", "h", short, short).await.unwrap();
+    let before = store.purge_expired_idempotency_records().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let after = store.purge_expired_idempotency_records().await.unwrap();
+    assert_eq!((before, after), (0, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_shared_by_separate_pools_passes_the_idempotency_suite() {
+    let db = TempDb::new();
+    let path = db.0.clone();
+    let report = kit::run_idempotency(|| {
+        let path = path.clone();
+        async move {
+            Arc::new(SqliteTokenStore::open(path).await.unwrap())
+                as Arc<dyn meetschedify_core::IdempotencyStore>
+        }
+    })
+    .await;
+    report.assert_all_passed();
+}
+
 struct TempDb(std::path::PathBuf);
 
 impl TempDb {
@@ -59,7 +91,7 @@ async fn records_survive_reopening_and_migrations_run_once() {
     store.migrate().await.unwrap();
     assert_eq!(store.get(&key).await.unwrap().map(|r| r.version), Some(1));
     let applied: i64 = sqlx_count(&store).await;
-    assert_eq!(applied, 2, "each migration is recorded once");
+    assert_eq!(applied, 3, "each migration is recorded once");
 }
 
 async fn sqlx_count(store: &SqliteTokenStore) -> i64 {

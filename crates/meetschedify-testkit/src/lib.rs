@@ -5,6 +5,7 @@ mod basic;
 mod concurrent;
 pub mod env;
 mod faults;
+mod idempotency;
 mod outcome;
 pub mod proxy;
 mod support;
@@ -23,6 +24,11 @@ pub use concurrent::{
     version_race_has_one_winner, RACERS,
 };
 pub use faults::{corrupt_record_is_an_error, cut_and_restore, CutExpectations};
+pub use idempotency::{
+    claim_race_has_one_winner, claim_then_in_flight, complete_then_completed,
+    expired_record_is_claimed_again, keys_are_scoped, lapsed_lease_is_taken_over,
+    release_frees_the_key, renew_keeps_the_lease, run_idempotency, IDEMPOTENCY_CHECKS,
+};
 pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
 pub use support::unique_prefix;
 

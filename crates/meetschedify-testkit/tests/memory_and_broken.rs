@@ -244,3 +244,72 @@ async fn checks_can_be_called_one_by_one() {
     let failure = kit::CheckFailure::new("x");
     assert_eq!(failure.to_string(), "x");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_idempotency_store_passes_everything() {
+    use meetschedify_core::{IdempotencyStore, MemoryIdempotencyStore};
+    let shared: Arc<dyn IdempotencyStore> = Arc::new(MemoryIdempotencyStore::new());
+    let report = kit::run_idempotency(|| std::future::ready(Arc::clone(&shared))).await;
+    report.assert_all_passed();
+    assert_eq!(report.passed, kit::IDEMPOTENCY_CHECKS);
+}
+
+/// An idempotency store that forgets every running create: two claims both acquire, so the
+/// in-flight and race checks must fail (the suite is not vacuous).
+#[derive(Debug, Default)]
+struct ForgetsRunning(meetschedify_core::MemoryIdempotencyStore);
+
+#[async_trait]
+impl meetschedify_core::IdempotencyStore for ForgetsRunning {
+    async fn claim(
+        &self,
+        key: &meetschedify_core::IdempotencyKey,
+        fingerprint: &str,
+        holder: &str,
+        lease: Duration,
+        ttl: Duration,
+    ) -> Result<meetschedify_core::Claim> {
+        let claim = self.0.claim(key, fingerprint, holder, lease, ttl).await?;
+        if matches!(claim, meetschedify_core::Claim::InFlight { .. }) {
+            return Ok(meetschedify_core::Claim::Acquired);
+        }
+        Ok(claim)
+    }
+    async fn renew(
+        &self,
+        key: &meetschedify_core::IdempotencyKey,
+        holder: &str,
+        lease: Duration,
+    ) -> Result<bool> {
+        self.0.renew(key, holder, lease).await
+    }
+    async fn complete(
+        &self,
+        key: &meetschedify_core::IdempotencyKey,
+        holder: &str,
+        outcome: &str,
+        ttl: Duration,
+    ) -> Result<()> {
+        self.0.complete(key, holder, outcome, ttl).await
+    }
+    async fn release(&self, key: &meetschedify_core::IdempotencyKey, holder: &str) -> Result<()> {
+        self.0.release(key, holder).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idempotency_store_that_forgets_running_creates_fails_the_suite() {
+    use meetschedify_core::IdempotencyStore;
+    let shared: Arc<dyn IdempotencyStore> = Arc::new(ForgetsRunning::default());
+    let report = kit::run_idempotency(|| std::future::ready(Arc::clone(&shared))).await;
+    let failed: Vec<_> = report.failed.iter().map(|f| f.check).collect();
+    for check in [
+        "claim_then_in_flight",
+        "release_frees_the_key",
+        "lapsed_lease_is_taken_over",
+        "renew_keeps_the_lease",
+        "claim_race_has_one_winner",
+    ] {
+        assert!(failed.contains(&check), "{check} passed: {report}");
+    }
+}
