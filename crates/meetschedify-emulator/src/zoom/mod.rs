@@ -13,6 +13,7 @@ mod limits;
 mod meeting;
 mod meetings;
 mod oauth;
+pub(crate) mod seed;
 pub(crate) mod store;
 
 /// Routes of both Zoom endpoint families.
