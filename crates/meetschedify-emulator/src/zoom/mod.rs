@@ -10,6 +10,7 @@ use crate::state::Shared;
 mod auth;
 mod errors;
 mod limits;
+mod list;
 mod meeting;
 mod meetings;
 mod oauth;
