@@ -15,6 +15,7 @@ use crate::record::RecordedRequest;
 use crate::settings::Settings;
 use crate::snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
 use crate::state::Shared;
+use crate::zoom::seed::{seed, ZoomMeetingSeed};
 use crate::zoom::store::{TokenRec, ZoomAccount, ZoomUser};
 
 impl Shared {
@@ -98,6 +99,29 @@ impl Shared {
             },
         );
         Ok(token)
+    }
+
+    /// Inserts meetings for a host directly into the store (test support, see `zoom/seed.rs`).
+    pub(crate) fn seed_zoom_meetings(
+        &self,
+        request: &ZoomMeetingSeed,
+    ) -> Result<Vec<u64>, EmulatorError> {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        let wanted = request
+            .user
+            .clone()
+            .unwrap_or_else(|| self.demo.zoom_host_id.clone());
+        let Some(host) = inner
+            .zoom
+            .users
+            .iter()
+            .find(|u| u.id == wanted || u.email.eq_ignore_ascii_case(&wanted))
+            .cloned()
+        else {
+            return Err(EmulatorError::UnknownZoomUser(wanted));
+        };
+        seed(&mut inner, &host, request, now).map_err(EmulatorError::InvalidSeed)
     }
 
     pub(crate) fn register_google_client(&self, client: GoogleClient) {

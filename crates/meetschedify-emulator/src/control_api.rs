@@ -19,6 +19,7 @@ use crate::google::store::GoogleClient;
 use crate::http::rfc3339_millis;
 use crate::settings::Settings;
 use crate::state::Shared;
+use crate::zoom::seed::ZoomMeetingSeed;
 use crate::zoom::store::ZoomAccount;
 
 type SharedState = State<Arc<Shared>>;
@@ -32,6 +33,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_emulator/zoom/accounts", post(zoom_account))
         .route("/_emulator/zoom/users", post(zoom_user))
         .route("/_emulator/zoom/tokens", post(zoom_token))
+        .route("/_emulator/zoom/meetings/seed", post(zoom_seed))
         .route("/_emulator/google/clients", post(google_client))
         .route("/_emulator/google/users", post(google_user))
         .route(
@@ -130,6 +132,22 @@ async fn zoom_token(State(shared): SharedState, Json(request): Json<ZoomTokenReq
         .unwrap_or_else(|| shared.demo.zoom_account_id.clone());
     match shared.issue_zoom_access_token(&account) {
         Ok(token) => Json(json!({ "access_token": token })).into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+async fn zoom_seed(State(shared): SharedState, Json(seed): Json<ZoomMeetingSeed>) -> Response {
+    match shared.seed_zoom_meetings(&seed) {
+        Ok(ids) => (
+            StatusCode::CREATED,
+            Json(json!({ "count": ids.len(), "ids": ids })),
+        )
+            .into_response(),
+        Err(e @ EmulatorError::InvalidSeed(_)) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": e.to_string() })),
+        )
+            .into_response(),
         Err(e) => failed(&e),
     }
 }

@@ -14,6 +14,12 @@ pub enum EmulatorError {
     /// A control call named a Zoom account that is not registered.
     #[error("unknown zoom account {0}")]
     UnknownZoomAccount(String),
+    /// A control call named a Zoom user (id or email) that is not registered.
+    #[error("unknown zoom user {0}")]
+    UnknownZoomUser(String),
+    /// Seeded meetings would have been refused by a create: the field and why.
+    #[error("invalid zoom meeting seed: {0}")]
+    InvalidSeed(String),
     /// A control call named a Google OAuth client that is not registered.
     #[error("unknown google client {0}")]
     UnknownGoogleClient(String),

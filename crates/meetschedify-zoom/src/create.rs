@@ -1,31 +1,28 @@
 //! Creating a meeting without ever creating two.
 //!
 //! A create whose outcome is unknown (timeout, connection lost after sending, 500/502/504, a
-//! success body cut short) is not simply re-sent: the next attempt first lists the host's
-//! meetings and looks for the create's marker (see `marker.rs`). Found, that meeting is the
+//! success body cut short) is not simply re-sent: the next attempt first looks among the host's
+//! meetings around the start time for the create's marker (see `marker.rs` and `lookup.rs`). Found, that meeting is the
 //! answer; not found, the create is sent again. A create with an idempotency key also looks
 //! before its first attempt, so repeating a call with the same key returns the same meeting.
 //! If the retry budget runs out after an ambiguous failure, one last look decides between
 //! returning the meeting and reporting that none was made; if that look fails too, the error
 //! says the meeting may have been created and is never retryable. A lookup answer that is not a
-//! list page counts as a failed lookup, never as "not found".
+//! list page, or more meetings around the start than the lookup reads, counts as a failed
+//! lookup, never as "not found".
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use meetschedify_core::{with_retry, ErrorCode, ProviderId, RetryConfig};
+use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::{with_retry, ProviderId, RetryConfig};
 use reqwest::Method;
 use serde_json::Value;
 
 use crate::api::{Call, ZoomApi};
 use crate::errors::{annotate, gave_up, unexpected, Failure};
+use crate::lookup::Lookup;
 use crate::mapping::meeting_id;
 use crate::marker::Marker;
-
-/// Zoom's largest page (`page_size` maximum 300).
-const PAGE_SIZE: &str = "300";
-/// A bound on the pages one lookup reads (90,000 meetings), so a misbehaving cursor cannot
-/// loop forever.
-const MAX_PAGES: usize = 300;
 
 /// The guard's verdict when the last lookup found no marked meeting.
 const NOT_CREATED: &str = "no meeting was created";
@@ -49,6 +46,10 @@ pub(crate) struct Create<'a> {
     pub(crate) marker: Option<&'a Marker>,
     /// Whether the marker comes from an idempotency key (look before the first POST).
     pub(crate) keyed: bool,
+    /// The `topic` of `body`, as sent: the lookup's first filter on listed meetings.
+    pub(crate) topic: &'a str,
+    /// The instant `body`'s `start_time` names: the lookup reads the days around it only.
+    pub(crate) start: Timestamp,
 }
 
 impl Create<'_> {
@@ -122,80 +123,17 @@ impl Create<'_> {
         }
     }
 
-    /// Looks through the host's unexpired meetings for `marker`; the full meeting if found.
-    ///
-    /// `type=scheduled` is "all valid previous (unexpired) meetings, live meetings, and upcoming
-    /// scheduled meetings": unlike `upcoming`, it still finds a meeting whose start time has
-    /// passed.
+    /// Looks for the meeting `marker` tags (see `lookup.rs`).
     async fn find(&self, marker: &Marker, attempt: u32) -> Result<Option<Value>, Failure> {
-        let mut cursor: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let mut call = Call::new(
-                Method::GET,
-                "GET /users/{userId}/meetings",
-                format!("/users/{}/meetings", self.host),
-            )
-            .with_query("type", "scheduled")
-            .with_query("page_size", PAGE_SIZE);
-            if let Some(token) = &cursor {
-                call = call.with_query("next_page_token", token.clone());
-            }
-            let page = self.api.call(&call, attempt).await?.body;
-            // Fail closed: an answer that is not a list page (empty, 204, `null`, `{}`, `[]`,
-            // `{"meetings": 5}`) says nothing about whether the meeting exists, so it must not
-            // read as "not found" (which would send the create again). Retrying the lookup is
-            // safe; re-sending the create is not.
-            let Some(listed) = page
-                .as_ref()
-                .and_then(|p| p.get("meetings"))
-                .and_then(Value::as_array)
-            else {
-                return Err(unreadable_lookup(
-                    "a meeting list that is not a page",
-                    self.provider,
-                ));
-            };
-            let hit = listed.iter().find(|m| {
-                m.get("agenda")
-                    .and_then(Value::as_str)
-                    .is_some_and(|a| marker.is_in(a))
-            });
-            if let Some(id) = hit.and_then(meeting_id) {
-                let get = Call::new(
-                    Method::GET,
-                    "GET /meetings/{meetingId}",
-                    format!("/meetings/{id}"),
-                );
-                return match self.api.call(&get, attempt).await {
-                    Ok(reply) => Ok(reply.body),
-                    // Deleted since it was listed: as good as never created.
-                    Err(f) if f.error.code() == ErrorCode::MeetingNotFound => Ok(None),
-                    Err(f) => Err(f),
-                };
-            }
-            cursor = page
-                .as_ref()
-                .and_then(|p| p.get("next_page_token"))
-                .and_then(Value::as_str)
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned);
-            if cursor.is_none() {
-                return Ok(None);
-            }
+        Lookup {
+            api: self.api,
+            provider: self.provider,
+            host: self.host,
+            marker,
+            topic: self.topic,
+            start: self.start,
         }
-        // Pages left unread may hold the meeting: as unknown as an unreadable page.
-        Err(unreadable_lookup(
-            "more meeting list pages than the lookup reads",
-            self.provider,
-        ))
-    }
-}
-
-/// A lookup answer that cannot tell whether the meeting exists: retryable (looking again is
-/// safe) and ambiguous, never "not found".
-fn unreadable_lookup(what: &str, provider: &ProviderId) -> Failure {
-    Failure {
-        error: unexpected(what, provider).with_retryable(true),
-        ambiguous: true,
+        .find(attempt)
+        .await
     }
 }

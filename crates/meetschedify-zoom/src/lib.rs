@@ -8,6 +8,7 @@ mod config;
 mod create;
 mod defaults;
 mod errors;
+mod lookup;
 mod mapping;
 mod marker;
 mod provider;

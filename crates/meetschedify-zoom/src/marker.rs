@@ -71,6 +71,13 @@ impl Marker {
         Self::find_in(agenda).as_ref() == Some(self)
     }
 
+    /// The marker an agenda ends with (trailing whitespace aside): proof that the agenda is
+    /// whole, since a marker is always its last text.
+    pub(crate) fn ending(agenda: &str) -> Option<Self> {
+        let agenda = agenda.trim_end();
+        Self::find_in(agenda).filter(|m| agenda.ends_with(&m.tag()))
+    }
+
     /// The marker at the end of an agenda, if there is one.
     pub(crate) fn find_in(agenda: &str) -> Option<Self> {
         let start = agenda.rfind(PREFIX)? + PREFIX.len();
@@ -149,5 +156,15 @@ mod tests {
         assert_eq!(Marker::find_in("[ref ms-0123456789ABCDEF01234567]"), None);
         assert_eq!(Marker::find_in("[ref ms-0123456789abcdef01234567"), None);
         assert!(Marker::find_in("x [ref ms-0123456789abcdef01234567]").is_some());
+    }
+
+    #[test]
+    fn ending_needs_the_whole_marker_last() {
+        let m = Marker::random();
+        let agenda = m.agenda(Some("Round 2"));
+        assert_eq!(Marker::ending(&agenda), Some(m.clone()));
+        // Cut by the list inside the marker, or followed by more text: not an ending.
+        assert_eq!(Marker::ending(&agenda[..agenda.len() - 3]), None);
+        assert_eq!(Marker::ending(&format!("{agenda} and more")), None);
     }
 }

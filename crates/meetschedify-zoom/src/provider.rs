@@ -165,6 +165,8 @@ impl ZoomProvider {
             body: &body,
             marker: marker.as_ref(),
             keyed: req.idempotency_key.is_some(),
+            topic: request.title(),
+            start: request.time().start_utc(),
         }
         .run()
         .await?;

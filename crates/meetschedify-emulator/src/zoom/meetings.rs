@@ -7,23 +7,17 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use jiff::SignedDuration;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::auth::account_for;
-use super::errors::{bad_json, error, meeting_not_found, user_not_found, validation};
+use super::errors::{bad_json, meeting_not_found, user_not_found, validation};
 use super::limits::{daily, per_second, Label};
-use super::meeting::{apply, build, summary, validate};
-use super::store::{Cursor, DeletedMeeting, MeetingRec};
+use super::list::list_page;
+use super::meeting::{apply, build, validate};
+use super::store::{DeletedMeeting, MeetingRec};
 use crate::http::{json, no_content, parse_form};
-use crate::ids::{alnum, zoom_meeting_id};
+use crate::ids::zoom_meeting_id;
 use crate::state::{Inner, Shared};
-
-/// Page size bounds of the list endpoint (spec: default 30, maximum 300).
-const DEFAULT_PAGE_SIZE: usize = 30;
-const MAX_PAGE_SIZE: usize = 300;
-/// Zoom's `next_page_token` lives 15 minutes.
-const CURSOR_LIFETIME: SignedDuration = SignedDuration::from_mins(15);
 
 fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Response> {
     match serde_json::from_slice::<Value>(body) {
@@ -219,67 +213,5 @@ pub(super) async fn list(
     let Some(host) = inner.zoom.resolve_user(&account, &user_id).cloned() else {
         return user_not_found(&user_id);
     };
-    const LIST_TYPES: &[&str] = &[
-        "scheduled",
-        "live",
-        "upcoming",
-        "upcoming_meetings",
-        "previous_meetings",
-    ];
-    if query
-        .get("type")
-        .is_some_and(|t| !LIST_TYPES.contains(&t.as_str()))
-    {
-        return validation(&[("type".into(), "Invalid field.".into())]);
-    }
-    let page_size = match query.get("page_size").map(|s| s.parse::<usize>()) {
-        None => DEFAULT_PAGE_SIZE,
-        Some(Ok(n)) if n >= 1 => n.min(MAX_PAGE_SIZE),
-        Some(_) => return validation(&[("page_size".into(), "Invalid field.".into())]),
-    };
-    let offset = match query.get("next_page_token").filter(|t| !t.is_empty()) {
-        None => 0,
-        Some(token) => match inner.zoom.cursors.get(token) {
-            Some(cursor) if cursor.host_id == host.id && cursor.expires_at > now => cursor.offset,
-            _ => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    300,
-                    "The next page token is either invalid or has expired.",
-                )
-            }
-        },
-    };
-    let all = inner.zoom.meetings_of(&host.id);
-    let total = all.len();
-    let page: Vec<Value> = all
-        .iter()
-        .skip(offset)
-        .take(page_size)
-        .map(|m| summary(&m.body))
-        .collect();
-    let next = offset + page.len();
-    let next_page_token = if next < total {
-        let token = alnum(&mut inner.rng, 32);
-        inner.zoom.cursors.insert(
-            token.clone(),
-            Cursor {
-                host_id: host.id.clone(),
-                offset: next,
-                expires_at: now.saturating_add(CURSOR_LIFETIME).unwrap_or(now),
-            },
-        );
-        token
-    } else {
-        String::new()
-    };
-    json(
-        StatusCode::OK,
-        &json!({
-            "page_size": page_size,
-            "total_records": total,
-            "next_page_token": next_page_token,
-            "meetings": page,
-        }),
-    )
+    list_page(inner, &host, &query, now)
 }

@@ -10,9 +10,11 @@ use crate::state::Shared;
 mod auth;
 mod errors;
 mod limits;
+mod list;
 mod meeting;
 mod meetings;
 mod oauth;
+pub(crate) mod seed;
 pub(crate) mod store;
 
 /// Routes of both Zoom endpoint families.

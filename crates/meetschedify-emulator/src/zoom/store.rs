@@ -54,14 +54,6 @@ pub(crate) struct MeetingRec {
     pub(crate) body: Map<String, Value>,
 }
 
-/// A `next_page_token` of the list endpoint.
-#[derive(Clone, Debug)]
-pub(crate) struct Cursor {
-    pub(crate) host_id: String,
-    pub(crate) offset: usize,
-    pub(crate) expires_at: Timestamp,
-}
-
 #[derive(Debug, Default)]
 pub(crate) struct ZoomStore {
     pub(crate) accounts: Vec<ZoomAccount>,
@@ -75,7 +67,8 @@ pub(crate) struct ZoomStore {
     pub(crate) daily: HashMap<(String, i64), u32>,
     /// Requests per rate-limit label in the current second: label -> (second, count).
     pub(crate) per_second: HashMap<&'static str, (i64, u32)>,
-    pub(crate) cursors: HashMap<String, Cursor>,
+    /// `next_page_token` -> the listing it continues.
+    pub(crate) cursors: HashMap<String, super::list::Cursor>,
     pub(crate) token_requests: u64,
 }
 

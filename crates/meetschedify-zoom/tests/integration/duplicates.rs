@@ -5,8 +5,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use meetschedify_core::jiff::{SignedDuration, Timestamp};
 use meetschedify_core::{CreatedMeeting, ErrorCode, RetryConfig};
-use meetschedify_emulator::{EmulatorHandle, FaultAction, FaultRule};
+use meetschedify_emulator::{
+    EmulatorHandle, FaultAction, FaultRule, RecordedRequest, ZoomMeetingSeed,
+};
+use meetschedify_zoom::ZOOM_LIMITS;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -464,4 +468,219 @@ async fn five_hundred_creates_with_twenty_percent_ambiguous_faults_make_exactly_
         "many meetings were found, not re-sent: {found_by_lookup}"
     );
     assert_eq!(emu.zoom_token_requests(), 1);
+}
+
+/// A description long enough that Zoom's list, which cuts each agenda to 250 characters, cannot
+/// show the marker after it: 336 characters, the length from issue 12.
+fn long_description(chars: usize) -> String {
+    "Panel interview; bring the take-home solution, a laptop and questions for the team. "
+        .chars()
+        .cycle()
+        .take(chars)
+        .collect()
+}
+
+/// The Zoom API calls (not OAuth) the emulator received.
+fn api_calls(emu: &EmulatorHandle) -> Vec<RecordedRequest> {
+    emu.requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/v2/"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_lost_answer_with_a_336_character_description_makes_one_meeting() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    let m = client(provider(&emu))
+        .create_meeting(request("Long description").with_description(long_description(336)))
+        .await
+        .unwrap();
+    assert_one_meeting_sent_once(&emu, &m);
+    let agenda = meetings(&emu)[0]["agenda"].as_str().unwrap().to_owned();
+    assert!(agenda.chars().count() > 250, "the marker is past the cut");
+    let lookups = sent(&emu, "GET", "/users/me/meetings");
+    assert_eq!(lookups.len(), 1);
+    // 10:00 in Kolkata on 2030-06-15 is 04:30 UTC: the UTC date, one day either side.
+    assert!(
+        lookups[0].query.contains("from=2030-06-14") && lookups[0].query.contains("to=2030-06-16"),
+        "{}",
+        lookups[0].query
+    );
+}
+
+#[tokio::test]
+async fn a_lost_answer_with_the_longest_description_makes_one_meeting() {
+    let emu = emulator().await;
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    let longest = ZOOM_LIMITS.max_description_chars;
+    let m = client(provider(&emu))
+        .create_meeting(request("Longest description").with_description(long_description(longest)))
+        .await
+        .unwrap();
+    assert_one_meeting_sent_once(&emu, &m);
+    let agenda = meetings(&emu)[0]["agenda"].as_str().unwrap().to_owned();
+    assert_eq!(agenda.chars().count(), 2000, "Zoom's largest agenda");
+}
+
+/// A look-alike (same title and start, long description, another key) is read in full and not
+/// taken for this create's meeting; the create still costs at most three calls.
+#[tokio::test]
+async fn a_look_alike_meeting_is_read_in_full_and_not_taken() {
+    let emu = emulator().await;
+    let client = client(provider(&emu));
+    let keyed = |key: &str| {
+        request("Same slot")
+            .with_description(long_description(400))
+            .with_idempotency_key(key)
+    };
+    let first = client.create_meeting(keyed("job-1")).await.unwrap();
+    emu.clear_requests();
+    let second = client.create_meeting(keyed("job-2")).await.unwrap();
+    assert_ne!(first.provider_event_id, second.provider_event_id);
+    let calls: Vec<String> = api_calls(&emu)
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /v2/users/me/meetings".to_owned(),
+            format!("GET /v2/meetings/{}", first.provider_event_id),
+            "POST /v2/users/me/meetings".to_owned(),
+        ]
+    );
+    // And each key's repeat finds its own meeting.
+    assert_eq!(
+        client
+            .create_meeting(keyed("job-1"))
+            .await
+            .unwrap()
+            .provider_event_id,
+        first.provider_event_id
+    );
+    assert_eq!(
+        client
+            .create_meeting(keyed("job-2"))
+            .await
+            .unwrap()
+            .provider_event_id,
+        second.provider_event_id
+    );
+    assert_eq!(meetings(&emu).len(), 2);
+}
+
+/// Seeds `count` meetings on the demo host, a few hours apart around the request's date (so
+/// dozens fall in the lookup's three days), then checks that a keyed create costs at most three
+/// Zoom API calls and its repeat returns the same meeting without a POST.
+async fn keyed_create_on_a_busy_host(count: usize, spacing_hours: u64) {
+    let emu = emulator().await;
+    // Centred on the request's start (2030-06-15T04:30:00Z).
+    let span = count as i64 * spacing_hours as i64 / 2;
+    let first = "2030-06-15T04:30:00Z"
+        .parse::<Timestamp>()
+        .unwrap()
+        .checked_sub(SignedDuration::from_hours(span))
+        .unwrap();
+    let seeded = emu
+        .seed_zoom_meetings(
+            ZoomMeetingSeed::new(count, first)
+                .spacing(Duration::from_secs(spacing_hours * 3600))
+                .topic("Other business")
+                .agenda(long_description(400)),
+        )
+        .unwrap();
+    assert_eq!(seeded.len(), count);
+    let client = client(provider(&emu));
+    let keyed = || {
+        request("Busy host")
+            .with_description(long_description(336))
+            .with_idempotency_key("busy-1")
+    };
+    emu.clear_requests();
+    let created = client.create_meeting(keyed()).await.unwrap();
+    let calls = api_calls(&emu);
+    eprintln!(
+        "{count} meetings: keyed create made {} Zoom API calls: {:?}",
+        calls.len(),
+        calls
+            .iter()
+            .map(|r| (&r.method, &r.path, &r.query))
+            .collect::<Vec<_>>()
+    );
+    assert!(calls.len() <= 3, "{} calls", calls.len());
+    assert_eq!(sent(&emu, "GET", "/users/me/meetings").len(), 1, "one page");
+    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+
+    emu.clear_requests();
+    let again = client.create_meeting(keyed()).await.unwrap();
+    assert_eq!(again.provider_event_id, created.provider_event_id);
+    let calls = api_calls(&emu);
+    eprintln!(
+        "{count} meetings: keyed repeat made {} Zoom API calls",
+        calls.len()
+    );
+    assert!(calls.len() <= 3, "{} calls", calls.len());
+    assert!(sent(&emu, "POST", "/users/me/meetings").is_empty());
+}
+
+#[tokio::test]
+async fn a_keyed_create_on_a_host_with_3000_meetings_costs_at_most_three_calls() {
+    keyed_create_on_a_busy_host(3_000, 3).await;
+}
+
+/// 10,000 rather than 100,000: the emulator stores full meetings, and 100,000 took 6.6 s and
+/// 1.4 GB to seed. The lookup's cost is the same either way: it reads one start-date window.
+#[tokio::test]
+async fn a_keyed_create_on_a_host_with_10000_meetings_costs_at_most_three_calls() {
+    keyed_create_on_a_busy_host(10_000, 2).await;
+}
+
+#[tokio::test]
+async fn more_meetings_around_the_start_than_the_lookup_reads_is_unknown_not_a_duplicate() {
+    let emu = emulator().await;
+    // One more than three pages of 300, all on the request's day.
+    let crowd = lookup_page_bound() + 1;
+    emu.seed_zoom_meetings(
+        ZoomMeetingSeed::new(crowd, "2030-06-15T00:00:00Z".parse().unwrap())
+            .spacing(Duration::from_secs(60))
+            .topic("Crowd"),
+    )
+    .unwrap();
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    let client = client(provider(&emu));
+    let err = client
+        .create_meeting(request("Lost in the crowd"))
+        .await
+        .unwrap_err();
+    assert!(!err.is_retryable(), "{err}");
+    assert!(
+        err.message().contains("the meeting may have been created")
+            && err
+                .message()
+                .contains("more meetings around the start time"),
+        "{err}"
+    );
+    assert_eq!(meetings(&emu).len(), crowd + 1, "sent once, never twice");
+    assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+
+    // A keyed create there cannot prove its key unused: it sends nothing.
+    emu.clear_requests();
+    let err = client
+        .create_meeting(request("Keyed in the crowd").with_idempotency_key("crowd-1"))
+        .await
+        .unwrap_err();
+    assert!(!err.is_retryable(), "{err}");
+    assert!(
+        err.message().contains("same idempotency key is safe"),
+        "{err}"
+    );
+    assert!(sent(&emu, "POST", "/users/me/meetings").is_empty());
+    let pages = sent(&emu, "GET", "/users/me/meetings").len();
+    assert!(pages <= 2 * 3, "the first look and the last: {pages} pages");
+}
+
+/// The lookup's page bound: 3 pages of 300 meetings.
+fn lookup_page_bound() -> usize {
+    900
 }
