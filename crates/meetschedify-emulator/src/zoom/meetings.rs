@@ -151,7 +151,7 @@ fn admit(
     label: Label,
     now: jiff::Timestamp,
 ) -> Result<String, Response> {
-    let account = account_for(&inner.zoom, headers, now)?;
+    let (account, _) = account_for(&inner.zoom, headers, now)?;
     per_second(&mut inner.zoom, &inner.settings, label, now)?;
     Ok(account)
 }
