@@ -117,6 +117,61 @@ async fn zoom_bodies_match_the_openapi_spec() {
     assert_conforms(dialect, list_schema, &list, "list answer");
 }
 
+/// A request-body schema as the emulator vendors it: the spec's, without prose (`description`,
+/// `example`, `examples` keywords; a property that happens to bear one of those names stays).
+fn without_prose(value: &Value, in_properties: bool) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| {
+                    in_properties || !matches!(k.as_str(), "description" | "example" | "examples")
+                })
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        without_prose(v, !in_properties && k == "properties"),
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| without_prose(v, false)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The emulator validates create and update bodies against `src/zoom/request_schemas.json`; it
+/// must be the spec's request schemas. `MEETSCHEDIFY_BLESS=1` rewrites it from the spec.
+#[test]
+fn the_vendored_request_schemas_are_the_specs() {
+    let spec = load("zoom-meeting-openapi.json");
+    let body = |path: &str, method: &str| {
+        without_prose(
+            &spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"],
+            false,
+        )
+    };
+    let expected = json!({
+        "create": body("/users/{userId}/meetings", "post"),
+        "update": body("/meetings/{meetingId}", "patch"),
+    });
+    let path = format!(
+        "{}/src/zoom/request_schemas.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::env::var_os("MEETSCHEDIFY_BLESS").is_some() {
+        let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+    }
+    let vendored: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(expected["create"]["properties"]["settings"].is_object());
+    assert!(
+        vendored == expected,
+        "{path} differs from the spec's request schemas: run this test with MEETSCHEDIFY_BLESS=1"
+    );
+}
+
 #[tokio::test]
 async fn event_bodies_match_the_discovery_document() {
     let discovery = load("google-calendar-v3-discovery.json");

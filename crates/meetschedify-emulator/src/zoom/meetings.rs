@@ -11,10 +11,12 @@ use jiff::SignedDuration;
 use serde_json::{json, Map, Value};
 
 use super::auth::account_for;
+use super::body_schema::BodyKind;
 use super::errors::{bad_json, error, meeting_not_found, user_not_found, validation};
 use super::limits::{daily, per_second, Label};
-use super::meeting::{apply, build, summary, validate};
+use super::meeting::{apply, build, summary};
 use super::store::{Cursor, DeletedMeeting, MeetingRec};
+use super::validate::validate;
 use crate::http::{json, no_content, parse_form};
 use crate::ids::{alnum, zoom_meeting_id};
 use crate::state::{Inner, Shared};
@@ -56,7 +58,7 @@ pub(super) async fn create(
         Ok(body) => body,
         Err(response) => return response,
     };
-    let bad = validate(&body);
+    let bad = validate(BodyKind::Create, &body);
     if !bad.is_empty() {
         return validation(&bad);
     }
@@ -129,7 +131,7 @@ pub(super) async fn update(
         Ok(body) => body,
         Err(response) => return response,
     };
-    let bad = validate(&body);
+    let bad = validate(BodyKind::Update, &body);
     if !bad.is_empty() {
         return validation(&bad);
     }

@@ -9,6 +9,7 @@ use axum::Router;
 use crate::state::Shared;
 
 mod auth;
+mod body_schema;
 mod errors;
 mod limits;
 mod meeting;
@@ -16,6 +17,7 @@ mod meetings;
 mod oauth;
 pub(crate) mod scopes;
 pub(crate) mod store;
+mod validate;
 
 /// Routes of both Zoom endpoint families; each Meetings route checks its token's scopes first.
 pub(crate) fn router(shared: &Arc<Shared>) -> Router<Arc<Shared>> {
