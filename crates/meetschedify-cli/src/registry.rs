@@ -40,10 +40,22 @@ pub fn token_db(flag: Option<&Path>) -> PathBuf {
 
 /// Builds a client with every provider the environment configures.
 pub async fn client_from_env(store: Option<&Path>) -> Result<MeetSchedifyClient, Error> {
+    Ok(client_and_zoom_from_env(store).await?.0)
+}
+
+/// [`client_from_env`], and the Zoom providers in it as themselves, for checks only Zoom has
+/// (`doctor`'s scope check): the client holds them as `dyn MeetingProvider`.
+pub async fn client_and_zoom_from_env(
+    store: Option<&Path>,
+) -> Result<(MeetSchedifyClient, Vec<ZoomProvider>), Error> {
     let mut builder = MeetSchedifyClient::builder();
     let mut any = false;
+    let mut zoom = Vec::new();
     if is_set("ZOOM_ACCOUNT_ID") {
-        builder = builder.provider(ZoomProvider::from_env()?);
+        let provider = ZoomProvider::from_env()?;
+        // A clone shares the provider's token cache: one provider, two handles.
+        zoom.push(provider.clone());
+        builder = builder.provider(provider);
         any = true;
     }
     if is_set("GOOGLE_REFRESH_TOKEN") {
@@ -74,5 +86,5 @@ pub async fn client_from_env(store: Option<&Path>) -> Result<MeetSchedifyClient,
              or `meetschedify emulator`)",
         ));
     }
-    builder.build()
+    Ok((builder.build()?, zoom))
 }

@@ -334,6 +334,57 @@ async fn doctor_reports_and_fails_on_a_problem() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_names_the_scopes_a_zoom_app_lacks() {
+    let emulator = Emulator::start().await.unwrap();
+    let scopes_check = |report: &Value| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "scopes")
+            .cloned()
+            .unwrap_or_else(|| panic!("no scopes check in {report}"))
+    };
+    let out = zoom_cli(&emulator, &["doctor", "--json"]).await;
+    let report = stdout_json(&out);
+    assert_eq!(scopes_check(&report)["ok"], true, "{report}");
+    assert!(out.status.success());
+
+    let account = emulator.demo().zoom_account_id.clone();
+    emulator
+        .set_zoom_scopes(&account, &["meeting:read:admin", "user:read:admin"])
+        .unwrap();
+    let out = zoom_cli(&emulator, &["doctor", "--json"]).await;
+    assert_eq!(out.status.code(), Some(1), "a missing scope fails the run");
+    let report = stdout_json(&out);
+    assert_eq!(report["ok"], false);
+    let check = scopes_check(&report);
+    assert_eq!(check["provider"], "zoom");
+    assert_eq!(check["ok"], false);
+    assert_eq!(
+        check["detail"],
+        "the Zoom app lacks the scopes meeting:write:admin: add them in the Zoom App \
+         Marketplace; tokens issued afterwards carry them"
+    );
+    // The token check itself passes: only the scopes are wrong.
+    let token = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "token")
+        .unwrap()
+        .clone();
+    assert_eq!(token["ok"], true, "{report}");
+
+    let out = zoom_cli(&emulator, &["doctor"]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("scopes") && text.contains("meeting:write:admin"),
+        "{text}"
+    );
+}
+
 /// Registers a Google client whose redirect URI is a free localhost port, as a user would.
 async fn google_client_on_free_port(emulator: &EmulatorHandle) -> (String, String, String) {
     let port = {

@@ -15,6 +15,7 @@ use crate::record::RecordedRequest;
 use crate::settings::Settings;
 use crate::snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
 use crate::state::Shared;
+use crate::zoom::scopes::normalise;
 use crate::zoom::seed::{seed, ZoomMeetingSeed};
 use crate::zoom::store::{TokenRec, ZoomAccount, ZoomUser};
 
@@ -91,11 +92,13 @@ impl Shared {
         }
         let token = zoom_access_token(&mut inner.rng);
         let lifetime = lifetime(&inner.settings);
+        let scopes = inner.zoom.scopes_of(account_id);
         inner.zoom.tokens.insert(
             token.clone(),
             TokenRec {
                 account_id: account_id.to_owned(),
                 expires_at: now.saturating_add(lifetime).unwrap_or(now),
+                scopes,
             },
         );
         Ok(token)
@@ -122,6 +125,42 @@ impl Shared {
             return Err(EmulatorError::UnknownZoomUser(wanted));
         };
         seed(&mut inner, &host, request, now).map_err(EmulatorError::InvalidSeed)
+    }
+
+    /// Replaces the scopes of an account's app; tokens issued before keep theirs.
+    pub(crate) fn set_zoom_scopes<S: AsRef<str>>(
+        &self,
+        account_id: &str,
+        scopes: &[S],
+    ) -> Result<(), EmulatorError> {
+        let mut inner = self.lock();
+        if !inner
+            .zoom
+            .accounts
+            .iter()
+            .any(|a| a.account_id == account_id)
+        {
+            return Err(EmulatorError::UnknownZoomAccount(account_id.to_owned()));
+        }
+        inner
+            .zoom
+            .scopes
+            .insert(account_id.to_owned(), normalise(scopes));
+        Ok(())
+    }
+
+    /// The scopes an account's app has now.
+    pub(crate) fn zoom_scopes(&self, account_id: &str) -> Result<Vec<String>, EmulatorError> {
+        let inner = self.lock();
+        if !inner
+            .zoom
+            .accounts
+            .iter()
+            .any(|a| a.account_id == account_id)
+        {
+            return Err(EmulatorError::UnknownZoomAccount(account_id.to_owned()));
+        }
+        Ok(inner.zoom.scopes_of(account_id))
     }
 
     pub(crate) fn register_google_client(&self, client: GoogleClient) {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,6 +34,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_emulator/zoom/users", post(zoom_user))
         .route("/_emulator/zoom/tokens", post(zoom_token))
         .route("/_emulator/zoom/meetings/seed", post(zoom_seed))
+        .route(
+            "/_emulator/zoom/scopes",
+            get(zoom_scopes).post(set_zoom_scopes),
+        )
         .route("/_emulator/google/clients", post(google_client))
         .route("/_emulator/google/users", post(google_user))
         .route(
@@ -150,6 +154,49 @@ async fn zoom_seed(State(shared): SharedState, Json(seed): Json<ZoomMeetingSeed>
             .into_response(),
         Err(e) => failed(&e),
     }
+}
+
+#[derive(Deserialize)]
+struct ZoomScopesQuery {
+    account_id: Option<String>,
+}
+
+/// `GET /_emulator/zoom/scopes[?account_id=...]`: `{"account_id", "scopes": [...]}`.
+async fn zoom_scopes(State(shared): SharedState, Query(query): Query<ZoomScopesQuery>) -> Response {
+    let account = query
+        .account_id
+        .unwrap_or_else(|| shared.demo.zoom_account_id.clone());
+    match shared.zoom_scopes(&account) {
+        Ok(scopes) => Json(json!({ "account_id": account, "scopes": scopes })).into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ZoomScopesRequest {
+    account_id: Option<String>,
+    /// Items, each of which may itself be a space-separated list (as in a token answer).
+    scopes: Vec<String>,
+}
+
+/// `POST /_emulator/zoom/scopes {"account_id"?, "scopes": [...]}`: replaces the app's scopes.
+async fn set_zoom_scopes(
+    State(shared): SharedState,
+    Json(request): Json<ZoomScopesRequest>,
+) -> Response {
+    let account = request
+        .account_id
+        .unwrap_or_else(|| shared.demo.zoom_account_id.clone());
+    if let Err(e) = shared.set_zoom_scopes(&account, &request.scopes) {
+        return failed(&e);
+    }
+    zoom_scopes(
+        State(shared),
+        Query(ZoomScopesQuery {
+            account_id: Some(account),
+        }),
+    )
+    .await
 }
 
 async fn google_client(State(shared): SharedState, Json(client): Json<GoogleClient>) -> StatusCode {

@@ -178,9 +178,12 @@ impl EmulatorBuilder {
 
 /// The whole application: vendor routes behind the recording/fault layer, control routes outside it.
 fn app(shared: Arc<Shared>) -> Router {
-    let vendor = crate::zoom::router().merge(crate::google::router()).layer(
-        axum::middleware::from_fn_with_state(shared.clone(), crate::layers::vendor_layer),
-    );
+    let vendor = crate::zoom::router(&shared)
+        .merge(crate::google::router())
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            crate::layers::vendor_layer,
+        ));
     vendor
         .merge(crate::control_api::router())
         .with_state(shared)
@@ -325,6 +328,19 @@ impl EmulatorHandle {
     /// of HTTP-free work. Returns their ids in creation order (the list endpoint's order).
     pub fn seed_zoom_meetings(&self, seed: ZoomMeetingSeed) -> Result<Vec<u64>, EmulatorError> {
         self.shared.seed_zoom_meetings(&seed)
+    }
+
+    /// Replaces the scopes of a Zoom account's S2S app (default [`DEFAULT_ZOOM_SCOPES`](crate::DEFAULT_ZOOM_SCOPES)), as its
+    /// owner would in the Zoom App Marketplace. Tokens carry the scopes of the moment they are
+    /// issued: tokens issued before keep the old ones, and a Meetings call whose token lacks the
+    /// endpoint's scopes gets Zoom's 400 code 4711.
+    pub fn set_zoom_scopes(&self, account_id: &str, scopes: &[&str]) -> Result<(), EmulatorError> {
+        self.shared.set_zoom_scopes(account_id, scopes)
+    }
+
+    /// The scopes a Zoom account's app has now.
+    pub fn zoom_scopes(&self, account_id: &str) -> Result<Vec<String>, EmulatorError> {
+        self.shared.zoom_scopes(account_id)
     }
 
     /// Registers (or replaces) a Google OAuth client.

@@ -30,5 +30,6 @@ pub use handle::{Emulator, EmulatorBuilder, EmulatorHandle, DEFAULT_SEED};
 pub use record::RecordedRequest;
 pub use settings::{ConsentMode, QuotaStatus, Settings};
 pub use snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
+pub use zoom::scopes::DEFAULT_ZOOM_SCOPES;
 pub use zoom::seed::ZoomMeetingSeed;
 pub use zoom::store::{DeletedMeeting, ZoomAccount, ZoomUser};

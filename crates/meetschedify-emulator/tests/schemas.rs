@@ -150,6 +150,197 @@ async fn zoom_bodies_match_the_openapi_spec() {
     }
 }
 
+/// Zoom's error body (api-fidelity B.6; the spec documents error statuses without a body schema).
+fn zoom_error_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": { "type": "integer" },
+            "message": { "type": "string" },
+            "errors": { "type": "array", "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": { "field": { "type": "string" }, "message": { "type": "string" } }
+            } }
+        }
+    })
+}
+
+/// Whether the spec documents `status` for an operation.
+fn documented(spec: &Value, path: &str, method: &str, status: u16) -> bool {
+    spec["paths"][path][method]["responses"]
+        .get(status.to_string())
+        .is_some()
+}
+
+/// Every answer of create, get, patch and delete, success and error (4711 for a missing scope,
+/// 300 for a bad body, 3001 for a gone meeting), has a status the spec documents for that
+/// operation and the body its schema (or Zoom's error body) says.
+#[tokio::test]
+async fn zoom_answers_have_documented_statuses_and_shapes() {
+    let spec = load("zoom-meeting-openapi.json");
+    let dialect = Dialect::OpenApi { root: &spec };
+    let error_schema = zoom_error_schema();
+    let (create_path, meeting_path) = ("/users/{userId}/meetings", "/meetings/{meetingId}");
+    let emu = Emulator::start().await.unwrap();
+    let http = Http::default();
+    let token = zoom_token(&http, &emu).await;
+    let create_url = format!("{}/users/me/meetings", emu.zoom_api_base());
+    let mut seen = Vec::new();
+    let mut answer = |path: &str, method: &str, status: u16, body: &[u8], what: &str| {
+        assert!(
+            documented(&spec, path, method, status),
+            "{what}: {method} {path} answered {status}, which the spec does not document"
+        );
+        match status {
+            204 => assert!(body.is_empty(), "{what}: 204 with a body"),
+            200 | 201 => {
+                let mut value: Value = serde_json::from_slice(body).unwrap();
+                if status == 201 {
+                    // The GET-shaped extras real create answers carry (api-fidelity B.1).
+                    for extra in ["uuid", "host_id", "status", "encrypted_password"] {
+                        value.as_object_mut().unwrap().remove(extra);
+                    }
+                }
+                let schema = zoom_schema(&spec, path, method, &status.to_string());
+                assert_conforms(dialect, schema, &value, what);
+            }
+            _ => {
+                let value: Value = serde_json::from_slice(body).unwrap();
+                assert_conforms(dialect, &error_schema, &value, what);
+            }
+        }
+        seen.push((method.to_owned(), status, what.to_owned()));
+    };
+
+    let reply = http
+        .json("POST", &create_url, &token, &json!({ "topic": "s" }))
+        .await;
+    let created = reply.json();
+    answer(create_path, "post", reply.status, &reply.body, "create");
+    let url = format!("{}/meetings/{}", emu.zoom_api_base(), created["id"]);
+    let reply = http.get(&url, &token).await;
+    answer(meeting_path, "get", reply.status, &reply.body, "get");
+    let reply = http
+        .json("PATCH", &url, &token, &json!({ "agenda": "a" }))
+        .await;
+    answer(meeting_path, "patch", reply.status, &reply.body, "patch");
+
+    let bad = json!({ "agenda": "a".repeat(2001), "settings": { "jbh_time": 7 } });
+    let reply = http.json("POST", &create_url, &token, &bad).await;
+    assert_eq!(reply.json()["code"], 300);
+    answer(
+        create_path,
+        "post",
+        reply.status,
+        &reply.body,
+        "create validation",
+    );
+    let reply = http.json("PATCH", &url, &token, &bad).await;
+    assert_eq!(reply.json()["code"], 300);
+    answer(
+        meeting_path,
+        "patch",
+        reply.status,
+        &reply.body,
+        "patch validation",
+    );
+
+    let account = emu.demo().zoom_account_id.clone();
+    emu.set_zoom_scopes(&account, &["user:read:admin"]).unwrap();
+    let unscoped = zoom_token(&http, &emu).await;
+    for (path, method, reply) in [
+        (
+            create_path,
+            "post",
+            http.json("POST", &create_url, &unscoped, &json!({})).await,
+        ),
+        (meeting_path, "get", http.get(&url, &unscoped).await),
+        (
+            meeting_path,
+            "patch",
+            http.json("PATCH", &url, &unscoped, &json!({})).await,
+        ),
+        (meeting_path, "delete", http.delete(&url, &unscoped).await),
+    ] {
+        assert_eq!(reply.json()["code"], 4711, "{method}");
+        answer(path, method, reply.status, &reply.body, "missing scope");
+    }
+
+    let reply = http.delete(&url, &token).await;
+    answer(meeting_path, "delete", reply.status, &reply.body, "delete");
+    for (method, reply) in [
+        ("get", http.get(&url, &token).await),
+        ("patch", http.json("PATCH", &url, &token, &json!({})).await),
+        ("delete", http.delete(&url, &token).await),
+    ] {
+        assert_eq!(reply.json()["code"], 3001, "{method}");
+        answer(meeting_path, method, reply.status, &reply.body, "gone");
+    }
+    let statuses: Vec<u16> = seen.iter().map(|(_, s, _)| *s).collect();
+    assert_eq!(
+        statuses,
+        [201, 200, 204, 400, 400, 400, 400, 400, 400, 204, 404, 404, 404],
+        "{seen:?}"
+    );
+}
+
+/// A request-body schema as the emulator vendors it: the spec's, without prose (`description`,
+/// `example`, `examples` keywords; a property that happens to bear one of those names stays).
+fn without_prose(value: &Value, in_properties: bool) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| {
+                    in_properties || !matches!(k.as_str(), "description" | "example" | "examples")
+                })
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        without_prose(v, !in_properties && k == "properties"),
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| without_prose(v, false)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The emulator validates create and update bodies against `src/zoom/request_schemas.json`; it
+/// must be the spec's request schemas. `MEETSCHEDIFY_BLESS=1` rewrites it from the spec.
+#[test]
+fn the_vendored_request_schemas_are_the_specs() {
+    let spec = load("zoom-meeting-openapi.json");
+    let body = |path: &str, method: &str| {
+        without_prose(
+            &spec["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"],
+            false,
+        )
+    };
+    let expected = json!({
+        "create": body("/users/{userId}/meetings", "post"),
+        "update": body("/meetings/{meetingId}", "patch"),
+    });
+    let path = format!(
+        "{}/src/zoom/request_schemas.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    if std::env::var_os("MEETSCHEDIFY_BLESS").is_some() {
+        let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+    }
+    let vendored: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(expected["create"]["properties"]["settings"].is_object());
+    assert!(
+        vendored == expected,
+        "{path} differs from the spec's request schemas: run this test with MEETSCHEDIFY_BLESS=1"
+    );
+}
+
 #[tokio::test]
 async fn event_bodies_match_the_discovery_document() {
     let discovery = load("google-calendar-v3-discovery.json");

@@ -1,5 +1,6 @@
 //! One authorised call to the Meetings API: bearer token from the token manager, one replay
-//! with a fresh token after `401` code 124, the answer classified into JSON or a [`Failure`].
+//! with a fresh token after `401` code 124 or `400` code 4711 (missing scopes), the answer
+//! classified into JSON or a [`Failure`].
 
 use std::fmt;
 use std::time::Instant;
@@ -99,6 +100,11 @@ impl ZoomApi {
         }
     }
 
+    /// The HTTP client every call of this provider goes through.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub(crate) fn tokens(&self) -> &TokenManager {
         &self.tokens
     }
@@ -123,6 +129,20 @@ impl ZoomApi {
                 // app): drop it, get one new token for every waiting caller, replay once.
                 tracing::info!(
                     "zoom rejected the access token (code 124); replaying once with a new one"
+                );
+                let fresh = self
+                    .tokens
+                    .refresh_after_rejection(&self.token_key, &token)
+                    .await?;
+                raw = self.send(call, &fresh).await?;
+            } else if raw.status == 400 && ZoomBody::parse(&raw.body).lacks_scopes() {
+                // A token keeps the scopes its app had when it was issued: after the owner adds
+                // a scope, a cached token still lacks it. One fresh token per refused call picks
+                // up scopes added since; if it lacks them too, the call fails naming them. Not
+                // after a 124 replay: that token is already fresh.
+                tracing::info!(
+                    "zoom refused the access token for missing scopes (code 4711); replaying \
+                     once with a new one"
                 );
                 let fresh = self
                     .tokens

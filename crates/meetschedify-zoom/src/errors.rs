@@ -7,6 +7,7 @@
 //! | 429 per-second | `ZOOM_RATE_LIMIT` + `retry_after` | yes, after `Retry-After` |
 //! | 429 daily | `ZOOM_RATE_LIMIT` + `retry_after` until 00:00 UTC | no |
 //! | 404 code 3001 | `MEETING_NOT_FOUND` | no |
+//! | 400 code 4711 (token lacks scopes), after one fresh token | `INSUFFICIENT_SCOPES`, naming them | no |
 //! | 401 after one fresh token | `ZOOM_TOKEN_ERROR` | no |
 //! | 408, 500, 502, 503, 504 | `ZOOM_MEETING_ERROR` | yes (a create only after a lookup) |
 //! | other 4xx/5xx | `ZOOM_MEETING_ERROR` | no |
@@ -79,6 +80,16 @@ impl ZoomBody {
         }
     }
 
+    /// Zoom refused the token for missing scopes: code 4711, or the documented 4700 with the same
+    /// "does not contain scopes" wording (api-fidelity A.5).
+    pub(crate) fn lacks_scopes(&self) -> bool {
+        self.code == Some(SCOPES_MISSING)
+            || self
+                .message
+                .as_deref()
+                .is_some_and(|m| m.contains("does not contain scopes"))
+    }
+
     fn details(&self, status: u16) -> ProviderErrorDetails {
         let body = (!self.text.is_empty()).then(|| self.text.clone());
         ProviderErrorDetails::Zoom(ZoomErrorDetails::new(status, self.code, body))
@@ -91,6 +102,37 @@ impl ZoomBody {
             (Some(code), None) => format!("zoom answered {status} (code {code})"),
             (None, None) => format!("zoom answered {status}"),
         }
+    }
+}
+
+/// Zoom's code for a token without the scopes an endpoint needs (api-fidelity A.5).
+pub(crate) const SCOPES_MISSING: i64 = 4711;
+
+/// The scopes named in Zoom's `Invalid access token, does not contain scopes:[a,b].`, in order.
+pub(crate) fn scopes_in_message(message: &str) -> Vec<String> {
+    let Some((_, rest)) = message.split_once("scopes:[") else {
+        return Vec::new();
+    };
+    let list = rest.split_once(']').map_or(rest, |(list, _)| list);
+    list.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// What an operator reads: which scopes to add, where, and that a new token is needed (the one
+/// in use keeps the scopes it was issued with).
+fn insufficient_scopes_message(message: Option<&str>) -> String {
+    let scopes = message.map(scopes_in_message).unwrap_or_default();
+    let fix = "add them in the Zoom App Marketplace and issue a new token";
+    if scopes.is_empty() {
+        format!(
+            "the Zoom app lacks a scope this call needs ({}): {fix}",
+            message.unwrap_or("no message")
+        )
+    } else {
+        format!("the Zoom app lacks the scopes {}: {fix}", scopes.join(" "))
     }
 }
 
@@ -164,6 +206,13 @@ pub(crate) fn api_status(
         404 if parsed.code == Some(3001) => {
             Failure::clear(base(ErrorCode::MeetingNotFound, described))
         }
+        _ if parsed.lacks_scopes() => Failure::clear(
+            base(
+                ErrorCode::InsufficientScopes,
+                insufficient_scopes_message(parsed.message.as_deref()),
+            )
+            .with_retryable(false),
+        ),
         // The request may have been processed behind a gateway that then failed.
         408 | 500 | 502 | 504 => Failure {
             error: base(ErrorCode::ZoomMeetingError, described).with_retryable(true),
@@ -330,6 +379,46 @@ mod tests {
             nf.error.message(),
             "zoom answered 404 (code 3001): Meeting 1 is not found or has expired"
         );
+    }
+
+    #[test]
+    fn missing_scopes_are_named_and_never_retried() {
+        let body = r#"{"code":4711,"message":"Invalid access token, does not contain scopes:[meeting:write:admin]."}"#;
+        let f = map(400, body);
+        assert_eq!(f.error.code(), ErrorCode::InsufficientScopes);
+        assert!(!f.error.is_retryable());
+        assert!(!f.ambiguous);
+        assert_eq!(
+            f.error.message(),
+            "the Zoom app lacks the scopes meeting:write:admin: add them in the Zoom App \
+             Marketplace and issue a new token"
+        );
+        let details = f.error.zoom_details().unwrap();
+        assert_eq!((details.http_status, details.code), (400, Some(4711)));
+        let documented = map(
+            400,
+            r#"{"code":4700,"message":"Invalid access token, does not contain scopes:[a:b:admin,c:d]."}"#,
+        );
+        assert_eq!(documented.error.code(), ErrorCode::InsufficientScopes);
+        assert!(documented.error.message().contains("scopes a:b:admin c:d:"));
+        let bare = map(400, r#"{"code":4711,"message":"Scope missing"}"#);
+        assert_eq!(bare.error.code(), ErrorCode::InsufficientScopes);
+        assert!(
+            bare.error.message().contains("(Scope missing)"),
+            "{}",
+            bare.error
+        );
+        let wrapped = gave_up(f.error, &RetryConfig::default(), None);
+        assert_eq!(wrapped.code(), ErrorCode::InsufficientScopes);
+    }
+
+    #[test]
+    fn scope_lists_are_read_from_the_message() {
+        assert_eq!(
+            scopes_in_message("does not contain scopes:[a, b:admin]."),
+            ["a", "b:admin"]
+        );
+        assert!(scopes_in_message("Invalid access token").is_empty());
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod mapping;
 mod marker;
 mod provider;
 mod rate_limit;
+mod scopes;
 mod token;
 
 pub use builder::ZoomProviderBuilder;

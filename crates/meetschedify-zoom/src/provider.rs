@@ -22,6 +22,7 @@ use crate::create::Create;
 use crate::errors::gave_up;
 use crate::mapping::{check_meeting_id, to_created};
 use crate::marker::{Marker, RESERVED_CHARS};
+use crate::token::ZoomTokenRefresher;
 
 /// Zoom's limits (`topic` at most 200 characters, `agenda` at most 2,000), with room in the
 /// agenda for the duplicate-guard marker. With the guard off the description may use all 2,000.
@@ -97,6 +98,22 @@ impl ZoomProvider {
     /// provider id. All tenants share it.
     pub fn token_key(&self) -> &TokenKey {
         self.inner.api.token_key()
+    }
+
+    /// The scopes the Zoom app lacks for the calls this provider makes (create, get, update,
+    /// cancel), empty when it has them all: what `meetschedify doctor` reports.
+    ///
+    /// It asks the token endpoint for a new token and reads the `scope` of the answer, because a
+    /// cached or stored token keeps the scopes of the moment it was issued. The new token is
+    /// neither cached nor stored. Any one scope of an endpoint is enough (`meeting:write:admin`,
+    /// `meeting:write`, or the granular `meeting:write:meeting:admin`, ...); a missing need is
+    /// named by its account-level scope, the kind a Server-to-Server app takes.
+    ///
+    /// Fails as the token request does (`ZOOM_INVALID_CLIENT`, `ZOOM_TOKEN_ERROR`, ...).
+    pub async fn missing_scopes(&self) -> Result<Vec<String>> {
+        let refresher = ZoomTokenRefresher::new(&self.inner.config, self.inner.api.http().clone());
+        let token = refresher.fetch().await?;
+        Ok(crate::scopes::missing(&token.scopes))
     }
 
     fn id_ref(&self) -> &ProviderId {

@@ -1,6 +1,10 @@
 //! `doctor`: is every configured provider ready? A report, and a non-zero exit on a problem.
+//!
+//! Checks per provider: configuration, a token, and for Zoom the app's scopes (a token alone
+//! does not show that the calls will be allowed: Zoom refuses them later with code 4711).
 
 use meetschedify::{Error, MeetSchedifyClient, ProviderId, TenantId};
+use meetschedify_zoom::ZoomProvider;
 use serde_json::json;
 
 use crate::args::DoctorArgs;
@@ -16,13 +20,13 @@ struct Finding {
 
 /// Runs the checks; `Ok(true)` when everything passed.
 pub async fn run(
-    client: Result<MeetSchedifyClient, Error>,
+    client: Result<(MeetSchedifyClient, Vec<ZoomProvider>), Error>,
     args: &DoctorArgs,
     format: Format,
 ) -> Result<bool, Error> {
     let mut findings = Vec::new();
-    let client = match client {
-        Ok(client) => client,
+    let (client, zoom) = match client {
+        Ok(configured) => configured,
         Err(err) => {
             findings.push(Finding {
                 provider: "-".into(),
@@ -55,8 +59,9 @@ pub async fn run(
             }
             (None, false) => TenantId::new("default"),
         };
-        match client.connection_status(&tenant, &provider).await {
+        let token_ok = match client.connection_status(&tenant, &provider).await {
             Ok(status) => {
+                let connected = status.connected;
                 let mut detail = status
                     .reason
                     .clone()
@@ -73,17 +78,52 @@ pub async fn run(
                     ok: status.connected,
                     detail,
                 });
+                connected
             }
-            Err(err) => findings.push(Finding {
-                provider: provider.to_string(),
-                check: "token",
-                ok: false,
-                detail: err.to_string(),
-            }),
+            Err(err) => {
+                findings.push(Finding {
+                    provider: provider.to_string(),
+                    check: "token",
+                    ok: false,
+                    detail: err.to_string(),
+                });
+                false
+            }
+        };
+        // Without a token there are no scopes to read; the token finding already says why.
+        if let Some(zoom) = zoom.iter().find(|z| z.config().provider_id == provider) {
+            if token_ok {
+                findings.push(scopes(&provider, zoom).await);
+            }
         }
     }
     report(&findings, format);
     Ok(findings.iter().all(|f| f.ok))
+}
+
+/// Whether the Zoom app has every scope the provider's calls need, read from a fresh token.
+async fn scopes(provider: &ProviderId, zoom: &ZoomProvider) -> Finding {
+    let (ok, detail) = match zoom.missing_scopes().await {
+        Ok(missing) if missing.is_empty() => (
+            true,
+            "the app has the scopes to create, read, update and cancel meetings".into(),
+        ),
+        Ok(missing) => (
+            false,
+            format!(
+                "the Zoom app lacks the scopes {}: add them in the Zoom App Marketplace; \
+                 tokens issued afterwards carry them",
+                missing.join(" ")
+            ),
+        ),
+        Err(err) => (false, err.to_string()),
+    };
+    Finding {
+        provider: provider.to_string(),
+        check: "scopes",
+        ok,
+        detail,
+    }
 }
 
 fn report(findings: &[Finding], format: Format) {

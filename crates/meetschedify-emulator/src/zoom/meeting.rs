@@ -1,7 +1,7 @@
-//! Validation of meeting bodies and construction of the GET-shaped meeting object.
+//! Construction of the GET-shaped meeting object from a valid body (validation is in
+//! [`super::validate`]).
 //!
-//! Field rules come from `zoom-meeting-openapi.json` (`meetingCreate` / `meetingUpdate` request
-//! bodies). Create answers the GET shape (with `uuid`, `host_id`, `status`), as real responses do
+//! Create answers the GET shape (with `uuid`, `host_id`, `status`), as real responses do
 //! (api-fidelity B.1).
 
 use jiff::civil::DateTime;
@@ -17,54 +17,6 @@ use crate::ids::{alnum, digits, zoom_uuid};
 /// The account time zone the emulator assumes when a request names none.
 pub(super) const ACCOUNT_TIMEZONE: &str = "UTC";
 
-/// Characters Zoom allows in a passcode.
-fn valid_password(p: &str) -> bool {
-    p.len() <= 10
-        && p.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "@-_*".contains(c))
-}
-
-/// Settings keys that must be booleans when present.
-const BOOL_SETTINGS: &[&str] = &[
-    "host_video",
-    "participant_video",
-    "join_before_host",
-    "mute_upon_entry",
-    "waiting_room",
-    "watermark",
-    "use_pmi",
-    "email_notification",
-    "alternative_hosts_email_notification",
-    "private_meeting",
-    "meeting_authentication",
-    "focus_mode",
-    "internal_meeting",
-    "push_change_to_calendar",
-    "close_registration",
-    "registrants_email_notification",
-    "registrants_confirmation_email",
-    "allow_multiple_devices",
-];
-
-/// Settings keys with enumerated values.
-fn setting_enum(key: &str) -> Option<Vec<Value>> {
-    Some(match key {
-        "audio" => vec![
-            json!("both"),
-            json!("telephony"),
-            json!("voip"),
-            json!("thirdParty"),
-        ],
-        "auto_recording" => vec![json!("local"), json!("cloud"), json!("none")],
-        "approval_type" => vec![json!(0), json!(1), json!(2)],
-        "jbh_time" => vec![json!(0), json!(5), json!(10)],
-        "encryption_type" => vec![json!("enhanced_encryption"), json!("e2ee")],
-        "registration_type" => vec![json!(1), json!(2), json!(3)],
-        "calendar_type" => vec![json!(1), json!(2)],
-        _ => return None,
-    })
-}
-
 /// Parses a request `start_time`: UTC/offset form as is, local form in `timezone`.
 pub(super) fn parse_start(start: &str, timezone: &str) -> Option<Timestamp> {
     if let Ok(ts) = start.parse::<Timestamp>() {
@@ -73,76 +25,6 @@ pub(super) fn parse_start(start: &str, timezone: &str) -> Option<Timestamp> {
     let civil: DateTime = start.parse().ok()?;
     let tz = TimeZone::get(timezone).ok()?;
     tz.to_timestamp(civil).ok()
-}
-
-/// Checks a create or update body; returns the bad fields (empty when valid).
-pub(super) fn validate(body: &Map<String, Value>) -> Vec<(String, String)> {
-    let mut bad = Vec::new();
-    let mut flag = |field: &str, message: &str| bad.push((field.to_owned(), message.to_owned()));
-    let text_max = |key: &str, max: usize| match body.get(key) {
-        None => Ok(()),
-        Some(Value::String(s)) if s.chars().count() <= max => Ok(()),
-        Some(Value::String(_)) => Err(format!("Length must be between 0 and {max}.")),
-        Some(_) => Err("Invalid field.".to_owned()),
-    };
-    for (key, max) in [("topic", 200), ("agenda", 2000)] {
-        if let Err(message) = text_max(key, max) {
-            flag(key, &message);
-        }
-    }
-    if let Some(t) = body.get("type") {
-        if ![1, 2, 3, 8].iter().any(|v| t.as_i64() == Some(*v)) {
-            flag("type", "Invalid field.");
-        }
-    }
-    if let Some(d) = body.get("duration") {
-        if d.as_i64().is_none_or(|d| d < 0) {
-            flag("duration", "Invalid field.");
-        }
-    }
-    let timezone = match body.get("timezone") {
-        None => ACCOUNT_TIMEZONE,
-        Some(Value::String(tz)) if TimeZone::get(tz).is_ok() => tz,
-        Some(_) => {
-            flag("timezone", "Invalid field.");
-            ACCOUNT_TIMEZONE
-        }
-    };
-    if let Some(start) = body.get("start_time") {
-        if start
-            .as_str()
-            .and_then(|s| parse_start(s, timezone))
-            .is_none()
-        {
-            flag("start_time", "Invalid field.");
-        }
-    }
-    if let Some(p) = body.get("password") {
-        if p.as_str().is_none_or(|p| !valid_password(p)) {
-            flag(
-                "password",
-                "Password may only contain the following characters: [a-z A-Z 0-9 @ - _ *] and can have a maximum of 10 characters.",
-            );
-        }
-    }
-    match body.get("settings") {
-        None => {}
-        Some(Value::Object(settings)) => {
-            for (key, value) in settings {
-                let field = format!("settings.{key}");
-                if BOOL_SETTINGS.contains(&key.as_str()) && !value.is_boolean() {
-                    flag(&field, "Invalid field.");
-                }
-                if let Some(allowed) = setting_enum(key) {
-                    if !allowed.contains(value) {
-                        flag(&field, "Invalid field.");
-                    }
-                }
-            }
-        }
-        Some(_) => flag("settings", "Invalid field."),
-    }
-    bad
 }
 
 /// Defaults of the settings object, before the client's values are merged in. Only keys of the

@@ -10,11 +10,13 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 
 use super::auth::account_for;
+use super::body_schema::BodyKind;
 use super::errors::{bad_json, meeting_not_found, user_not_found, validation};
 use super::limits::{daily, per_second, Label};
 use super::list::list_page;
-use super::meeting::{apply, build, validate};
+use super::meeting::{apply, build};
 use super::store::{DeletedMeeting, MeetingRec};
+use super::validate::validate;
 use crate::http::{json, no_content, parse_form};
 use crate::ids::zoom_meeting_id;
 use crate::state::{Inner, Shared};
@@ -50,7 +52,7 @@ pub(super) async fn create(
         Ok(body) => body,
         Err(response) => return response,
     };
-    let bad = validate(&body);
+    let bad = validate(BodyKind::Create, &body);
     if !bad.is_empty() {
         return validation(&bad);
     }
@@ -123,7 +125,7 @@ pub(super) async fn update(
         Ok(body) => body,
         Err(response) => return response,
     };
-    let bad = validate(&body);
+    let bad = validate(BodyKind::Update, &body);
     if !bad.is_empty() {
         return validation(&bad);
     }
@@ -145,7 +147,7 @@ fn admit(
     label: Label,
     now: jiff::Timestamp,
 ) -> Result<String, Response> {
-    let account = account_for(&inner.zoom, headers, now)?;
+    let (account, _) = account_for(&inner.zoom, headers, now)?;
     per_second(&mut inner.zoom, &inner.settings, label, now)?;
     Ok(account)
 }

@@ -18,9 +18,6 @@ use crate::http::{basic_auth, json, parse_form};
 use crate::ids::zoom_access_token;
 use crate::state::Shared;
 
-/// Scopes a S2S app of the emulator has.
-const SCOPES: &str = "meeting:read:admin meeting:write:admin user:read:admin";
-
 fn oauth_error(error: &str, reason: &str) -> Response {
     json(
         StatusCode::BAD_REQUEST,
@@ -64,6 +61,8 @@ pub(super) async fn token(
             .retain(|_, t| t.account_id != account.account_id);
     }
     let token = zoom_access_token(&mut inner.rng);
+    let scopes = inner.zoom.scopes_of(&account.account_id);
+    let scope = scopes.join(" ");
     let lifetime_i64 = i64::try_from(lifetime).unwrap_or(i64::MAX);
     inner.zoom.tokens.insert(
         token.clone(),
@@ -72,6 +71,7 @@ pub(super) async fn token(
             expires_at: now
                 .saturating_add(SignedDuration::from_secs(lifetime_i64))
                 .unwrap_or(now),
+            scopes,
         },
     );
     drop(inner);
@@ -81,7 +81,7 @@ pub(super) async fn token(
             "access_token": token,
             "token_type": "bearer",
             "expires_in": lifetime,
-            "scope": SCOPES,
+            "scope": scope,
             // The regional cluster URL points back at the emulator, so a client that follows it
             // stays here.
             "api_url": shared.root_url(),

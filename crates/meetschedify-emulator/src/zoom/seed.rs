@@ -8,8 +8,10 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::meeting::{build, validate};
+use super::body_schema::BodyKind;
+use super::meeting::build;
 use super::store::{MeetingRec, ZoomUser};
+use super::validate::validate;
 use crate::http::rfc3339_seconds;
 use crate::ids::{alnum, zoom_meeting_id, zoom_uuid};
 use crate::state::Inner;
@@ -117,7 +119,7 @@ pub(crate) fn seed(
         body.insert("agenda".into(), json!(agenda));
     }
     // The same rules as a create: seeding must not store what Zoom would refuse.
-    if let Some((field, message)) = validate(&body).into_iter().next() {
+    if let Some((field, message)) = validate(BodyKind::Create, &body).into_iter().next() {
         return Err(format!("{field}: {message}"));
     }
     let mut ids = Vec::with_capacity(seed.count);

@@ -6,6 +6,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::scopes::DEFAULT_ZOOM_SCOPES;
+
 /// A Server-to-Server OAuth app and the account it belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZoomAccount {
@@ -45,6 +47,9 @@ pub struct DeletedMeeting {
 pub(crate) struct TokenRec {
     pub(crate) account_id: String,
     pub(crate) expires_at: Timestamp,
+    /// The app's scopes when the token was issued: Zoom fixes them in the token, so adding a
+    /// scope to the app helps only tokens issued afterwards.
+    pub(crate) scopes: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -57,6 +62,8 @@ pub(crate) struct MeetingRec {
 #[derive(Debug, Default)]
 pub(crate) struct ZoomStore {
     pub(crate) accounts: Vec<ZoomAccount>,
+    /// Scopes per account id, for apps whose scopes were changed from the default.
+    pub(crate) scopes: HashMap<String, Vec<String>>,
     pub(crate) users: Vec<ZoomUser>,
     pub(crate) tokens: HashMap<String, TokenRec>,
     /// Meetings in creation order (the list endpoint answers in that order).
@@ -73,6 +80,16 @@ pub(crate) struct ZoomStore {
 }
 
 impl ZoomStore {
+    /// The scopes an account's app has now.
+    pub(crate) fn scopes_of(&self, account_id: &str) -> Vec<String> {
+        self.scopes.get(account_id).cloned().unwrap_or_else(|| {
+            DEFAULT_ZOOM_SCOPES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect()
+        })
+    }
+
     /// Resolves `{userId}` (`me`, a user id or an email) within an account.
     pub(crate) fn resolve_user(&self, account_id: &str, user_id: &str) -> Option<&ZoomUser> {
         let in_account = self.users.iter().filter(|u| u.account_id == account_id);

@@ -5,5 +5,6 @@ mod common;
 mod duplicates;
 mod errors;
 mod lifecycle;
+mod scopes;
 mod snapshots;
 mod tokens;
