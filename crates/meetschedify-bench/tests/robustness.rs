@@ -16,7 +16,7 @@ use meetschedify_core::jiff::{SignedDuration, Timestamp};
 use meetschedify_core::{
     CreateMeetingRequest, DstResolution, ErrorCode, MeetingParticipant, MeetingProvider,
     MeetingTime, OAuthStateKey, OAuthStateSealer, ProviderId, RequestLimits, RetryConfig,
-    SaveCondition, TokenKey, TokenRecord, TokenStore, ValidatedCreate,
+    SaveCondition, SessionBinding, TokenKey, TokenRecord, TokenStore, ValidatedCreate,
 };
 use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule};
 use meetschedify_google::{CalendarOptions, GoogleEndpoints, GoogleMeetProvider};
@@ -202,7 +202,7 @@ proptest! {
         "[A-Za-z0-9_.=-]{0,200}",
     ]) {
         let sealer = sealer();
-        let outcome = runtime().block_on(sealer.unseal(&ProviderId::GOOGLE_MEET, &state));
+        let outcome = runtime().block_on(sealer.unseal(&ProviderId::GOOGLE_MEET, &state, Some(&SessionBinding::new("browser"))));
         match outcome {
             Ok(_) => prop_assert!(false, "random text unsealed: {state:?}"),
             Err(err) => prop_assert_eq!(err.code(), ErrorCode::OAuthStateInvalid),
@@ -221,7 +221,7 @@ proptest! {
     ) {
         let sealer = sealer();
         let state = sealer
-            .seal(&"tenant-1".into(), &ProviderId::GOOGLE_MEET, None, None)
+            .seal(&"tenant-1".into(), &ProviderId::GOOGLE_MEET, None, None, &SessionBinding::new("browser"))
             .unwrap();
         let mut bytes = state.clone().into_bytes();
         let i = at.index(bytes.len());
@@ -233,7 +233,7 @@ proptest! {
         }
         let mutated = String::from_utf8_lossy(&bytes).into_owned();
         prop_assume!(mutated != state);
-        match runtime().block_on(sealer.unseal(&ProviderId::GOOGLE_MEET, &mutated)) {
+        match runtime().block_on(sealer.unseal(&ProviderId::GOOGLE_MEET, &mutated, Some(&SessionBinding::new("browser")))) {
             Err(e) => prop_assert_eq!(e.code(), ErrorCode::OAuthStateInvalid),
             Ok(payload) => prop_assert_eq!(payload.tenant_id.as_str(), "tenant-1"),
         }

@@ -203,7 +203,10 @@ impl MeetSchedifyClient {
         .map_err(|e| tag(e, op, &request.provider_id))
     }
 
-    /// Completes the connect flow: checks `state`, exchanges `code`, stores the tokens.
+    /// Completes the connect flow: checks `state` and that the callback comes from the browser
+    /// session that asked for the authorization url (its
+    /// [`session_binding`](OAuthCallback::with_session_binding)), exchanges `code`, stores the
+    /// tokens.
     pub async fn handle_oauth_callback(
         &self,
         provider_id: &ProviderId,
@@ -224,6 +227,16 @@ impl MeetSchedifyClient {
                     Error::new(ErrorCode::OAuthStateInvalid, "the callback has no state")
                         .with_field("state"),
                 );
+            }
+            if callback.session_binding.is_none() {
+                // Login CSRF: a callback must come back through the browser session that asked
+                // for the authorization url; refused here for every provider, built-in or not.
+                return Err(Error::new(
+                    ErrorCode::OAuthStateInvalid,
+                    "the callback carries no session binding: pass the binding that came with \
+                     the authorization url (kept in the user's session)",
+                )
+                .with_field("session_binding"));
             }
             let oauth = self.oauth(provider_id, op)?;
             oauth.handle_callback(callback).await

@@ -31,7 +31,8 @@ pub use meeting::{
     UpdateMeetingRequest, UpdatedMeeting,
 };
 pub use oauth_state::{
-    MemoryNonceStore, NonceStore, OAuthStateKey, OAuthStateSealer, ReturnUrlPolicy, StatePayload,
+    MemoryNonceStore, NonceStore, OAuthStateKey, OAuthStateSealer, ReturnUrlPolicy, SessionBinding,
+    StatePayload,
 };
 pub use provider::{
     AuthorizationRequest, AuthorizationUrl, Capabilities, ConnectedAccount, MeetingProvider,

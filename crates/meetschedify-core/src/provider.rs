@@ -13,6 +13,7 @@ use crate::connection::{ConnectionStatus, DisconnectOutcome};
 use crate::error::{Error, Operation, Result};
 use crate::ids::{ProviderId, TenantId};
 use crate::meeting::{CancelOutcome, CreatedMeeting, MeetingContext, UpdatedMeeting};
+use crate::oauth_state::SessionBinding;
 use crate::validate::{RequestLimits, ValidatedCreate, ValidatedUpdate};
 
 /// What a provider can do, so callers (and the client) can tell before they try.
@@ -210,22 +211,31 @@ impl AuthorizationRequest {
     }
 }
 
-/// An authorization URL to redirect the user to.
+/// An authorization URL to redirect the user to, and the session binding to keep meanwhile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AuthorizationUrl {
     /// The consent page URL, with `state` and PKCE already in it.
     pub url: String,
-    /// The sealed state in the URL (also useful to bind to the user's session cookie).
+    /// The sealed state in the URL.
     pub state: String,
+    /// Keep this in the session of the browser you redirect (server-side, or an `HttpOnly`,
+    /// `Secure`, `SameSite=Lax` cookie) and pass it back with the callback
+    /// ([`OAuthCallback::with_session_binding`]): a callback from any other browser is refused.
+    pub session_binding: SessionBinding,
 }
 
 impl AuthorizationUrl {
-    /// A URL and its state.
-    pub fn new(url: impl Into<String>, state: impl Into<String>) -> Self {
+    /// A URL, its state, and the binding the state was sealed with.
+    pub fn new(
+        url: impl Into<String>,
+        state: impl Into<String>,
+        session_binding: SessionBinding,
+    ) -> Self {
         Self {
             url: url.into(),
             state: state.into(),
+            session_binding,
         }
     }
 }
@@ -238,15 +248,28 @@ pub struct OAuthCallback {
     pub code: String,
     /// The state from the authorization URL.
     pub state: String,
+    /// The binding kept in the session of the browser that brought the callback; it never
+    /// comes from the query string.
+    #[serde(skip)]
+    pub session_binding: Option<SessionBinding>,
 }
 
 impl OAuthCallback {
-    /// A callback with a code and state.
+    /// A callback with a code and state, as the redirect's query carries them. Add the session
+    /// binding with [`with_session_binding`](Self::with_session_binding): without it the
+    /// callback is refused.
     pub fn new(code: impl Into<String>, state: impl Into<String>) -> Self {
         Self {
             code: code.into(),
             state: state.into(),
+            session_binding: None,
         }
+    }
+
+    /// The binding this browser's session holds (from [`AuthorizationUrl::session_binding`]).
+    pub fn with_session_binding(mut self, binding: SessionBinding) -> Self {
+        self.session_binding = Some(binding);
+        self
     }
 }
 

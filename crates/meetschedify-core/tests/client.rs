@@ -9,8 +9,8 @@ use meetschedify_core::{
     AuthorizationRequest, AuthorizationUrl, CancelOutcome, Capabilities, ConnectedAccount,
     ConnectionStatus, CreateMeetingRequest, CreatedMeeting, DisconnectOutcome, ErrorCode,
     MeetSchedifyClient, MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime,
-    OAuthCallback, OAuthConnect, Operation, ProviderId, RequestLimits, Result, TenantId,
-    UpdateMeetingRequest, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
+    OAuthCallback, OAuthConnect, Operation, ProviderId, RequestLimits, Result, SessionBinding,
+    TenantId, UpdateMeetingRequest, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
 };
 
 /// A provider that records how often each operation reached it.
@@ -113,6 +113,7 @@ impl OAuthConnect for Connect {
         Ok(AuthorizationUrl::new(
             format!("https://auth.example.com/?t={}", r.tenant_id),
             "s",
+            SessionBinding::generate(),
         ))
     }
 
@@ -325,7 +326,7 @@ async fn oauth_calls_reach_providers_that_offer_them() {
     let connected = client
         .handle_oauth_callback(
             &ProviderId::GOOGLE_MEET,
-            &OAuthCallback::new("code", "state"),
+            &OAuthCallback::new("code", "state").with_session_binding(url.session_binding.clone()),
         )
         .await
         .unwrap();
@@ -355,6 +356,15 @@ async fn oauth_calls_reach_providers_that_offer_them() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidRequest);
+    // No provider is asked to complete a callback that no browser session vouches for.
+    let err = client
+        .handle_oauth_callback(&ProviderId::GOOGLE_MEET, &OAuthCallback::new("code", "s"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        (ErrorCode::OAuthStateInvalid, Some("session_binding"))
+    );
 }
 
 #[test]

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
-use meetschedify_core::oauth_state::{MemoryNonceStore, OAuthStateKey, OAuthStateSealer};
+use meetschedify_core::oauth_state::{
+    MemoryNonceStore, OAuthStateKey, OAuthStateSealer, SessionBinding,
+};
 use meetschedify_core::secrecy::SecretString;
 use meetschedify_core::{
     OAuthCallback, ProviderId, Result, SaveCondition, SaveOutcome, TenantId, TokenKey,
@@ -102,22 +104,24 @@ async fn secrets_stay_out_of_logs_and_debug_output() {
     let sealer = OAuthStateSealer::new(OAuthStateKey::from_base64(KEY_B64).unwrap())
         .with_nonce_store(Arc::new(MemoryNonceStore::default()));
     let verifier = SecretString::from(VERIFIER.to_owned());
+    let binding = SessionBinding::generate();
     let state = sealer
         .seal(
             &TenantId::new("tenant"),
             &ProviderId::GOOGLE_MEET,
             Some("/done"),
             Some(&verifier),
+            &binding,
         )
         .unwrap();
     assert_clean("sealed state", &state);
     let payload = sealer
-        .unseal(&ProviderId::GOOGLE_MEET, &state)
+        .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&binding))
         .await
         .unwrap();
     tracing::info!(?payload, ?sealer, "state unsealed");
 
-    let callback = OAuthCallback::new(CODE, state.clone());
+    let callback = OAuthCallback::new(CODE, state.clone()).with_session_binding(binding.clone());
     tracing::info!(?callback, "callback");
 
     let debug_outputs = [
@@ -127,10 +131,15 @@ async fn secrets_stay_out_of_logs_and_debug_output() {
         format!("{payload:?} {payload:#?}"),
         format!("{sealer:?} {sealer:#?}"),
         format!("{callback:?} {callback:#?}"),
+        format!("{binding:?} {binding:#?}"),
         format!("{:?}", OAuthStateKey::from_base64(KEY_B64).unwrap()),
     ];
     for (i, text) in debug_outputs.iter().enumerate() {
         assert_clean(&format!("debug output #{i}"), text);
+        assert!(
+            !text.contains(binding.as_str()),
+            "debug output #{i} shows the session binding: {text}"
+        );
     }
 
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
@@ -143,4 +152,8 @@ async fn secrets_stay_out_of_logs_and_debug_output() {
         "the refresh itself was logged: {logs}"
     );
     assert_clean("logs", &logs);
+    assert!(
+        !logs.contains(binding.as_str()),
+        "logs show the session binding"
+    );
 }

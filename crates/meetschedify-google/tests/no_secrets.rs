@@ -62,7 +62,9 @@ async fn no_secret_in_traces_or_debug_output() {
     secrets.push(code.clone());
     secrets.push(state.clone());
     provider
-        .handle_callback(&OAuthCallback::new(code, state))
+        .handle_callback(
+            &OAuthCallback::new(code, state).with_session_binding(auth.session_binding.clone()),
+        )
         .await
         .unwrap();
     let record = store.get(&key).await.unwrap().unwrap();

@@ -62,7 +62,10 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
     // 3. The callback stores the tokens for the tenant named in the state.
     let connected = provider
-        .handle_callback(&OAuthCallback::new(back.code.unwrap(), back.state.unwrap()))
+        .handle_callback(
+            &OAuthCallback::new(back.code.unwrap(), back.state.unwrap())
+                .with_session_binding(auth.session_binding.clone()),
+        )
         .await
         .unwrap();
     assert_eq!(connected.tenant_id, tenant);
@@ -201,7 +204,8 @@ async fn auto_consent_and_the_client_facade_work_together() {
     client
         .handle_oauth_callback(
             &ProviderId::GOOGLE_MEET,
-            &OAuthCallback::new(back.code.unwrap(), back.state.unwrap()),
+            &OAuthCallback::new(back.code.unwrap(), back.state.unwrap())
+                .with_session_binding(auth.session_binding.clone()),
         )
         .await
         .unwrap();

@@ -194,7 +194,10 @@ async fn a_callback_without_a_refresh_token_is_a_clear_error() {
     url.query_pairs_mut().clear().extend_pairs(kept);
     let back = common::consent(url.as_str(), "allow").await;
     let err = provider
-        .handle_callback(&OAuthCallback::new(back.code.unwrap(), back.state.unwrap()))
+        .handle_callback(
+            &OAuthCallback::new(back.code.unwrap(), back.state.unwrap())
+                .with_session_binding(auth.session_binding.clone()),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleNotConnected);

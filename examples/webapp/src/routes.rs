@@ -97,7 +97,14 @@ async fn connect(State(client): State<Shared>, headers: HeaderMap) -> Response {
     let request = AuthorizationRequest::new(tenant, ProviderId::GOOGLE_MEET).with_return_url("/");
     match client.authorization_url(&request).await {
         // 303: the browser must GET the consent page whatever method brought it here.
-        Ok(url) => Redirect::to(&url.url).into_response(),
+        Ok(url) => {
+            let mut response = Redirect::to(&url.url).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                session::keep_binding(&url.session_binding),
+            );
+            response
+        }
         Err(e) => {
             page_for(
                 &client,
@@ -144,18 +151,22 @@ async fn callback(
         )
         .await;
     };
-    let callback = OAuthCallback::new(
+    let mut callback = OAuthCallback::new(
         query.code.unwrap_or_default(),
         query.state.unwrap_or_default(),
     );
-    match client
+    // The binding lives in this browser only; a callback brought by any other browser (a
+    // consent link sent to a victim, a leaked URL) has none or another, and the library refuses
+    // it before the code is exchanged: nothing is connected.
+    if let Some(binding) = session::connect_binding(&headers) {
+        callback = callback.with_session_binding(binding);
+    }
+    let mut response = match client
         .handle_oauth_callback(&ProviderId::GOOGLE_MEET, &callback)
         .await
     {
-        // The tenant comes from the sealed state, never from this request. If it is not this
-        // session's tenant, the consent was started in another browser: the tokens were stored
-        // for the tenant who started it and consented (nothing is gained by the browser that
-        // brought the code), and this session is told so instead of being shown as connected.
+        // The tenant comes from the sealed state, never from this request; the binding proved
+        // this browser started the flow, so it is this session's tenant (checked all the same).
         Ok(account) if account.tenant_id == session_tenant => {
             Redirect::to(account.return_url.as_deref().unwrap_or("/")).into_response()
         }
@@ -177,7 +188,11 @@ async fn callback(
                 .unwrap_or(StatusCode::BAD_REQUEST);
             page_for(&client, &headers, Notice::error(&e), status).await
         }
-    }
+    };
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, session::forget_binding());
+    response
 }
 
 /// Revokes the grant and deletes the tokens.

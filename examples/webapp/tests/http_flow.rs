@@ -30,8 +30,9 @@ async fn session(http: &Client, app: &str) -> (String, String) {
     (cookie, tenant)
 }
 
-/// Connect → consent page → Allow → the callback URL (not yet visited).
-async fn consent(http: &Client, app: &str, cookie: &str) -> String {
+/// Connect → consent page → Allow → the callback URL (not yet visited), and the cookie that
+/// holds the connect's session binding in the browser that started it.
+async fn consent(http: &Client, app: &str, cookie: &str) -> (String, String) {
     let connect = http
         .get(format!("{app}/auth/google/connect"))
         .header(COOKIE, cookie)
@@ -39,6 +40,10 @@ async fn consent(http: &Client, app: &str, cookie: &str) -> String {
         .await
         .unwrap();
     assert_eq!(connect.status(), StatusCode::SEE_OTHER);
+    let binding = connect.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(binding.starts_with("webapp_connect="), "{binding}");
+    assert!(binding.contains("HttpOnly") && binding.contains("Path=/auth/google/callback"));
+    let binding = binding.split(';').next().unwrap().to_owned();
     let consent_url = location(&connect);
     let consent_page = http
         .get(&consent_url)
@@ -67,7 +72,7 @@ async fn consent(http: &Client, app: &str, cookie: &str) -> String {
         callback.starts_with(&format!("{app}/auth/google/callback?")),
         "{callback}"
     );
-    callback
+    (callback, binding)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,35 +105,35 @@ async fn connect_schedule_and_disconnect_over_http() {
     assert_eq!(early.status(), StatusCode::UNAUTHORIZED);
     assert!(early.text().await.unwrap().contains("GOOGLE_NOT_CONNECTED"));
 
-    // A callback arriving in another browser session is refused there, and connects nothing
-    // for that session's tenant: the tenant comes from the sealed state.
+    // Login CSRF: this session starts a connect and its consent link reaches another browser,
+    // whose user approves with their own Google account. That browser brings the callback with
+    // its own session and without this connect's binding: refused, and nobody is connected —
+    // neither the other session's tenant nor the tenant that started the connect.
     let (other_cookie, other_tenant) = session(&http, &url).await;
-    let carried = consent(&http, &url, &cookie).await;
+    let (carried, _binding_stays_in_the_first_browser) = consent(&http, &url, &cookie).await;
     let refused = http
         .get(&carried)
         .header(COOKIE, &other_cookie)
         .send()
         .await
         .unwrap();
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let html = refused.text().await.unwrap();
-    assert!(html.contains("started in another session"), "{html}");
+    assert!(html.contains("OAUTH_STATE_INVALID"), "{html}");
+    assert!(html.contains("session binding"), "{html}");
     assert!(html.contains(">not connected<"), "{html}");
     let other_key = TokenKey::new(other_tenant.as_str(), ProviderId::GOOGLE_MEET);
     assert!(store.get(&other_key).await.unwrap().is_none());
-    // Start clean for the real flow.
-    http.post(format!("{url}/auth/google/disconnect"))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert!(store.get(&key).await.unwrap().is_none());
+    assert!(
+        store.get(&key).await.unwrap().is_none(),
+        "the tenant that started the connect was not connected to the other browser's account"
+    );
 
     // The real flow.
-    let callback = consent(&http, &url, &cookie).await;
+    let (callback, binding) = consent(&http, &url, &cookie).await;
     let back = http
         .get(&callback)
-        .header(COOKIE, &cookie)
+        .header(COOKIE, format!("{cookie}; {binding}"))
         .send()
         .await
         .unwrap();

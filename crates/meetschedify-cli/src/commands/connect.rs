@@ -42,7 +42,9 @@ pub async fn connect(
     let connected = client
         .handle_oauth_callback(
             &provider,
-            &OAuthCallback::new(redirect.code, redirect.state),
+            // This process started the flow and waits for it: the binding never leaves it.
+            &OAuthCallback::new(redirect.code, redirect.state)
+                .with_session_binding(url.session_binding.clone()),
         )
         .await?;
     match format {

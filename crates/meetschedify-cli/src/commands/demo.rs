@@ -145,7 +145,8 @@ async fn connect_tenant(
     let connected = client
         .handle_oauth_callback(
             &ProviderId::GOOGLE_MEET,
-            &OAuthCallback::new(redirect.code, redirect.state),
+            &OAuthCallback::new(redirect.code, redirect.state)
+                .with_session_binding(url.session_binding.clone()),
         )
         .await?;
     progress.step(

@@ -3,7 +3,8 @@
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
 use meetschedify_core::{
     async_trait, AuthorizationRequest, AuthorizationUrl, ConnectedAccount, DisconnectOutcome,
-    Error, ErrorCode, OAuthCallback, OAuthConnect, Operation, Result, SaveCondition, TenantId,
+    Error, ErrorCode, OAuthCallback, OAuthConnect, Operation, Result, SaveCondition,
+    SessionBinding, TenantId,
 };
 use oauth2::PkceCodeChallenge;
 use tracing::Instrument;
@@ -63,11 +64,13 @@ impl OAuthConnect for GoogleMeetProvider {
         }
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let verifier = SecretString::from(verifier.secret().clone());
+        let binding = SessionBinding::generate();
         let state = self.inner.sealer.seal(
             &request.tenant_id,
             &self.inner.id,
             request.return_url.as_deref(),
             Some(&verifier),
+            &binding,
         )?;
         let url = self.inner.oauth.authorization_url(
             state.clone(),
@@ -75,15 +78,21 @@ impl OAuthConnect for GoogleMeetProvider {
             challenge,
             request.login_hint.as_deref(),
         );
-        Ok(AuthorizationUrl::new(url, state))
+        Ok(AuthorizationUrl::new(url, state, binding))
     }
 
     async fn handle_callback(&self, callback: &OAuthCallback) -> Result<ConnectedAccount> {
         // The tenant comes from the sealed state only: nothing in the query can name another.
+        // The state must come back through the browser session that asked for it (login CSRF,
+        // a leaked consent URL): checked before the nonce is used up or the code exchanged.
         let payload = self
             .inner
             .sealer
-            .unseal(&self.inner.id, &callback.state)
+            .unseal(
+                &self.inner.id,
+                &callback.state,
+                callback.session_binding.as_ref(),
+            )
             .await?;
         let span = tracing::info_span!("google_connect", tenant = %payload.tenant_id);
         async {

@@ -142,7 +142,10 @@ pub async fn connect(provider: &GoogleMeetProvider, tenant: &str) {
         .unwrap();
     let back = consent(&url.url, "allow").await;
     provider
-        .handle_callback(&OAuthCallback::new(back.code.unwrap(), back.state.unwrap()))
+        .handle_callback(
+            &OAuthCallback::new(back.code.unwrap(), back.state.unwrap())
+                .with_session_binding(url.session_binding),
+        )
         .await
         .unwrap();
 }

@@ -3,10 +3,12 @@
 //! The `state` parameter round-trips through the user's browser and the provider's consent
 //! screen, so it is attacker-controlled input by the time the callback arrives. Rather than keep
 //! a server-side session, everything the callback needs (tenant, provider, where to send the
-//! user afterwards, the PKCE verifier) is encrypted and authenticated with AES-256-GCM under a
-//! key only the application holds. [`OAuthStateSealer::unseal`] then rejects a state that was
-//! tampered with, sealed under an unknown key, expired, issued for another provider, points its
-//! return URL off-site, or (with a [`NonceStore`]) was already used.
+//! user afterwards, the PKCE verifier, a digest of the [`SessionBinding`] of the browser session
+//! that started the flow) is encrypted and authenticated with AES-256-GCM under a key only the
+//! application holds. [`OAuthStateSealer::unseal`] then rejects a state that was tampered with,
+//! sealed under an unknown key, expired, issued for another provider, brought back by another
+//! browser session, points its return URL off-site, or (with a [`NonceStore`]) was already
+//! used.
 //!
 //! Token layout, before base64url (no padding): `version (1) || AEAD nonce (12) || ciphertext`,
 //! with the associated data `meetschedify/oauth-state/v1` so a blob sealed for another purpose
@@ -14,19 +16,25 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use meetschedify_core::{OAuthStateKey, OAuthStateSealer, MemoryNonceStore, ProviderId, TenantId};
+//! use meetschedify_core::{
+//!     MemoryNonceStore, OAuthStateKey, OAuthStateSealer, ProviderId, SessionBinding, TenantId,
+//! };
 //!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let sealer = OAuthStateSealer::new(OAuthStateKey::generate())
 //!     .with_nonce_store(Arc::new(MemoryNonceStore::new()));
+//! let binding = SessionBinding::generate(); // kept in the user's session
 //! let state = sealer
-//!     .seal(&TenantId::new("org_1"), &ProviderId::GOOGLE_MEET, Some("/settings"), None)
+//!     .seal(&TenantId::new("org_1"), &ProviderId::GOOGLE_MEET, Some("/settings"), None, &binding)
 //!     .unwrap();
-//! let payload = sealer.unseal(&ProviderId::GOOGLE_MEET, &state).await.unwrap();
+//! // Another browser's session cannot complete it (and does not use it up).
+//! let other = SessionBinding::generate();
+//! assert!(sealer.unseal(&ProviderId::GOOGLE_MEET, &state, Some(&other)).await.is_err());
+//! let payload = sealer.unseal(&ProviderId::GOOGLE_MEET, &state, Some(&binding)).await.unwrap();
 //! assert_eq!(payload.tenant_id.as_str(), "org_1");
 //! assert_eq!(payload.return_url.as_deref(), Some("/settings"));
 //! // The same state cannot be used twice.
-//! assert!(sealer.unseal(&ProviderId::GOOGLE_MEET, &state).await.is_err());
+//! assert!(sealer.unseal(&ProviderId::GOOGLE_MEET, &state, Some(&binding)).await.is_err());
 //! # });
 //! ```
 
@@ -53,6 +61,10 @@ use url::{Host, Origin, Url};
 
 use crate::error::{Error, ErrorCode, Operation, Result};
 use crate::ids::{ProviderId, TenantId};
+
+mod binding;
+
+pub use binding::SessionBinding;
 
 const KEY_LEN: usize = 32;
 const VERSION_V1: u8 = 1;
@@ -88,6 +100,11 @@ const MSG_EXPIRED: &str = "oauth state has expired";
 const MSG_OTHER_PROVIDER: &str = "oauth state was issued for another provider";
 const MSG_REPLAYED: &str = "oauth state has already been used";
 const MSG_RETURN_URL: &str = "oauth state return url is no longer allowed";
+const MSG_OTHER_SESSION: &str = "oauth state was started in another browser session: the \
+                                 callback's session binding does not match the one the \
+                                 authorization url was issued with";
+const MSG_NO_BINDING: &str = "the callback carries no session binding: pass the binding that \
+                              came with the authorization url (kept in the user's session)";
 
 /// The 32-byte AES-256-GCM key that seals OAuth states.
 ///
@@ -375,6 +392,8 @@ pub struct StatePayload {
     pub nonce: String,
     /// When the state stops being accepted.
     pub expires_at: Timestamp,
+    /// The digest of the session binding the state was sealed with.
+    binding: Option<String>,
 }
 
 impl fmt::Debug for StatePayload {
@@ -413,6 +432,7 @@ struct SealRef<'a> {
     v: Option<&'a str>,
     n: &'a str,
     e: Timestamp,
+    b: &'a str,
 }
 
 /// The plaintext inside a v1 token, owned after unsealing.
@@ -426,6 +446,8 @@ struct Unsealed {
     v: Option<SecretString>,
     n: String,
     e: Timestamp,
+    #[serde(default)]
+    b: Option<String>,
 }
 
 impl From<Unsealed> for StatePayload {
@@ -437,6 +459,7 @@ impl From<Unsealed> for StatePayload {
             pkce_verifier: u.v,
             nonce: u.n,
             expires_at: u.e,
+            binding: u.b,
         }
     }
 }
@@ -494,7 +517,8 @@ impl OAuthStateSealer {
         self
     }
 
-    /// Seals a new state for `tenant_id` connecting `provider_id`.
+    /// Seals a new state for `tenant_id` connecting `provider_id`, bound to the browser session
+    /// that holds `binding` (only its digest is sealed).
     ///
     /// Fails with `INVALID_REQUEST` when the return URL breaks the policy (field `return_url`)
     /// or the tenant id is invalid (field `tenant_id`).
@@ -504,6 +528,7 @@ impl OAuthStateSealer {
         provider_id: &ProviderId,
         return_url: Option<&str>,
         pkce_verifier: Option<&SecretString>,
+        binding: &SessionBinding,
     ) -> Result<String> {
         if let Some(url) = return_url {
             self.return_urls.check(url)?;
@@ -520,6 +545,7 @@ impl OAuthStateSealer {
             v: pkce_verifier.map(ExposeSecret::expose_secret),
             n: &nonce,
             e: expires_at,
+            b: &binding.digest(),
         })
         .map(Zeroizing::new)
         .map_err(|e| {
@@ -528,17 +554,21 @@ impl OAuthStateSealer {
         encrypt_v1(&self.current, &plaintext)
     }
 
-    /// Opens a state received on the OAuth callback, checking it against the current time.
+    /// Opens a state received on the OAuth callback, checking it against the current time and
+    /// the session binding the callback's browser session holds.
     ///
     /// Every rejection is `OAUTH_STATE_INVALID` with a message saying why (malformed, cannot be
-    /// decrypted, expired, issued for another provider, return URL no longer allowed, already
-    /// used); the state itself is never quoted. A failing [`NonceStore`] returns its own error.
+    /// decrypted, expired, issued for another provider, another browser session or no binding,
+    /// return URL no longer allowed, already used); the state itself is never quoted. A state
+    /// refused for any reason but replay is not used up: its owner can still complete it. A
+    /// failing [`NonceStore`] returns its own error.
     pub async fn unseal(
         &self,
         expected_provider: &ProviderId,
         state: &str,
+        binding: Option<&SessionBinding>,
     ) -> Result<StatePayload> {
-        self.unseal_at(expected_provider, state, Timestamp::now())
+        self.unseal_at(expected_provider, state, binding, Timestamp::now())
             .await
     }
 
@@ -547,6 +577,7 @@ impl OAuthStateSealer {
         &self,
         expected_provider: &ProviderId,
         state: &str,
+        binding: Option<&SessionBinding>,
         now: Timestamp,
     ) -> Result<StatePayload> {
         let payload = self.open(state)?;
@@ -555,6 +586,18 @@ impl OAuthStateSealer {
         }
         if payload.provider_id != *expected_provider {
             return Err(invalid_state(MSG_OTHER_PROVIDER));
+        }
+        // Login CSRF: the state must come back through the session that asked for it. A state
+        // without a binding was sealed by no release that checks one; refuse it as well.
+        let Some(binding) = binding else {
+            return Err(invalid_state(MSG_NO_BINDING).with_field("session_binding"));
+        };
+        if !payload
+            .binding
+            .as_deref()
+            .is_some_and(|sealed| binding.matches(sealed))
+        {
+            return Err(invalid_state(MSG_OTHER_SESSION).with_field("session_binding"));
         }
         // The policy may have been tightened since the state was sealed.
         if let Some(url) = &payload.return_url {
@@ -684,9 +727,20 @@ mod tests {
         OAuthStateSealer::new(key_a())
     }
 
+    /// The session binding of the browser that starts every flow in these tests.
+    fn bind() -> SessionBinding {
+        SessionBinding::new("the-browser-that-started-it")
+    }
+
     fn seal_plain(sealer: &OAuthStateSealer) -> String {
         sealer
-            .seal(&tenant(), &ProviderId::GOOGLE_MEET, Some("/back"), None)
+            .seal(
+                &tenant(),
+                &ProviderId::GOOGLE_MEET,
+                Some("/back"),
+                None,
+                &bind(),
+            )
             .unwrap()
     }
 
@@ -702,7 +756,7 @@ mod tests {
     /// does not quote the state.
     async fn expect_rejected(sealer: &OAuthStateSealer, state: &str, message: &str) -> Error {
         let err = sealer
-            .unseal(&ProviderId::GOOGLE_MEET, state)
+            .unseal(&ProviderId::GOOGLE_MEET, state, Some(&bind()))
             .await
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::OAuthStateInvalid, "{err}");
@@ -776,11 +830,12 @@ mod tests {
                 &ProviderId::GOOGLE_MEET,
                 Some("https://app.example.com/done?x=1"),
                 Some(&verifier),
+                &bind(),
             )
             .unwrap();
         let after = Timestamp::now();
         let payload = sealer
-            .unseal(&ProviderId::GOOGLE_MEET, &state)
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
             .await
             .unwrap();
         assert_eq!(payload.tenant_id, tenant());
@@ -805,9 +860,12 @@ mod tests {
     async fn round_trip_without_optional_fields() {
         let sealer = sealer();
         let state = sealer
-            .seal(&tenant(), &ProviderId::ZOOM, None, None)
+            .seal(&tenant(), &ProviderId::ZOOM, None, None, &bind())
             .unwrap();
-        let payload = sealer.unseal(&ProviderId::ZOOM, &state).await.unwrap();
+        let payload = sealer
+            .unseal(&ProviderId::ZOOM, &state, Some(&bind()))
+            .await
+            .unwrap();
         assert_eq!(payload.tenant_id, tenant());
         assert_eq!(payload.return_url, None);
         assert!(payload.pkce_verifier.is_none());
@@ -852,7 +910,7 @@ mod tests {
         // Cutting the text itself can leave an invalid base64 length.
         let cut = &state[..state.len() - 1];
         let err = sealer
-            .unseal(&ProviderId::GOOGLE_MEET, cut)
+            .unseal(&ProviderId::GOOGLE_MEET, cut, Some(&bind()))
             .await
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::OAuthStateInvalid);
@@ -910,12 +968,12 @@ mod tests {
         let now = Timestamp::now();
         let in_9 = now + jiff::SignedDuration::from_mins(9);
         sealer
-            .unseal_at(&ProviderId::GOOGLE_MEET, &state, in_9)
+            .unseal_at(&ProviderId::GOOGLE_MEET, &state, Some(&bind()), in_9)
             .await
             .unwrap();
         let in_11 = now + jiff::SignedDuration::from_mins(11);
         let err = sealer
-            .unseal_at(&ProviderId::GOOGLE_MEET, &state, in_11)
+            .unseal_at(&ProviderId::GOOGLE_MEET, &state, Some(&bind()), in_11)
             .await
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::OAuthStateInvalid);
@@ -928,7 +986,7 @@ mod tests {
         let state = seal_plain(&sealer);
         let in_1m = Timestamp::now() + jiff::SignedDuration::from_mins(1);
         let err = sealer
-            .unseal_at(&ProviderId::GOOGLE_MEET, &state, in_1m)
+            .unseal_at(&ProviderId::GOOGLE_MEET, &state, Some(&bind()), in_1m)
             .await
             .unwrap_err();
         assert_eq!(err.message(), MSG_EXPIRED);
@@ -938,7 +996,7 @@ mod tests {
     async fn state_for_another_provider_is_rejected() {
         let sealer = sealer();
         let state = sealer
-            .seal(&tenant(), &ProviderId::ZOOM, None, None)
+            .seal(&tenant(), &ProviderId::ZOOM, None, None, &bind())
             .unwrap();
         expect_rejected(&sealer, &state, MSG_OTHER_PROVIDER).await;
     }
@@ -948,7 +1006,7 @@ mod tests {
         let sealer = sealer().with_nonce_store(Arc::new(MemoryNonceStore::new()));
         let state = seal_plain(&sealer);
         sealer
-            .unseal(&ProviderId::GOOGLE_MEET, &state)
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
             .await
             .unwrap();
         expect_rejected(&sealer, &state, MSG_REPLAYED).await;
@@ -957,7 +1015,7 @@ mod tests {
         // Other states are unaffected.
         let fresh = seal_plain(&sealer);
         sealer
-            .unseal(&ProviderId::GOOGLE_MEET, &fresh)
+            .unseal(&ProviderId::GOOGLE_MEET, &fresh, Some(&bind()))
             .await
             .unwrap();
     }
@@ -968,11 +1026,11 @@ mod tests {
         let sealer = sealer();
         let state = seal_plain(&sealer);
         sealer
-            .unseal(&ProviderId::GOOGLE_MEET, &state)
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
             .await
             .unwrap();
         sealer
-            .unseal(&ProviderId::GOOGLE_MEET, &state)
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
             .await
             .unwrap();
     }
@@ -983,13 +1041,16 @@ mod tests {
         let state = seal_plain(&sealer);
         expect_rejected_for(&sealer, &ProviderId::ZOOM, &state).await;
         sealer
-            .unseal(&ProviderId::GOOGLE_MEET, &state)
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
             .await
             .unwrap();
     }
 
     async fn expect_rejected_for(sealer: &OAuthStateSealer, provider: &ProviderId, state: &str) {
-        let err = sealer.unseal(provider, state).await.unwrap_err();
+        let err = sealer
+            .unseal(provider, state, Some(&bind()))
+            .await
+            .unwrap_err();
         assert_eq!(err.message(), MSG_OTHER_PROVIDER);
     }
 
@@ -999,7 +1060,7 @@ mod tests {
         let state = seal_plain(&old);
         let rotated = OAuthStateSealer::new(key_b()).with_previous_key(key_a());
         let payload = rotated
-            .unseal(&ProviderId::GOOGLE_MEET, &state)
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
             .await
             .unwrap();
         assert_eq!(payload.tenant_id, tenant());
@@ -1007,7 +1068,7 @@ mod tests {
         let new_state = seal_plain(&rotated);
         expect_rejected(&old, &new_state, MSG_UNDECRYPTABLE).await;
         OAuthStateSealer::new(key_b())
-            .unseal(&ProviderId::GOOGLE_MEET, &new_state)
+            .unseal(&ProviderId::GOOGLE_MEET, &new_state, Some(&bind()))
             .await
             .unwrap();
         // A sealer that dropped the old key no longer accepts the old state.
@@ -1149,11 +1210,18 @@ mod tests {
             &ProviderId::GOOGLE_MEET,
             Some("//evil.com"),
             None,
+            &bind(),
         );
         let err = err.unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidRequest);
         assert_eq!(err.field(), Some("return_url"));
-        let err = sealer().seal(&TenantId::new(""), &ProviderId::GOOGLE_MEET, None, None);
+        let err = sealer().seal(
+            &TenantId::new(""),
+            &ProviderId::GOOGLE_MEET,
+            None,
+            None,
+            &bind(),
+        );
         assert_eq!(err.unwrap_err().field(), Some("tenant_id"));
     }
 
@@ -1166,10 +1234,11 @@ mod tests {
                 &ProviderId::GOOGLE_MEET,
                 Some("https://app.example.com/x"),
                 None,
+                &bind(),
             )
             .unwrap();
         lenient
-            .unseal(&ProviderId::GOOGLE_MEET, &state)
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
             .await
             .unwrap();
         let strict = sealer();
@@ -1219,10 +1288,16 @@ mod tests {
             .with_nonce_store(Arc::new(MemoryNonceStore::new()));
         let verifier = SecretString::from(VERIFIER);
         let state = sealer
-            .seal(&tenant(), &ProviderId::GOOGLE_MEET, None, Some(&verifier))
+            .seal(
+                &tenant(),
+                &ProviderId::GOOGLE_MEET,
+                None,
+                Some(&verifier),
+                &bind(),
+            )
             .unwrap();
         let payload = sealer
-            .unseal(&ProviderId::GOOGLE_MEET, &state)
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
             .await
             .unwrap();
 
@@ -1245,5 +1320,43 @@ mod tests {
             outputs[2]
         );
         assert!(outputs[2].contains("org_42"));
+    }
+
+    #[tokio::test]
+    async fn a_state_completed_in_another_session_is_refused_without_using_it_up() {
+        let sealer = sealer().with_nonce_store(Arc::new(MemoryNonceStore::new()));
+        let state = seal_plain(&sealer);
+        for (binding, field_message) in [
+            (
+                Some(SessionBinding::new("someone-else")),
+                "another browser session",
+            ),
+            (Some(SessionBinding::new("")), "another browser session"),
+            (None, "no session binding"),
+        ] {
+            let err = sealer
+                .unseal(&ProviderId::GOOGLE_MEET, &state, binding.as_ref())
+                .await
+                .unwrap_err();
+            assert_eq!(err.code(), ErrorCode::OAuthStateInvalid);
+            assert_eq!(err.field(), Some("session_binding"));
+            assert!(err.message().contains(field_message), "{err}");
+        }
+        // The refusals did not consume the nonce: the session that started it still can.
+        let payload = sealer
+            .unseal(&ProviderId::GOOGLE_MEET, &state, Some(&bind()))
+            .await
+            .unwrap();
+        assert_eq!(payload.tenant_id, tenant());
+    }
+
+    #[test]
+    fn the_state_carries_a_digest_of_the_binding_never_the_binding() {
+        let sealer = sealer();
+        let state = seal_plain(&sealer);
+        let payload = sealer.open(&state).unwrap();
+        let sealed = payload.binding.clone().unwrap();
+        assert!(bind().matches(&sealed));
+        assert!(!sealed.contains(bind().as_str()));
     }
 }
