@@ -132,4 +132,9 @@ impl TokenStore for EncryptedTokenStore {
     async fn release_lease(&self, lease: &Lease) -> Result<()> {
         self.inner.release_lease(lease).await
     }
+
+    // Nonces are random, single-use and not secret: they need no encryption.
+    fn nonce_store(&self) -> Option<Arc<dyn meetschedify_core::NonceStore>> {
+        self.inner.nonce_store()
+    }
 }

@@ -43,6 +43,10 @@ impl Keys {
         )
     }
 
+    pub(crate) fn nonce(&self, nonce: &str) -> String {
+        format!("{}nonce:{}", self.prefix, escape(nonce))
+    }
+
     fn name(&self, kind: &str, key: &TokenKey) -> String {
         // `:` separates the parts, so it is escaped inside them (and `%`, the escape itself):
         // tenant `a:b` of provider `c` and tenant `b` of provider `c:a` never share a key.

@@ -4,6 +4,7 @@
 mod builder;
 mod idempotency;
 mod keys;
+mod nonces;
 mod store;
 
 pub use builder::RedisTokenStoreBuilder;

@@ -113,6 +113,11 @@ impl RedisTokenStore {
         self.keys.idempotency(key)
     }
 
+    /// The Redis key marking an OAuth state's nonce as used.
+    pub fn nonce_key(&self, nonce: &str) -> String {
+        self.keys.nonce(nonce)
+    }
+
     pub(crate) fn connection(&self) -> ConnectionManager {
         self.conn.clone()
     }
@@ -214,6 +219,10 @@ impl TokenStore for RedisTokenStore {
                 .unwrap_or(Timestamp::MAX);
             Lease::new(key.clone(), holder, expires_at)
         }))
+    }
+
+    fn nonce_store(&self) -> Option<std::sync::Arc<dyn meetschedify_core::NonceStore>> {
+        Some(std::sync::Arc::new(self.clone()))
     }
 
     async fn release_lease(&self, lease: &Lease) -> Result<()> {

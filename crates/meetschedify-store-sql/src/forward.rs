@@ -1,9 +1,10 @@
 //! [`forward_token_store!`](crate::forward_token_store): the one `TokenStore` and
 //! `IdempotencyStore` impl each store crate would otherwise write out by hand.
 
-/// Implements `meetschedify_core::TokenStore` and `meetschedify_core::IdempotencyStore` for a
+/// Implements `meetschedify_core::TokenStore`, `IdempotencyStore` and `NonceStore` for a
 /// store type by forwarding every method to its [`SqlTokenStore`](crate::SqlTokenStore) field,
-/// which does the work (leases included).
+/// which does the work (leases included). The type must be `Clone` (cheap: clones share the
+/// pool), so `TokenStore::nonce_store` can hand out the same store as a nonce store.
 ///
 /// The store crates keep their own public types (with their own builders and constructors), so
 /// the trait must be implemented on each of them; this writes that impl once.
@@ -22,7 +23,7 @@
 /// # }
 ///
 /// /// A store with its own name and constructors.
-/// #[derive(Debug)]
+/// #[derive(Debug, Clone)]
 /// pub struct MyStore {
 ///     inner: SqlTokenStore<Sqlite>,
 /// }
@@ -79,6 +80,25 @@ macro_rules! forward_token_store {
                 lease: &$crate::__private::Lease,
             ) -> $crate::__private::Result<()> {
                 self.$field.release_lease(lease).await
+            }
+
+            fn nonce_store(
+                &self,
+            ) -> ::core::option::Option<::std::sync::Arc<dyn $crate::__private::NonceStore>> {
+                ::core::option::Option::Some(::std::sync::Arc::new(::core::clone::Clone::clone(
+                    self,
+                )))
+            }
+        }
+
+        #[$crate::__private::async_trait]
+        impl $crate::__private::NonceStore for $store {
+            async fn consume(
+                &self,
+                nonce: &str,
+                expires_at: $crate::__private::Timestamp,
+            ) -> $crate::__private::Result<bool> {
+                self.$field.consume_nonce(nonce, expires_at).await
             }
         }
 

@@ -4,6 +4,7 @@
 mod dialect;
 mod forward;
 mod idempotency;
+mod nonces;
 mod schema;
 mod store;
 
@@ -16,7 +17,7 @@ pub use store::SqlTokenStore;
 #[doc(hidden)]
 pub mod __private {
     pub use meetschedify_core::{
-        async_trait, Claim, IdempotencyKey, IdempotencyStore, Lease, Result, SaveCondition,
-        SaveOutcome, TokenKey, TokenRecord, TokenStore,
+        async_trait, jiff::Timestamp, Claim, IdempotencyKey, IdempotencyStore, Lease, NonceStore,
+        Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
     };
 }

@@ -12,6 +12,7 @@ pub struct Tables {
     tokens: String,
     leases: String,
     idempotency: String,
+    nonces: String,
     schema: String,
 }
 
@@ -34,6 +35,7 @@ impl Tables {
             tokens: format!("{prefix}tokens"),
             leases: format!("{prefix}leases"),
             idempotency: format!("{prefix}idempotency"),
+            nonces: format!("{prefix}oauth_nonces"),
             schema: format!("{prefix}schema_version"),
         })
     }
@@ -58,6 +60,11 @@ impl Tables {
         &self.idempotency
     }
 
+    /// `{prefix}oauth_nonces`: one row per OAuth state used, until the state expires.
+    pub fn nonces(&self) -> &str {
+        &self.nonces
+    }
+
     /// `{prefix}schema_version`: one row per applied migration.
     pub fn schema(&self) -> &str {
         &self.schema
@@ -66,7 +73,8 @@ impl Tables {
     /// The migrations, oldest first, with table names and the dialect's 64-bit integer type
     /// filled in. Never edit a released one: add the next.
     pub(crate) fn migrations(&self, bigint: &str) -> Vec<(i64, String)> {
-        let (tokens, leases, idempotency) = (&self.tokens, &self.leases, &self.idempotency);
+        let (tokens, leases, idempotency, nonces) =
+            (&self.tokens, &self.leases, &self.idempotency, &self.nonces);
         // The indentation inside the strings is part of the schema SQLite keeps in
         // `sqlite_master`: left as it was, so new and old databases read the same.
         vec![
@@ -111,6 +119,15 @@ impl Tables {
                         outcome TEXT,
                         expires_at_ms {bigint} NOT NULL,
                         PRIMARY KEY (tenant_id, provider_id, idempotency_key)
+                    )"
+                ),
+            ),
+            (
+                4,
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {nonces} (
+                        nonce TEXT NOT NULL PRIMARY KEY,
+                        expires_at_ms {bigint} NOT NULL
                     )"
                 ),
             ),
@@ -192,7 +209,7 @@ mod tests {
     fn migrations_use_the_dialect_integer_type_and_never_change_order() {
         let migrations = Tables::new("p_").unwrap().migrations("BIGINT");
         let versions: Vec<i64> = migrations.iter().map(|(v, _)| *v).collect();
-        assert_eq!(versions, [1, 2, 3]);
+        assert_eq!(versions, [1, 2, 3, 4]);
         let (tokens, leases) = (&migrations[0].1, &migrations[1].1);
         assert!(tokens.starts_with("CREATE TABLE IF NOT EXISTS p_tokens ("));
         assert!(tokens.contains("version BIGINT NOT NULL,"));

@@ -169,7 +169,13 @@ async fn fifty_calls_one_key_four_instances_on_postgres_make_one_meeting() {
         .build()
         .await
         .unwrap();
-    for table in ["tokens", "leases", "idempotency", "schema_version"] {
+    for table in [
+        "tokens",
+        "leases",
+        "idempotency",
+        "oauth_nonces",
+        "schema_version",
+    ] {
         sqlx::query(&format!("DROP TABLE IF EXISTS {prefix}{table}"))
             .execute(store.pool())
             .await

@@ -517,6 +517,11 @@ impl OAuthStateSealer {
         self
     }
 
+    /// The nonce store, if one is set.
+    pub fn nonce_store(&self) -> Option<&Arc<dyn NonceStore>> {
+        self.nonce_store.as_ref()
+    }
+
     /// Seals a new state for `tenant_id` connecting `provider_id`, bound to the browser session
     /// that holds `binding` (only its digest is sealed).
     ///

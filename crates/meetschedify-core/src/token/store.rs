@@ -8,8 +8,11 @@ use jiff::Timestamp;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use crate::error::{ErrorCode, Result};
 use crate::ids::{ProviderId, TenantId};
+use crate::oauth_state::NonceStore;
 
 /// Which tokens: one tenant's, for one provider.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -311,5 +314,13 @@ pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
     async fn release_lease(&self, lease: &Lease) -> Result<()> {
         let _ = lease;
         Ok(())
+    }
+
+    /// A [`NonceStore`] on the same backend, for stores that several instances share (a SQL
+    /// database, Redis): a per-user OAuth provider built over this store then refuses a replayed
+    /// OAuth state on every instance, not only on the one that saw it first. `None` (the
+    /// default) for stores that live in one process.
+    fn nonce_store(&self) -> Option<Arc<dyn NonceStore>> {
+        None
     }
 }

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use meetschedify_core::{Error, OAuthStateKey, OAuthStateSealer, ProviderId, Result, TokenStore};
+use meetschedify_core::{
+    Error, MemoryNonceStore, OAuthStateKey, OAuthStateSealer, ProviderId, Result, TokenStore,
+};
 
 use super::{GoogleMeetProvider, Inner};
 use crate::settings::GoogleProviderSettings;
@@ -103,8 +105,10 @@ impl GoogleMeetBuilder {
         self
     }
 
-    /// Seals OAuth states with `key` (10-minute states, relative return URLs only, no replay
-    /// store). Use [`with_state_sealer`](Self::with_state_sealer) for more control.
+    /// Seals OAuth states with `key` (10-minute states, relative return URLs only). Each state
+    /// is single-use: through the token store's nonce store when it has one (the SQL and Redis
+    /// stores, shared by every instance), else in this process's memory. Use
+    /// [`with_state_sealer`](Self::with_state_sealer) for more control.
     pub fn with_state_key(mut self, key: OAuthStateKey) -> Self {
         self.sealer = Some(OAuthStateSealer::new(key));
         self
@@ -157,6 +161,16 @@ impl GoogleMeetBuilder {
                 format!("scopes must include {SCOPE_CALENDAR_EVENTS} or {SCOPE_CALENDAR}"),
             ));
         }
+        // A state is single-use on every instance that shares the token store (a SQL database,
+        // Redis), and at least in this process otherwise; a sealer given a nonce store keeps it.
+        let sealer = if sealer.nonce_store().is_some() {
+            sealer
+        } else {
+            let nonces = store
+                .nonce_store()
+                .unwrap_or_else(|| Arc::new(MemoryNonceStore::new()));
+            sealer.with_nonce_store(nonces)
+        };
         let parts = self.settings.connect(
             store,
             "the user must connect their google account again (apps in \"Testing\" publishing \

@@ -26,7 +26,13 @@ pub(crate) async fn store(url: &str, prefix: &str) -> PostgresTokenStore {
 
 /// Drops the run's tables.
 pub(crate) async fn drop_tables(store: &PostgresTokenStore, prefix: &str) {
-    for table in ["tokens", "leases", "idempotency", "schema_version"] {
+    for table in [
+        "tokens",
+        "leases",
+        "idempotency",
+        "oauth_nonces",
+        "schema_version",
+    ] {
         sqlx::query(&format!("DROP TABLE IF EXISTS {prefix}{table}"))
             .execute(store.pool())
             .await
