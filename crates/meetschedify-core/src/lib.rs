@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod base_url;
 mod cause;
 pub mod client;
 pub mod connection;
@@ -15,6 +16,7 @@ pub mod time;
 pub mod token;
 pub mod validate;
 
+pub use base_url::check_base_url;
 pub use cause::cause_chain;
 pub use client::{ClientBuilder, MeetSchedifyClient};
 pub use connection::{ConnectionState, ConnectionStatus, DisconnectOutcome};
