@@ -39,7 +39,9 @@ pub use provider::{
     AuthorizationRequest, AuthorizationUrl, Capabilities, ConnectedAccount, MeetingProvider,
     OAuthCallback, OAuthConnect,
 };
-pub use retry::{parse_retry_after, with_retry, RetryConfig};
+pub use retry::{
+    parse_retry_after, with_retry, RetryConfig, DEFAULT_DEADLINE, DEFAULT_MAX_RETRY_AFTER,
+};
 pub use time::{DstResolution, MeetingTime, ResolvedTime};
 pub use token::{
     AccessToken, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenManager,

@@ -1,6 +1,7 @@
 //! Integration tests of the Zoom provider: every path crosses real HTTP to the in-process
 //! emulator. One test binary, so the crate links once.
 
+mod bounded_waits;
 mod common;
 mod duplicates;
 mod errors;
