@@ -75,6 +75,11 @@ pub struct ZoomConfig {
     pub duplicate_guard: bool,
     /// Get a new access token this long before the current one expires (default 60 s).
     pub token_refresh_ahead: Duration,
+    /// The largest Meetings API answer read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES), 1 MiB); a longer one
+    /// is abandoned as it arrives and fails with a non-retryable `PROVIDER_ERROR`. Token
+    /// answers have their own fixed 64 KiB limit.
+    pub max_response_bytes: usize,
 }
 
 impl ZoomConfig {
@@ -97,6 +102,7 @@ impl ZoomConfig {
             provider_id: ProviderId::ZOOM,
             duplicate_guard: true,
             token_refresh_ahead: Duration::from_secs(60),
+            max_response_bytes: crate::read::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -199,6 +205,12 @@ impl ZoomConfig {
         self
     }
 
+    /// Sets the largest Meetings API answer read, in bytes.
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Sets the meeting defaults.
     pub fn with_meeting_defaults(mut self, defaults: MeetingDefaults) -> Self {
         self.meeting_defaults = defaults;
@@ -241,6 +253,12 @@ impl ZoomConfig {
         check_credential("client_secret", self.client_secret.expose_secret())?;
         check_base("api_base", &self.api_base)?;
         check_base("oauth_base", &self.oauth_base)?;
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid_config(
+                "max_response_bytes",
+                "max_response_bytes must be more than zero",
+            ));
+        }
         if self.request_timeout.is_zero() {
             return Err(Error::invalid_config(
                 "request_timeout",
@@ -316,6 +334,7 @@ impl fmt::Debug for ZoomConfig {
             .field("provider_id", &self.provider_id)
             .field("duplicate_guard", &self.duplicate_guard)
             .field("token_refresh_ahead", &self.token_refresh_ahead)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }

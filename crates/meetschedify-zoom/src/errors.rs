@@ -10,6 +10,7 @@
 //! | 401 after one fresh token | `ZOOM_TOKEN_ERROR` | no |
 //! | 408, 500, 502, 503, 504 | `ZOOM_MEETING_ERROR` (+ `retry_after` on a 503) | yes (a create only after a lookup) |
 //! | a `Retry-After` longer than `RetryConfig::max_retry_after` | the error as it came, with `retry_after` | no, returned at once |
+//! | an answer over `max_response_bytes` (token answers: 64 KiB) | `PROVIDER_ERROR` naming the limit | no |
 //! | other 4xx/5xx | `ZOOM_MEETING_ERROR` | no |
 //! | connect error, timeout, reset | `ZOOM_NETWORK_ERROR` | yes (a create only after a lookup) |
 //! | retryable failure on every attempt | `ZOOM_MAX_RETRIES_EXCEEDED`, last cause as source | no |

@@ -6,5 +6,6 @@ mod common;
 mod duplicates;
 mod errors;
 mod lifecycle;
+mod limits;
 mod snapshots;
 mod tokens;
