@@ -4,11 +4,12 @@
 //! query. For a terminal flow the redirect URI is `http://localhost:PORT/...`: we listen on that
 //! port for exactly one matching request, answer with a short page, and hand back the query.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use meetschedify::{Error, ErrorCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// What the redirect carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,42 +57,104 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener, Error> {
     })
 }
 
+/// How long one connection may take to send its request line before it is dropped.
+///
+/// A browser sends the redirect at once; 10 s is generous for a slow machine yet means a
+/// connection that sends nothing (a port scanner, a pre-connecting browser, an attacker on
+/// the machine) is soon closed.
+pub const CONNECTION_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Waits (up to `timeout`) for the redirect to `path` and returns its code and state.
+///
+/// Each connection is served in its own task with [`CONNECTION_READ_TIMEOUT`], so a connection
+/// that stays idle neither blocks the real redirect nor lives on: the browser's request is
+/// answered while the idle one waits to be dropped.
 pub async fn receive(
     listener: &TcpListener,
     path: &str,
     timeout: Duration,
 ) -> Result<Redirect, Error> {
+    receive_with(listener, path, timeout, CONNECTION_READ_TIMEOUT).await
+}
+
+/// [`receive`] with the per-connection read timeout as a parameter (tests shorten it).
+async fn receive_with(
+    listener: &TcpListener,
+    path: &str,
+    timeout: Duration,
+    read_timeout: Duration,
+) -> Result<Redirect, Error> {
+    // Dropped on return, which aborts whatever connections are still being read.
+    let mut connections = tokio::task::JoinSet::new();
+    let path: Arc<str> = Arc::from(path);
     tokio::time::timeout(timeout, async {
         loop {
-            let (mut stream, _) = listener.accept().await.map_err(|e| {
-                Error::new(ErrorCode::NetworkError, format!("callback listener failed: {e}"))
-            })?;
-            let mut buf = vec![0u8; 8192];
-            let n = stream.read(&mut buf).await.unwrap_or(0);
-            let head = String::from_utf8_lossy(&buf[..n]);
-            let target = head.lines().next().and_then(|l| l.split_whitespace().nth(1)).unwrap_or("");
-            let (req_path, query) = target.split_once('?').unwrap_or((target, ""));
-            if req_path != path {
-                // Browsers also ask for /favicon.ico and the like: ignore anything else.
-                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
-                continue;
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let (stream, _) = accepted.map_err(|e| {
+                        Error::new(ErrorCode::NetworkError, format!("callback listener failed: {e}"))
+                    })?;
+                    connections.spawn(serve(stream, Arc::clone(&path), read_timeout));
+                }
+                Some(served) = connections.join_next(), if !connections.is_empty() => {
+                    if let Ok(Some(result)) = served {
+                        return result;
+                    }
+                }
             }
-            let result = parse_query(query);
-            let body = match &result {
-                Ok(_) => "<h2>Connected. You can close this tab and return to the terminal.</h2>",
-                Err(_) => "<h2>Authorization failed. See the terminal for details.</h2>",
-            };
-            let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes()).await;
-            return result;
         }
     })
     .await
     .map_err(|_| Error::new(ErrorCode::OAuthStateInvalid, "no authorization arrived in time").with_field("code"))?
+}
+
+/// Serves one connection: `None` if it was not the redirect (another path, nothing sent within
+/// `read_timeout`, a connection closed early), else what the redirect carried.
+async fn serve(
+    mut stream: TcpStream,
+    path: Arc<str>,
+    read_timeout: Duration,
+) -> Option<Result<Redirect, Error>> {
+    let head = tokio::time::timeout(read_timeout, read_request_line(&mut stream))
+        .await
+        .ok()?;
+    let target = head.split_whitespace().nth(1).unwrap_or("");
+    let (req_path, query) = target.split_once('?').unwrap_or((target, ""));
+    if req_path != &*path {
+        // Browsers also ask for /favicon.ico and the like: ignore anything else.
+        let _ = stream
+            .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            .await;
+        return None;
+    }
+    let result = parse_query(query);
+    let body = match &result {
+        Ok(_) => "<h2>Connected. You can close this tab and return to the terminal.</h2>",
+        Err(_) => "<h2>Authorization failed. See the terminal for details.</h2>",
+    };
+    let response = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    Some(result)
+}
+
+/// Reads until the request line is complete (or 8 KiB, or the peer stops) and returns it.
+async fn read_request_line(stream: &mut TcpStream) -> String {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    while buf.len() < 8192 && !buf.contains(&b'\n') {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    String::from_utf8_lossy(&buf)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
 }
 
 /// Reads `code` and `state` (or Google's `error`) from a redirect query string.
@@ -190,5 +253,75 @@ mod tests {
             .unwrap();
         assert_eq!(r.code, "c1");
         client.await.unwrap();
+    }
+
+    /// The attack: one idle TCP connection to the listener (nothing sent) used to block the
+    /// flow, since the listener waited on it without a timeout. Now the browser's redirect,
+    /// arriving after it, is served at once, and the idle connection is closed later.
+    #[tokio::test]
+    async fn an_idle_connection_neither_blocks_the_redirect_nor_stays_open() {
+        let listener = bind("127.0.0.1", 0).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let client = tokio::spawn(async move {
+            let idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            // Make sure the idle connection is accepted before the real one.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap();
+            s.write_all(b"GET /cb?code=c2&state=s2 HTTP/1.1\r\nhost: x\r\n\r\n")
+                .await
+                .unwrap();
+            let mut answer = String::new();
+            s.read_to_string(&mut answer).await.unwrap();
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+            idle
+        });
+        let r = receive_with(
+            &listener,
+            "/cb",
+            Duration::from_secs(10),
+            Duration::from_millis(300),
+        )
+        .await
+        .unwrap();
+        assert_eq!((r.code.as_str(), r.state.as_str()), ("c2", "s2"));
+        let mut idle = client.await.unwrap();
+        // The idle connection is closed (its task aborted once the flow ended, or timed out).
+        let mut byte = [0u8; 1];
+        let closed = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut byte))
+            .await
+            .expect("the idle connection was closed");
+        assert!(matches!(closed, Ok(0) | Err(_)), "{closed:?}");
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_is_dropped_after_the_read_timeout() {
+        let listener = bind("127.0.0.1", 0).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let flow = tokio::spawn(async move {
+            receive_with(
+                &listener,
+                "/cb",
+                Duration::from_secs(10),
+                Duration::from_millis(200),
+            )
+            .await
+        });
+        let mut idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut byte = [0u8; 1];
+        let closed = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut byte))
+            .await
+            .expect("the idle connection was closed");
+        assert!(matches!(closed, Ok(0) | Err(_)), "{closed:?}");
+        assert!(started.elapsed() >= Duration::from_millis(150));
+        // The flow still waits for the real redirect.
+        assert!(!flow.is_finished());
+        flow.abort();
     }
 }

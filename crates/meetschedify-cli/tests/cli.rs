@@ -571,6 +571,30 @@ async fn settings_come_from_an_env_file_without_overriding_the_environment() {
     let _ = std::fs::remove_file(&file);
 }
 
+/// The attack surface: a `.env` holds secrets, and a parse error that quoted the malformed line
+/// would print one to a terminal or a CI log.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_env_file_error_names_the_line_but_never_echoes_it() {
+    let file =
+        std::env::temp_dir().join(format!("meetschedify-cli-bad-{}.env", std::process::id()));
+    std::fs::write(
+        &file,
+        "ZOOM_ACCOUNT_ID=acct\nZOOM_CLIENT_ID=cid\nZOOM_CLIENT_SECRET=s3cr3t-value and more\n",
+    )
+    .unwrap();
+    let mut cmd = command();
+    cmd.args(["status", "--provider", "zoom", "--env-file"])
+        .arg(&file);
+    let out = run(cmd).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+    assert!(stderr.contains("line 3"), "{stderr}");
+    assert!(!stderr.contains("s3cr3t"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cr3t"));
+    let _ = std::fs::remove_file(&file);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_emulator_command_prints_working_exports() {
     use std::io::{BufRead, BufReader};

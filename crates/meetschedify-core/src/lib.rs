@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
+mod base_url;
 mod cause;
 pub mod client;
 pub mod connection;
@@ -15,6 +16,7 @@ pub mod time;
 pub mod token;
 pub mod validate;
 
+pub use base_url::check_base_url;
 pub use cause::cause_chain;
 pub use client::{ClientBuilder, MeetSchedifyClient};
 pub use connection::{ConnectionState, ConnectionStatus, DisconnectOutcome};
@@ -38,7 +40,9 @@ pub use provider::{
     AuthorizationRequest, AuthorizationUrl, Capabilities, ConnectedAccount, MeetingProvider,
     OAuthCallback, OAuthConnect,
 };
-pub use retry::{parse_retry_after, with_retry, RetryConfig};
+pub use retry::{
+    parse_retry_after, with_retry, RetryConfig, DEFAULT_DEADLINE, DEFAULT_MAX_RETRY_AFTER,
+};
 pub use time::{DstResolution, MeetingTime, ResolvedTime};
 pub use token::{
     AccessToken, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenManager,

@@ -1,8 +1,8 @@
 //! Retrying a provider call with exponential backoff that honours `Retry-After`.
 //!
 //! Providers wrap each HTTP call in [`with_retry`]; custom providers can do the same. The policy
-//! is a [`RetryConfig`]: how many attempts, how the delay grows, whether it is jittered, and an
-//! optional overall deadline. What is worth retrying is decided by the error itself
+//! is a [`RetryConfig`]: how many attempts, how the delay grows, whether it is jittered, the
+//! longest `Retry-After` it will sleep on, and an overall deadline (60 s unless changed). What is worth retrying is decided by the error itself
 //! ([`Error::is_retryable`]), so the provider that understands the failure makes the call.
 //!
 //! ```
@@ -36,9 +36,10 @@ use crate::error::{Error, Result};
 
 /// How a failed call is retried.
 ///
-/// The defaults (3 attempts, 500 ms doubling up to 8 s, jittered, no deadline) keep an
-/// interactive request under about two seconds of waiting in the common case, while still riding
-/// out a brief rate limit or a dropped connection.
+/// The defaults (3 attempts, 500 ms doubling up to 8 s, jittered, `Retry-After` honoured up to
+/// 60 s, a 60 s deadline) keep an interactive request under about two seconds of waiting in the
+/// common case, while still riding out a brief rate limit or a dropped connection, and never let
+/// a provider's answer hold a call for longer than a minute.
 ///
 /// ```
 /// use std::time::Duration;
@@ -62,10 +63,32 @@ pub struct RetryConfig {
     /// Whether each delay is randomised within `[d/2, d]` so that many clients that failed
     /// together do not retry in lockstep.
     pub jitter: bool,
+    /// The longest `Retry-After` that is slept on. A longer one (Zoom's daily limit asks to come
+    /// back at 00:00 UTC, a hostile or broken server may ask for a day) ends the call at once
+    /// with the error, which still carries [`Error::retry_after`] so the application can
+    /// schedule the work for later instead of holding a request or a worker for that long.
+    pub max_retry_after: Duration,
     /// An overall bound on the time spent, measured from the first attempt: a retry whose wait
-    /// would end after it is not made.
+    /// would end after it is not made. `None` (see [`RetryConfig::without_deadline`]) leaves only
+    /// `max_attempts` and the per-request timeouts as bounds.
     pub deadline: Option<Duration>,
 }
+
+/// The default [`RetryConfig::max_retry_after`].
+///
+/// A minute covers every per-second or per-minute rate limit the vendors document (Zoom's
+/// per-second 429 asks for a second or two; Google's `rateLimitExceeded` for a few seconds) and
+/// what a load balancer's `503` usually asks for, while anything longer (Zoom's daily limit,
+/// Google's daily quota, a maintenance window) is better rescheduled by the application than
+/// slept on inside one call.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The default [`RetryConfig::deadline`].
+///
+/// One minute is longer than a retry run of the default policy normally takes (about two
+/// seconds of backoff plus three requests under their own timeouts) yet short enough that a web
+/// request or a queue worker is never held indefinitely by a slow or hostile provider.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
 
 impl Default for RetryConfig {
     fn default() -> Self {
@@ -75,7 +98,8 @@ impl Default for RetryConfig {
             max_delay: Duration::from_secs(8),
             factor: 2.0,
             jitter: true,
-            deadline: None,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            deadline: Some(DEFAULT_DEADLINE),
         }
     }
 }
@@ -119,9 +143,22 @@ impl RetryConfig {
         self
     }
 
+    /// Sets the longest `Retry-After` that is slept on; a longer one returns the error at once.
+    pub fn with_max_retry_after(mut self, max_retry_after: Duration) -> Self {
+        self.max_retry_after = max_retry_after;
+        self
+    }
+
     /// Sets the overall deadline, measured from the first attempt.
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
+        self
+    }
+
+    /// Removes the overall deadline (the default is [`DEFAULT_DEADLINE`]); calls are then bounded
+    /// only by `max_attempts`, the waits between them and each request's own timeout.
+    pub fn without_deadline(mut self) -> Self {
+        self.deadline = None;
         self
     }
 
@@ -177,11 +214,15 @@ impl RetryConfig {
         if !error.is_retryable() || attempt >= self.max_attempts {
             return None;
         }
+        let retry_after = error.retry_after().unwrap_or_default();
+        // A wait longer than the cap is not slept on: the error goes back with its `retry_after`
+        // so the caller can schedule, rather than one answer holding the call for hours.
+        if retry_after > self.max_retry_after {
+            return None;
+        }
         // The provider's Retry-After is a floor, even above `max_delay`: retrying sooner only
         // earns another rate-limit answer.
-        let delay = self
-            .backoff(attempt)
-            .max(error.retry_after().unwrap_or_default());
+        let delay = self.backoff(attempt).max(retry_after);
         match self.deadline {
             Some(deadline) if elapsed.saturating_add(delay) > deadline => None,
             _ => Some(delay),
@@ -192,8 +233,10 @@ impl RetryConfig {
 /// Runs `op` until it succeeds, fails with a non-retryable error, or the policy gives up.
 ///
 /// `op` receives the attempt number, starting at 1. After a retryable error it waits for the
-/// longer of [`RetryConfig::backoff`] and the error's [`Error::retry_after`]; if that wait would
-/// end after the configured deadline it gives up at once instead of sleeping. Whatever error is
+/// longer of [`RetryConfig::backoff`] and the error's [`Error::retry_after`]; if the
+/// `Retry-After` is longer than [`RetryConfig::max_retry_after`], or the wait would end after
+/// the configured deadline, it gives up at once instead of sleeping (the error keeps its
+/// `retry_after`). Whatever error is
 /// finally returned records how many attempts were made ([`Error::attempts`]). A config that
 /// fails [`RetryConfig::validate`] returns that error without calling `op`.
 ///
@@ -281,8 +324,10 @@ mod tests {
         assert_eq!(c.max_delay, Duration::from_secs(8));
         assert!((c.factor - 2.0).abs() < f64::EPSILON);
         assert!(c.jitter);
-        assert_eq!(c.deadline, None);
+        assert_eq!(c.max_retry_after, Duration::from_secs(60));
+        assert_eq!(c.deadline, Some(Duration::from_secs(60)));
         c.validate().unwrap();
+        assert_eq!(c.without_deadline().deadline, None);
         assert_eq!(RetryConfig::none().max_attempts, 1);
     }
 
@@ -294,12 +339,14 @@ mod tests {
             .with_max_delay(Duration::from_secs(1))
             .with_factor(3.0)
             .with_jitter(false)
+            .with_max_retry_after(Duration::from_secs(9))
             .with_deadline(Duration::from_secs(20));
         assert_eq!(c.max_attempts, 7);
         assert_eq!(c.initial_delay, Duration::from_millis(10));
         assert_eq!(c.max_delay, Duration::from_secs(1));
         assert!((c.factor - 3.0).abs() < f64::EPSILON);
         assert!(!c.jitter);
+        assert_eq!(c.max_retry_after, Duration::from_secs(9));
         assert_eq!(c.deadline, Some(Duration::from_secs(20)));
     }
 
@@ -495,6 +542,67 @@ mod tests {
         assert_eq!(err.attempts(), Some(1));
         assert_eq!(err.retry_after(), Some(Duration::from_secs(5)));
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    /// The attack: a server answers `503` with `Retry-After: 86400` to hold the call for a day.
+    #[tokio::test(start_paused = true)]
+    async fn hostile_retry_after_beyond_the_cap_returns_at_once() {
+        let start = Instant::now();
+        let calls = Cell::new(0);
+        // No deadline, so only the cap can stop the sleep.
+        let config = exact().without_deadline();
+        let err = with_retry(&config, |_| {
+            calls.set(calls.get() + 1);
+            async {
+                Err::<(), _>(
+                    Error::new(ErrorCode::ProviderError, "503 from the api")
+                        .with_retryable(true)
+                        .with_retry_after(Some(Duration::from_secs(86_400))),
+                )
+            }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(calls.get(), 1);
+        assert_eq!(err.attempts(), Some(1));
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(86_400)));
+        assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_after_at_the_cap_is_still_honoured() {
+        let start = Instant::now();
+        let config = exact()
+            .without_deadline()
+            .with_max_retry_after(Duration::from_secs(30));
+        let value = with_retry(&config, |attempt| async move {
+            if attempt == 1 {
+                Err(retryable().with_retry_after(Some(Duration::from_secs(30))))
+            } else {
+                Ok(attempt)
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(value, 2);
+        assert_eq!(start.elapsed(), Duration::from_secs(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn default_deadline_bounds_a_run_of_long_retry_afters() {
+        let start = Instant::now();
+        let calls = Cell::new(0);
+        // 50 s waits are under the 60 s cap, but a second one would pass the 60 s deadline.
+        let config = exact().with_max_attempts(10);
+        let err = with_retry(&config, |_| {
+            calls.set(calls.get() + 1);
+            async { Err::<(), _>(retryable().with_retry_after(Some(Duration::from_secs(50)))) }
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(calls.get(), 2);
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(50)));
+        assert_eq!(start.elapsed(), Duration::from_secs(50));
     }
 
     #[tokio::test(start_paused = true)]

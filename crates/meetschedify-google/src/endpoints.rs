@@ -1,7 +1,6 @@
 //! Where Google lives: the three base URLs, each overridable (to reach the emulator).
 
-use meetschedify_core::{Error, Result};
-use url::Url;
+use meetschedify_core::{check_base_url, Result};
 
 /// `MEETSCHEDIFY_GOOGLE_API_BASE`: Calendar v3 lives under `{base}/calendar/v3/`.
 pub const ENV_API_BASE: &str = "MEETSCHEDIFY_GOOGLE_API_BASE";
@@ -150,45 +149,12 @@ impl GoogleEndpoints {
     }
 }
 
-/// Checks a base URL and returns it without a trailing slash.
+/// Checks a base URL with the shared rule (`meetschedify_core::check_base_url`: https, or http
+/// only on loopback) and returns it without a trailing slash.
 fn check_base(value: &str, field: &str) -> Result<String> {
     let trimmed = value.trim().trim_end_matches('/');
-    let url = Url::parse(trimmed).map_err(|e| {
-        Error::invalid_config(field, format!("`{trimmed}` is not an absolute url: {e}"))
-    })?;
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(Error::invalid_config(
-            field,
-            "a base url must not carry a query, a fragment or credentials",
-        ));
-    }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::invalid_config(
-                field,
-                "plain http is only allowed on a loopback host (tokens and the client secret \
-                 would travel in clear text); use https",
-            ))
-        }
-        other => {
-            return Err(Error::invalid_config(
-                field,
-                format!("unsupported url scheme `{other}`; use https"),
-            ))
-        }
-    }
+    check_base_url(field, trimmed)?;
     Ok(trimmed.to_owned())
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
 }
 
 #[cfg(test)]

@@ -306,3 +306,38 @@ async fn a_slow_answer_times_out_as_a_retryable_network_error() {
         "{err}"
     );
 }
+
+/// The attack: a server answers `503` with a `Retry-After` a day ahead to hold the call for a
+/// day. The wait is over the policy's `max_retry_after` (60 s by default), so the error comes
+/// back at once, carrying the `retry_after` for the application to schedule with.
+#[tokio::test]
+async fn a_hostile_retry_after_is_returned_at_once_not_slept_on() {
+    let a_day_ahead = meetschedify_core::jiff::Timestamp::now()
+        + meetschedify_core::jiff::SignedDuration::from_hours(24);
+    let http_date = a_day_ahead
+        .strftime("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    for (after, at_least) in [("86400", 86_400), (http_date.as_str(), 86_000)] {
+        let (emu, provider) = setup(common::fast_retry(4).without_deadline()).await;
+        emu.inject_fault(FaultRule::once(
+            "POST",
+            INSERT,
+            google_error(503, "backendError", "Backend Error", Some(after)),
+        ));
+        let started = std::time::Instant::now();
+        let err = provider
+            .create_meeting(&common::create_request("org_1", None))
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(10), "{after}");
+        assert_eq!(err.http_status(), Some(503), "{after}: {err}");
+        assert_eq!(err.attempts(), Some(1), "{after}");
+        let retry_after = err.retry_after().unwrap();
+        assert!(
+            retry_after >= Duration::from_secs(at_least)
+                && retry_after <= Duration::from_secs(86_400),
+            "{after}: {retry_after:?}"
+        );
+        assert_eq!(inserts(&emu), 1, "{after}: not retried");
+    }
+}

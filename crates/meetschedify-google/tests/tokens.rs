@@ -318,3 +318,37 @@ async fn a_record_without_a_refresh_token_needs_a_reconnect() {
     );
     assert_eq!(emu.google_token_requests(), 0, "the store alone answers");
 }
+
+/// The attack: a token endpoint (a wrong or hijacked `MEETSCHEDIFY_GOOGLE_OAUTH_BASE`, a broken
+/// proxy) answers 20 MiB to exhaust memory. The answer is abandoned at 64 KiB.
+#[tokio::test]
+async fn a_20_mib_token_answer_is_a_provider_error() {
+    let emu = common::default_emulator().await;
+    let store = common::connected_store(&emu, &["org_1"]).await;
+    let provider = common::builder(&emu, store)
+        .with_retry(meetschedify_core::RetryConfig::default())
+        .build()
+        .unwrap();
+    emu.inject_fault(FaultRule::once(
+        "POST",
+        "/token",
+        FaultAction::Status {
+            status: 200,
+            body: "x".repeat(20 * 1024 * 1024),
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        },
+    ));
+    let err = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProviderError, "{err}");
+    assert!(!err.is_retryable());
+    assert!(err.message().contains("65536-byte limit"), "{err}");
+    let token_calls = emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/token")
+        .count();
+    assert_eq!(token_calls, 1, "not retried");
+}

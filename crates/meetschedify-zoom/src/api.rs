@@ -14,6 +14,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::errors::{api_status, network, unexpected, Failure, ZoomBody};
+use crate::read::{read_limited, too_large, ReadError};
 
 /// Zoom's code for an invalid or expired access token (api-fidelity A.5).
 const INVALID_TOKEN: i64 = 124;
@@ -72,6 +73,7 @@ pub(crate) struct ZoomApi {
     tokens: TokenManager,
     token_key: TokenKey,
     provider_id: ProviderId,
+    max_response_bytes: usize,
 }
 
 impl fmt::Debug for ZoomApi {
@@ -90,6 +92,7 @@ impl ZoomApi {
         tokens: TokenManager,
         token_key: TokenKey,
         provider_id: ProviderId,
+        max_response_bytes: usize,
     ) -> Self {
         Self {
             http,
@@ -97,6 +100,7 @@ impl ZoomApi {
             tokens,
             token_key,
             provider_id,
+            max_response_bytes,
         }
     }
 
@@ -196,14 +200,26 @@ impl ZoomApi {
             failure
         })?;
         let status = response.status().as_u16();
-        // Taken, not cloned: `bytes()` consumes the response and needs no headers.
+        // Taken, not cloned: reading the body consumes the response and needs no headers.
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(|e| {
-            // The answer started, so the request arrived: the outcome is unknown.
-            let mut failure = network(&e, &self.provider_id);
-            failure.ambiguous = true;
-            failure
-        })?;
+        let body = read_limited(response, self.max_response_bytes)
+            .await
+            .map_err(|e| {
+                // The answer started, so the request arrived: the outcome is unknown.
+                let error = match e {
+                    ReadError::Network(e) => network(&e, &self.provider_id).error,
+                    ReadError::TooLarge => too_large(
+                        "answer",
+                        self.max_response_bytes,
+                        "max_response_bytes",
+                        &self.provider_id,
+                    ),
+                };
+                Failure {
+                    error,
+                    ambiguous: true,
+                }
+            })?;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::debug!(http_status = status, elapsed_ms, "zoom answered");
         Ok(Raw {

@@ -108,6 +108,13 @@ impl ZoomProviderBuilder {
         self
     }
 
+    /// Sets the largest Meetings API answer read (default 1 MiB); a longer one fails with a
+    /// non-retryable `PROVIDER_ERROR`.
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.config = self.config.with_max_response_bytes(bytes);
+        self
+    }
+
     /// Sets the meeting defaults.
     pub fn with_meeting_defaults(mut self, defaults: MeetingDefaults) -> Self {
         self.config = self.config.with_meeting_defaults(defaults);
@@ -189,6 +196,7 @@ impl ZoomProviderBuilder {
             tokens,
             key,
             config.provider_id.clone(),
+            config.max_response_bytes,
         );
         Ok(ZoomProvider::assemble(config, api))
     }

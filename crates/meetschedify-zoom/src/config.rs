@@ -75,6 +75,11 @@ pub struct ZoomConfig {
     pub duplicate_guard: bool,
     /// Get a new access token this long before the current one expires (default 60 s).
     pub token_refresh_ahead: Duration,
+    /// The largest Meetings API answer read, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES), 1 MiB); a longer one
+    /// is abandoned as it arrives and fails with a non-retryable `PROVIDER_ERROR`. Token
+    /// answers have their own fixed 64 KiB limit.
+    pub max_response_bytes: usize,
 }
 
 impl ZoomConfig {
@@ -97,13 +102,15 @@ impl ZoomConfig {
             provider_id: ProviderId::ZOOM,
             duplicate_guard: true,
             token_refresh_ahead: Duration::from_secs(60),
+            max_response_bytes: crate::read::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
     /// Reads `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET` and the optional
     /// `MEETSCHEDIFY_ZOOM_API_BASE` and `MEETSCHEDIFY_ZOOM_OAUTH_BASE` from the environment.
     ///
-    /// A missing or empty credential is `INVALID_CONFIG` naming the variable.
+    /// A missing or empty credential, or a base that is not `https` (plain `http` is allowed
+    /// only on a loopback host, for the emulator), is `INVALID_CONFIG` naming the variable.
     pub fn from_env() -> Result<Self> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
@@ -143,10 +150,14 @@ impl ZoomConfig {
             required(ENV_CLIENT_ID)?,
             required(ENV_CLIENT_SECRET)?,
         );
+        // A bad base is reported here, naming the variable it came from, rather than later
+        // under the setting's name where the user would not find it.
         if let Some(base) = optional(ENV_API_BASE) {
+            check_base(ENV_API_BASE, &base)?;
             config = config.with_api_base(base);
         }
         if let Some(base) = optional(ENV_OAUTH_BASE) {
+            check_base(ENV_OAUTH_BASE, &base)?;
             config = config.with_oauth_base(base);
         }
         Ok(config)
@@ -194,6 +205,12 @@ impl ZoomConfig {
         self
     }
 
+    /// Sets the largest Meetings API answer read, in bytes.
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Sets the meeting defaults.
     pub fn with_meeting_defaults(mut self, defaults: MeetingDefaults) -> Self {
         self.meeting_defaults = defaults;
@@ -236,6 +253,12 @@ impl ZoomConfig {
         check_credential("client_secret", self.client_secret.expose_secret())?;
         check_base("api_base", &self.api_base)?;
         check_base("oauth_base", &self.oauth_base)?;
+        if self.max_response_bytes == 0 {
+            return Err(Error::invalid_config(
+                "max_response_bytes",
+                "max_response_bytes must be more than zero",
+            ));
+        }
         if self.request_timeout.is_zero() {
             return Err(Error::invalid_config(
                 "request_timeout",
@@ -273,22 +296,10 @@ fn check_credential(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Tokens and the client secret travel to these hosts: the shared rule refuses plain http
+/// anywhere but loopback (the emulator).
 fn check_base(field: &str, base: &str) -> Result<()> {
-    let url = url::Url::parse(base)
-        .map_err(|e| Error::invalid_config(field, format!("{field} `{base}` is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::invalid_config(
-            field,
-            format!("{field} must be an http or https URL"),
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid_config(
-            field,
-            format!("{field} must not have a query or fragment"),
-        ));
-    }
-    Ok(())
+    meetschedify_core::check_base_url(field, base).map(drop)
 }
 
 /// The host goes into a URL path: allow what Zoom user ids and ordinary emails use.
@@ -323,6 +334,7 @@ impl fmt::Debug for ZoomConfig {
             .field("provider_id", &self.provider_id)
             .field("duplicate_guard", &self.duplicate_guard)
             .field("token_refresh_ahead", &self.token_refresh_ahead)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -387,6 +399,40 @@ mod tests {
             assert_eq!(err.code(), ErrorCode::InvalidConfig);
             assert_eq!(err.field(), Some(missing));
             assert_eq!(err.message(), format!("{missing} is not set"));
+        }
+    }
+
+    /// The attack: a base pointed at plain http on another host would send the client secret
+    /// and tokens in clear text.
+    #[test]
+    fn plain_http_bases_are_refused_except_on_loopback() {
+        let ok = || ZoomConfig::new("acct", "cid", "shh");
+        for (config, field) in [
+            (ok().with_api_base("http://api.example.com"), "api_base"),
+            (ok().with_oauth_base("http://api.example.com"), "oauth_base"),
+        ] {
+            let err = config.validate().unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidConfig);
+            assert_eq!(err.field(), Some(field));
+            assert!(err.message().contains("https"), "{err}");
+        }
+        for var in [ENV_API_BASE, ENV_OAUTH_BASE] {
+            let mut pairs = CREDS.to_vec();
+            pairs.push((var, "http://api.example.com"));
+            let err = vars(&pairs).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidConfig);
+            assert_eq!(err.field(), Some(var));
+        }
+        for base in [
+            "http://127.0.0.1:1234",
+            "http://localhost:1234/v2",
+            "http://[::1]:1234",
+            "https://api.example.com/v2",
+        ] {
+            ok().with_api_base(base)
+                .with_oauth_base(base)
+                .validate()
+                .unwrap_or_else(|e| panic!("{base}: {e}"));
         }
     }
 

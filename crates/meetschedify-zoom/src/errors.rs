@@ -9,7 +9,9 @@
 //! | 404 code 3001 | `MEETING_NOT_FOUND` | no |
 //! | 400 code 4711 (token lacks scopes), after one fresh token | `INSUFFICIENT_SCOPES`, naming them | no |
 //! | 401 after one fresh token | `ZOOM_TOKEN_ERROR` | no |
-//! | 408, 500, 502, 503, 504 | `ZOOM_MEETING_ERROR` | yes (a create only after a lookup) |
+//! | 408, 500, 502, 503, 504 | `ZOOM_MEETING_ERROR` (+ `retry_after` on a 503) | yes (a create only after a lookup) |
+//! | a `Retry-After` longer than `RetryConfig::max_retry_after` | the error as it came, with `retry_after` | no, returned at once |
+//! | an answer over `max_response_bytes` (token answers: 64 KiB) | `PROVIDER_ERROR` naming the limit | no |
 //! | other 4xx/5xx | `ZOOM_MEETING_ERROR` | no |
 //! | connect error, timeout, reset | `ZOOM_NETWORK_ERROR` | yes (a create only after a lookup) |
 //! | retryable failure on every attempt | `ZOOM_MAX_RETRIES_EXCEEDED`, last cause as source | no |
@@ -17,7 +19,8 @@
 use std::time::SystemTime;
 
 use meetschedify_core::{
-    Error, ErrorCode, ProviderErrorDetails, ProviderId, RetryConfig, ZoomErrorDetails,
+    parse_retry_after, Error, ErrorCode, ProviderErrorDetails, ProviderId, RetryConfig,
+    ZoomErrorDetails,
 };
 use reqwest::header::HeaderMap;
 use serde_json::Value;
@@ -218,8 +221,18 @@ pub(crate) fn api_status(
             error: base(ErrorCode::ZoomMeetingError, described).with_retryable(true),
             ambiguous: true,
         },
-        // Zoom refused the request before doing anything.
-        503 => Failure::clear(base(ErrorCode::ZoomMeetingError, described).with_retryable(true)),
+        // Zoom refused the request before doing anything. A `Retry-After` on a 503 (RFC 9110
+        // §10.2.3) is honoured like a 429's, up to the retry policy's `max_retry_after`.
+        503 => Failure::clear(
+            base(ErrorCode::ZoomMeetingError, described)
+                .with_retryable(true)
+                .with_retry_after(
+                    headers
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now())),
+                ),
+        ),
         _ => Failure::clear(base(ErrorCode::ZoomMeetingError, described).with_retryable(false)),
     }
 }
@@ -273,7 +286,12 @@ pub(crate) fn annotate(err: Error, note: &str) -> Error {
 /// never retryable, whatever the retry budget: the guard already used it, and if the verdict is
 /// "unknown" a blind re-send could make a second meeting.
 pub(crate) fn gave_up(err: Error, retry: &RetryConfig, note: Option<&str>) -> Error {
-    if !err.is_retryable() || retry.max_attempts <= 1 {
+    // A `Retry-After` beyond the policy's cap stopped the loop, not the attempt budget: the
+    // error goes back as it is, with its `retry_after`, for the application to schedule.
+    let asked_too_long = err
+        .retry_after()
+        .is_some_and(|after| after > retry.max_retry_after);
+    if !err.is_retryable() || retry.max_attempts <= 1 || (asked_too_long && note.is_none()) {
         return match note {
             Some(note) => annotate(err.with_retryable(false), note),
             None => err,

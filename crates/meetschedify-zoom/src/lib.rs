@@ -13,6 +13,7 @@ mod mapping;
 mod marker;
 mod provider;
 mod rate_limit;
+mod read;
 mod scopes;
 mod token;
 
@@ -23,6 +24,7 @@ pub use config::{
 };
 pub use defaults::{AudioType, AutoRecording, EncryptionType, MeetingDefaults, Preset};
 pub use provider::{ZoomProvider, ZOOM_LIMITS};
+pub use read::DEFAULT_MAX_RESPONSE_BYTES;
 pub use token::ZoomTokenRefresher;
 
 /// The key under `CreateMeetingRequest::provider_options` that this provider reads, whatever id

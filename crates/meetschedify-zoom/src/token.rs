@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use crate::config::ZoomConfig;
 use crate::errors::{network, rate_limited, ZoomBody};
+use crate::read::{read_limited, too_large, ReadError, MAX_TOKEN_RESPONSE_BYTES};
 
 /// Fetches Server-to-Server OAuth access tokens. `Debug` never prints the client secret.
 #[derive(Clone)]
@@ -81,14 +82,24 @@ impl ZoomTokenRefresher {
             }
         };
         let status = response.status().as_u16();
-        // Taken, not cloned: `bytes()` consumes the response and needs no headers.
+        // Taken, not cloned: reading the body consumes the response and needs no headers.
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(|e| {
-            network(&e, &self.provider_id)
-                .error
-                .with_retryable(true)
+        let body = read_limited(response, MAX_TOKEN_RESPONSE_BYTES)
+            .await
+            .map_err(|e| {
+                match e {
+                    ReadError::Network(e) => {
+                        network(&e, &self.provider_id).error.with_retryable(true)
+                    }
+                    ReadError::TooLarge => too_large(
+                        "token answer",
+                        MAX_TOKEN_RESPONSE_BYTES,
+                        "fixed for token answers",
+                        &self.provider_id,
+                    ),
+                }
                 .with_operation(Operation::AccessToken)
-        })?;
+            })?;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::debug!(
             http_status = status,

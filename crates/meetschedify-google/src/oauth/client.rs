@@ -24,7 +24,7 @@ use oauth2::{
 
 use tracing::Instrument;
 
-use super::transport::{Exchange, TransportError};
+use super::transport::{read_limited, Exchange, TransportError, MAX_TOKEN_RESPONSE_BYTES};
 use crate::endpoints::GoogleEndpoints;
 
 type Configured =
@@ -291,7 +291,12 @@ impl GoogleOAuthClient {
         if status == 200 {
             return Ok(RevokeOutcome::Revoked);
         }
-        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        // Read within the token-answer limit; an oversized or unreadable body counts as empty.
+        let body: serde_json::Value = read_limited(response, MAX_TOKEN_RESPONSE_BYTES)
+            .await
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
         let reason = body["error"].as_str().map(str::to_owned);
         if status == 400 && reason.as_deref() == Some("invalid_token") {
             return Ok(RevokeOutcome::AlreadyInvalid);
@@ -372,6 +377,11 @@ impl GoogleOAuthClient {
             .with_details(ProviderErrorDetails::Google(GoogleErrorDetails::new(
                 status, None, None,
             ))),
+            RequestTokenError::Request(e @ TransportError::TooLarge) => Error::new(
+                ErrorCode::ProviderError,
+                format!("google's token endpoint answered too much: {e}"),
+            )
+            .with_retryable(false),
             RequestTokenError::Request(e) => Error::new(
                 ErrorCode::GoogleTokenRefreshFailed,
                 format!("could not reach google's token endpoint: {e}"),

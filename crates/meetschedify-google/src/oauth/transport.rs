@@ -26,6 +26,39 @@ pub(crate) enum TransportError {
     },
     /// The request could not be built (a bug, not a network problem).
     Build(String),
+    /// The answer's body is longer than [`MAX_TOKEN_RESPONSE_BYTES`].
+    TooLarge,
+}
+
+/// The limit on a token or revocation answer from Google: 64 KiB.
+///
+/// A token answer is a small JSON object (an access token of a few hundred bytes, a refresh
+/// token, an id token of about 1 KiB, the granted scopes); 64 KiB is dozens of times that, and
+/// keeps a hostile or broken endpoint from filling memory.
+pub(crate) const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// Reads a whole body, or stops with [`TransportError::TooLarge`] once it passes `limit`
+/// (`reqwest::Response::bytes` would buffer whatever the server sends).
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, TransportError> {
+    let limit_u64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    if response.content_length().is_some_and(|n| n > limit_u64) {
+        return Err(TransportError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| TransportError::Network(e.without_url()))?
+    {
+        if body.len().saturating_add(chunk.len()) > limit {
+            return Err(TransportError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 impl fmt::Display for TransportError {
@@ -38,6 +71,10 @@ impl fmt::Display for TransportError {
             }
             TransportError::Unavailable { status, .. } => write!(f, "server answered {status}"),
             TransportError::Build(e) => write!(f, "request could not be built: {e}"),
+            TransportError::TooLarge => write!(
+                f,
+                "the answer is larger than the {MAX_TOKEN_RESPONSE_BYTES}-byte limit for token answers"
+            ),
         }
     }
 }
@@ -90,12 +127,9 @@ impl<'c> Exchange<'c> {
             for (name, value) in response.headers() {
                 builder = builder.header(name.as_str(), value.as_bytes());
             }
-            let body = response
-                .bytes()
-                .await
-                .map_err(|e| TransportError::Network(e.without_url()))?;
+            let body = read_limited(response, MAX_TOKEN_RESPONSE_BYTES).await?;
             builder
-                .body(body.to_vec())
+                .body(body)
                 .map_err(|e| TransportError::Build(e.to_string()))
         }
     }

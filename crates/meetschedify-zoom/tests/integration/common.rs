@@ -6,7 +6,7 @@ use meetschedify_core::{
     CreateMeetingRequest, MeetSchedifyClient, MeetingParticipant, MeetingTime, ProviderId,
     RetryConfig,
 };
-use meetschedify_emulator::{Emulator, EmulatorHandle, RecordedRequest};
+use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, RecordedRequest};
 use meetschedify_zoom::{ZoomProvider, ZoomProviderBuilder};
 use serde_json::Value;
 
@@ -85,4 +85,16 @@ pub(crate) fn meetings(emu: &EmulatorHandle) -> Vec<Value> {
         .get(&emu.demo().zoom_host_id)
         .cloned()
         .unwrap_or_default()
+}
+
+/// A fault answering `status` with this body and headers.
+pub(crate) fn status_with(status: u16, body: String, headers: &[(&str, &str)]) -> FaultAction {
+    FaultAction::Status {
+        status,
+        body,
+        headers: headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
 }

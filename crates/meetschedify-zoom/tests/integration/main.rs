@@ -1,10 +1,12 @@
 //! Integration tests of the Zoom provider: every path crosses real HTTP to the in-process
 //! emulator. One test binary, so the crate links once.
 
+mod bounded_waits;
 mod common;
 mod duplicates;
 mod errors;
 mod lifecycle;
+mod limits;
 mod scopes;
 mod snapshots;
 mod tokens;
