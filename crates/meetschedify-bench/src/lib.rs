@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod emulator;
+pub mod keyed;
 pub mod procstat;
 pub mod report;
 pub mod runner;
