@@ -7,7 +7,8 @@
 //! before its first attempt, so repeating a call with the same key returns the same meeting.
 //! If the retry budget runs out after an ambiguous failure, one last look decides between
 //! returning the meeting and reporting that none was made; if that look fails too, the error
-//! says the meeting may have been created and is never retryable. A lookup answer that is not a
+//! says the meeting may have been created, is never retryable and carries
+//! `Error::outcome_unknown`. A lookup answer that is not a
 //! list page, or more meetings around the start than the lookup reads, counts as a failed
 //! lookup, never as "not found".
 
@@ -97,7 +98,8 @@ impl Create<'_> {
                     Err(annotate(
                         failure.error.with_retryable(false),
                         "the meeting may have been created (the duplicate guard is off)",
-                    ))
+                    )
+                    .with_outcome_unknown(true))
                 }
             }
         })
@@ -118,8 +120,11 @@ impl Create<'_> {
             Ok(None) => Err(gave_up(err, self.retry, Some(NOT_CREATED))),
             // The meeting may exist: `gave_up` makes the error non-retryable, so a caller that
             // re-sends on `is_retryable()` cannot make a second one.
-            Err(_) if self.keyed => Err(gave_up(err, self.retry, Some(UNKNOWN_KEYED))),
-            Err(_) => Err(gave_up(err, self.retry, Some(UNKNOWN))),
+            // The flag lets applications tell this apart without reading the message.
+            Err(_) if self.keyed => {
+                Err(gave_up(err, self.retry, Some(UNKNOWN_KEYED)).with_outcome_unknown(true))
+            }
+            Err(_) => Err(gave_up(err, self.retry, Some(UNKNOWN)).with_outcome_unknown(true)),
         }
     }
 
