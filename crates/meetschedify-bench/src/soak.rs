@@ -96,9 +96,9 @@ impl SoakConfig {
     }
 
     /// The most a call may take: the retry deadline, plus one request still in flight when it
-    /// passes, plus the Zoom guard's last lookup (a list and a get) or Google's conference
-    /// polls, plus a token fetch, each bounded by the request timeout, with slack for a
-    /// loaded machine.
+    /// passes, plus the Zoom guard's last lookup (up to three tries of a list and a get) or
+    /// Google's final read and conference polls, plus a token fetch, each bounded by the
+    /// request timeout, with slack for a loaded machine.
     pub fn call_deadline(&self) -> Duration {
         self.retry.deadline.unwrap_or(Duration::from_secs(30))
             + self.request_timeout * 8

@@ -5,7 +5,8 @@
 //! meetings around the start time for the create's marker (see `marker.rs` and `lookup.rs`). Found, that meeting is the
 //! answer; not found, the create is sent again. A create with an idempotency key also looks
 //! before its first attempt, so repeating a call with the same key returns the same meeting.
-//! If the retry budget runs out after an ambiguous failure, one last look decides between
+//! If the retry budget runs out after an ambiguous failure, one last look (tried again, a few
+//! times at most, if it fails in a way worth retrying) decides between
 //! returning the meeting and reporting that none was made; if that look fails too, the error
 //! says the meeting may have been created, is never retryable and carries
 //! `Error::outcome_unknown`. A lookup answer that is not a
@@ -13,6 +14,7 @@
 //! lookup, never as "not found".
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::{with_retry, ProviderId, RetryConfig};
@@ -36,10 +38,18 @@ const UNKNOWN_KEYED: &str = "whether a meeting was created is unknown: the meeti
                              been created; repeating the call with the same idempotency key is \
                              safe";
 
+/// The last look is tried at most this many times (fewer if the retry policy allows fewer
+/// attempts): a lookup only reads, so repeating it is safe, and each failed one leaves the
+/// caller not knowing whether a meeting exists. Only a retryable failure is tried again (not
+/// "more meetings than the lookup reads", which reading again cannot change).
+const FINAL_LOOKS: u32 = 3;
+
 /// What a create needs.
 pub(crate) struct Create<'a> {
     pub(crate) api: &'a ZoomApi,
     pub(crate) retry: &'a RetryConfig,
+    /// One request's timeout: the last look's tries are bounded by a few of them.
+    pub(crate) request_timeout: Duration,
     pub(crate) provider: &'a ProviderId,
     pub(crate) host: &'a str,
     pub(crate) body: &'a Value,
@@ -112,7 +122,19 @@ impl Create<'_> {
             return Err(gave_up(err, self.retry, None));
         };
         let attempt = err.attempts().unwrap_or(self.retry.max_attempts) + 1;
-        match self.find(marker, attempt).await {
+        // Each look is a list page and a read, so two request timeouts per try bound it.
+        let looks = self
+            .retry
+            .clone()
+            .with_max_attempts(self.retry.max_attempts.clamp(1, FINAL_LOOKS))
+            .with_deadline(self.request_timeout.saturating_mul(2 * FINAL_LOOKS));
+        let last_look = with_retry(&looks, |n| async move {
+            self.find(marker, attempt + n - 1)
+                .await
+                .map_err(|f| f.error)
+        })
+        .await;
+        match last_look {
             Ok(Some(found)) => {
                 tracing::info!("found the meeting after the last attempt; not an error");
                 Ok(found)

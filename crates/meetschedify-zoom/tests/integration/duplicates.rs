@@ -283,6 +283,33 @@ async fn a_lookup_that_never_answers_with_a_page_ends_unknown_not_resent() {
     assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
 }
 
+#[tokio::test]
+async fn a_last_look_that_fails_is_tried_again_before_saying_unknown() {
+    let emu = emulator().await;
+    // The create is made but its answer lost; the second attempt's look fails, which spends
+    // the budget of two; the last look fails once, then finds the meeting.
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    emu.inject_fault(FaultRule::sequence(
+        "GET",
+        CREATE,
+        vec![
+            Some(FaultAction::ResetBefore),
+            Some(FaultAction::ResetBefore),
+            None,
+        ],
+    ));
+    let zoom = builder(&emu)
+        .with_retry(fast_retry().with_max_attempts(2))
+        .build()
+        .unwrap();
+    let m = client(zoom)
+        .create_meeting(request("Last look, second try"))
+        .await
+        .unwrap();
+    assert_one_meeting_sent_once(&emu, &m);
+    assert_eq!(sent(&emu, "GET", "/users/me/meetings").len(), 3);
+}
+
 /// With a single attempt, an ambiguous create whose last lookup fails keeps the guard's
 /// verdict: not retryable, and saying the meeting may exist.
 #[tokio::test]
