@@ -10,7 +10,11 @@
 //!   and no call panics;
 //! * no meeting exists twice (each call has a unique title; most have an idempotency key), and every
 //!   success is in the emulator's state under the id it returned;
-//! * no token is lost: every Google tenant still holds a refresh token that Google accepts.
+//! * no token is lost: every Google tenant still holds a refresh token that Google accepts;
+//! * no orphan without a warning: a meeting that exists although its call failed must have
+//!   been reported with `Error::outcome_unknown` (the call could not tell) or with
+//!   `Error::meeting_id` (the error names the meeting it made, e.g. `CONFERENCE_PENDING`), and
+//!   never with "no meeting was created".
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -92,9 +96,9 @@ impl SoakConfig {
     }
 
     /// The most a call may take: the retry deadline, plus one request still in flight when it
-    /// passes, plus the Zoom guard's last lookup (a list and a get) or Google's conference
-    /// polls, plus a token fetch, each bounded by the request timeout, with slack for a
-    /// loaded machine.
+    /// passes, plus the Zoom guard's last lookup (up to three tries of a list and a get) or
+    /// Google's final read and conference polls, plus a token fetch, each bounded by the
+    /// request timeout, with slack for a loaded machine.
     pub fn call_deadline(&self) -> Duration {
         self.retry.deadline.unwrap_or(Duration::from_secs(30))
             + self.request_timeout * 8
@@ -125,8 +129,15 @@ pub struct SoakReport {
     pub missing: usize,
     /// Meetings in the emulator whose call failed (the outcome was unknown to the caller).
     pub orphans: BTreeMap<String, usize>,
-    /// What the caller was told for each orphan (provider, code, message).
+    /// What the caller was told for each orphan: `[unknown]` (the error carries
+    /// `outcome_unknown`), `[named]` (it carries the meeting's id) or `[NO WARNING]`, then
+    /// provider, code and message.
     pub orphan_errors: Vec<String>,
+    /// Orphans whose error carried `outcome_unknown`, per provider.
+    pub orphans_flagged: BTreeMap<String, usize>,
+    /// Orphans whose error carried neither `outcome_unknown` nor the meeting's id: the caller
+    /// was not warned.
+    pub unwarned_orphans: usize,
     /// Orphans whose error said that no meeting was created: a wrong answer.
     pub false_no_meeting: usize,
     /// Token-endpoint calls (Zoom, Google).
@@ -165,6 +176,12 @@ impl SoakReport {
             out.push(format!(
                 "{} failures said no meeting was created, but one was: {:?}",
                 self.false_no_meeting, self.orphan_errors
+            ));
+        }
+        if self.unwarned_orphans > 0 {
+            out.push(format!(
+                "{} orphans without a warning (no outcome_unknown, no meeting id): {:?}",
+                self.unwarned_orphans, self.orphan_errors
             ));
         }
         if self.tokens_lost > 0 {
@@ -241,6 +258,26 @@ fn zoom_title(n: usize) -> String {
 
 fn google_title(n: usize) -> String {
     format!("soak google {n}")
+}
+
+/// What a failed call told its caller.
+struct Told {
+    /// Provider, code and message.
+    text: String,
+    /// The error carried `outcome_unknown`.
+    unknown: bool,
+    /// The error carried the meeting's id.
+    named: bool,
+}
+
+impl Told {
+    fn plain(text: String) -> Self {
+        Self {
+            text,
+            unknown: false,
+            named: false,
+        }
+    }
 }
 
 /// Runs the soak against an in-process emulator.
@@ -354,8 +391,8 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
         creates: config.creates,
         ..SoakReport::default()
     };
-    // Per provider: title -> the id a success returned (None for a failure).
-    let mut outcomes: HashMap<String, Result<String, String>> = HashMap::new();
+    // Per title: the id a success returned, or what a failure told the caller.
+    let mut outcomes: HashMap<String, Result<String, Told>> = HashMap::new();
     for (n, task) in tasks {
         let provider = if n % 2 == 0 { "zoom" } else { "google_meet" };
         let title = if n % 2 == 0 {
@@ -373,7 +410,8 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
                 match outcome {
                     Err(_) => {
                         report.late += 1;
-                        outcomes.insert(title, Err(format!("{provider}: never ended")));
+                        outcomes
+                            .insert(title, Err(Told::plain(format!("{provider}: never ended"))));
                     }
                     Ok(Ok(meeting)) => {
                         *report.succeeded.entry(provider.into()).or_default() += 1;
@@ -384,8 +422,14 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
                             .failed
                             .entry(format!("{provider} {}", e.code().as_str()))
                             .or_default() += 1;
-                        outcomes
-                            .insert(title, Err(format!("{provider} {}: {e}", e.code().as_str())));
+                        outcomes.insert(
+                            title,
+                            Err(Told {
+                                text: format!("{provider} {}: {e}", e.code().as_str()),
+                                unknown: e.outcome_unknown(),
+                                named: e.meeting_id().is_some(),
+                            }),
+                        );
                     }
                 }
             }
@@ -425,10 +469,21 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
         }
         if let Some(Err(told)) = outcomes.get(title) {
             *report.orphans.entry(provider.into()).or_default() += 1;
-            if told.contains("no meeting was created") {
+            if told.text.contains("no meeting was created") {
                 report.false_no_meeting += 1;
             }
-            report.orphan_errors.push(told.clone());
+            let warning = if told.unknown {
+                *report.orphans_flagged.entry(provider.into()).or_default() += 1;
+                "[unknown]"
+            } else if told.named {
+                "[named]"
+            } else {
+                report.unwarned_orphans += 1;
+                "[NO WARNING]"
+            };
+            report
+                .orphan_errors
+                .push(format!("{warning} {}", told.text));
         }
     }
     report.duplicate_titles.sort();

@@ -316,6 +316,7 @@ struct Inner {
     operation: Option<Operation>,
     attempts: Option<u32>,
     meeting_id: Option<String>,
+    outcome_unknown: bool,
     details: Option<ProviderErrorDetails>,
     source: Option<Source>,
 }
@@ -335,6 +336,7 @@ impl Error {
                 operation: None,
                 attempts: None,
                 meeting_id: None,
+                outcome_unknown: false,
                 details: None,
                 source: None,
             }),
@@ -423,6 +425,20 @@ impl Error {
         self.inner.meeting_id.as_deref()
     }
 
+    /// Whether the call may have made its change at the provider although it failed: a create
+    /// whose every attempt ended ambiguously (a timeout, a connection lost after sending, a 5xx)
+    /// and whose final check could not tell either. The meeting may exist; the message says
+    /// whether repeating the call is safe, [`is_retryable`](Self::is_retryable) says it too, and
+    /// [`meeting_id`](Self::meeting_id) names the meeting to look for when the provider chose
+    /// its id in advance (Google). Applications should check for the meeting, or repeat the
+    /// call with the same idempotency key, before telling anyone that nothing was scheduled.
+    ///
+    /// An error that certainly changed nothing (a validation error, a 400, a failure followed
+    /// by a check that found no meeting) is `false`.
+    pub fn outcome_unknown(&self) -> bool {
+        self.inner.outcome_unknown
+    }
+
     /// Typed details from the provider.
     pub fn details(&self) -> Option<&ProviderErrorDetails> {
         self.inner.details.as_ref()
@@ -447,6 +463,12 @@ impl Error {
     /// Records the id of the meeting the error is about (see [`meeting_id`](Self::meeting_id)).
     pub fn with_meeting_id(mut self, meeting_id: impl Into<String>) -> Self {
         self.inner.meeting_id = Some(meeting_id.into());
+        self
+    }
+
+    /// Records whether the outcome is unknown (see [`outcome_unknown`](Self::outcome_unknown)).
+    pub fn with_outcome_unknown(mut self, unknown: bool) -> Self {
+        self.inner.outcome_unknown = unknown;
         self
     }
 
@@ -513,7 +535,8 @@ impl Error {
     }
 
     /// A JSON view for APIs and the CLI's `--json` output: code, message and context, never the
-    /// source chain (which may quote a provider body).
+    /// source chain (which may quote a provider body). `outcome_unknown` appears (as `true`)
+    /// only on an error whose outcome is unknown.
     pub fn to_json(&self) -> serde_json::Value {
         let i = &self.inner;
         let mut map = serde_json::Map::new();
@@ -543,6 +566,10 @@ impl Error {
         }
         if let Some(id) = &i.meeting_id {
             map.insert("meeting_id".into(), id.clone().into());
+        }
+        // Only when set, so the JSON of every other error stays as it was.
+        if i.outcome_unknown {
+            map.insert("outcome_unknown".into(), true.into());
         }
         if let Some(d) = &i.details {
             map.insert(
@@ -590,6 +617,9 @@ impl fmt::Debug for Error {
         }
         if let Some(v) = &i.meeting_id {
             d.field("meeting_id", v);
+        }
+        if i.outcome_unknown {
+            d.field("outcome_unknown", &true);
         }
         if let Some(v) = &i.details {
             d.field("details", v);

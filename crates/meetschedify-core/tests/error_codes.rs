@@ -121,6 +121,27 @@ fn an_error_can_name_the_meeting_it_is_about() {
 }
 
 #[test]
+fn an_unknown_outcome_is_machine_readable() {
+    let plain = Error::new(
+        ErrorCode::GoogleCalendarError,
+        "google calendar answered 503",
+    );
+    assert!(!plain.outcome_unknown());
+    assert!(plain.to_json().get("outcome_unknown").is_none());
+    assert!(!format!("{plain:?}").contains("outcome_unknown"));
+
+    let unknown = plain
+        .with_outcome_unknown(true)
+        .with_meeting_id("k1ng5s4abmtg");
+    assert!(unknown.outcome_unknown());
+    assert!(unknown.clone().outcome_unknown(), "kept by clone");
+    assert_eq!(unknown.to_json()["outcome_unknown"], true);
+    assert_eq!(unknown.to_json()["meeting_id"], "k1ng5s4abmtg");
+    assert!(format!("{unknown:?}").contains("outcome_unknown: true"));
+    assert!(!unknown.with_outcome_unknown(false).outcome_unknown());
+}
+
+#[test]
 fn errors_are_cheap_to_clone_and_thread_safe() {
     fn assert_traits<T: Clone + Send + Sync + std::error::Error + 'static>() {}
     assert_traits::<Error>();

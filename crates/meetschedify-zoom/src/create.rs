@@ -5,13 +5,16 @@
 //! meetings around the start time for the create's marker (see `marker.rs` and `lookup.rs`). Found, that meeting is the
 //! answer; not found, the create is sent again. A create with an idempotency key also looks
 //! before its first attempt, so repeating a call with the same key returns the same meeting.
-//! If the retry budget runs out after an ambiguous failure, one last look decides between
+//! If the retry budget runs out after an ambiguous failure, one last look (tried again, a few
+//! times at most, if it fails in a way worth retrying) decides between
 //! returning the meeting and reporting that none was made; if that look fails too, the error
-//! says the meeting may have been created and is never retryable. A lookup answer that is not a
+//! says the meeting may have been created, is never retryable and carries
+//! `Error::outcome_unknown`. A lookup answer that is not a
 //! list page, or more meetings around the start than the lookup reads, counts as a failed
 //! lookup, never as "not found".
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::{with_retry, ProviderId, RetryConfig};
@@ -35,10 +38,18 @@ const UNKNOWN_KEYED: &str = "whether a meeting was created is unknown: the meeti
                              been created; repeating the call with the same idempotency key is \
                              safe";
 
+/// The last look is tried at most this many times (fewer if the retry policy allows fewer
+/// attempts): a lookup only reads, so repeating it is safe, and each failed one leaves the
+/// caller not knowing whether a meeting exists. Only a retryable failure is tried again (not
+/// "more meetings than the lookup reads", which reading again cannot change).
+const FINAL_LOOKS: u32 = 3;
+
 /// What a create needs.
 pub(crate) struct Create<'a> {
     pub(crate) api: &'a ZoomApi,
     pub(crate) retry: &'a RetryConfig,
+    /// One request's timeout: the last look's tries are bounded by a few of them.
+    pub(crate) request_timeout: Duration,
     pub(crate) provider: &'a ProviderId,
     pub(crate) host: &'a str,
     pub(crate) body: &'a Value,
@@ -97,7 +108,8 @@ impl Create<'_> {
                     Err(annotate(
                         failure.error.with_retryable(false),
                         "the meeting may have been created (the duplicate guard is off)",
-                    ))
+                    )
+                    .with_outcome_unknown(true))
                 }
             }
         })
@@ -110,7 +122,19 @@ impl Create<'_> {
             return Err(gave_up(err, self.retry, None));
         };
         let attempt = err.attempts().unwrap_or(self.retry.max_attempts) + 1;
-        match self.find(marker, attempt).await {
+        // Each look is a list page and a read, so two request timeouts per try bound it.
+        let looks = self
+            .retry
+            .clone()
+            .with_max_attempts(self.retry.max_attempts.clamp(1, FINAL_LOOKS))
+            .with_deadline(self.request_timeout.saturating_mul(2 * FINAL_LOOKS));
+        let last_look = with_retry(&looks, |n| async move {
+            self.find(marker, attempt + n - 1)
+                .await
+                .map_err(|f| f.error)
+        })
+        .await;
+        match last_look {
             Ok(Some(found)) => {
                 tracing::info!("found the meeting after the last attempt; not an error");
                 Ok(found)
@@ -118,8 +142,11 @@ impl Create<'_> {
             Ok(None) => Err(gave_up(err, self.retry, Some(NOT_CREATED))),
             // The meeting may exist: `gave_up` makes the error non-retryable, so a caller that
             // re-sends on `is_retryable()` cannot make a second one.
-            Err(_) if self.keyed => Err(gave_up(err, self.retry, Some(UNKNOWN_KEYED))),
-            Err(_) => Err(gave_up(err, self.retry, Some(UNKNOWN))),
+            // The flag lets applications tell this apart without reading the message.
+            Err(_) if self.keyed => {
+                Err(gave_up(err, self.retry, Some(UNKNOWN_KEYED)).with_outcome_unknown(true))
+            }
+            Err(_) => Err(gave_up(err, self.retry, Some(UNKNOWN)).with_outcome_unknown(true)),
         }
     }
 

@@ -262,7 +262,8 @@ pub(crate) fn unexpected(what: &str, provider: &ProviderId) -> Error {
 pub(crate) fn annotate(err: Error, note: &str) -> Error {
     let mut out = Error::new(err.code(), format!("{}; {note}", err.message()))
         .with_retryable(err.is_retryable())
-        .with_retry_after(err.retry_after());
+        .with_retry_after(err.retry_after())
+        .with_outcome_unknown(err.outcome_unknown());
     if let Some(p) = err.provider_id() {
         out = out.with_provider(p.clone());
     }
@@ -305,7 +306,8 @@ pub(crate) fn gave_up(err: Error, retry: &RetryConfig, note: Option<&str>) -> Er
     }
     let mut wrapped = Error::new(ErrorCode::ZoomMaxRetriesExceeded, message)
         .with_attempts(attempts)
-        .with_retry_after(err.retry_after());
+        .with_retry_after(err.retry_after())
+        .with_outcome_unknown(err.outcome_unknown());
     if let Some(p) = err.provider_id() {
         wrapped = wrapped.with_provider(p.clone());
     }

@@ -177,6 +177,7 @@ impl ZoomProvider {
         let json = Create {
             api: &self.inner.api,
             retry: &config.retry,
+            request_timeout: config.request_timeout,
             provider: self.id_ref(),
             host,
             body: &body,

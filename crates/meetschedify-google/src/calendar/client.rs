@@ -7,7 +7,9 @@ use std::sync::Arc;
 use google_calendar3::api::Event;
 use google_calendar3::hyper::body::Bytes;
 use google_calendar3::{common, CalendarHub};
-use meetschedify_core::{with_retry, Error, ErrorCode, Operation, ProviderId, Result, TenantId};
+use meetschedify_core::{
+    with_retry, Error, ErrorCode, Operation, ProviderId, Result, RetryConfig, TenantId,
+};
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -142,7 +144,31 @@ impl Calendar {
     where
         F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
     {
-        with_retry(&self.inner.options.retry, |attempt| {
+        self.call_with(
+            &self.inner.options.retry,
+            access,
+            tenant,
+            operation,
+            existing_event,
+            f,
+        )
+        .await
+    }
+
+    /// [`call`](Self::call) under another retry policy.
+    pub(crate) async fn call_with<F>(
+        &self,
+        retry: &RetryConfig,
+        access: &TokenAccess,
+        tenant: &TenantId,
+        operation: Operation,
+        existing_event: bool,
+        f: F,
+    ) -> Result<Answer>
+    where
+        F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
+    {
+        with_retry(retry, |attempt| {
             self.attempt(access, tenant, operation, existing_event, attempt, &f)
         })
         .await

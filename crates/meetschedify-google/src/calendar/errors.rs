@@ -57,6 +57,53 @@ pub(crate) fn is_unauthorized(err: &Error) -> bool {
     err.google_details().is_some_and(|d| d.http_status == 401)
 }
 
+/// Whether a failed request certainly changed nothing at Google: it was never sent (no token,
+/// no connection), or Google refused it with a 4xx other than 408. Everything else (a 5xx, a
+/// timeout, a reset after sending, a body that does not decode) may have taken effect.
+pub(crate) fn certainly_not_applied(err: &common::Error, capture: &Capture) -> bool {
+    let status = match err {
+        common::Error::MissingToken(_) => return true,
+        common::Error::HttpError(e) => return e.is_connect(),
+        common::Error::Failure(response) => Some(response.status().as_u16()),
+        common::Error::BadRequest(body) => body["error"]["code"]
+            .as_u64()
+            .and_then(|c| u16::try_from(c).ok())
+            .or(capture.status),
+        _ => None,
+    };
+    status.is_some_and(|s| (400..500).contains(&s) && s != 408)
+}
+
+/// `err` with `note` appended to its message (`"<message>; <note>"`) and everything else kept;
+/// the original is the source.
+pub(crate) fn annotate(err: Error, note: &str) -> Error {
+    let mut out = Error::new(err.code(), format!("{}; {note}", err.message()))
+        .with_retryable(err.is_retryable())
+        .with_retry_after(err.retry_after())
+        .with_outcome_unknown(err.outcome_unknown());
+    if let Some(p) = err.provider_id() {
+        out = out.with_provider(p.clone());
+    }
+    if let Some(op) = err.operation() {
+        out = out.with_operation(op);
+    }
+    if let Some(n) = err.attempts() {
+        out = out.with_attempts(n);
+    }
+    if let Some(id) = err.meeting_id() {
+        out = out.with_meeting_id(id);
+    }
+    if let Some(field) = err.field() {
+        out = out.with_field(field);
+    }
+    if let Some(d) = err.details() {
+        out = out.with_details(d.clone());
+    } else if let Some(s) = err.http_status() {
+        out = out.with_http_status(s);
+    }
+    out.with_source(err)
+}
+
 /// Converts a bindings error into ours. `existing_event` says whether the call addressed an
 /// event by id (so that 404 means the meeting does not exist, rather than the calendar).
 pub(crate) fn from_bindings(

@@ -3,6 +3,7 @@
 
 mod client;
 mod errors;
+mod final_check;
 mod http;
 mod ids;
 mod mapping;

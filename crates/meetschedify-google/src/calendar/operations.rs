@@ -1,12 +1,15 @@
 //! Create, get, update and cancel, on top of [`Calendar::call`].
 
+use std::sync::Arc;
+
 use meetschedify_core::{
-    CancelOutcome, CreatedMeeting, MeetingContext, Operation, Result, TenantId, UpdatedMeeting,
-    ValidatedCreate, ValidatedUpdate,
+    CancelOutcome, CreatedMeeting, MeetingContext, Operation, Result, RetryConfig, TenantId,
+    UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
 };
 
 use super::client::{Answer, Calendar};
-use super::errors;
+use super::errors::{self, Capture};
+use super::final_check::{self, Check, InsertLog};
 use super::ids::EventIds;
 use super::mapping::{self, RequestOptions};
 use super::metadata;
@@ -21,7 +24,8 @@ impl Calendar {
     /// The event id and the conference `requestId` are derived from the request's idempotency
     /// key (a fresh key when it has none), so retries after a lost answer can never make a
     /// second event: Google answers 409 `duplicate` and the existing event is read and
-    /// returned instead.
+    /// returned instead. When every attempt failed and one of them may have made the event,
+    /// a final read by id decides (see `final_check.rs`).
     pub async fn create(
         &self,
         access: &TokenAccess,
@@ -40,6 +44,8 @@ impl Calendar {
         let event = mapping::event_for_create(request, &ids);
         let calendar_id = self.calendar_segment()?;
         let calendar_id = calendar_id.as_str();
+        let keyed = caller_key.is_some();
+        let log = Arc::new(InsertLog::default());
         let inserted = self
             .call(
                 access,
@@ -47,14 +53,27 @@ impl Calendar {
                 Operation::CreateMeeting,
                 false,
                 |hub, dlg| {
-                    let call = hub
-                        .events()
-                        .insert(event.clone(), calendar_id)
-                        // Without version 1 Google silently ignores conferenceData.
-                        .conference_data_version(1)
-                        .send_updates(send.as_str())
-                        .delegate(dlg);
-                    Box::pin(async move { call.doit().await.map(|(r, e)| (r, Some(e))) })
+                    let (event, calendar_id) = (event.clone(), calendar_id.to_owned());
+                    let log = Arc::clone(&log);
+                    Box::pin(async move {
+                        // The bindings hold their delegate for the hub's whole lifetime, so
+                        // the insert gets a capture of its own, read here for the log and
+                        // then handed on to the caller's.
+                        let mut capture = Capture::default();
+                        log.sent();
+                        let result = hub
+                            .events()
+                            .insert(event, &calendar_id)
+                            // Without version 1 Google silently ignores conferenceData.
+                            .conference_data_version(1)
+                            .send_updates(send.as_str())
+                            .delegate(&mut capture)
+                            .doit()
+                            .await;
+                        log.finished(&result, &capture);
+                        *dlg = capture;
+                        result.map(|(r, e)| (r, Some(e)))
+                    })
                 },
             )
             .await;
@@ -71,7 +90,33 @@ impl Calendar {
                     &ids.event_id,
                     Operation::CreateMeeting,
                 )
-                .await?
+                .await
+                .map_err(|e| final_check::created_but_unread(e, &ids.event_id, keyed))?
+            }
+            Err(e) if log.maybe_applied() => {
+                tracing::warn!(
+                    event_id = %ids.event_id,
+                    code = %e.code(),
+                    "create failed after an attempt that may have made the event; reading it by id"
+                );
+                match self
+                    .final_check(access, &req.tenant_id, &ids.event_id)
+                    .await
+                {
+                    Check::Found(answer) => {
+                        tracing::info!(event_id = %ids.event_id, "found the event after the last attempt; not an error");
+                        *answer
+                    }
+                    Check::Absent => return Err(final_check::not_created(e)),
+                    Check::Failed(read) => {
+                        tracing::warn!(
+                            event_id = %ids.event_id,
+                            code = %read.code(),
+                            "the final check failed too: whether the event exists is unknown"
+                        );
+                        return Err(final_check::unknown(e, &ids.event_id, keyed));
+                    }
+                }
             }
             Err(e) => return Err(e),
         };
@@ -79,14 +124,8 @@ impl Calendar {
             let allow_pending = options
                 .allow_pending_conference
                 .unwrap_or(self.options().allow_pending_conference);
-            self.await_conference(
-                access,
-                &req.tenant_id,
-                answer,
-                allow_pending,
-                caller_key.is_some(),
-            )
-            .await?
+            self.await_conference(access, &req.tenant_id, answer, allow_pending, keyed)
+                .await?
         } else {
             answer
         };
@@ -203,9 +242,22 @@ impl Calendar {
         event_id: &str,
         operation: Operation,
     ) -> Result<Answer> {
+        self.fetch_with(&self.options().retry, access, tenant, event_id, operation)
+            .await
+    }
+
+    /// [`fetch`](Self::fetch) under another retry policy (the create's final check).
+    pub(crate) async fn fetch_with(
+        &self,
+        retry: &RetryConfig,
+        access: &TokenAccess,
+        tenant: &TenantId,
+        event_id: &str,
+        operation: Operation,
+    ) -> Result<Answer> {
         let calendar_id = self.calendar_segment()?;
         let calendar_id = calendar_id.as_str();
-        self.call(access, tenant, operation, true, |hub, dlg| {
+        self.call_with(retry, access, tenant, operation, true, |hub, dlg| {
             let call = hub.events().get(calendar_id, event_id).delegate(dlg);
             Box::pin(async move { call.doit().await.map(|(r, e)| (r, Some(e))) })
         })

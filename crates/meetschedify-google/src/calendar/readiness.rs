@@ -17,6 +17,7 @@ use meetschedify_core::{Error, ErrorCode, Operation, ProviderErrorDetails, Resul
 use serde_json::json;
 
 use super::client::{Answer, Calendar};
+use super::final_check;
 use super::mapping;
 use super::path;
 use super::token_source::TokenAccess;
@@ -92,9 +93,11 @@ impl Calendar {
             };
             polls += 1;
             let segment = path::segment(&id, "event_id")?;
+            // The event exists: a failed poll must say so, or the caller has an orphan.
             answer = self
                 .fetch(access, tenant, &segment, Operation::CreateMeeting)
-                .await?;
+                .await
+                .map_err(|e| final_check::created_but_unread(e, &id, retryable))?;
         }
     }
 

@@ -186,6 +186,7 @@ async fn giving_up_says_that_no_meeting_was_made() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::ZoomMaxRetriesExceeded);
     assert!(err.message().ends_with("no meeting was created"), "{err}");
+    assert!(!err.outcome_unknown(), "the last lookup settled it");
     assert!(meetings(&emu).is_empty());
 }
 
@@ -276,8 +277,37 @@ async fn a_lookup_that_never_answers_with_a_page_ends_unknown_not_resent() {
         err.message().contains("the meeting may have been created"),
         "{err}"
     );
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert_eq!(err.to_json()["outcome_unknown"], true);
     assert_eq!(meetings(&emu).len(), 1);
     assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
+}
+
+#[tokio::test]
+async fn a_last_look_that_fails_is_tried_again_before_saying_unknown() {
+    let emu = emulator().await;
+    // The create is made but its answer lost; the second attempt's look fails, which spends
+    // the budget of two; the last look fails once, then finds the meeting.
+    emu.inject_fault(FaultRule::once("POST", CREATE, FaultAction::ResetAfter));
+    emu.inject_fault(FaultRule::sequence(
+        "GET",
+        CREATE,
+        vec![
+            Some(FaultAction::ResetBefore),
+            Some(FaultAction::ResetBefore),
+            None,
+        ],
+    ));
+    let zoom = builder(&emu)
+        .with_retry(fast_retry().with_max_attempts(2))
+        .build()
+        .unwrap();
+    let m = client(zoom)
+        .create_meeting(request("Last look, second try"))
+        .await
+        .unwrap();
+    assert_one_meeting_sent_once(&emu, &m);
+    assert_eq!(sent(&emu, "GET", "/users/me/meetings").len(), 3);
 }
 
 /// With a single attempt, an ambiguous create whose last lookup fails keeps the guard's
@@ -305,6 +335,7 @@ async fn with_one_attempt_an_unresolved_create_is_not_retryable() {
         "{err}"
     );
     assert_eq!(err.attempts(), Some(1));
+    assert!(err.outcome_unknown(), "{err:?}");
     assert_eq!(meetings(&emu).len(), 1, "the create did take effect");
     assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
 }
@@ -332,6 +363,7 @@ async fn with_one_attempt_an_unresolved_keyed_create_says_repeating_it_is_safe()
             && err.message().contains("same idempotency key is safe"),
         "{err}"
     );
+    assert!(err.outcome_unknown(), "{err:?}");
     // Which the repeat bears out: it finds the meeting instead of making another.
     let m = client.create_meeting(keyed()).await.unwrap();
     let stored = meetings(&emu);
@@ -378,6 +410,7 @@ async fn without_the_guard_an_ambiguous_create_is_not_retried() {
         "re-sending could duplicate the meeting"
     );
     assert_eq!(err.attempts(), Some(1));
+    assert!(err.outcome_unknown(), "{err:?}");
     assert_eq!(meetings(&emu).len(), 1, "the first attempt did take effect");
     assert!(!meetings(&emu)[0]["agenda"]
         .as_str()
@@ -661,6 +694,7 @@ async fn more_meetings_around_the_start_than_the_lookup_reads_is_unknown_not_a_d
                 .contains("more meetings around the start time"),
         "{err}"
     );
+    assert!(err.outcome_unknown(), "{err:?}");
     assert_eq!(meetings(&emu).len(), crowd + 1, "sent once, never twice");
     assert_eq!(sent(&emu, "POST", "/users/me/meetings").len(), 1);
 
