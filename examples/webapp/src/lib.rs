@@ -2,18 +2,22 @@
 #![deny(missing_docs)]
 
 mod config;
+mod cookies;
+mod csrf;
 mod page;
 mod routes;
 mod session;
+mod store;
 
-pub use config::{AppConfig, Backend};
+pub use config::{AppConfig, Backend, PUBLIC_URL_ENV};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use meetschedify::emulator::{Emulator, EmulatorHandle, GoogleClient};
 use meetschedify::google::{GoogleEndpoints, GoogleMeetBuilder, GoogleMeetProvider, ENV_STATE_KEY};
-use meetschedify::store_sqlite::SqliteTokenStoreBuilder;
+use meetschedify::secrecy::SecretString;
+use meetschedify::store_encrypted::TOKEN_KEYS_ENV;
 use meetschedify::{
     Error, ErrorCode, MeetSchedifyClient, MemoryNonceStore, OAuthStateKey, OAuthStateSealer,
     TokenStore,
@@ -35,7 +39,14 @@ pub struct RunningApp {
 
 impl RunningApp {
     /// Binds the port, builds the provider (and starts the emulator if asked) and serves.
+    ///
+    /// Tokens are encrypted with `MEETSCHEDIFY_TOKEN_KEYS`; without it the emulator gets a key
+    /// generated for this process and the real Google is an `INVALID_CONFIG` error naming it.
     pub async fn start(config: AppConfig) -> Result<Self, Error> {
+        // Check the configuration before binding a port or creating the token database.
+        let cookies = cookies::CookiePolicy::new(config.serves_https()?);
+        let configured_keys = std::env::var(TOKEN_KEYS_ENV).ok().map(SecretString::from);
+        let keys = store::token_keys(config.backend, configured_keys)?;
         let listener = TcpListener::bind(("127.0.0.1", config.port))
             .await
             .map_err(|e| Error::invalid_config("port", format!("cannot listen: {e}")))?;
@@ -44,25 +55,28 @@ impl RunningApp {
             .map_err(|e| Error::invalid_config("port", e.to_string()))?;
         let (provider, emulator) = match config.backend {
             Backend::Emulator => {
-                let store = token_store(&config).await?;
+                let store = store::token_store(&config, keys).await?;
                 let (provider, emu) = emulator_provider(addr, store).await?;
                 (provider, Some(emu))
             }
             Backend::Google => {
-                // Check the configuration before creating the token database.
                 let key = std::env::var(ENV_STATE_KEY).map_err(|_| {
                     Error::invalid_config(ENV_STATE_KEY, "set it to `openssl rand -base64 32`")
                 })?;
                 let sealer = single_use_states(OAuthStateKey::from_base64(&key)?);
                 let builder = GoogleMeetBuilder::from_env()?.with_state_sealer(sealer);
                 let provider = builder
-                    .with_token_store(token_store(&config).await?)
+                    .with_token_store(store::token_store(&config, keys).await?)
                     .build()?;
                 (provider, None)
             }
         };
         let client = MeetSchedifyClient::builder().provider(provider).build()?;
-        let router = routes::router(Arc::new(client));
+        let router = routes::router(routes::AppState {
+            client,
+            sessions: session::Sessions::new(),
+            cookies,
+        });
         let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, router).await {
                 tracing::error!(error = %e, "the web server stopped");
@@ -102,14 +116,6 @@ impl RunningApp {
             emu.shutdown().await;
         }
     }
-}
-
-async fn token_store(config: &AppConfig) -> Result<Arc<dyn TokenStore>, Error> {
-    let builder = match &config.database {
-        Some(path) => SqliteTokenStoreBuilder::new().with_path(path),
-        None => SqliteTokenStoreBuilder::new().in_memory(),
-    };
-    Ok(Arc::new(builder.build().await?))
 }
 
 /// States that work once: a replayed callback is `OAUTH_STATE_INVALID` before any call to Google.

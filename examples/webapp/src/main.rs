@@ -1,4 +1,4 @@
-//! `cargo run -p example-webapp -- [--emulator] [--port N] [--db PATH]`
+//! `cargo run -p example-webapp -- [--emulator] [--port N] [--db PATH] [--public-url URL]`
 
 use example_webapp::{AppConfig, Backend, RunningApp};
 

@@ -34,8 +34,18 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// The page for a tenant.
-pub(crate) fn render(status: &ConnectionStatus, notice: &Notice, form_key: &str) -> String {
+/// The page for a tenant. `csrf_token` goes into every form as a hidden field (see `csrf.rs`).
+pub(crate) fn render(
+    status: &ConnectionStatus,
+    notice: &Notice,
+    form_key: &str,
+    csrf_token: &str,
+) -> String {
+    let csrf = format!(
+        "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+        crate::csrf::FIELD,
+        escape(csrf_token)
+    );
     let reason = escape(status.reason.as_deref().unwrap_or_default());
     let connect = |label: &str| {
         format!(
@@ -46,7 +56,7 @@ pub(crate) fn render(status: &ConnectionStatus, notice: &Notice, form_key: &str)
     let connection = match status.state {
         ConnectionState::Connected => format!(
             "<strong id=\"connection\">connected</strong> {account}\
-             <form method=\"post\" action=\"/auth/google/disconnect\">\
+             <form method=\"post\" action=\"/auth/google/disconnect\">{csrf}\
              <button id=\"disconnect\" type=\"submit\">Disconnect Google</button></form>",
             account = status
                 .account
@@ -98,6 +108,7 @@ pub(crate) fn render(status: &ConnectionStatus, notice: &Notice, form_key: &str)
 <div id="status">Signed in as <code id="tenant">{tenant}</code>. Google Calendar: {connection}</div>
 <form id="schedule" method="post" action="/meetings">
 <input type="hidden" name="idempotency_key" value="{form_key}">
+{csrf}
 <label>Title <input id="title" name="title" value="Consultation"></label>
 <label>Start <input id="start" name="start" value="2030-06-20T10:00:00"></label>
 <label>End <input id="end" name="end" value="2030-06-20T10:30:00"></label>
@@ -129,7 +140,7 @@ mod tests {
             meeting: None,
             error: Some(("X".into(), "\"><img src=x onerror=alert(1)>".into())),
         };
-        let html = render(&status, &notice, "k");
+        let html = render(&status, &notice, "k", "c");
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<img"));
         assert!(html.contains("&lt;script&gt;"));
@@ -137,7 +148,7 @@ mod tests {
 
     #[test]
     fn each_state_offers_the_action_that_fixes_it() {
-        let page = |status: ConnectionStatus| render(&status, &Notice::default(), "k");
+        let page = |status: ConnectionStatus| render(&status, &Notice::default(), "k", "tok");
         let (p, t) = (ProviderId::GOOGLE_MEET, meetschedify::TenantId::new("t"));
 
         let html = page(ConnectionStatus::disconnected(
@@ -164,5 +175,20 @@ mod tests {
 
         let html = page(ConnectionStatus::connected(p, t));
         assert!(html.contains(">connected<") && html.contains("id=\"disconnect\""));
+    }
+
+    #[test]
+    fn every_post_form_carries_the_csrf_token() {
+        let (p, t) = (ProviderId::GOOGLE_MEET, meetschedify::TenantId::new("t"));
+        let html = render(
+            &ConnectionStatus::connected(p, t),
+            &Notice::default(),
+            "k",
+            "tok\"en",
+        );
+        let forms = html.matches("method=\"post\"").count();
+        assert_eq!(forms, 2, "{html}");
+        let field = "<input type=\"hidden\" name=\"csrf_token\" value=\"tok&quot;en\">";
+        assert_eq!(html.matches(field).count(), forms, "{html}");
     }
 }

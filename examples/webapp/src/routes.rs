@@ -2,50 +2,110 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use meetschedify::{
     AuthorizationRequest, ConnectionStatus, CreateMeetingRequest, Error, ErrorCode,
-    MeetSchedifyClient, MeetingTime, OAuthCallback, ProviderId,
+    MeetSchedifyClient, MeetingTime, OAuthCallback, ProviderId, SessionBinding,
 };
 use serde::Deserialize;
 
+use crate::cookies::{Cookie, CookiePolicy};
+use crate::csrf;
 use crate::page::{self, Notice};
-use crate::session;
+use crate::session::{self, Session, Sessions};
 
 /// The OAuth redirect URI's path.
 pub(crate) const CALLBACK_PATH: &str = "/auth/google/callback";
 
-type Shared = Arc<MeetSchedifyClient>;
+/// What every route shares.
+#[derive(Debug)]
+pub(crate) struct AppState {
+    pub(crate) client: MeetSchedifyClient,
+    pub(crate) sessions: Sessions,
+    pub(crate) cookies: CookiePolicy,
+}
 
-pub(crate) fn router(client: Shared) -> Router {
+type Shared = Arc<AppState>;
+
+pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/auth/google/connect", get(connect))
         .route(CALLBACK_PATH, get(callback))
         .route("/auth/google/disconnect", post(disconnect))
         .route("/meetings", post(schedule))
-        .with_state(client)
+        .with_state(Arc::new(state))
+}
+
+impl AppState {
+    /// The request's session, if its cookie names one this app issued.
+    fn session(&self, headers: &HeaderMap) -> Option<Session> {
+        self.sessions.find(self.cookies, headers)
+    }
+
+    /// The request's session, or a new one and the `Set-Cookie` that starts it. A cookie the app
+    /// did not issue is never adopted: it gets a new id and a new tenant.
+    fn session_or_start(&self, headers: &HeaderMap) -> (Session, Option<HeaderValue>) {
+        match self.session(headers) {
+            Some(s) => (s, None),
+            None => {
+                let s = self.sessions.start();
+                let cookie = self.cookies.set(Cookie::Session, &s.id, None);
+                (s, Some(cookie))
+            }
+        }
+    }
+
+    /// The session of a POST whose form carried that session's CSRF token; `None` otherwise
+    /// (no session, an unknown one, a missing or wrong token), and then the route must do nothing.
+    fn session_for_post(&self, headers: &HeaderMap, token: Option<&str>) -> Option<Session> {
+        self.session(headers)
+            .filter(|session| csrf::token_matches(session, token))
+    }
+
+    /// The session binding this browser keeps for its connect in progress, if any.
+    fn connect_binding(&self, headers: &HeaderMap) -> Option<SessionBinding> {
+        self.cookies
+            .read(headers, Cookie::Binding)
+            .find(|value| {
+                value.len() <= 64
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .map(SessionBinding::new)
+    }
+}
+
+/// The answer to a POST without the session's CSRF token: nothing was done.
+fn forbidden() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        Html(
+            "<!doctype html><title>403</title><p id=\"error\">This form is out of date or did \
+             not come from this app, so nothing was done. <a href=\"/\">Reload the page</a> \
+             and try again.</p>",
+        ),
+    )
+        .into_response()
 }
 
 /// Renders the page for the session's tenant (starting a session if there is none).
 async fn page_for(
-    client: &MeetSchedifyClient,
+    state: &AppState,
     headers: &HeaderMap,
     notice: Notice,
     code: StatusCode,
 ) -> Response {
-    let (tenant, cookie) = match session::tenant(headers) {
-        Some(t) => (t, None),
-        None => {
-            let (t, c) = session::start();
-            (t, Some(c))
-        }
-    };
-    let status = match client
+    let (session, cookie) = state.session_or_start(headers);
+    let tenant = session.tenant;
+    let status = match state
+        .client
         .connection_status(&tenant, &ProviderId::GOOGLE_MEET)
         .await
     {
@@ -58,7 +118,12 @@ async fn page_for(
     };
     let mut response = (
         code,
-        Html(page::render(&status, &notice, &session::form_key())),
+        Html(page::render(
+            &status,
+            &notice,
+            &session::form_key(),
+            &session.csrf_token,
+        )),
     )
         .into_response();
     if let Some(cookie) = cookie {
@@ -73,7 +138,7 @@ struct IndexQuery {
 }
 
 async fn index(
-    State(client): State<Shared>,
+    State(state): State<Shared>,
     headers: HeaderMap,
     Query(query): Query<IndexQuery>,
 ) -> Response {
@@ -85,35 +150,34 @@ async fn index(
         },
         None => Notice::default(),
     };
-    page_for(&client, &headers, notice, StatusCode::OK).await
+    page_for(&state, &headers, notice, StatusCode::OK).await
 }
 
 /// Sends the user to Google's consent page.
-async fn connect(State(client): State<Shared>, headers: HeaderMap) -> Response {
+///
+/// A GET, so it carries no CSRF token: a forged one only starts a connect whose binding lands in
+/// the victim's own browser, which the victim then has to approve on Google's page themselves.
+async fn connect(State(state): State<Shared>, headers: HeaderMap) -> Response {
     // No session yet: the page starts one.
-    let Some(tenant) = session::tenant(&headers) else {
+    let Some(session) = state.session(&headers) else {
         return Redirect::to("/").into_response();
     };
-    let request = AuthorizationRequest::new(tenant, ProviderId::GOOGLE_MEET).with_return_url("/");
-    match client.authorization_url(&request).await {
+    let request =
+        AuthorizationRequest::new(session.tenant, ProviderId::GOOGLE_MEET).with_return_url("/");
+    match state.client.authorization_url(&request).await {
         // 303: the browser must GET the consent page whatever method brought it here.
         Ok(url) => {
             let mut response = Redirect::to(&url.url).into_response();
+            // Only this browser can complete the connect it started (a consent link sent to
+            // someone else, or leaked, is refused). Ten minutes, the life of the sealed state.
+            let binding = url.session_binding.as_str();
             response.headers_mut().append(
                 header::SET_COOKIE,
-                session::keep_binding(&url.session_binding),
+                state.cookies.set(Cookie::Binding, binding, Some(600)),
             );
             response
         }
-        Err(e) => {
-            page_for(
-                &client,
-                &headers,
-                Notice::error(&e),
-                StatusCode::BAD_GATEWAY,
-            )
-            .await
-        }
+        Err(e) => page_for(&state, &headers, Notice::error(&e), StatusCode::BAD_GATEWAY).await,
     }
 }
 
@@ -126,7 +190,7 @@ struct CallbackQuery {
 
 /// Google sends the user back here with `code` and `state` (or `error`).
 async fn callback(
-    State(client): State<Shared>,
+    State(state): State<Shared>,
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Response {
@@ -138,13 +202,13 @@ async fn callback(
             .collect();
         return Redirect::to(&format!("/?error={error}")).into_response();
     }
-    let Some(session_tenant) = session::tenant(&headers) else {
+    let Some(session) = state.session(&headers) else {
         let err = Error::new(
             ErrorCode::OAuthStateInvalid,
             "no session: start again from the page",
         );
         return page_for(
-            &client,
+            &state,
             &headers,
             Notice::error(&err),
             StatusCode::BAD_REQUEST,
@@ -158,104 +222,117 @@ async fn callback(
     // The binding lives in this browser only; a callback brought by any other browser (a
     // consent link sent to a victim, a leaked URL) has none or another, and the library refuses
     // it before the code is exchanged: nothing is connected.
-    if let Some(binding) = session::connect_binding(&headers) {
+    if let Some(binding) = state.connect_binding(&headers) {
         callback = callback.with_session_binding(binding);
     }
-    let mut response = match client
+    let mut response = match state
+        .client
         .handle_oauth_callback(&ProviderId::GOOGLE_MEET, &callback)
         .await
     {
         // The tenant comes from the sealed state, never from this request; the binding proved
         // this browser started the flow, so it is this session's tenant (checked all the same).
-        Ok(account) if account.tenant_id == session_tenant => {
-            Redirect::to(account.return_url.as_deref().unwrap_or("/")).into_response()
+        Ok(account) if account.tenant_id == session.tenant => {
+            // The session now reaches a calendar: give it a new id, so an id planted in this
+            // browser before the connect (session fixation) is worth nothing afterwards.
+            let fresh = state.sessions.rotate(&session);
+            let mut response =
+                Redirect::to(account.return_url.as_deref().unwrap_or("/")).into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                state.cookies.set(Cookie::Session, &fresh.id, None),
+            );
+            response
         }
         Ok(_) => {
             let err = Error::new(
                 ErrorCode::OAuthStateInvalid,
                 "this consent was started in another session",
             );
-            page_for(
-                &client,
-                &headers,
-                Notice::error(&err),
-                StatusCode::FORBIDDEN,
-            )
-            .await
+            page_for(&state, &headers, Notice::error(&err), StatusCode::FORBIDDEN).await
         }
         Err(e) => {
             let status = StatusCode::from_u16(e.code().suggested_http_status())
                 .unwrap_or(StatusCode::BAD_REQUEST);
-            page_for(&client, &headers, Notice::error(&e), status).await
+            page_for(&state, &headers, Notice::error(&e), status).await
         }
     };
     response
         .headers_mut()
-        .append(header::SET_COOKIE, session::forget_binding());
+        .append(header::SET_COOKIE, state.cookies.clear(Cookie::Binding));
     response
 }
 
+/// The disconnect form: only its CSRF token.
+#[derive(Debug, Deserialize)]
+struct DisconnectForm {
+    csrf_token: Option<String>,
+}
+
 /// Revokes the grant and deletes the tokens.
-async fn disconnect(State(client): State<Shared>, headers: HeaderMap) -> Response {
-    // No session yet: the page starts one.
-    let Some(tenant) = session::tenant(&headers) else {
-        return Redirect::to("/").into_response();
+async fn disconnect(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    form: Result<Form<DisconnectForm>, FormRejection>,
+) -> Response {
+    // A body that is not a form carries no token either.
+    let token = form.as_ref().ok().and_then(|f| f.csrf_token.as_deref());
+    let Some(session) = state.session_for_post(&headers, token) else {
+        return forbidden();
     };
-    match client
-        .disconnect_provider(&tenant, &ProviderId::GOOGLE_MEET)
+    match state
+        .client
+        .disconnect_provider(&session.tenant, &ProviderId::GOOGLE_MEET)
         .await
     {
         Ok(_) => Redirect::to("/").into_response(),
-        Err(e) => {
-            page_for(
-                &client,
-                &headers,
-                Notice::error(&e),
-                StatusCode::BAD_GATEWAY,
-            )
-            .await
-        }
+        Err(e) => page_for(&state, &headers, Notice::error(&e), StatusCode::BAD_GATEWAY).await,
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The scheduling form. Every field may be missing, so that a form without its token is read
+/// (and refused as a CSRF failure) rather than rejected for another field; the library names
+/// any missing meeting field.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 struct ScheduleForm {
     title: String,
     start: String,
     end: String,
     timezone: String,
     idempotency_key: String,
+    csrf_token: Option<String>,
 }
 
 /// Books the meeting on the tenant's calendar and shows its link.
 async fn schedule(
-    State(client): State<Shared>,
+    State(state): State<Shared>,
     headers: HeaderMap,
-    Form(form): Form<ScheduleForm>,
+    form: Result<Form<ScheduleForm>, FormRejection>,
 ) -> Response {
-    // No session yet: the page starts one.
-    let Some(tenant) = session::tenant(&headers) else {
-        return Redirect::to("/").into_response();
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let Some(session) = state.session_for_post(&headers, form.csrf_token.as_deref()) else {
+        return forbidden();
     };
     let request = CreateMeetingRequest::new(
-        tenant,
+        session.tenant,
         ProviderId::GOOGLE_MEET,
         form.title,
         MeetingTime::new(form.start.trim(), form.end.trim()).with_timezone(form.timezone.trim()),
     )
     .with_idempotency_key(form.idempotency_key);
-    match client.create_meeting(request).await {
+    match state.client.create_meeting(request).await {
         Ok(meeting) => {
             let notice = Notice {
                 meeting: Some(meeting),
                 error: None,
             };
-            page_for(&client, &headers, notice, StatusCode::OK).await
+            page_for(&state, &headers, notice, StatusCode::OK).await
         }
         Err(e) => {
             let status = StatusCode::from_u16(e.code().suggested_http_status())
                 .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            page_for(&client, &headers, Notice::error(&e), status).await
+            page_for(&state, &headers, Notice::error(&e), status).await
         }
     }
 }

@@ -1,79 +1,13 @@
 //! The connect → schedule → disconnect flow, walked with a plain HTTP client.
 
+mod common;
+
+use common::{consent, http, location, meeting_form, rotated, session};
 use example_webapp::{AppConfig, RunningApp};
 use meetschedify::store_sqlite::SqliteTokenStore;
 use meetschedify::{ProviderId, TokenKey, TokenStore};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use reqwest::{redirect, Client, StatusCode};
-
-fn http() -> Client {
-    Client::builder()
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response.headers()[LOCATION].to_str().unwrap().to_owned()
-}
-
-/// Starts a session; returns its cookie and the tenant id shown on the page.
-async fn session(http: &Client, app: &str) -> (String, String) {
-    let page = http.get(app).send().await.unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    let cookie = page.headers()[SET_COOKIE].to_str().unwrap().to_owned();
-    let cookie = cookie.split(';').next().unwrap().to_owned();
-    let html = page.text().await.unwrap();
-    assert!(html.contains("id=\"connect\""), "{html}");
-    let tenant = cookie.split_once('=').unwrap().1.to_owned();
-    assert!(html.contains(&tenant));
-    (cookie, tenant)
-}
-
-/// Connect → consent page → Allow → the callback URL (not yet visited), and the cookie that
-/// holds the connect's session binding in the browser that started it.
-async fn consent(http: &Client, app: &str, cookie: &str) -> (String, String) {
-    let connect = http
-        .get(format!("{app}/auth/google/connect"))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(connect.status(), StatusCode::SEE_OTHER);
-    let binding = connect.headers()[SET_COOKIE].to_str().unwrap().to_owned();
-    assert!(binding.starts_with("webapp_connect="), "{binding}");
-    assert!(binding.contains("HttpOnly") && binding.contains("Path=/auth/google/callback"));
-    let binding = binding.split(';').next().unwrap().to_owned();
-    let consent_url = location(&connect);
-    let consent_page = http
-        .get(&consent_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(consent_page.contains(">Allow</button>"), "{consent_page}");
-    let id = consent_page
-        .split("name=\"consent_id\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap();
-    let base = consent_url.split("/o/oauth2").next().unwrap();
-    let allowed = http
-        .get(format!(
-            "{base}/o/oauth2/v2/auth/decision?consent_id={id}&decision=allow"
-        ))
-        .send()
-        .await
-        .unwrap();
-    let callback = location(&allowed);
-    assert!(
-        callback.starts_with(&format!("{app}/auth/google/callback?")),
-        "{callback}"
-    );
-    (callback, binding)
-}
+use reqwest::header::COOKIE;
+use reqwest::StatusCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_schedule_and_disconnect_over_http() {
@@ -84,7 +18,8 @@ async fn connect_schedule_and_disconnect_over_http() {
         .unwrap();
     let url = app.url();
     let http = http();
-    let (cookie, tenant) = session(&http, &url).await;
+    let browser = session(&http, &url).await;
+    let (cookie, tenant) = (browser.cookie.clone(), browser.tenant.clone());
     let store = SqliteTokenStore::open(&db).await.unwrap();
     let key = TokenKey::new(tenant.as_str(), ProviderId::GOOGLE_MEET);
 
@@ -92,13 +27,7 @@ async fn connect_schedule_and_disconnect_over_http() {
     let early = http
         .post(format!("{url}/meetings"))
         .header(COOKIE, &cookie)
-        .form(&[
-            ("title", "Early"),
-            ("start", "2030-06-20T10:00:00"),
-            ("end", "2030-06-20T10:30:00"),
-            ("timezone", "Europe/Berlin"),
-            ("idempotency_key", "k0"),
-        ])
+        .form(&meeting_form("Early", "k0", Some(&browser.csrf)))
         .send()
         .await
         .unwrap();
@@ -109,7 +38,8 @@ async fn connect_schedule_and_disconnect_over_http() {
     // whose user approves with their own Google account. That browser brings the callback with
     // its own session and without this connect's binding: refused, and nobody is connected —
     // neither the other session's tenant nor the tenant that started the connect.
-    let (other_cookie, other_tenant) = session(&http, &url).await;
+    let other = session(&http, &url).await;
+    let (other_cookie, other_tenant) = (other.cookie, other.tenant);
     let (carried, _binding_stays_in_the_first_browser) = consent(&http, &url, &cookie).await;
     let refused = http
         .get(&carried)
@@ -145,6 +75,14 @@ async fn connect_schedule_and_disconnect_over_http() {
     );
     assert_eq!(location(&back), "/");
     assert!(store.get(&key).await.unwrap().is_some(), "tokens in SQLite");
+    // The connect gave the session a new id (and CSRF token) for the same tenant.
+    let (browser, html) = rotated(&http, &url, &back).await;
+    assert_eq!(browser.tenant, tenant);
+    assert!(
+        html.contains("<strong id=\"connection\">connected</strong>"),
+        "{html}"
+    );
+    let cookie = browser.cookie.clone();
 
     // The same callback again: the state was used up.
     let replay = http
@@ -163,13 +101,7 @@ async fn connect_schedule_and_disconnect_over_http() {
         "{html}"
     );
 
-    let form = [
-        ("title", "Consultation <b>"),
-        ("start", "2030-06-20T10:00:00"),
-        ("end", "2030-06-20T10:30:00"),
-        ("timezone", "Europe/Berlin"),
-        ("idempotency_key", "form-1"),
-    ];
+    let form = meeting_form("Consultation <b>", "form-1", Some(&browser.csrf));
     let booked = http
         .post(format!("{url}/meetings"))
         .header(COOKIE, &cookie)
@@ -206,6 +138,7 @@ async fn connect_schedule_and_disconnect_over_http() {
     let gone = http
         .post(format!("{url}/auth/google/disconnect"))
         .header(COOKIE, &cookie)
+        .form(&[("csrf_token", &browser.csrf)])
         .send()
         .await
         .unwrap();
