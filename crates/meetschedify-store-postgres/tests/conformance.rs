@@ -50,6 +50,21 @@ async fn postgres_passes_the_idempotency_suite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_share_a_single_use_nonce_store() {
+    let Some(url) = common::url() else { return };
+    let prefix = common::prefix();
+    let mut stores = Vec::new();
+    for _ in 0..3 {
+        let store = common::store(&url, &prefix).await;
+        stores.push(TokenStore::nonce_store(&store).expect("postgres is a nonce store"));
+    }
+    let result = kit::nonces_are_single_use(&stores).await;
+    let cleanup = common::store(&url, &prefix).await;
+    common::drop_tables(&cleanup, &prefix).await;
+    result.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_migrations_from_many_instances_are_safe() {
     let Some(url) = common::url() else { return };
     let prefix = common::prefix();

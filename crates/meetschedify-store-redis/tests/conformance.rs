@@ -38,6 +38,20 @@ async fn redis_passes_the_idempotency_suite() {
     report.assert_all_passed();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_share_a_single_use_nonce_store() {
+    let Some(url) = common::url() else { return };
+    let prefix = common::prefix();
+    let mut stores = Vec::new();
+    for _ in 0..3 {
+        let store = common::store(&url, &prefix).await;
+        stores.push(TokenStore::nonce_store(&store).expect("redis is a nonce store"));
+    }
+    let result = kit::nonces_are_single_use(&stores).await;
+    common::cleanup(&url, &prefix).await;
+    result.unwrap();
+}
+
 #[tokio::test]
 async fn idempotency_records_expire_by_themselves() {
     use meetschedify_core::IdempotencyStore as _;

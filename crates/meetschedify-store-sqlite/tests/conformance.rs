@@ -47,6 +47,18 @@ async fn a_file_shared_by_separate_pools_passes_the_idempotency_suite() {
     report.assert_all_passed();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_shared_by_separate_pools_is_a_single_use_nonce_store() {
+    let db = TempDb::new();
+    let mut stores = Vec::new();
+    for _ in 0..3 {
+        let store = SqliteTokenStore::open(db.0.clone()).await.unwrap();
+        // The token store hands out its nonce store: the one the Google provider picks up.
+        stores.push(TokenStore::nonce_store(&store).expect("sqlite is a nonce store"));
+    }
+    kit::nonces_are_single_use(&stores).await.unwrap();
+}
+
 struct TempDb(std::path::PathBuf);
 
 impl TempDb {

@@ -6,6 +6,7 @@ mod concurrent;
 pub mod env;
 mod faults;
 mod idempotency;
+mod nonces;
 mod outcome;
 pub mod proxy;
 mod support;
@@ -29,6 +30,7 @@ pub use idempotency::{
     expired_record_is_claimed_again, keys_are_scoped, lapsed_lease_is_taken_over,
     release_frees_the_key, renew_keeps_the_lease, run_idempotency, IDEMPOTENCY_CHECKS,
 };
+pub use nonces::nonces_are_single_use;
 pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
 pub use support::unique_prefix;
 

@@ -313,3 +313,27 @@ async fn an_idempotency_store_that_forgets_running_creates_fails_the_suite() {
         assert!(failed.contains(&check), "{check} passed: {report}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_memory_nonce_store_is_single_use() {
+    let store: Arc<dyn meetschedify_core::NonceStore> =
+        Arc::new(meetschedify_core::MemoryNonceStore::new());
+    kit::nonces_are_single_use(&[store]).await.unwrap();
+}
+
+/// A nonce store that forgets: the check must fail on it.
+#[derive(Debug)]
+struct Forgetful;
+
+#[async_trait]
+impl meetschedify_core::NonceStore for Forgetful {
+    async fn consume(&self, _nonce: &str, _expires_at: Timestamp) -> Result<bool> {
+        Ok(true)
+    }
+}
+
+#[tokio::test]
+async fn a_nonce_store_that_forgets_fails_the_check() {
+    let store: Arc<dyn meetschedify_core::NonceStore> = Arc::new(Forgetful);
+    assert!(kit::nonces_are_single_use(&[store]).await.is_err());
+}
