@@ -30,6 +30,7 @@ pub(crate) const REVOKED_HINT: &str = "get a new refresh token with the CLI's `m
 pub struct GoogleMeetStaticBuilder {
     settings: GoogleProviderSettings,
     refresh_token: Option<SecretString>,
+    tenant_ownership: bool,
 }
 
 impl Default for GoogleMeetStaticBuilder {
@@ -46,6 +47,7 @@ impl fmt::Debug for GoogleMeetStaticBuilder {
                 "refresh_token",
                 &self.refresh_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("tenant_ownership", &self.tenant_ownership)
             .finish_non_exhaustive()
     }
 }
@@ -57,6 +59,7 @@ impl GoogleMeetStaticBuilder {
         Self {
             settings: GoogleProviderSettings::new(ProviderId::GOOGLE_MEET_STATIC),
             refresh_token: None,
+            tenant_ownership: true,
         }
     }
 
@@ -86,6 +89,19 @@ impl GoogleMeetStaticBuilder {
         self
     }
 
+    /// Turns the tenant-ownership check on or off (default on).
+    ///
+    /// One Google account owns every tenant's events, so on, each create records its tenant
+    /// in the event's private extended property `meetschedify.tenant`, and get, update and
+    /// cancel answer `MEETING_NOT_FOUND` for an event of another tenant, or one made outside
+    /// this library (without the property), before anything is written. Turn it off only for
+    /// a single-tenant application, or while migrating events made elsewhere; creates record
+    /// the tenant either way.
+    pub fn with_tenant_ownership(mut self, on: bool) -> Self {
+        self.tenant_ownership = on;
+        self
+    }
+
     /// Checks the configuration and builds the provider. No network call is made: the first
     /// meeting (or [`connection_status`](meetschedify_core::MeetingProvider::connection_status),
     /// a cheap start-up probe) obtains the first access token.
@@ -109,7 +125,7 @@ impl GoogleMeetStaticBuilder {
         let key = TokenKey::new(STATIC_TENANT, parts.provider_id.clone());
         Ok(GoogleMeetStaticProvider::from_inner(Inner::new(
             parts.provider_id,
-            parts.calendar,
+            parts.calendar.with_tenant_ownership(self.tenant_ownership),
             parts.tokens,
             key,
             refresh_token,

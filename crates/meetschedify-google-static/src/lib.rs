@@ -8,4 +8,4 @@ pub use builder::{GoogleMeetStaticBuilder, ENV_REFRESH_TOKEN, STATIC_TENANT};
 pub use provider::GoogleMeetStaticProvider;
 
 /// The Calendar settings and types shared with the per-user provider.
-pub use meetschedify_google::{CalendarOptions, GoogleEndpoints, SendUpdates};
+pub use meetschedify_google::{CalendarOptions, GoogleEndpoints, SendUpdates, TENANT_KEY};

@@ -21,7 +21,9 @@ use crate::builder::GoogleMeetStaticBuilder;
 /// [`TokenManager`]: however many requests arrive together, one refresh runs. There is no
 /// per-user connect flow: [`Capabilities::oauth_connect`] is `false` and the client answers the
 /// connect operations with `OPERATION_NOT_SUPPORTED`. The tenant of each request still keeps
-/// idempotency keys apart (two tenants' equal keys make two meetings) and appears in logs.
+/// idempotency keys apart (two tenants' equal keys make two meetings) and appears in logs, and
+/// it owns the meetings it creates: by default another tenant's get, update or cancel of one is
+/// `MEETING_NOT_FOUND` (see [`GoogleMeetStaticBuilder::with_tenant_ownership`]).
 #[derive(Clone)]
 pub struct GoogleMeetStaticProvider {
     inner: Arc<Inner>,

@@ -8,7 +8,7 @@ mod provider;
 mod settings;
 
 pub use calendar::{
-    Calendar, CalendarMeetings, CalendarOptions, EventIds, SendUpdates, TokenAccess,
+    Calendar, CalendarMeetings, CalendarOptions, EventIds, SendUpdates, TokenAccess, TENANT_KEY,
 };
 pub use endpoints::GoogleEndpoints;
 pub use oauth::{

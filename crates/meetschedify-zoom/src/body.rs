@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn update_body_keeps_the_marker_and_skips_metadata() {
-        let m = Marker::random();
+        let m = Marker::random(&ProviderId::ZOOM, &"t".into());
         let update = UpdateMeetingRequest::new("t").with_description("new text");
         let valid = ValidatedUpdate::new(update, &RequestLimits::DEFAULT).unwrap();
         let body = update_body(&valid, Some(&m));

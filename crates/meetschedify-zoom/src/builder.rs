@@ -145,6 +145,15 @@ impl ZoomProviderBuilder {
         self
     }
 
+    /// Turns the tenant-ownership check on or off (default on): on, a meeting another tenant
+    /// created, or one made outside this library, is `MEETING_NOT_FOUND` to get, update and
+    /// cancel. Turn it off only for a single-tenant application, or while migrating meetings
+    /// made elsewhere; creates stamp the owner either way.
+    pub fn with_tenant_ownership(mut self, on: bool) -> Self {
+        self.config = self.config.with_tenant_ownership(on);
+        self
+    }
+
     /// Sets how long before expiry a new access token is fetched.
     pub fn with_token_refresh_ahead(mut self, ahead: Duration) -> Self {
         self.config = self.config.with_token_refresh_ahead(ahead);

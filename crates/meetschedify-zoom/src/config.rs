@@ -73,6 +73,12 @@ pub struct ZoomConfig {
     /// of sent twice (default on; see the crate docs). Off, an ambiguous failure is returned to
     /// the caller instead of being retried.
     pub duplicate_guard: bool,
+    /// Whether get, update and cancel answer `MEETING_NOT_FOUND` for a meeting that another
+    /// tenant created, or that was made outside this library (default on). All tenants share
+    /// one Zoom account, so without it any tenant reaches any meeting by its id. Creates stamp
+    /// the owner's tag either way; turn it off only for a single-tenant application or while
+    /// migrating meetings made elsewhere (see the crate docs).
+    pub tenant_ownership: bool,
     /// Get a new access token this long before the current one expires (default 60 s).
     pub token_refresh_ahead: Duration,
     /// The largest Meetings API answer read, in bytes (default
@@ -101,6 +107,7 @@ impl ZoomConfig {
             host_user: "me".to_owned(),
             provider_id: ProviderId::ZOOM,
             duplicate_guard: true,
+            tenant_ownership: true,
             token_refresh_ahead: Duration::from_secs(60),
             max_response_bytes: crate::read::DEFAULT_MAX_RESPONSE_BYTES,
         }
@@ -240,6 +247,19 @@ impl ZoomConfig {
         self
     }
 
+    /// Whether creates write the marker into the agenda: for the duplicate guard, the owner's
+    /// tag, or both.
+    pub(crate) fn marks_agenda(&self) -> bool {
+        self.duplicate_guard || self.tenant_ownership
+    }
+
+    /// Turns the tenant-ownership check of get, update and cancel on or off (see
+    /// [`tenant_ownership`](Self::tenant_ownership)).
+    pub fn with_tenant_ownership(mut self, on: bool) -> Self {
+        self.tenant_ownership = on;
+        self
+    }
+
     /// Sets how long before expiry a new access token is fetched.
     pub fn with_token_refresh_ahead(mut self, ahead: Duration) -> Self {
         self.token_refresh_ahead = ahead;
@@ -333,6 +353,7 @@ impl fmt::Debug for ZoomConfig {
             .field("host_user", &self.host_user)
             .field("provider_id", &self.provider_id)
             .field("duplicate_guard", &self.duplicate_guard)
+            .field("tenant_ownership", &self.tenant_ownership)
             .field("token_refresh_ahead", &self.token_refresh_ahead)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()
@@ -372,6 +393,7 @@ mod tests {
         assert_eq!(c.host_user, "me");
         assert_eq!(c.provider_id, ProviderId::ZOOM);
         assert!(c.duplicate_guard);
+        assert!(c.tenant_ownership);
         c.validate().unwrap();
     }
 

@@ -11,6 +11,7 @@ mod errors;
 mod lookup;
 mod mapping;
 mod marker;
+mod owner;
 mod provider;
 mod rate_limit;
 mod read;

@@ -1,14 +1,21 @@
-//! The duplicate-guard marker: a short tag at the end of a meeting's agenda that lets the
-//! provider recognise a meeting it created when Zoom's answer was lost.
+//! The marker: a short tag at the end of a meeting's agenda that records which tenant owns the
+//! meeting, and lets the duplicate guard recognise a meeting it created when Zoom's answer was
+//! lost.
 //!
-//! Zoom has no client-chosen meeting id and no idempotency header, and a meeting's `agenda` is
-//! the one free-text field the list endpoint returns (`GET /users/{userId}/meetings`), so the
-//! marker lives there: `[ref ms-<24 hex>]`, after a blank line when there is a description.
+//! Zoom has no client-chosen meeting id, no idempotency header and no private properties, and a
+//! meeting's `agenda` is the one free-text field both the meeting and the list endpoint
+//! (`GET /users/{userId}/meetings`) return, so the marker lives there:
+//! `[ref ms-<owner: 16 hex>-<create: 24 hex>]`, after a blank line when there is a description.
+//! The owner part is the tenant's [`OwnerTag`] (see `owner.rs`); the create part identifies one
+//! create (derived from the idempotency key, or random). Participants see exactly this line; it
+//! holds no tenant id, key or other text of the application.
 
 use std::fmt::Write as _;
 
 use meetschedify_core::{ProviderId, TenantId};
 use sha2::{Digest, Sha256};
+
+use crate::owner::{OwnerTag, OWNER_HEX_LEN};
 
 const PREFIX: &str = "[ref ms-";
 const HEX_LEN: usize = 24;
@@ -16,46 +23,64 @@ const SEPARATOR: &str = "\n\n";
 
 /// Characters of the agenda the marker takes, separator included: the description limit is
 /// Zoom's 2,000 minus this.
-pub(crate) const RESERVED_CHARS: usize = SEPARATOR.len() + PREFIX.len() + HEX_LEN + 1;
+pub(crate) const RESERVED_CHARS: usize =
+    SEPARATOR.len() + PREFIX.len() + OWNER_HEX_LEN + 1 + HEX_LEN + 1;
 
-/// One create's marker.
+/// SHA-256 over `parts`, each length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+pub(crate) fn hash(parts: &[&str]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.finalize().into()
+}
+
+/// One create's marker: its owner and its own reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Marker(String);
+pub(crate) struct Marker {
+    owner: OwnerTag,
+    create: String,
+}
 
 impl Marker {
     /// The marker of a create with an idempotency key: the same provider, tenant and key always
     /// give the same marker, and different tenants never share one (they share a Zoom account).
     pub(crate) fn derived(provider: &ProviderId, tenant: &TenantId, key: &str) -> Self {
-        let mut hash = Sha256::new();
-        for part in [
+        let digest = hash(&[
             "meetschedify-zoom/marker/v1",
             provider.as_str(),
             tenant.as_str(),
             key,
-        ] {
-            // Length-prefixed, so ("ab", "c") and ("a", "bc") differ.
-            hash.update((part.len() as u64).to_be_bytes());
-            hash.update(part.as_bytes());
-        }
-        Self::from_bytes(&hash.finalize()[..HEX_LEN / 2])
+        ]);
+        Self::new(provider, tenant, &digest[..HEX_LEN / 2])
     }
 
-    /// A fresh marker for a create without an idempotency key (96 random bits).
-    pub(crate) fn random() -> Self {
-        Self::from_bytes(&rand::random::<[u8; HEX_LEN / 2]>())
+    /// A fresh marker for a create without an idempotency key (96 random bits), owned by
+    /// `tenant`.
+    pub(crate) fn random(provider: &ProviderId, tenant: &TenantId) -> Self {
+        Self::new(provider, tenant, &rand::random::<[u8; HEX_LEN / 2]>())
     }
 
-    fn from_bytes(bytes: &[u8]) -> Self {
+    fn new(provider: &ProviderId, tenant: &TenantId, bytes: &[u8]) -> Self {
         let mut hex = String::with_capacity(HEX_LEN);
         for b in bytes {
             let _ = write!(hex, "{b:02x}");
         }
-        Self(hex)
+        Self {
+            owner: OwnerTag::of(provider, tenant),
+            create: hex,
+        }
+    }
+
+    /// The tenant that owns the meeting.
+    pub(crate) fn owner(&self) -> &OwnerTag {
+        &self.owner
     }
 
     /// The tag as it appears in the agenda.
     pub(crate) fn tag(&self) -> String {
-        format!("{PREFIX}{}]", self.0)
+        format!("{PREFIX}{}-{}]", self.owner.as_str(), self.create)
     }
 
     /// The agenda for a description (or none) with the marker at its end.
@@ -78,22 +103,35 @@ impl Marker {
         Self::find_in(agenda).filter(|m| agenda.ends_with(&m.tag()))
     }
 
-    /// The marker at the end of an agenda, if there is one.
+    /// The last marker in an agenda, if there is one. The library always writes it last, so a
+    /// look-alike in the description never wins over it.
     pub(crate) fn find_in(agenda: &str) -> Option<Self> {
         let start = agenda.rfind(PREFIX)? + PREFIX.len();
         let rest = agenda.get(start..)?;
-        let hex = rest.get(..HEX_LEN)?;
-        let valid = hex
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            && rest[HEX_LEN..].starts_with(']');
-        valid.then(|| Self(hex.to_owned()))
+        let hex = |s: Option<&str>| {
+            s.filter(|h| {
+                h.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            })
+            .map(str::to_owned)
+        };
+        let owner = hex(rest.get(..OWNER_HEX_LEN))?;
+        let rest = rest.get(OWNER_HEX_LEN..)?.strip_prefix('-')?;
+        let create = hex(rest.get(..HEX_LEN))?;
+        rest[HEX_LEN..].starts_with(']').then(|| Self {
+            owner: OwnerTag::parsed(&owner),
+            create,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn random() -> Marker {
+        Marker::random(&ProviderId::ZOOM, &"org_1".into())
+    }
 
     #[test]
     fn derived_markers_are_stable_and_tenant_scoped() {
@@ -120,21 +158,21 @@ mod tests {
         );
         // Pinned (checked with Python's hashlib): a marker written by one release must be found
         // by the next.
-        assert_eq!(a.tag(), "[ref ms-f32d42e639ac3c26be24eb47]");
-    }
-
-    #[test]
-    fn random_markers_differ() {
-        assert_ne!(Marker::random(), Marker::random());
         assert_eq!(
-            Marker::random().tag().len(),
-            RESERVED_CHARS - SEPARATOR.len()
+            a.tag(),
+            "[ref ms-1b4781a9c889f74e-f32d42e639ac3c26be24eb47]"
         );
     }
 
     #[test]
+    fn random_markers_differ() {
+        assert_ne!(random(), random());
+        assert_eq!(random().tag().len(), RESERVED_CHARS - SEPARATOR.len());
+    }
+
+    #[test]
     fn agenda_round_trips() {
-        let m = Marker::random();
+        let m = random();
         let with = m.agenda(Some("Round 2: system design\n"));
         assert!(with.starts_with("Round 2: system design\n\n[ref ms-"));
         assert_eq!(
@@ -145,22 +183,46 @@ mod tests {
         assert_eq!(Marker::find_in(&with), Some(m.clone()));
         assert_eq!(m.agenda(None), m.tag());
         assert_eq!(m.agenda(Some("  ")), m.tag());
-        assert!(!Marker::random().is_in(&with));
+        assert!(!random().is_in(&with));
     }
 
     #[test]
     fn find_rejects_look_alikes() {
+        let owner = "0123456789abcdef";
+        let create = "0123456789abcdef01234567";
         assert_eq!(Marker::find_in("no marker"), None);
         assert_eq!(Marker::find_in("[ref ms-123]"), None);
-        assert_eq!(Marker::find_in("[ref ms-ZZZZZZZZZZZZZZZZZZZZZZZZ]"), None);
-        assert_eq!(Marker::find_in("[ref ms-0123456789ABCDEF01234567]"), None);
-        assert_eq!(Marker::find_in("[ref ms-0123456789abcdef01234567"), None);
-        assert!(Marker::find_in("x [ref ms-0123456789abcdef01234567]").is_some());
+        // The one-part format of unreleased versions carries no owner: not a marker.
+        assert_eq!(Marker::find_in(&format!("[ref ms-{create}]")), None);
+        assert_eq!(
+            Marker::find_in(&format!("[ref ms-{owner}-{}]", create.to_uppercase())),
+            None
+        );
+        assert_eq!(
+            Marker::find_in(&format!("[ref ms-{}-{create}]", owner.to_uppercase())),
+            None
+        );
+        assert_eq!(Marker::find_in(&format!("[ref ms-{owner}{create}]")), None);
+        assert_eq!(Marker::find_in(&format!("[ref ms-{owner}-{create}")), None);
+        assert_eq!(
+            Marker::find_in(&format!("[ref ms-{owner}-{}]", &create[1..])),
+            None
+        );
+        let found = Marker::find_in(&format!("x [ref ms-{owner}-{create}]")).unwrap();
+        assert_eq!(found.owner().as_str(), owner);
+    }
+
+    #[test]
+    fn the_last_marker_wins_over_a_look_alike_in_the_description() {
+        let forged = Marker::random(&ProviderId::ZOOM, &"org_2".into());
+        let mine = random();
+        let agenda = mine.agenda(Some(&forged.agenda(Some("Round 2"))));
+        assert_eq!(Marker::find_in(&agenda), Some(mine));
     }
 
     #[test]
     fn ending_needs_the_whole_marker_last() {
-        let m = Marker::random();
+        let m = random();
         let agenda = m.agenda(Some("Round 2"));
         assert_eq!(Marker::ending(&agenda), Some(m.clone()));
         // Cut by the list inside the marker, or followed by more text: not an ending.

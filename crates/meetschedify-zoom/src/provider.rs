@@ -22,10 +22,12 @@ use crate::create::Create;
 use crate::errors::gave_up;
 use crate::mapping::{check_meeting_id, to_created};
 use crate::marker::{Marker, RESERVED_CHARS};
+use crate::owner::{ensure_owned, OwnerTag};
 use crate::token::ZoomTokenRefresher;
 
 /// Zoom's limits (`topic` at most 200 characters, `agenda` at most 2,000), with room in the
-/// agenda for the duplicate-guard marker. With the guard off the description may use all 2,000.
+/// agenda for the marker (owner tag and duplicate-guard reference). With both the duplicate
+/// guard and tenant ownership off the description may use all 2,000.
 pub const ZOOM_LIMITS: RequestLimits = RequestLimits::DEFAULT
     .with_max_title_chars(MAX_TOPIC_CHARS)
     .with_max_description_chars(MAX_AGENDA_CHARS - RESERVED_CHARS);
@@ -37,7 +39,9 @@ const MAX_AGENDA_CHARS: usize = 2000;
 ///
 /// Cheap to clone (one `Arc`); register it with a `MeetSchedifyClient` or call it directly.
 /// Every tenant shares the app's account and its one access token; tenants are recorded in logs
-/// and scope idempotency keys.
+/// and scope idempotency keys. Each meeting is stamped with its tenant's tag, and by default get,
+/// update and cancel answer `MEETING_NOT_FOUND` for a meeting that is not the caller's tenant's
+/// (see [`ZoomProviderBuilder::with_tenant_ownership`]).
 #[derive(Clone)]
 pub struct ZoomProvider {
     inner: Arc<Inner>,
@@ -67,7 +71,7 @@ impl ZoomProvider {
     }
 
     pub(crate) fn assemble(config: ZoomConfig, api: ZoomApi) -> Self {
-        let limits = if config.duplicate_guard {
+        let limits = if config.marks_agenda() {
             ZOOM_LIMITS
         } else {
             ZOOM_LIMITS.with_max_description_chars(MAX_AGENDA_CHARS)
@@ -164,15 +168,36 @@ impl ZoomProvider {
             .ok_or_else(|| crate::errors::unexpected("an empty meeting", self.id_ref()))
     }
 
+    /// The meeting as Zoom has it, refused as `MEETING_NOT_FOUND` when the ownership check is
+    /// on and it is not `tenant`'s.
+    async fn owned_json(&self, meeting_id: &str, tenant: &TenantId) -> Result<Value> {
+        let json = self.get_json(meeting_id).await?;
+        self.check_owner(&json, meeting_id, tenant)?;
+        Ok(json)
+    }
+
+    fn check_owner(&self, meeting: &Value, meeting_id: &str, tenant: &TenantId) -> Result<()> {
+        if !self.inner.config.tenant_ownership {
+            return Ok(());
+        }
+        let owner = OwnerTag::of(self.id_ref(), tenant);
+        ensure_owned(meeting, &owner, meeting_id, self.id_ref())
+    }
+
     async fn create(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
         let config = &self.inner.config;
         let req = request.request();
         let options = ZoomOptions::from_request(&req.provider_options)?;
         let host = options.user_id.as_deref().unwrap_or(&config.host_user);
-        let marker = config.duplicate_guard.then(|| match &req.idempotency_key {
-            Some(key) => Marker::derived(self.id_ref(), &req.tenant_id, key),
-            None => Marker::random(),
-        });
+        // The marker carries the owner's tag whenever it is written, so meetings made while
+        // the ownership check is off still belong to their tenant when it is turned on.
+        let marker =
+            config
+                .marks_agenda()
+                .then(|| match (&req.idempotency_key, config.duplicate_guard) {
+                    (Some(key), true) => Marker::derived(self.id_ref(), &req.tenant_id, key),
+                    _ => Marker::random(self.id_ref(), &req.tenant_id),
+                });
         let body = create_body(request, &config.meeting_defaults, &options, marker.as_ref());
         let json = Create {
             api: &self.inner.api,
@@ -181,7 +206,7 @@ impl ZoomProvider {
             provider: self.id_ref(),
             host,
             body: &body,
-            marker: marker.as_ref(),
+            marker: marker.as_ref().filter(|_| config.duplicate_guard),
             keyed: req.idempotency_key.is_some(),
             topic: request.title(),
             start: request.time().start_utc(),
@@ -195,7 +220,8 @@ impl ZoomProvider {
 
     async fn update(&self, meeting_id: &str, update: &ValidatedUpdate) -> Result<UpdatedMeeting> {
         let id = check_meeting_id(meeting_id)?;
-        let before = self.get_json(id).await?;
+        // Read and checked before anything is sent: another tenant's meeting is never patched.
+        let before = self.owned_json(id, &update.request().tenant_id).await?;
         let marker = before
             .get("agenda")
             .and_then(Value::as_str)
@@ -226,6 +252,17 @@ impl ZoomProvider {
 
     async fn cancel(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
         let id = check_meeting_id(meeting_id)?;
+        if self.inner.config.tenant_ownership {
+            // Read and checked before the delete. A meeting already gone is the same
+            // `AlreadyCancelled` the delete itself would give.
+            match self.get_json(id).await {
+                Ok(meeting) => self.check_owner(&meeting, id, &ctx.tenant_id)?,
+                Err(e) if e.code() == ErrorCode::MeetingNotFound => {
+                    return Ok(CancelOutcome::AlreadyCancelled)
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let mut call = Call::new(
             Method::DELETE,
             "DELETE /meetings/{meetingId}",
@@ -308,7 +345,7 @@ impl MeetingProvider for ZoomProvider {
         let op = Operation::GetMeeting;
         async {
             let id = check_meeting_id(meeting_id)?;
-            let json = self.get_json(id).await?;
+            let json = self.owned_json(id, &ctx.tenant_id).await?;
             to_created(json, self.id_ref(), Default::default())
         }
         .instrument(self.span(op, &ctx.tenant_id))

@@ -75,6 +75,7 @@ pub(crate) struct Inner {
     pub(crate) endpoints: GoogleEndpoints,
     pub(crate) options: CalendarOptions,
     pub(crate) provider: ProviderId,
+    pub(crate) tenant_ownership: bool,
 }
 
 impl std::fmt::Debug for Calendar {
@@ -83,6 +84,7 @@ impl std::fmt::Debug for Calendar {
             .field("provider", &self.inner.provider)
             .field("api_base", &self.inner.endpoints.api_base())
             .field("options", &self.inner.options)
+            .field("tenant_ownership", &self.inner.tenant_ownership)
             .finish()
     }
 }
@@ -103,8 +105,34 @@ impl Calendar {
                 endpoints,
                 options,
                 provider,
+                tenant_ownership: false,
             }),
         })
+    }
+
+    /// Turns on (or off) the tenant-ownership check: get, update and cancel then answer
+    /// `MEETING_NOT_FOUND` for an event whose private property
+    /// [`TENANT_KEY`](crate::calendar::TENANT_KEY) is not the caller's tenant (another tenant's,
+    /// or one made outside this library), before anything is written. Off by default: with
+    /// per-user accounts each tenant reaches only its own calendar anyway. Creates stamp the
+    /// tenant either way.
+    pub fn with_tenant_ownership(self, on: bool) -> Self {
+        let inner = &self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                endpoints: inner.endpoints.clone(),
+                options: inner.options.clone(),
+                provider: inner.provider.clone(),
+                tenant_ownership: on,
+            }),
+        }
+    }
+
+    /// Whether get, update and cancel check the tenant that owns an event (see
+    /// [`with_tenant_ownership`](Self::with_tenant_ownership)).
+    pub fn tenant_ownership(&self) -> bool {
+        self.inner.tenant_ownership
     }
 
     /// The settings.

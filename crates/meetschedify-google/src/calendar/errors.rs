@@ -172,6 +172,20 @@ fn from_google_json(body: &Value, capture: &Capture, existing_event: bool) -> Er
     from_status(status, reason, message, capture.retry_after, existing_event)
 }
 
+/// The error of an event refused to a tenant that does not own it: what Google answers for an
+/// event id it does not know (`404 notFound`).
+pub(crate) fn not_found() -> Error {
+    from_status(
+        404,
+        Some("notFound".to_owned()),
+        Some("Not Found".to_owned()),
+        None,
+        true,
+    )
+    // As a real 404 reports: refused on the first read's answer.
+    .with_attempts(1)
+}
+
 fn from_status(
     status: u16,
     reason: Option<String>,

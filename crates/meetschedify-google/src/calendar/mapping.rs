@@ -4,6 +4,8 @@
 //! the bindings model `dateTime` as a UTC instant, so an event is sent as that instant plus the
 //! IANA `timeZone`, and read back by placing the instant in the event's `timeZone`.
 
+use std::collections::HashMap;
+
 use google_calendar3::api::{
     ConferenceData, ConferenceSolutionKey, CreateConferenceRequest, EntryPoint, Event,
     EventAttendee, EventDateTime, EventExtendedProperties,
@@ -18,6 +20,7 @@ use meetschedify_core::{
 use super::ids::EventIds;
 use super::metadata;
 use super::options::SendUpdates;
+use super::ownership;
 
 /// Google Meet's conference solution (`conferenceSolutionKey.type`).
 pub(crate) const HANGOUTS_MEET: &str = "hangoutsMeet";
@@ -84,12 +87,24 @@ pub(crate) fn event_for_create(request: &ValidatedCreate, ids: &EventIds) -> Eve
             }),
             ..ConferenceData::default()
         }),
-        extended_properties: (!req.metadata.is_empty()).then(|| EventExtendedProperties {
-            private: Some(metadata::encode(&req.metadata, 0)),
+        extended_properties: Some(EventExtendedProperties {
+            private: Some(private_properties(req)),
             shared: None,
         }),
         ..Event::default()
     }
+}
+
+/// The private properties of a new event: its owner (see `ownership.rs`), and the metadata when
+/// there is some.
+fn private_properties(req: &meetschedify_core::CreateMeetingRequest) -> HashMap<String, String> {
+    let mut private = if req.metadata.is_empty() {
+        HashMap::new()
+    } else {
+        metadata::encode(&req.metadata, 0)
+    };
+    ownership::stamp(&mut private, &req.tenant_id);
+    private
 }
 
 /// The partial event an `events.patch` sends for an update; only the changed fields are set
@@ -318,7 +333,15 @@ mod tests {
             .as_ref()
             .unwrap();
         assert_eq!(cr.request_id.as_deref(), Some(ids.request_id.as_str()));
-        assert!(e.extended_properties.is_some());
+        let private = e
+            .extended_properties
+            .as_ref()
+            .unwrap()
+            .private
+            .as_ref()
+            .unwrap();
+        assert_eq!(private[ownership::TENANT_KEY], "org_1");
+        assert_eq!(private[metadata::PARTS_KEY], "1");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::ids::EventIds;
 use super::mapping::{self, RequestOptions};
 use super::metadata;
 use super::options::SendUpdates;
+use super::ownership;
 use super::path;
 use super::token_source::TokenAccess;
 
@@ -132,7 +133,8 @@ impl Calendar {
         into_meeting(self, answer)
     }
 
-    /// Reads a meeting by event id. A deleted event comes back with status `cancelled`.
+    /// Reads a meeting by event id. A deleted event comes back with status `cancelled`. With
+    /// the ownership check on, an event that is not the context tenant's is `MEETING_NOT_FOUND`.
     pub async fn get(
         &self,
         access: &TokenAccess,
@@ -143,11 +145,13 @@ impl Calendar {
         let answer = self
             .fetch(access, &ctx.tenant_id, &event_id, Operation::GetMeeting)
             .await?;
+        self.check_owner(&answer, &ctx.tenant_id)?;
         into_meeting(self, answer)
     }
 
     /// Patches the fields the update names; the conference is kept. Reads the event first, to
-    /// report whether the join link changed and to blank metadata chunks that would go stale.
+    /// report whether the join link changed and to blank metadata chunks that would go stale,
+    /// and, with the ownership check on, to refuse another tenant's event before the patch.
     pub async fn update(
         &self,
         access: &TokenAccess,
@@ -159,6 +163,7 @@ impl Calendar {
         let before = self
             .fetch(access, tenant, event_id, Operation::UpdateMeeting)
             .await?;
+        self.check_owner(&before, tenant)?;
         let before_event = before.event()?;
         let stale_parts = metadata::parts(
             before_event
@@ -199,7 +204,9 @@ impl Calendar {
     /// Deletes the event. An event already deleted (Google's 410 `deleted`) gives
     /// [`CancelOutcome::AlreadyCancelled`]; an id that never existed is `MEETING_NOT_FOUND`.
     /// When the answer to a delete is lost and the retry meets the 410, the outcome is also
-    /// `AlreadyCancelled`: the meeting is gone either way.
+    /// `AlreadyCancelled`: the meeting is gone either way. With the ownership check on, the
+    /// event is read first, and one that is not the context tenant's (deleted or not) is
+    /// `MEETING_NOT_FOUND`, and is not deleted.
     pub async fn cancel(
         &self,
         access: &TokenAccess,
@@ -208,6 +215,14 @@ impl Calendar {
     ) -> Result<CancelOutcome> {
         let send = SendUpdates::resolve(self.options().send_updates, None, ctx.notify_participants);
         let event_id = &path::segment(event_id, "meeting_id")?;
+        if self.tenant_ownership() {
+            // A deleted event is still read (as a cancelled tombstone with its properties), so
+            // its owner's repeated cancel goes on to the delete and its `AlreadyCancelled`.
+            let event = self
+                .fetch(access, &ctx.tenant_id, event_id, Operation::CancelMeeting)
+                .await?;
+            self.check_owner(&event, &ctx.tenant_id)?;
+        }
         let calendar_id = self.calendar_segment()?;
         let calendar_id = calendar_id.as_str();
         let deleted = self
@@ -266,6 +281,14 @@ impl Calendar {
 }
 
 impl Calendar {
+    /// With the ownership check on, refuses an event that is not `tenant`'s.
+    fn check_owner(&self, answer: &Answer, tenant: &TenantId) -> Result<()> {
+        if !self.tenant_ownership() {
+            return Ok(());
+        }
+        ownership::ensure_owned(answer.event()?, tenant)
+    }
+
     /// The configured calendar id as a path segment.
     fn calendar_segment(&self) -> Result<String> {
         path::segment(&self.options().calendar_id, "calendar_id")

@@ -239,7 +239,7 @@ async fn bad_input_fails_before_any_request() {
         assert_eq!(err.field(), Some(field));
     }
     client
-        .create_meeting(request("x").with_description("d".repeat(1965)))
+        .create_meeting(request("x").with_description("d".repeat(1948)))
         .await
         .unwrap();
     emu.clear_requests();
@@ -255,9 +255,16 @@ async fn bad_input_fails_before_any_request() {
 }
 
 #[tokio::test]
-async fn without_the_guard_the_description_may_use_all_2000_characters() {
+async fn without_the_guard_and_ownership_the_description_may_use_all_2000_characters() {
     let emu = emulator().await;
-    let zoom = builder(&emu).with_duplicate_guard(false).build().unwrap();
+    // The owner's tag alone still needs the marker's room.
+    let owned = builder(&emu).with_duplicate_guard(false).build().unwrap();
+    assert_eq!(owned.capabilities().limits.max_description_chars, 1948);
+    let zoom = builder(&emu)
+        .with_duplicate_guard(false)
+        .with_tenant_ownership(false)
+        .build()
+        .unwrap();
     assert_eq!(zoom.capabilities().limits.max_description_chars, 2000);
     assert!(!zoom.capabilities().idempotent_create);
     let m = client(zoom)

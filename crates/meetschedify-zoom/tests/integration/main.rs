@@ -7,6 +7,7 @@ mod duplicates;
 mod errors;
 mod lifecycle;
 mod limits;
+mod ownership;
 mod scopes;
 mod snapshots;
 mod tokens;
