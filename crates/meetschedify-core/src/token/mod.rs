@@ -5,4 +5,6 @@ mod manager;
 mod store;
 
 pub use manager::{AccessToken, TokenManager, TokenManagerConfig, TokenRefresher};
-pub use store::{Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore};
+pub use store::{
+    DeleteOutcome, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+};
