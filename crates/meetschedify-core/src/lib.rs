@@ -47,6 +47,7 @@ pub use time::{DstResolution, MeetingTime, ResolvedTime};
 pub use token::{
     AccessToken, DeleteOutcome, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey,
     TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
+    DEFAULT_REVALIDATE_EVERY,
 };
 pub use validate::{RequestLimits, ValidatedCreate, ValidatedUpdate};
 
