@@ -45,8 +45,9 @@ pub use retry::{
 };
 pub use time::{DstResolution, MeetingTime, ResolvedTime};
 pub use token::{
-    AccessToken, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenManager,
-    TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
+    AccessToken, DeleteOutcome, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey,
+    TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
+    DEFAULT_REVALIDATE_EVERY,
 };
 pub use validate::{RequestLimits, ValidatedCreate, ValidatedUpdate};
 

@@ -13,8 +13,8 @@ use meetschedify_core::oauth_state::{
 };
 use meetschedify_core::secrecy::SecretString;
 use meetschedify_core::{
-    OAuthCallback, ProviderId, Result, SaveCondition, SaveOutcome, TenantId, TokenKey,
-    TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
+    DeleteOutcome, OAuthCallback, ProviderId, Result, SaveCondition, SaveOutcome, TenantId,
+    TokenKey, TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
 };
 
 const ACCESS: &str = "ya29.ACCESS-SECRET-4f1c";
@@ -48,8 +48,8 @@ impl TokenStore for Store {
         *self.0.lock().unwrap() = Some(r.clone().with_version(1));
         Ok(SaveOutcome::Saved { version: 1 })
     }
-    async fn delete(&self, _key: &TokenKey) -> Result<()> {
-        Ok(())
+    async fn delete_if(&self, _key: &TokenKey, _c: SaveCondition) -> Result<DeleteOutcome> {
+        Ok(DeleteOutcome::Deleted)
     }
 }
 

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
-    Error, ErrorCode, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenManager,
-    TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
+    DeleteOutcome, Error, ErrorCode, Lease, Result, SaveCondition, SaveOutcome, TokenKey,
+    TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
 };
 
 /// A store in memory with optional leases and switchable failures.
@@ -77,9 +77,15 @@ impl TokenStore for TestStore {
         Ok(SaveOutcome::Saved { version })
     }
 
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
-        self.records.lock().unwrap().remove(key);
-        Ok(())
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
+        let mut records = self.records.lock().unwrap();
+        if let SaveCondition::Version(v) = condition {
+            if records.get(key).map(|r| r.version) != Some(v) {
+                return Ok(DeleteOutcome::Conflict);
+            }
+        }
+        records.remove(key);
+        Ok(DeleteOutcome::Deleted)
     }
 
     fn supports_leases(&self) -> bool {

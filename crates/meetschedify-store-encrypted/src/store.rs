@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
-    async_trait, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
-    TokenStore,
+    async_trait, DeleteOutcome, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey,
+    TokenRecord, TokenStore,
 };
 
 use crate::envelope::{kid_of, open, seal};
@@ -117,8 +117,8 @@ impl TokenStore for EncryptedTokenStore {
         self.inner.save(key, &sealed, condition).await
     }
 
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
-        self.inner.delete(key).await
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
+        self.inner.delete_if(key, condition).await
     }
 
     fn supports_leases(&self) -> bool {

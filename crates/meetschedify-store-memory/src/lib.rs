@@ -8,15 +8,26 @@ use std::time::Duration;
 
 use meetschedify_core::jiff::{SignedDuration, Timestamp};
 use meetschedify_core::{
-    async_trait, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+    async_trait, DeleteOutcome, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
+    TokenStore,
 };
 
 /// Tokens in a `HashMap` behind a mutex, with compare-and-swap and leases.
+///
+/// A deleted key keeps its last version (a tombstone of one `u64`), so versions never repeat for
+/// a key: the next save continues from it.
 #[derive(Default)]
 pub struct MemoryTokenStore {
-    records: Mutex<HashMap<TokenKey, TokenRecord>>,
+    records: Mutex<HashMap<TokenKey, Slot>>,
     leases: Mutex<HashMap<TokenKey, (String, Timestamp)>>,
     next_holder: AtomicU64,
+}
+
+/// One key's state: its last version, and its record unless it was deleted.
+#[derive(Clone)]
+struct Slot {
+    version: u64,
+    record: Option<TokenRecord>,
 }
 
 impl MemoryTokenStore {
@@ -27,7 +38,10 @@ impl MemoryTokenStore {
 
     /// How many records it holds.
     pub fn len(&self) -> usize {
-        lock(&self.records).len()
+        lock(&self.records)
+            .values()
+            .filter(|slot| slot.record.is_some())
+            .count()
     }
 
     /// Whether it holds no records.
@@ -45,6 +59,16 @@ impl std::fmt::Debug for MemoryTokenStore {
     }
 }
 
+/// Whether `condition` holds for a key in state `slot` (a tombstone counts as absent).
+fn allows(slot: Option<&Slot>, condition: SaveCondition) -> bool {
+    let live = slot.filter(|s| s.record.is_some()).map(|s| s.version);
+    match condition {
+        SaveCondition::Absent => live.is_none(),
+        SaveCondition::Version(v) => live == Some(v),
+        _ => true,
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Every critical section leaves the maps consistent, so a panic elsewhere cannot corrupt them.
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -53,7 +77,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[async_trait]
 impl TokenStore for MemoryTokenStore {
     async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
-        Ok(lock(&self.records).get(key).cloned())
+        Ok(lock(&self.records)
+            .get(key)
+            .and_then(|slot| slot.record.clone()))
     }
 
     async fn save(
@@ -63,23 +89,34 @@ impl TokenStore for MemoryTokenStore {
         condition: SaveCondition,
     ) -> Result<SaveOutcome> {
         let mut records = lock(&self.records);
-        let current = records.get(key).map(|r| r.version);
-        let allowed = match condition {
-            SaveCondition::Absent => current.is_none(),
-            SaveCondition::Version(v) => current == Some(v),
-            _ => true,
-        };
-        if !allowed {
+        let slot = records.get(key);
+        if !allows(slot, condition) {
             return Ok(SaveOutcome::Conflict);
         }
-        let version = current.unwrap_or(0) + 1;
-        records.insert(key.clone(), record.clone().with_version(version));
+        let version = slot.map_or(0, |s| s.version) + 1;
+        records.insert(
+            key.clone(),
+            Slot {
+                version,
+                record: Some(record.clone().with_version(version)),
+            },
+        );
         Ok(SaveOutcome::Saved { version })
     }
 
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
-        lock(&self.records).remove(key);
-        Ok(())
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
+        let mut records = lock(&self.records);
+        let slot = records.get_mut(key);
+        if !allows(slot.as_deref(), condition) {
+            return Ok(DeleteOutcome::Conflict);
+        }
+        // The slot stays, as a tombstone with a new version: the delete is a write too, and a
+        // writer that read the deleted record must conflict with whatever comes next.
+        if let Some(slot) = slot.filter(|s| s.record.is_some()) {
+            slot.version += 1;
+            slot.record = None;
+        }
+        Ok(DeleteOutcome::Deleted)
     }
 
     fn supports_leases(&self) -> bool {
@@ -185,7 +222,13 @@ mod tests {
     #[test]
     fn debug_shows_no_tokens() {
         let store = MemoryTokenStore::new();
-        lock(&store.records).insert(TokenKey::new("t", "zoom"), TokenRecord::new("secret-token"));
+        lock(&store.records).insert(
+            TokenKey::new("t", "zoom"),
+            Slot {
+                version: 1,
+                record: Some(TokenRecord::new("secret-token")),
+            },
+        );
         assert!(!format!("{store:?}").contains("secret-token"));
     }
 }

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::{
-    async_trait, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
-    TokenStore,
+    async_trait, DeleteOutcome, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey,
+    TokenRecord, TokenStore,
 };
 use rand::Rng;
 use redis::aio::ConnectionManager;
@@ -19,18 +19,43 @@ use crate::keys::Keys;
 /// Compare-and-swap in one script: Redis runs a script atomically
 /// (https://redis.io/docs/latest/develop/interact/programmability/eval-intro/), so the check and
 /// the write cannot interleave with another client's. Returns the new version, or 0 on conflict.
+/// A hash with `v` but no `d` is a tombstone (a deleted record): absent for the conditions, but
+/// its version continues, so versions never repeat for a key.
 static SAVE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local cur = redis.call('HGET', KEYS[1], 'v')
+local live = redis.call('HEXISTS', KEYS[1], 'd') == 1
 if ARGV[1] == 'absent' then
-  if cur then return 0 end
+  if live then return 0 end
 elseif ARGV[1] == 'version' then
-  if (not cur) or cur ~= ARGV[2] then return 0 end
+  if (not live) or cur ~= ARGV[2] then return 0 end
 end
 local v = (tonumber(cur) or 0) + 1
 redis.call('HSET', KEYS[1], 'v', v, 'd', ARGV[3])
 return v
+",
+    )
+});
+
+/// Conditional delete in one script: leaves a tombstone (`v` bumped, `d` removed). Returns 1 when
+/// deleted (or nothing to delete and the condition allows it), 0 on conflict.
+static DELETE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local cur = redis.call('HGET', KEYS[1], 'v')
+local live = redis.call('HEXISTS', KEYS[1], 'd') == 1
+if ARGV[1] == 'absent' then
+  if live then return 0 end
+  return 1
+elseif ARGV[1] == 'version' then
+  if (not live) or cur ~= ARGV[2] then return 0 end
+end
+if live then
+  redis.call('HSET', KEYS[1], 'v', (tonumber(cur) or 0) + 1)
+  redis.call('HDEL', KEYS[1], 'd')
+end
+return 1
 ",
     )
 });
@@ -48,7 +73,8 @@ return 0
     )
 });
 
-/// Tokens in Redis (one hash per key: `v` the version, `d` the record as JSON), with
+/// Tokens in Redis (one hash per key: `v` the version, `d` the record as JSON; a deleted record
+/// leaves a tombstone hash with only `v`, so versions never repeat), with
 /// compare-and-swap by script and `SET NX PX` refresh leases. Cheap to clone.
 #[derive(Clone)]
 pub struct RedisTokenStore {
@@ -136,14 +162,15 @@ impl TokenStore for RedisTokenStore {
             .await
             .map_err(redis_err("get"))?;
         match (version, data) {
-            (None, None) => Ok(None),
+            // Nothing, or a tombstone keeping a deleted record's version.
+            (None | Some(_), None) => Ok(None),
             (Some(version), Some(data)) => {
                 let version: u64 = version.parse().map_err(|e| {
                     Error::token_store(format!("the stored version for {key} is not a number"), e)
                 })?;
                 TokenRecord::from_stored_json(key, data.as_bytes(), version).map(Some)
             }
-            _ => Err(Error::new(
+            (None, Some(_)) => Err(Error::new(
                 meetschedify_core::ErrorCode::TokenStoreError,
                 format!("the stored record for {key} is incomplete"),
             )),
@@ -179,15 +206,26 @@ impl TokenStore for RedisTokenStore {
         })
     }
 
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
+        let (mode, expected) = match condition {
+            SaveCondition::Absent => ("absent", String::new()),
+            SaveCondition::Version(v) => ("version", v.to_string()),
+            _ => ("always", String::new()),
+        };
         let mut conn = self.conn.clone();
-        let _: i64 = redis::cmd("DEL")
-            .arg(self.keys.token(key))
-            .query_async(&mut conn)
+        let deleted: i64 = DELETE
+            .key(self.keys.token(key))
+            .arg(mode)
+            .arg(expected)
+            .invoke_async(&mut conn)
             .instrument(span("delete", key))
             .await
             .map_err(redis_err("delete"))?;
-        Ok(())
+        Ok(if deleted == 1 {
+            DeleteOutcome::Deleted
+        } else {
+            DeleteOutcome::Conflict
+        })
     }
 
     fn supports_leases(&self) -> bool {

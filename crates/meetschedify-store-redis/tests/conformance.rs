@@ -106,10 +106,11 @@ async fn prefixes_keep_stores_apart_and_bad_rows_are_typed_errors() {
 
     let client = redis::Client::open(url.as_str()).unwrap();
     let conn = client.get_multiplexed_async_connection().await.unwrap();
-    // Data that is not a record, then a hash with its data field gone.
+    // Data that is not a record, then a hash with its version field gone (a hash with only
+    // its data field gone is a tombstone: a deleted record keeping its version).
     let damages: [(&str, &str, &[&str]); 2] = [
         ("not valid", "HSET", &["d", "{not json"]),
-        ("incomplete", "HDEL", &["d"]),
+        ("incomplete", "HDEL", &["v"]),
     ];
     for (cause, command, args) in damages {
         let checked = kit::corrupt_record_is_an_error(&a, cause, async |key| {

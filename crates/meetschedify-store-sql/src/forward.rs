@@ -56,11 +56,12 @@ macro_rules! forward_token_store {
                 self.$field.save(key, record, condition).await
             }
 
-            async fn delete(
+            async fn delete_if(
                 &self,
                 key: &$crate::__private::TokenKey,
-            ) -> $crate::__private::Result<()> {
-                self.$field.delete(key).await
+                condition: $crate::__private::SaveCondition,
+            ) -> $crate::__private::Result<$crate::__private::DeleteOutcome> {
+                self.$field.delete_if(key, condition).await
             }
 
             fn supports_leases(&self) -> bool {

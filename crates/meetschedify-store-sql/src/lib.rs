@@ -17,7 +17,7 @@ pub use store::SqlTokenStore;
 #[doc(hidden)]
 pub mod __private {
     pub use meetschedify_core::{
-        async_trait, jiff::Timestamp, Claim, IdempotencyKey, IdempotencyStore, Lease, NonceStore,
-        Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+        async_trait, jiff::Timestamp, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore,
+        Lease, NonceStore, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
     };
 }

@@ -45,7 +45,8 @@ impl Tables {
         &self.prefix
     }
 
-    /// `{prefix}tokens`: one row per token record.
+    /// `{prefix}tokens`: one row per token record, and one tombstone per deleted record
+    /// (`deleted_at_ms` set, `data` empty) that keeps the key's last version.
     pub fn tokens(&self) -> &str {
         &self.tokens
     }
@@ -131,6 +132,13 @@ impl Tables {
                     )"
                 ),
             ),
+            (
+                5,
+                // Tombstones: a deleted record keeps its row (version bumped, `data` emptied,
+                // `deleted_at_ms` set), so the next save continues its versions instead of
+                // restarting at 1. Versions never repeat for a key (the ABA rule of `TokenStore`).
+                format!("ALTER TABLE {tokens} ADD COLUMN deleted_at_ms {bigint}"),
+            ),
         ]
     }
 }
@@ -209,7 +217,7 @@ mod tests {
     fn migrations_use_the_dialect_integer_type_and_never_change_order() {
         let migrations = Tables::new("p_").unwrap().migrations("BIGINT");
         let versions: Vec<i64> = migrations.iter().map(|(v, _)| *v).collect();
-        assert_eq!(versions, [1, 2, 3, 4]);
+        assert_eq!(versions, [1, 2, 3, 4, 5]);
         let (tokens, leases) = (&migrations[0].1, &migrations[1].1);
         assert!(tokens.starts_with("CREATE TABLE IF NOT EXISTS p_tokens ("));
         assert!(tokens.contains("version BIGINT NOT NULL,"));
@@ -220,6 +228,10 @@ mod tests {
             .1
             .starts_with("CREATE TABLE IF NOT EXISTS p_idempotency ("));
         assert!(migrations[2].1.contains("lease_until_ms BIGINT NOT NULL,"));
+        assert_eq!(
+            migrations[4].1,
+            "ALTER TABLE p_tokens ADD COLUMN deleted_at_ms BIGINT"
+        );
         assert!(!migrations.iter().any(|(_, sql)| sql.contains("INTEGER")));
     }
 }

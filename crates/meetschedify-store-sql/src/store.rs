@@ -5,7 +5,9 @@ use std::marker::PhantomData;
 use std::time::Duration;
 
 use meetschedify_core::jiff::Timestamp;
-use meetschedify_core::{Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord};
+use meetschedify_core::{
+    DeleteOutcome, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
+};
 use rand::Rng;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, Row, Type};
 use tracing::Instrument;
@@ -169,7 +171,8 @@ where
     pub async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
         async {
             let row = sqlx::query(&format!(
-                "SELECT version, data FROM {} WHERE tenant_id = $1 AND provider_id = $2",
+                "SELECT version, data FROM {}
+                 WHERE tenant_id = $1 AND provider_id = $2 AND deleted_at_ms IS NULL",
                 self.tables.tokens()
             ))
             .bind(key.tenant_id.as_str())
@@ -210,25 +213,31 @@ where
             // under READ COMMITTED a conditional UPDATE re-checks its WHERE against the row a
             // concurrent writer committed
             // (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED),
-            // and `ON CONFLICT` makes the inserts race-free.
+            // and `ON CONFLICT` makes the inserts race-free. A tombstone (a deleted record's
+            // row) counts as absent, and a save over it continues its version.
+            let revive = format!(
+                "ON CONFLICT (tenant_id, provider_id) DO UPDATE SET
+                   version = {t}.version + 1, expires_at_ms = excluded.expires_at_ms,
+                   data = excluded.data, updated_at_ms = excluded.updated_at_ms,
+                   deleted_at_ms = NULL"
+            );
             let sql = match condition {
                 SaveCondition::Absent => format!(
                     "INSERT INTO {t} (tenant_id, provider_id, version, expires_at_ms, data, updated_at_ms)
                      VALUES ($1, $2, 1, $3, $4, {n})
-                     ON CONFLICT (tenant_id, provider_id) DO NOTHING
+                     {revive} WHERE {t}.deleted_at_ms IS NOT NULL
                      RETURNING version"
                 ),
                 SaveCondition::Version(_) => format!(
                     "UPDATE {t} SET version = version + 1, expires_at_ms = $3, data = $4, updated_at_ms = {n}
                      WHERE tenant_id = $1 AND provider_id = $2 AND version = $5
+                       AND deleted_at_ms IS NULL
                      RETURNING version"
                 ),
                 _ => format!(
                     "INSERT INTO {t} (tenant_id, provider_id, version, expires_at_ms, data, updated_at_ms)
                      VALUES ($1, $2, 1, $3, $4, {n})
-                     ON CONFLICT (tenant_id, provider_id) DO UPDATE SET
-                       version = {t}.version + 1, expires_at_ms = excluded.expires_at_ms,
-                       data = excluded.data, updated_at_ms = excluded.updated_at_ms
+                     {revive}
                      RETURNING version"
                 ),
             };
@@ -256,19 +265,58 @@ where
         .await
     }
 
-    /// `TokenStore::delete`.
-    pub async fn delete(&self, key: &TokenKey) -> Result<()> {
-        sqlx::query(&format!(
-            "DELETE FROM {} WHERE tenant_id = $1 AND provider_id = $2",
-            self.tables.tokens()
-        ))
-        .bind(key.tenant_id.as_str())
-        .bind(key.provider_id.as_str())
-        .execute(&self.pool)
+    /// `TokenStore::delete_if`: turns the row into a tombstone (one conditional `UPDATE`, so
+    /// atomic like a save), keeping its version for the next save to continue from.
+    pub async fn delete_if(
+        &self,
+        key: &TokenKey,
+        condition: SaveCondition,
+    ) -> Result<DeleteOutcome> {
+        async {
+            let t = self.tables.tokens();
+            if condition == SaveCondition::Absent {
+                // Nothing to delete: the condition only asks that nothing is stored.
+                return Ok(match self.get(key).await? {
+                    Some(_) => DeleteOutcome::Conflict,
+                    None => DeleteOutcome::Deleted,
+                });
+            }
+            let expected = match condition {
+                SaveCondition::Version(v) => Some(i64::try_from(v).unwrap_or(i64::MAX)),
+                _ => None,
+            };
+            let now = D::CLOCK.now(if expected.is_some() { 3 } else { 2 });
+            let (n, version_check) = (
+                &now.sql,
+                if expected.is_some() {
+                    "AND version = $3"
+                } else {
+                    ""
+                },
+            );
+            let sql = format!(
+                "UPDATE {t} SET version = version + 1, expires_at_ms = NULL, data = '',
+                   updated_at_ms = {n}, deleted_at_ms = {n}
+                 WHERE tenant_id = $1 AND provider_id = $2 AND deleted_at_ms IS NULL {version_check}
+                 RETURNING version"
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(key.tenant_id.as_str())
+                .bind(key.provider_id.as_str());
+            for value in [expected, now.bind].into_iter().flatten() {
+                query = query.bind(value);
+            }
+            let row = query
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err::<D>("delete"))?;
+            Ok(match (row, expected) {
+                (None, Some(_)) => DeleteOutcome::Conflict,
+                _ => DeleteOutcome::Deleted,
+            })
+        }
         .instrument(span::<D>("delete", key))
         .await
-        .map_err(db_err::<D>("delete"))?;
-        Ok(())
     }
 
     /// `TokenStore::try_acquire_lease`.

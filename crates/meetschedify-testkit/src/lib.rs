@@ -10,6 +10,7 @@ mod nonces;
 mod outcome;
 pub mod proxy;
 mod support;
+mod versions;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -33,6 +34,9 @@ pub use idempotency::{
 pub use nonces::nonces_are_single_use;
 pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
 pub use support::unique_prefix;
+pub use versions::{
+    conditional_delete_refuses_a_stale_version, versions_never_repeat_across_deletes,
+};
 
 /// The names of the checks [`run_all`] runs, in order.
 pub const CHECKS: &[&str] = &[
@@ -49,6 +53,8 @@ pub const CHECKS: &[&str] = &[
     "lease_exclusivity",
     "lease_expiry",
     "two_instances_share_state",
+    "versions_never_repeat_across_deletes",
+    "conditional_delete_refuses_a_stale_version",
 ];
 
 /// Runs every check against stores made by `new_store` and reports each one.
@@ -92,6 +98,14 @@ where
     report.record(
         "two_instances_share_state",
         two_instances_share_state(&a, &b).await,
+    );
+    report.record(
+        "versions_never_repeat_across_deletes",
+        versions_never_repeat_across_deletes(&store).await,
+    );
+    report.record(
+        "conditional_delete_refuses_a_stale_version",
+        conditional_delete_refuses_a_stale_version(&store).await,
     );
     report
 }

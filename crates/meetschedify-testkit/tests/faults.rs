@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use meetschedify_core::{
-    async_trait, Error, ErrorCode, Lease, Result, SaveCondition, SaveOutcome, TokenKey,
-    TokenRecord, TokenStore,
+    async_trait, DeleteOutcome, Error, ErrorCode, Lease, Result, SaveCondition, SaveOutcome,
+    TokenKey, TokenRecord, TokenStore,
 };
 use meetschedify_store_memory::MemoryTokenStore;
 use meetschedify_testkit::proxy::TcpProxy;
@@ -131,9 +131,9 @@ impl TokenStore for Networked {
         self.inner.save(key, r, c).await
     }
 
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
+    async fn delete_if(&self, key: &TokenKey, c: SaveCondition) -> Result<DeleteOutcome> {
         self.reach_server("delete").await?;
-        self.inner.delete(key).await
+        self.inner.delete_if(key, c).await
     }
 
     fn supports_leases(&self) -> bool {
@@ -308,9 +308,9 @@ impl TokenStore for Stored {
         Ok(SaveOutcome::Saved { version: 1 })
     }
 
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
+    async fn delete_if(&self, key: &TokenKey, _: SaveCondition) -> Result<DeleteOutcome> {
         self.rows.lock().unwrap().remove(key);
-        Ok(())
+        Ok(DeleteOutcome::Deleted)
     }
 }
 

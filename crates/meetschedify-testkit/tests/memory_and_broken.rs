@@ -8,8 +8,8 @@ use std::time::Duration;
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
-    async_trait, Lease, ProviderId, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
-    TokenStore,
+    async_trait, DeleteOutcome, Lease, ProviderId, Result, SaveCondition, SaveOutcome, TokenKey,
+    TokenRecord, TokenStore,
 };
 use meetschedify_store_memory::MemoryTokenStore;
 use meetschedify_testkit as kit;
@@ -38,6 +38,10 @@ enum Fault {
     NotShared,
     InventsRecords,
     LeaksTokensInDebug,
+    /// Versions start again at 1 after a delete (the ABA hole).
+    RestartVersionsAfterDelete,
+    /// `delete_if` deletes whatever version is stored.
+    DeleteIgnoresVersion,
 }
 
 #[derive(Debug)]
@@ -48,6 +52,8 @@ struct Broken {
     /// Every access token saved, in clear, for `LeaksTokensInDebug` (the derived `Debug`
     /// prints it).
     seen_tokens: Mutex<Vec<String>>,
+    /// For `RestartVersionsAfterDelete`: per key, the inner version that reads as 0.
+    base: Mutex<HashMap<TokenKey, u64>>,
 }
 
 impl Broken {
@@ -57,6 +63,7 @@ impl Broken {
             fault,
             last_lease: Mutex::default(),
             seen_tokens: Mutex::default(),
+            base: Mutex::default(),
         }
     }
 }
@@ -76,6 +83,10 @@ impl Broken {
             _ => key.clone(),
         }
     }
+
+    fn base(&self, key: &TokenKey) -> u64 {
+        self.base.lock().unwrap().get(key).copied().unwrap_or(0)
+    }
 }
 
 #[async_trait]
@@ -85,7 +96,9 @@ impl TokenStore for Broken {
         if self.fault == Fault::InventsRecords && got.is_none() {
             return Ok(Some(TokenRecord::new("ghost")));
         }
+        let base = self.base(&self.key(key));
         Ok(got.map(|mut r| {
+            r.version -= base;
             if self.fault == Fault::MillisecondExpiry {
                 r.expires_at = r
                     .expires_at
@@ -117,14 +130,20 @@ impl TokenStore for Broken {
                 }
             }
         }
-        let condition = if self.fault == Fault::IgnoreCondition {
-            SaveCondition::Always
-        } else {
-            condition
+        let base = self.base(&key);
+        let condition = match condition {
+            _ if self.fault == Fault::IgnoreCondition => SaveCondition::Always,
+            SaveCondition::Version(v) => SaveCondition::Version(v + base),
+            other => other,
         };
         // Yield so racers interleave between the read above and the write.
         tokio::task::yield_now().await;
-        let outcome = self.inner.save(&key, &record, condition).await?;
+        let outcome = match self.inner.save(&key, &record, condition).await? {
+            SaveOutcome::Saved { version } => SaveOutcome::Saved {
+                version: version - base,
+            },
+            other => other,
+        };
         if self.fault == Fault::KeepVersionFromRecord {
             if let SaveOutcome::Saved { .. } = outcome {
                 return Ok(SaveOutcome::Saved {
@@ -135,14 +154,29 @@ impl TokenStore for Broken {
         Ok(outcome)
     }
 
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
         if self.fault == Fault::DeleteMissingErrors && self.inner.get(key).await?.is_none() {
             return Err(meetschedify_core::Error::new(
                 meetschedify_core::ErrorCode::TokenStoreError,
                 "no such key",
             ));
         }
-        self.inner.delete(&self.key(key)).await
+        let key = self.key(key);
+        let base = self.base(&key);
+        let condition = match condition {
+            _ if self.fault == Fault::DeleteIgnoresVersion => SaveCondition::Always,
+            SaveCondition::Version(v) => SaveCondition::Version(v + base),
+            other => other,
+        };
+        let before = self.inner.get(&key).await?;
+        let outcome = self.inner.delete_if(&key, condition).await?;
+        if let (Fault::RestartVersionsAfterDelete, DeleteOutcome::Deleted, Some(before)) =
+            (self.fault, outcome, before)
+        {
+            // The inner tombstone is `before.version + 1`: make the next save read as version 1.
+            self.base.lock().unwrap().insert(key, before.version + 1);
+        }
+        Ok(outcome)
     }
 
     fn supports_leases(&self) -> bool {
@@ -221,6 +255,14 @@ async fn each_check_catches_the_fault_it_guards_against() {
         (Fault::NotShared, "two_instances_share_state"),
         (Fault::InventsRecords, "missing_is_none"),
         (Fault::LeaksTokensInDebug, "debug_shows_no_token"),
+        (
+            Fault::RestartVersionsAfterDelete,
+            "versions_never_repeat_across_deletes",
+        ),
+        (
+            Fault::DeleteIgnoresVersion,
+            "conditional_delete_refuses_a_stale_version",
+        ),
     ];
     // All at once: each run sleeps through a lease expiry.
     let runs: Vec<_> = cases

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use meetschedify_core::{
-    async_trait, Error, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+    async_trait, DeleteOutcome, Error, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
+    TokenStore,
 };
 
 /// Tokens in a JSON file: `{ "<provider>/<tenant>": record }`.
@@ -38,7 +39,44 @@ fn lock_for(path: &Path) -> Arc<Mutex<()>> {
     locks.entry(path.to_path_buf()).or_default().clone()
 }
 
-type Tokens = BTreeMap<String, TokenRecord>;
+type Tokens = BTreeMap<String, Entry>;
+
+/// One key in the file: its record, or the version a deleted record reached. The tombstone keeps
+/// versions from repeating after a delete (the `TokenStore` rule that closes the ABA hole).
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum Entry {
+    Record(TokenRecord),
+    Deleted { deleted_version: u64 },
+}
+
+impl Entry {
+    fn record(&self) -> Option<&TokenRecord> {
+        match self {
+            Entry::Record(r) => Some(r),
+            Entry::Deleted { .. } => None,
+        }
+    }
+
+    fn version(&self) -> u64 {
+        match self {
+            Entry::Record(r) => r.version,
+            Entry::Deleted { deleted_version } => *deleted_version,
+        }
+    }
+}
+
+/// Whether `condition` holds for `entry` (a tombstone counts as absent).
+fn allows(entry: Option<&Entry>, condition: SaveCondition) -> bool {
+    let live = entry.and_then(Entry::record).map(|r| r.version);
+    match condition {
+        SaveCondition::Always => true,
+        SaveCondition::Absent => live.is_none(),
+        SaveCondition::Version(v) => live == Some(v),
+        // SaveCondition may grow; refuse what this store does not understand.
+        _ => false,
+    }
+}
 
 impl FileTokenStore {
     /// A store on `path` (created on the first save).
@@ -88,7 +126,7 @@ fn file_key(key: &TokenKey) -> String {
 impl TokenStore for FileTokenStore {
     async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
         let key = file_key(key);
-        self.with_tokens(|tokens| (false, tokens.get(&key).cloned()))
+        self.with_tokens(|tokens| (false, tokens.get(&key).and_then(Entry::record).cloned()))
     }
 
     async fn save(
@@ -99,27 +137,33 @@ impl TokenStore for FileTokenStore {
     ) -> Result<SaveOutcome> {
         let key = file_key(key);
         self.with_tokens(|tokens| {
-            let current = tokens.get(&key).map(|r| r.version);
-            let allowed = match condition {
-                SaveCondition::Always => true,
-                SaveCondition::Absent => current.is_none(),
-                SaveCondition::Version(v) => current == Some(v),
-                // SaveCondition may grow; refuse what this store does not understand.
-                _ => false,
-            };
-            if !allowed {
+            let entry = tokens.get(&key);
+            if !allows(entry, condition) {
                 return (false, SaveOutcome::Conflict);
             }
-            // The store assigns versions; the record's own is ignored.
-            let version = current.unwrap_or(0) + 1;
-            tokens.insert(key, record.clone().with_version(version));
+            // The store assigns versions (continuing a tombstone's); the record's own is ignored.
+            let version = entry.map_or(0, Entry::version) + 1;
+            tokens.insert(key, Entry::Record(record.clone().with_version(version)));
             (true, SaveOutcome::Saved { version })
         })
     }
 
-    async fn delete(&self, key: &TokenKey) -> Result<()> {
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
         let key = file_key(key);
-        self.with_tokens(|tokens| (tokens.remove(&key).is_some(), ()))
+        self.with_tokens(|tokens| {
+            let entry = tokens.get(&key);
+            if !allows(entry, condition) {
+                return (false, DeleteOutcome::Conflict);
+            }
+            match entry {
+                Some(Entry::Record(r)) => {
+                    let deleted_version = r.version + 1;
+                    tokens.insert(key, Entry::Deleted { deleted_version });
+                    (true, DeleteOutcome::Deleted)
+                }
+                _ => (false, DeleteOutcome::Deleted),
+            }
+        })
     }
 }
 

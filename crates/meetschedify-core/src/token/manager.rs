@@ -10,9 +10,21 @@
 //!    lease first, so only one of them refreshes.
 //! 4. **Refresh ahead.** A token within `refresh_ahead` of expiry counts as expired, so calls
 //!    never race the clock with a token about to die.
+//! 5. **A refresh finishes or is cleanly abandoned.** The refresh runs in its own spawned task,
+//!    which owns the store lease and always releases it; callers only wait for its answer. When
+//!    every waiter goes away (a request timeout around token acquisition), the task still runs
+//!    to its end, saves, releases the lease and clears its entry, so the next caller never
+//!    resumes a half-run refresh. The lease-holding part is bounded by `lease_ttl`: a refresh
+//!    slower than its own lease is abandoned (the lease released) rather than left hanging.
+//! 6. **Bounded staleness across instances.** A cached token is trusted without a store read
+//!    for at most `revalidate_every` (default 10 s); after that the next call re-reads the
+//!    store (one single-flight `get`) and takes the stored record if its version moved. So when
+//!    another instance reconnects or disconnects a tenant, this one stops using the old
+//!    account's access token within `revalidate_every`.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -96,6 +108,11 @@ pub struct TokenManagerConfig {
     /// How often to look again while another process holds the lease (default 100 ms, spread
     /// by ±50% so waiting instances do not poll in step).
     pub lease_poll: Duration,
+    /// How long a cached token is handed out without reading the store again (default 10 s).
+    /// This bounds how long an instance keeps using an access token after another instance
+    /// replaced or deleted the record (a reconnect, a disconnect); each key then costs one store
+    /// `get` per `revalidate_every` per instance while it is in use.
+    pub revalidate_every: Duration,
 }
 
 impl Default for TokenManagerConfig {
@@ -105,6 +122,7 @@ impl Default for TokenManagerConfig {
             lease_ttl: Duration::from_secs(30),
             lease_wait: Duration::from_secs(15),
             lease_poll: Duration::from_millis(100),
+            revalidate_every: DEFAULT_REVALIDATE_EVERY,
         }
     }
 }
@@ -133,6 +151,23 @@ impl TokenManagerConfig {
         self.lease_poll = d;
         self
     }
+
+    /// Sets how long a cached token is trusted before the store is read again.
+    pub fn with_revalidate_every(mut self, d: Duration) -> Self {
+        self.revalidate_every = d;
+        self
+    }
+}
+
+/// The default of [`TokenManagerConfig::revalidate_every`]: the longest an instance keeps
+/// using an access token after another instance replaced or deleted the stored record.
+pub const DEFAULT_REVALIDATE_EVERY: Duration = Duration::from_secs(10);
+
+/// A cached token and when it was last read from (or written to) the store.
+#[derive(Clone)]
+struct Cached {
+    token: AccessToken,
+    checked: tokio::time::Instant,
 }
 
 type Flight = Shared<BoxFuture<'static, Result<AccessToken>>>;
@@ -141,8 +176,11 @@ struct Inner {
     store: Arc<dyn TokenStore>,
     refresher: Arc<dyn TokenRefresher>,
     config: TokenManagerConfig,
-    cache: Mutex<HashMap<TokenKey, AccessToken>>,
+    cache: Mutex<HashMap<TokenKey, Cached>>,
     flights: Mutex<HashMap<TokenKey, Flight>>,
+    /// Bumped by every `forget`: a flight that started before a forget (a disconnect, a
+    /// reconnect) must not put what it read back into the cache.
+    epoch: AtomicU64,
 }
 
 /// Hands out access tokens per [`TokenKey`], refreshing through a [`TokenRefresher`] and
@@ -181,6 +219,7 @@ impl TokenManager {
                 config,
                 cache: Mutex::new(HashMap::new()),
                 flights: Mutex::new(HashMap::new()),
+                epoch: AtomicU64::new(0),
             }),
         }
     }
@@ -209,7 +248,7 @@ impl TokenManager {
             let mut cache = lock(&self.inner.cache);
             if cache
                 .get(key)
-                .is_some_and(|t| t.same_token(&rejected.secret))
+                .is_some_and(|c| c.token.same_token(&rejected.secret))
             {
                 cache.remove(key);
             }
@@ -221,8 +260,10 @@ impl TokenManager {
         self.join_flight(key, Some(rejected.secret.clone())).await
     }
 
-    /// Forgets the cached token for `key` (after a disconnect). The store is not touched.
+    /// Forgets the cached token for `key` (after a connect or disconnect). The store is not
+    /// touched. A refresh already in flight will not cache what it read before this call.
     pub fn forget(&self, key: &TokenKey) {
+        self.inner.epoch.fetch_add(1, Ordering::SeqCst);
         lock(&self.inner.cache).remove(key);
     }
 
@@ -231,9 +272,15 @@ impl TokenManager {
         lock(&self.inner.cache).len()
     }
 
+    /// The cached token, if it is fresh and was confirmed against the store within
+    /// `revalidate_every`; otherwise the caller goes through a flight, which reads the store.
     fn cached(&self, key: &TokenKey) -> Option<AccessToken> {
         let cache = lock(&self.inner.cache);
-        let token = cache.get(key)?;
+        let cached = cache.get(key)?;
+        if cached.checked.elapsed() >= self.inner.config.revalidate_every {
+            return None;
+        }
+        let token = &cached.token;
         let fresh = token.expires_at.is_some_and(|exp| {
             let margin = jiff::SignedDuration::try_from(self.inner.config.refresh_ahead)
                 .unwrap_or(jiff::SignedDuration::MAX);
@@ -256,16 +303,40 @@ impl TokenManager {
                 None => {
                     let this = self.clone();
                     let owned_key = key.clone();
-                    let fut = async move {
-                        // Removes the entry however the flight ends, even if every waiter is
-                        // dropped, so the next call always starts afresh.
+                    let epoch = self.inner.epoch.load(Ordering::SeqCst);
+                    let work = async move {
+                        // Removes the entry when the refresh ends, so the next call starts
+                        // afresh. The entry is inserted below while the map is locked, so this
+                        // removal (which takes the same lock) always comes after it.
                         let _guard = FlightGuard {
                             manager: &this,
                             key: &owned_key,
                         };
-                        this.refresh_flow(&owned_key, rejected.as_ref()).await
+                        this.refresh_flow(&owned_key, rejected.as_ref(), epoch)
+                            .await
                     }
-                    .boxed()
+                    .in_current_span();
+                    let fut = match tokio::runtime::Handle::try_current() {
+                        // The refresh runs in its own task: it is polled to its end (lease
+                        // released, entry removed) even when every waiter is dropped.
+                        Ok(runtime) => {
+                            let task = runtime.spawn(work);
+                            async move {
+                                task.await.unwrap_or_else(|e| {
+                                    Err(Error::new(
+                                        ErrorCode::TokenStoreError,
+                                        format!(
+                                            "the token refresh task ended without an answer: {e}"
+                                        ),
+                                    )
+                                    .with_operation(Operation::AccessToken))
+                                })
+                            }
+                            .boxed()
+                        }
+                        // Outside a Tokio runtime there is nothing to spawn on: run inline.
+                        Err(_) => work.boxed(),
+                    }
                     .shared();
                     flights.insert(key.clone(), fut.clone());
                     fut
@@ -279,6 +350,7 @@ impl TokenManager {
         &self,
         key: &TokenKey,
         rejected: Option<&SecretString>,
+        epoch: u64,
     ) -> Result<AccessToken> {
         let span = tracing::info_span!(
             "token_refresh",
@@ -288,23 +360,32 @@ impl TokenManager {
         async {
             let store = &self.inner.store;
             let current = store.get(key).await?;
-            if let Some(token) = self.usable(key, current.as_ref(), rejected) {
+            if let Some(token) = self.usable(key, current.as_ref(), rejected, epoch) {
                 return Ok(token);
             }
             if !store.supports_leases() {
-                return self.refresh_and_save(key, current).await;
+                return self.refresh_and_save(key, current, epoch).await;
             }
             let started = tokio::time::Instant::now();
             loop {
-                if let Some(lease) = store.try_acquire_lease(key, self.inner.config.lease_ttl).await? {
+                let ttl = self.inner.config.lease_ttl;
+                if let Some(lease) = store.try_acquire_lease(key, ttl).await? {
                     // Another process may have finished its refresh just before we got the lease.
-                    let result = match store.get(key).await {
-                        Ok(current) => match self.usable(key, current.as_ref(), rejected) {
+                    let work = async {
+                        let current = store.get(key).await?;
+                        match self.usable(key, current.as_ref(), rejected, epoch) {
                             Some(token) => Ok(token),
-                            None => self.refresh_and_save(key, current).await,
-                        },
-                        Err(e) => Err(e),
+                            None => self.refresh_and_save(key, current, epoch).await,
+                        }
                     };
+                    // Past its ttl the lease protects nothing: give up rather than hold the key.
+                    let result = tokio::time::timeout(ttl, work).await.unwrap_or_else(|_| {
+                        Err(Error::new(
+                            ErrorCode::TokenStoreError,
+                            "the token refresh took longer than its lease and was abandoned",
+                        )
+                        .with_operation(Operation::AccessToken))
+                    });
                     if let Err(e) = store.release_lease(&lease).await {
                         tracing::warn!(error = %e, "could not release the refresh lease; it will lapse");
                     }
@@ -318,7 +399,9 @@ impl TokenManager {
                     .with_operation(Operation::AccessToken));
                 }
                 tokio::time::sleep(jittered(self.inner.config.lease_poll)).await;
-                if let Some(token) = self.usable(key, store.get(key).await?.as_ref(), rejected) {
+                if let Some(token) =
+                    self.usable(key, store.get(key).await?.as_ref(), rejected, epoch)
+                {
                     return Ok(token);
                 }
             }
@@ -333,6 +416,7 @@ impl TokenManager {
         key: &TokenKey,
         record: Option<&TokenRecord>,
         rejected: Option<&SecretString>,
+        epoch: u64,
     ) -> Option<AccessToken> {
         let record = record?;
         if !record.is_fresh(Timestamp::now(), self.inner.config.refresh_ahead) {
@@ -341,12 +425,23 @@ impl TokenManager {
         if rejected.is_some_and(|r| r.expose_secret() == record.access_token.expose_secret()) {
             return None;
         }
-        Some(self.remember(key, record))
+        Some(self.remember(key, record, epoch))
     }
 
-    fn remember(&self, key: &TokenKey, record: &TokenRecord) -> AccessToken {
+    /// Caches `record`'s token, unless a `forget` happened since the flight began at `epoch`
+    /// (the record may be the account that was just disconnected or replaced).
+    fn remember(&self, key: &TokenKey, record: &TokenRecord, epoch: u64) -> AccessToken {
         let token = AccessToken::from_record(record);
-        lock(&self.inner.cache).insert(key.clone(), token.clone());
+        let mut cache = lock(&self.inner.cache);
+        if self.inner.epoch.load(Ordering::SeqCst) == epoch {
+            cache.insert(
+                key.clone(),
+                Cached {
+                    token: token.clone(),
+                    checked: tokio::time::Instant::now(),
+                },
+            );
+        }
         token
     }
 
@@ -354,6 +449,7 @@ impl TokenManager {
         &self,
         key: &TokenKey,
         current: Option<TokenRecord>,
+        epoch: u64,
     ) -> Result<AccessToken> {
         if let Some(revoked) = current.as_ref().and_then(|r| r.revoked.as_ref()) {
             // The provider already refused this refresh token; asking again only burns quota.
@@ -380,14 +476,14 @@ impl TokenManager {
         match outcome {
             SaveOutcome::Saved { version } => {
                 tracing::info!(version, "access token refreshed and saved");
-                Ok(self.remember(key, &merged.with_version(version)))
+                Ok(self.remember(key, &merged.with_version(version), epoch))
             }
             SaveOutcome::Conflict => {
                 // Someone else saved first. Their token is persisted; ours is not, so we must not
                 // use ours. Take theirs if it is good.
                 let stored = self.inner.store.get(key).await?;
                 match stored.filter(|r| r.is_fresh(Timestamp::now(), self.inner.config.refresh_ahead)) {
-                    Some(record) => Ok(self.remember(key, &record)),
+                    Some(record) => Ok(self.remember(key, &record, epoch)),
                     None => Err(Error::new(
                         ErrorCode::TokenStoreError,
                         "the token changed in the store during refresh and the stored one is not usable",

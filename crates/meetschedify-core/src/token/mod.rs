@@ -4,5 +4,9 @@
 mod manager;
 mod store;
 
-pub use manager::{AccessToken, TokenManager, TokenManagerConfig, TokenRefresher};
-pub use store::{Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore};
+pub use manager::{
+    AccessToken, TokenManager, TokenManagerConfig, TokenRefresher, DEFAULT_REVALIDATE_EVERY,
+};
+pub use store::{
+    DeleteOutcome, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+};

@@ -249,6 +249,17 @@ pub enum SaveOutcome {
     Conflict,
 }
 
+/// What a conditional delete did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeleteOutcome {
+    /// The record is gone (or there was none and the condition allowed that).
+    Deleted,
+    /// Not deleted: the stored record did not match the condition (someone saved since it was
+    /// read).
+    Conflict,
+}
+
 /// A held refresh lease: while it is held, no other process refreshes the same key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -275,8 +286,14 @@ impl Lease {
 
 /// Where OAuth tokens live, keyed by tenant and provider.
 ///
-/// Implementations must make `save` with a [`SaveCondition`] atomic (compare-and-swap): of many
-/// concurrent saves against one version, exactly one succeeds. Leases are optional: a store that
+/// Implementations must make `save` and `delete_if` with a [`SaveCondition`] atomic
+/// (compare-and-swap): of many concurrent writes against one version, exactly one succeeds.
+///
+/// **Versions never repeat for a key, across deletes.** Every successful save or delete moves
+/// the key to a version it never had before (a delete typically leaves a tombstone holding the
+/// last version, and the next save continues from it). Otherwise a writer that read version 1
+/// before a disconnect and a reconnect would find the new account's record at version 1 again
+/// and overwrite it (the ABA problem). `get` never returns a tombstone. Leases are optional: a store that
 /// can coordinate several processes (a SQL database, Redis) implements them so only one process
 /// refreshes a token at a time; the default methods report that leasing is not supported, and
 /// refresh is then coordinated only inside one process.
@@ -296,8 +313,19 @@ pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
         condition: SaveCondition,
     ) -> Result<SaveOutcome>;
 
-    /// Deletes the record; deleting a missing one is fine.
-    async fn delete(&self, key: &TokenKey) -> Result<()>;
+    /// Deletes the record if `condition` holds, leaving the key's version behind so the next
+    /// save gets a higher one (see the trait docs). With [`SaveCondition::Always`] a missing
+    /// record is fine; with [`SaveCondition::Version`] it is a conflict; with
+    /// [`SaveCondition::Absent`] the call deletes nothing and reports `Deleted` only if nothing
+    /// is stored.
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome>;
+
+    /// Deletes the record whatever its version; deleting a missing one is fine. Prefer
+    /// [`delete_if`](Self::delete_if) with the version you read, so a record saved since (a
+    /// refresh, a reconnect) is not lost unseen.
+    async fn delete(&self, key: &TokenKey) -> Result<()> {
+        self.delete_if(key, SaveCondition::Always).await.map(|_| ())
+    }
 
     /// Whether this store implements leases across processes.
     fn supports_leases(&self) -> bool {

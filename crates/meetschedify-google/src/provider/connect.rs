@@ -2,9 +2,9 @@
 
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
 use meetschedify_core::{
-    async_trait, AuthorizationRequest, AuthorizationUrl, ConnectedAccount, DisconnectOutcome,
-    Error, ErrorCode, OAuthCallback, OAuthConnect, Operation, Result, SaveCondition,
-    SessionBinding, TenantId,
+    async_trait, AuthorizationRequest, AuthorizationUrl, ConnectedAccount, DeleteOutcome,
+    DisconnectOutcome, Error, ErrorCode, OAuthCallback, OAuthConnect, Operation, Result,
+    SaveCondition, SaveOutcome, SessionBinding, TenantId, TokenKey, TokenRecord,
 };
 use oauth2::PkceCodeChallenge;
 use tracing::Instrument;
@@ -21,25 +21,33 @@ impl GoogleMeetProvider {
     /// the (retryable) error is returned, so a retry can still revoke them: deleting without
     /// revoking would leave the grant alive at Google.
     ///
+    /// The delete is conditional on the version whose token was revoked: if a refresh (which may
+    /// rotate the refresh token) or a reconnect saved in between, the new record is revoked
+    /// too before it is deleted, so no live grant is left behind unseen.
+    ///
     /// The same as [`OAuthConnect::disconnect`], callable without the trait in scope.
     pub async fn disconnect_tenant(&self, tenant: &TenantId) -> Result<DisconnectOutcome> {
         let key = self.token_key(tenant);
         let store = self.inner.tokens.store();
-        let Some(record) = store.get(&key).await? else {
-            self.inner.tokens.forget(&key);
-            return Ok(DisconnectOutcome::NotConnected);
+        let mut attempts = 0;
+        let mut revoked = false;
+        let outcome = loop {
+            let Some(record) = store.get(&key).await? else {
+                self.inner.tokens.forget(&key);
+                return Ok(DisconnectOutcome::NotConnected);
+            };
+            // A second round may find the same grant already revoked by the first.
+            revoked |= self.revoke_record(&record).await? == RevokeOutcome::Revoked;
+            match store
+                .delete_if(&key, SaveCondition::Version(record.version))
+                .await?
+            {
+                DeleteOutcome::Deleted if revoked => break RevokeOutcome::Revoked,
+                DeleteOutcome::Deleted => break RevokeOutcome::AlreadyInvalid,
+                _ if attempts < MAX_WRITE_ATTEMPTS => attempts += 1,
+                _ => return Err(changed_under_us(Operation::Disconnect)),
+            }
         };
-        // Revoking the refresh token ends the whole grant, access tokens included.
-        let token: &SecretString = record
-            .refresh_token
-            .as_ref()
-            .unwrap_or(&record.access_token);
-        let outcome = if token.expose_secret().is_empty() {
-            RevokeOutcome::AlreadyInvalid
-        } else {
-            self.inner.oauth.revoke(token).await?
-        };
-        store.delete(&key).await?;
         self.inner.tokens.forget(&key);
         let result = match outcome {
             RevokeOutcome::Revoked => DisconnectOutcome::Revoked,
@@ -47,6 +55,76 @@ impl GoogleMeetProvider {
         };
         tracing::info!(outcome = ?result, "google account disconnected");
         Ok(result)
+    }
+}
+
+/// How often a connect or disconnect re-reads and retries when the record changed between its
+/// read and its write (a refresh finishing, another connect); more means something is looping.
+const MAX_WRITE_ATTEMPTS: u32 = 5;
+
+fn changed_under_us(operation: Operation) -> Error {
+    Error::new(
+        ErrorCode::TokenStoreError,
+        "the stored tokens kept changing during the operation; try again",
+    )
+    .with_operation(operation)
+}
+
+impl GoogleMeetProvider {
+    /// Revokes the grant behind `record` (its refresh token, or its access token if it has none).
+    async fn revoke_record(&self, record: &TokenRecord) -> Result<RevokeOutcome> {
+        // Revoking the refresh token ends the whole grant, access tokens included.
+        let token: &SecretString = record
+            .refresh_token
+            .as_ref()
+            .unwrap_or(&record.access_token);
+        if token.expose_secret().is_empty() {
+            return Ok(RevokeOutcome::AlreadyInvalid);
+        }
+        self.inner.oauth.revoke(token).await
+    }
+
+    /// Saves a new consent's record over whatever is stored, returning what it replaced. The save
+    /// is a compare-and-swap on the version just read, so the record returned is exactly the one
+    /// replaced (a refresh that rotated the old refresh token meanwhile makes it read again), and
+    /// a refresh still in flight for the old account conflicts on its own save.
+    async fn replace_record(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+    ) -> Result<Option<TokenRecord>> {
+        let store = self.inner.tokens.store();
+        for _ in 0..=MAX_WRITE_ATTEMPTS {
+            let current = store.get(key).await?;
+            let condition = SaveCondition::unchanged(current.as_ref());
+            if let SaveOutcome::Saved { .. } = store.save(key, record, condition).await? {
+                return Ok(current);
+            }
+        }
+        Err(changed_under_us(Operation::OAuthCallback))
+    }
+
+    /// Best effort: revokes the grant a reconnect replaced, so the old account's refresh token
+    /// stops working at Google. Never fails the connect; a failure is logged.
+    async fn revoke_replaced(&self, previous: Option<TokenRecord>, new: &TokenRecord) {
+        let Some(previous) = previous else { return };
+        let same = |a: &Option<SecretString>, b: &Option<SecretString>| match (a, b) {
+            (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
+            _ => false,
+        };
+        // A refresh token Google already refused needs no revoking; one equal to the new one
+        // must not be revoked (that would end the new grant).
+        if previous.revoked.is_some() || same(&previous.refresh_token, &new.refresh_token) {
+            return;
+        }
+        match self.revoke_record(&previous).await {
+            Ok(outcome) => tracing::info!(?outcome, "reconnect: the previous grant was revoked"),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "reconnect: could not revoke the previous grant; it stays valid at google until \
+                 the user removes it or it expires unused"
+            ),
+        }
     }
 }
 
@@ -133,13 +211,12 @@ impl OAuthConnect for GoogleMeetProvider {
                 .with_operation(Operation::OAuthCallback));
             }
             let key = self.token_key(&payload.tenant_id);
-            // A new consent wins over whatever was stored, including a revoked record.
-            self.inner
-                .tokens
-                .store()
-                .save(&key, &record, SaveCondition::Always)
-                .await?;
+            // A new consent wins over whatever was stored, including a revoked record; the
+            // store gives it a version never used before, so a refresh of the old record still
+            // in flight conflicts instead of writing over it.
+            let previous = self.replace_record(&key, &record).await?;
             self.inner.tokens.forget(&key);
+            self.revoke_replaced(previous, &record).await;
             tracing::info!(scopes = ?record.scopes, "google account connected");
             Ok(ConnectedAccount::new(
                 payload.tenant_id.clone(),
