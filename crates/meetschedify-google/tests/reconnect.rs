@@ -1,6 +1,6 @@
 //! Disconnect and reconnect against refreshes in flight and other instances (issue 13): a
 //! refresh that read the old account never writes over the new one, a reconnect revokes the
-//! grant it replaces, and every instance stops using the old account's access token within
+//! grant it replaces when asked to, and every instance stops using the old account's access token within
 //! `TokenManagerConfig::revalidate_every`.
 
 mod common;
@@ -96,10 +96,28 @@ async fn a_refresh_in_flight_during_disconnect_and_reconnect_never_writes_over_t
 }
 
 #[tokio::test]
-async fn reconnect_revokes_the_previous_grant() {
+async fn by_default_a_reconnect_leaves_the_previous_grant_alone() {
+    // Google's revocation removes the app's access for the user: on a same-account reconnect,
+    // revoking the old grant would end the new one. So it is opt-in.
     let emu = common::default_emulator().await;
     let store = common::connected_store(&emu, &["org_1"]).await;
     let provider = common::provider(&emu, store.clone());
+    let old_refresh = emu.demo().google_refresh_token.clone();
+    common::connect(&provider, "org_1").await;
+    assert!(
+        emu.revoke_token(&old_refresh),
+        "the previous refresh token was still live until this test revoked it"
+    );
+}
+
+#[tokio::test]
+async fn reconnect_revokes_the_previous_grant_when_asked() {
+    let emu = common::default_emulator().await;
+    let store = common::connected_store(&emu, &["org_1"]).await;
+    let provider = common::builder(&emu, store.clone())
+        .with_revoke_replaced_grant(true)
+        .build()
+        .unwrap();
     let old_refresh = emu.demo().google_refresh_token.clone();
     common::connect(&provider, "org_1").await;
     assert!(
@@ -117,7 +135,10 @@ async fn reconnect_revokes_the_previous_grant() {
 async fn a_reconnect_whose_revocation_fails_still_connects() {
     let emu = common::default_emulator().await;
     let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::provider(&emu, store.clone());
+    let provider = common::builder(&emu, store.clone())
+        .with_revoke_replaced_grant(true)
+        .build()
+        .unwrap();
     emu.inject_fault(FaultRule::sequence(
         "POST",
         "/revoke",

@@ -34,6 +34,7 @@ pub struct GoogleMeetBuilder {
     scopes: Vec<String>,
     sealer: Option<OAuthStateSealer>,
     store: Option<Arc<dyn TokenStore>>,
+    revoke_replaced_grant: bool,
 }
 
 impl Default for GoogleMeetBuilder {
@@ -49,6 +50,7 @@ impl fmt::Debug for GoogleMeetBuilder {
             .field("scopes", &self.scopes)
             .field("sealer", &self.sealer)
             .field("store", &self.store)
+            .field("revoke_replaced_grant", &self.revoke_replaced_grant)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +64,7 @@ impl GoogleMeetBuilder {
             scopes: vec![SCOPE_CALENDAR_EVENTS.to_owned()],
             sealer: None,
             store: None,
+            revoke_replaced_grant: false,
         }
     }
 
@@ -117,6 +120,18 @@ impl GoogleMeetBuilder {
     /// Seals OAuth states with a configured sealer (TTL, return-URL allowlist, nonce store).
     pub fn with_state_sealer(mut self, sealer: OAuthStateSealer) -> Self {
         self.sealer = Some(sealer);
+        self
+    }
+
+    /// Whether a reconnect (a callback for a tenant that already has tokens) revokes the grant
+    /// it replaced, best effort. Off by default: Google's revocation removes the app's access
+    /// for the *user* ("the permissions previously granted to the application are removed"),
+    /// so when a tenant reconnects with the same Google account, revoking the old grant would
+    /// end the new one too. Turn it on when reconnects switch accounts (a clinic handing its
+    /// calendar to another administrator) and the old account must lose access at once; the
+    /// replaced record is then revoked unless its refresh token equals the new one.
+    pub fn with_revoke_replaced_grant(mut self, revoke: bool) -> Self {
+        self.revoke_replaced_grant = revoke;
         self
     }
 
@@ -184,6 +199,7 @@ impl GoogleMeetBuilder {
                 tokens: parts.tokens,
                 sealer,
                 scopes: self.scopes,
+                revoke_replaced_grant: self.revoke_replaced_grant,
             }),
         })
     }

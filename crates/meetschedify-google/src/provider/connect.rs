@@ -107,7 +107,11 @@ impl GoogleMeetProvider {
     /// Best effort: revokes the grant a reconnect replaced, so the old account's refresh token
     /// stops working at Google. Never fails the connect; a failure is logged.
     async fn revoke_replaced(&self, previous: Option<TokenRecord>, new: &TokenRecord) {
-        let Some(previous) = previous else { return };
+        // Opt-in (see `with_revoke_replaced_grant`): on a same-account reconnect Google's
+        // revocation would end the new grant as well.
+        let Some(previous) = previous.filter(|_| self.inner.revoke_replaced_grant) else {
+            return;
+        };
         let same = |a: &Option<SecretString>, b: &Option<SecretString>| match (a, b) {
             (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
             _ => false,

@@ -40,6 +40,7 @@ struct Inner {
     tokens: TokenManager,
     sealer: OAuthStateSealer,
     scopes: Vec<String>,
+    revoke_replaced_grant: bool,
 }
 
 impl fmt::Debug for GoogleMeetProvider {
