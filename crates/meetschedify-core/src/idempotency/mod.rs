@@ -12,6 +12,10 @@
 //!   differs) is refused with `IDEMPOTENCY_KEY_REUSED`, and nothing is sent;
 //! - a key whose create is still running elsewhere waits for it, then returns its meeting.
 //!
+//! Waiting for a create in flight and renewing a running create's lease use Tokio's timer, as
+//! any provider that does I/O does; a create that completes on its first poll (a provider with
+//! no I/O) needs none.
+//!
 //! Records live in the store the client was built with: [`MemoryIdempotencyStore`] by default
 //! (one process), or a shared one (the SQL and Redis stores) for several instances.
 
