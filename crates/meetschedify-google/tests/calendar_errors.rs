@@ -341,3 +341,56 @@ async fn a_hostile_retry_after_is_returned_at_once_not_slept_on() {
         assert_eq!(inserts(&emu), 1, "{after}: not retried");
     }
 }
+
+/// The attack: a Calendar endpoint (a wrong or hijacked `MEETSCHEDIFY_GOOGLE_API_BASE`, a broken
+/// proxy) answers 20 MiB to exhaust memory. The connection stops reading at the 4 MiB limit and
+/// the call is a non-retryable `PROVIDER_ERROR` naming it, sent once.
+#[tokio::test]
+async fn a_20_mib_calendar_answer_is_a_provider_error() {
+    let (emu, provider) = setup(RetryConfig::default()).await;
+    let made = provider
+        .create_meeting(&common::create_request("org_1", None))
+        .await
+        .unwrap();
+    emu.clear_requests();
+    emu.inject_fault(FaultRule::once(
+        "GET",
+        "/calendar/v3/calendars/*/events/*",
+        FaultAction::Status {
+            status: 200,
+            body: format!(
+                "{{\"id\":\"{}\",\"x\":\"{}\"}}",
+                made.provider_event_id,
+                "x".repeat(20 * 1024 * 1024)
+            ),
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        },
+    ));
+    let err = provider
+        .get_meeting(&MeetingContext::new("org_1"), &made.provider_event_id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProviderError, "{err}");
+    assert!(!err.is_retryable());
+    assert!(err.message().contains("more than 4194304 bytes"), "{err}");
+    let reads = emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/events/"))
+        .count();
+    assert_eq!(reads, 1, "not retried");
+    // The connection pool is not poisoned: the next read is a normal one.
+    provider
+        .get_meeting(&MeetingContext::new("org_1"), &made.provider_event_id)
+        .await
+        .unwrap();
+}
+
+#[test]
+fn the_answer_limit_is_checked() {
+    let err = meetschedify_google::CalendarOptions::default()
+        .with_max_response_bytes(1024)
+        .validate()
+        .unwrap_err();
+    assert_eq!(err.field(), Some("max_response_bytes"));
+}

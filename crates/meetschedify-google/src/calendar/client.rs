@@ -15,6 +15,7 @@ use tracing::Instrument;
 
 use super::errors::{self, Capture};
 use super::http::{http_client, Connector, HttpClient};
+use super::limit::{Refusals, ResponseTooLarge};
 use super::options::CalendarOptions;
 use super::token_source::{TokenAccess, TokenSource};
 use crate::endpoints::GoogleEndpoints;
@@ -72,6 +73,8 @@ pub struct Calendar {
 
 pub(crate) struct Inner {
     pub(crate) http: HttpClient,
+    /// Answers the connections refused for their size (see `limit.rs`).
+    pub(crate) refusals: Refusals,
     pub(crate) endpoints: GoogleEndpoints,
     pub(crate) options: CalendarOptions,
     pub(crate) provider: ProviderId,
@@ -99,9 +102,11 @@ impl Calendar {
         options: CalendarOptions,
     ) -> Result<Self> {
         options.validate()?;
+        let refusals = Refusals::default();
         Ok(Self {
             inner: Arc::new(Inner {
-                http: http_client()?,
+                http: http_client(options.max_response_bytes, refusals.clone())?,
+                refusals,
                 endpoints,
                 options,
                 provider,
@@ -121,6 +126,7 @@ impl Calendar {
         Self {
             inner: Arc::new(Inner {
                 http: inner.http.clone(),
+                refusals: inner.refusals.clone(),
                 endpoints: inner.endpoints.clone(),
                 options: inner.options.clone(),
                 provider: inner.provider.clone(),
@@ -267,6 +273,7 @@ impl Calendar {
     {
         let hub = self.hub(source.clone());
         let mut capture = Capture::default();
+        let refused_before = self.inner.refusals.count();
         let timeout = self.inner.options.request_timeout;
         let err = match tokio::time::timeout(timeout, f(&hub, &mut capture)).await {
             Ok(Ok((response, event))) => {
@@ -280,7 +287,26 @@ impl Calendar {
                 return Ok(Answer { event, body });
             }
             Ok(Err(e)) => {
-                errors::from_bindings(e, &capture, &self.inner.provider, operation, existing_event)
+                let err = errors::from_bindings(
+                    e,
+                    &capture,
+                    &self.inner.provider,
+                    operation,
+                    existing_event,
+                );
+                // The bindings turn a body the connection refused into an empty one that does
+                // not decode; the refusal count says which it was.
+                if err.code() == ErrorCode::ProviderError
+                    && self.inner.refusals.count() > refused_before
+                {
+                    errors::oversized(ResponseTooLarge {
+                        limit: self.inner.options.max_response_bytes,
+                    })
+                    .with_provider(self.inner.provider.clone())
+                    .with_operation(operation)
+                } else {
+                    err
+                }
             }
             Err(_) => Error::new(
                 ErrorCode::NetworkError,

@@ -18,6 +18,8 @@ use meetschedify_core::{
 };
 use serde_json::Value;
 
+use super::limit::{too_large, ResponseTooLarge};
+
 /// A bindings delegate that remembers the status and `Retry-After` of a failed answer.
 #[derive(Debug, Default)]
 pub(crate) struct Capture {
@@ -104,6 +106,16 @@ pub(crate) fn annotate(err: Error, note: &str) -> Error {
     out.with_source(err)
 }
 
+/// An answer larger than the connection's limit: not retried (the same request would bring the
+/// same answer), named with its limit.
+pub(crate) fn oversized(t: ResponseTooLarge) -> Error {
+    Error::new(
+        ErrorCode::ProviderError,
+        format!("{t}: the answer was refused (the limit is set with with_max_response_bytes)"),
+    )
+    .with_retryable(false)
+}
+
 /// Converts a bindings error into ours. `existing_event` says whether the call addressed an
 /// event by id (so that 404 means the meeting does not exist, rather than the calendar).
 pub(crate) fn from_bindings(
@@ -120,8 +132,14 @@ pub(crate) fn from_bindings(
             // No body to read a reason from: the status alone decides, as for a JSON error.
             from_status(status, None, None, capture.retry_after, existing_event)
         }
-        common::Error::HttpError(e) => network(&e).with_source(e),
-        common::Error::Io(e) => network(&e).with_source(e),
+        common::Error::HttpError(e) => match too_large(&e) {
+            Some(t) => oversized(t).with_source(e),
+            None => network(&e).with_source(e),
+        },
+        common::Error::Io(e) => match too_large(&e) {
+            Some(t) => oversized(t).with_source(e),
+            None => network(&e).with_source(e),
+        },
         common::Error::MissingToken(e) => match e.downcast::<Error>() {
             // Our token layer's own error (not connected, revoked, refresh failed) as it was.
             Ok(ours) => *ours,

@@ -6,6 +6,7 @@ mod errors;
 mod final_check;
 mod http;
 mod ids;
+mod limit;
 mod mapping;
 mod meetings;
 pub mod metadata;
@@ -17,7 +18,6 @@ mod readiness;
 mod token_source;
 
 pub use client::Calendar;
-pub use http::{http_client, Connector, HttpClient};
 pub use ids::EventIds;
 pub use meetings::CalendarMeetings;
 pub use options::{CalendarOptions, SendUpdates, DEFAULT_CALENDAR_ID};

@@ -96,6 +96,10 @@ pub struct CalendarOptions {
     /// a fifth of the client's CPU per create in `docs/performance.md`; an application that never
     /// reads `raw` can turn it off and gets `null` there instead.
     pub raw_event: bool,
+    /// The most bytes one Calendar answer may take, headers included (default 4 MiB); beyond it
+    /// the call fails with a non-retryable `PROVIDER_ERROR` instead of buffering whatever a
+    /// broken or hostile endpoint sends.
+    pub max_response_bytes: usize,
 }
 
 impl Default for CalendarOptions {
@@ -109,6 +113,7 @@ impl Default for CalendarOptions {
             retry: RetryConfig::default(),
             request_timeout: Duration::from_secs(30),
             raw_event: true,
+            max_response_bytes: super::limit::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -167,6 +172,13 @@ impl CalendarOptions {
         self
     }
 
+    /// Sets the most bytes one Calendar answer may take (see
+    /// [`max_response_bytes`](Self::max_response_bytes)).
+    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Checks the settings; the error names the field.
     pub fn validate(&self) -> Result<()> {
         let id = self.calendar_id.trim();
@@ -185,6 +197,12 @@ impl CalendarOptions {
             return Err(Error::invalid_config(
                 "request_timeout",
                 "request_timeout must be greater than zero",
+            ));
+        }
+        if self.max_response_bytes < 16 * 1024 {
+            return Err(Error::invalid_config(
+                "max_response_bytes",
+                "max_response_bytes must be at least 16 KiB (one event's answer)",
             ));
         }
         if self.conference_poll_interval.is_zero() {
