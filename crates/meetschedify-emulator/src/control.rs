@@ -51,14 +51,7 @@ impl Shared {
         email: &str,
     ) -> Result<ZoomUser, EmulatorError> {
         let mut inner = self.lock();
-        if !inner
-            .zoom
-            .accounts
-            .iter()
-            .any(|a| a.account_id == account_id)
-        {
-            return Err(EmulatorError::UnknownZoomAccount(account_id.to_owned()));
-        }
+        inner.zoom.require_account(account_id)?;
         if let Some(user) = inner
             .zoom
             .users
@@ -82,14 +75,7 @@ impl Shared {
     ) -> Result<String, EmulatorError> {
         let now = self.clock.now();
         let mut inner = self.lock();
-        if !inner
-            .zoom
-            .accounts
-            .iter()
-            .any(|a| a.account_id == account_id)
-        {
-            return Err(EmulatorError::UnknownZoomAccount(account_id.to_owned()));
-        }
+        inner.zoom.require_account(account_id)?;
         let token = zoom_access_token(&mut inner.rng);
         let lifetime = lifetime(&inner.settings);
         let scopes = inner.zoom.scopes_of(account_id);
@@ -134,14 +120,7 @@ impl Shared {
         scopes: &[S],
     ) -> Result<(), EmulatorError> {
         let mut inner = self.lock();
-        if !inner
-            .zoom
-            .accounts
-            .iter()
-            .any(|a| a.account_id == account_id)
-        {
-            return Err(EmulatorError::UnknownZoomAccount(account_id.to_owned()));
-        }
+        inner.zoom.require_account(account_id)?;
         inner
             .zoom
             .scopes
@@ -152,14 +131,7 @@ impl Shared {
     /// The scopes an account's app has now.
     pub(crate) fn zoom_scopes(&self, account_id: &str) -> Result<Vec<String>, EmulatorError> {
         let inner = self.lock();
-        if !inner
-            .zoom
-            .accounts
-            .iter()
-            .any(|a| a.account_id == account_id)
-        {
-            return Err(EmulatorError::UnknownZoomAccount(account_id.to_owned()));
-        }
+        inner.zoom.require_account(account_id)?;
         Ok(inner.zoom.scopes_of(account_id))
     }
 

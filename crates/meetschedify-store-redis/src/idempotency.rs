@@ -9,7 +9,7 @@ use meetschedify_core::{async_trait, Claim, Error, IdempotencyKey, IdempotencySt
 use redis::{Script, Value};
 use tracing::Instrument;
 
-use crate::store::RedisTokenStore;
+use crate::store::{redis_err, RedisTokenStore};
 
 /// Claim, atomically (a script runs alone): acquire when the key is absent (never used, or
 /// expired by `PEXPIRE`) or when its lease lapsed and the fingerprint is the same; otherwise
@@ -80,10 +80,6 @@ return 0
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX / 4).max(1)
-}
-
-fn redis_err(operation: &'static str) -> impl FnOnce(redis::RedisError) -> Error {
-    move |e| Error::token_store(format!("redis {operation} failed: {e}"), e)
 }
 
 fn span(operation: &'static str, key: &IdempotencyKey) -> tracing::Span {

@@ -3,10 +3,10 @@
 //! itself when the state expires.
 
 use meetschedify_core::jiff::Timestamp;
-use meetschedify_core::{async_trait, Error, NonceStore, Result};
+use meetschedify_core::{async_trait, NonceStore, Result};
 use tracing::Instrument;
 
-use crate::store::RedisTokenStore;
+use crate::store::{redis_err, RedisTokenStore};
 
 #[async_trait]
 impl NonceStore for RedisTokenStore {
@@ -29,7 +29,7 @@ impl NonceStore for RedisTokenStore {
                 operation = "consume"
             ))
             .await
-            .map_err(|e| Error::token_store(format!("redis consume nonce failed: {e}"), e))?;
+            .map_err(redis_err("consume nonce"))?;
         Ok(set.is_some())
     }
 }

@@ -90,7 +90,7 @@ impl std::fmt::Debug for RedisTokenStore {
     }
 }
 
-fn redis_err(operation: &'static str) -> impl FnOnce(redis::RedisError) -> Error {
+pub(crate) fn redis_err(operation: &'static str) -> impl FnOnce(redis::RedisError) -> Error {
     move |e| Error::token_store(format!("redis {operation} failed: {e}"), e)
 }
 

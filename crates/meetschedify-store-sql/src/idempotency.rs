@@ -7,15 +7,11 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Row, 
 use tracing::Instrument;
 
 use crate::dialect::Dialect;
-use crate::store::SqlTokenStore;
+use crate::store::{db_err, SqlTokenStore};
 
 /// How many times a claim re-runs when the row it found vanished between its two statements
 /// (its holder released it): each round either acquires or finds a live row.
 const CLAIM_ROUNDS: usize = 5;
-
-fn db_err<D: Dialect>(operation: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
-    move |e| Error::token_store(format!("{} {operation} failed: {e}", D::NAME), e)
-}
 
 fn span<D: Dialect>(operation: &'static str, key: &IdempotencyKey) -> tracing::Span {
     tracing::debug_span!(

@@ -2,20 +2,16 @@
 //! instance that shares the database.
 
 use meetschedify_core::jiff::Timestamp;
-use meetschedify_core::{Error, Result};
+use meetschedify_core::Result;
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 use tracing::Instrument;
 
 use crate::dialect::Dialect;
-use crate::store::SqlTokenStore;
+use crate::store::{db_err, SqlTokenStore};
 
 /// One consume in this many also deletes the nonces whose states have expired, so the table
 /// holds about one state lifetime of connects.
 const PURGE_EVERY: u32 = 64;
-
-fn db_err<D: Dialect>(operation: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
-    move |e| Error::token_store(format!("{} {operation} failed: {e}", D::NAME), e)
-}
 
 impl<D: Dialect> SqlTokenStore<D>
 where

@@ -42,7 +42,7 @@ impl<D: Dialect> fmt::Debug for SqlTokenStore<D> {
 
 /// Maps a driver error to the store error every caller sees: `"{backend} {operation} failed:
 /// {cause}"`, retryable, with the driver error as its source.
-fn db_err<D: Dialect>(operation: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+pub(crate) fn db_err<D: Dialect>(operation: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
     move |e| Error::token_store(format!("{} {operation} failed: {e}", D::NAME), e)
 }
 

@@ -80,6 +80,21 @@ pub(crate) struct ZoomStore {
 }
 
 impl ZoomStore {
+    /// `Ok` if `account_id` is a registered account, else the error every control call that
+    /// names an account answers.
+    pub(crate) fn require_account(
+        &self,
+        account_id: &str,
+    ) -> Result<(), crate::error::EmulatorError> {
+        if self.accounts.iter().any(|a| a.account_id == account_id) {
+            Ok(())
+        } else {
+            Err(crate::error::EmulatorError::UnknownZoomAccount(
+                account_id.to_owned(),
+            ))
+        }
+    }
+
     /// The scopes an account's app has now.
     pub(crate) fn scopes_of(&self, account_id: &str) -> Vec<String> {
         self.scopes.get(account_id).cloned().unwrap_or_else(|| {
