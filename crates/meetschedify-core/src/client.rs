@@ -231,12 +231,7 @@ impl MeetSchedifyClient {
             if callback.session_binding.is_none() {
                 // Login CSRF: a callback must come back through the browser session that asked
                 // for the authorization url; refused here for every provider, built-in or not.
-                return Err(Error::new(
-                    ErrorCode::OAuthStateInvalid,
-                    "the callback carries no session binding: pass the binding that came with \
-                     the authorization url (kept in the user's session)",
-                )
-                .with_field("session_binding"));
+                return Err(crate::oauth_state::missing_session_binding());
             }
             let oauth = self.oauth(provider_id, op)?;
             oauth.handle_callback(callback).await

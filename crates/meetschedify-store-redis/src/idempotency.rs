@@ -160,12 +160,11 @@ impl IdempotencyStore for RedisTokenStore {
     async fn complete(
         &self,
         key: &IdempotencyKey,
-        holder: &str,
+        _holder: &str,
         outcome: &str,
         ttl: Duration,
     ) -> Result<()> {
         // Any holder's outcome is the key's meeting (see `IdempotencyStore::complete`).
-        let _ = holder;
         let mut conn = self.connection();
         let _: i64 = COMPLETE
             .key(self.idempotency_key(key))

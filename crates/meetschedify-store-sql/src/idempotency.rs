@@ -169,13 +169,12 @@ where
     pub async fn complete_idempotency_key(
         &self,
         key: &IdempotencyKey,
-        holder: &str,
+        _holder: &str,
         outcome: &str,
         ttl: Duration,
     ) -> Result<()> {
         // Any holder's outcome is the meeting the key made (a holder that took over found it
         // through the provider's guard); the first one recorded stays.
-        let _ = holder;
         let now = D::CLOCK.now(5);
         let sql = format!(
             "UPDATE {} SET outcome = $4, expires_at_ms = {} + $5

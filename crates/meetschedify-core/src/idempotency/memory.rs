@@ -88,13 +88,11 @@ impl IdempotencyStore for MemoryIdempotencyStore {
             inner.claims_since_sweep = 0;
             inner.records.retain(|_, e| e.expires > now);
         }
-        let acquire = match inner.records.get(key) {
-            None => true,
-            Some(e) if e.expires <= now => true,
-            Some(e) => match &e.state {
-                State::Running { until, .. } if *until <= now && e.fingerprint == fingerprint => {
-                    true
-                }
+        // A live record is described and left alone; an absent or expired one, or a lapsed
+        // lease of the same request, is (re)claimed below.
+        if let Some(e) = inner.records.get(key).filter(|e| e.expires > now) {
+            match &e.state {
+                State::Running { until, .. } if *until <= now && e.fingerprint == fingerprint => {}
                 State::Running { .. } => {
                     return Ok(Claim::InFlight {
                         fingerprint: e.fingerprint.clone(),
@@ -106,9 +104,8 @@ impl IdempotencyStore for MemoryIdempotencyStore {
                         outcome: outcome.clone(),
                     })
                 }
-            },
-        };
-        debug_assert!(acquire);
+            }
+        }
         inner.records.insert(
             key.clone(),
             Entry {
@@ -141,7 +138,7 @@ impl IdempotencyStore for MemoryIdempotencyStore {
     async fn complete(
         &self,
         key: &IdempotencyKey,
-        holder: &str,
+        _holder: &str,
         outcome: &str,
         ttl: Duration,
     ) -> Result<()> {
@@ -150,7 +147,6 @@ impl IdempotencyStore for MemoryIdempotencyStore {
         if let Some(entry) = inner.records.get_mut(key) {
             // A holder whose lease lapsed and was taken over still records what it made: the
             // taker's provider guard finds the same meeting, and the first outcome stays.
-            let _ = holder;
             if matches!(entry.state, State::Running { .. }) {
                 entry.state = State::Done {
                     outcome: outcome.to_owned(),

@@ -595,7 +595,7 @@ impl OAuthStateSealer {
         // Login CSRF: the state must come back through the session that asked for it. A state
         // without a binding was sealed by no release that checks one; refuse it as well.
         let Some(binding) = binding else {
-            return Err(invalid_state(MSG_NO_BINDING).with_field("session_binding"));
+            return Err(missing_session_binding());
         };
         if !payload
             .binding
@@ -657,6 +657,12 @@ impl fmt::Debug for OAuthStateSealer {
             .field("nonce_store", &self.nonce_store)
             .finish()
     }
+}
+
+/// The refusal of a callback that brings no session binding, the same from the client and the
+/// sealer.
+pub(crate) fn missing_session_binding() -> Error {
+    invalid_state(MSG_NO_BINDING).with_field("session_binding")
 }
 
 fn invalid_state(message: &str) -> Error {
