@@ -85,7 +85,7 @@ fn client(emu: &EmulatorHandle) -> Result<MeetSchedifyClient, HarnessError> {
         .with_api_base(emu.zoom_api_base())
         .with_oauth_base(emu.zoom_oauth_base())
         .build()?;
-    Ok(MeetSchedifyClient::builder().provider(zoom).build()?)
+    Ok(MeetSchedifyClient::builder().with_provider(zoom).build()?)
 }
 
 fn request(n: usize) -> CreateMeetingRequest {

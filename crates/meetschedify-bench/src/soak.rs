@@ -344,8 +344,8 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
         )
         .build()?;
     let client = MeetSchedifyClient::builder()
-        .provider(zoom)
-        .provider(google)
+        .with_provider(zoom)
+        .with_provider(google)
         .build()?;
 
     inject_faults(&emu, config);

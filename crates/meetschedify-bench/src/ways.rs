@@ -131,7 +131,7 @@ pub async fn build(way: Way, base: &str) -> Result<Arc<dyn Creator>, HarnessErro
                 .with_duplicate_guard(way == Way::ZoomMeetschedify)
                 .build()?;
             Arc::new(Library {
-                client: MeetSchedifyClient::builder().provider(zoom).build()?,
+                client: MeetSchedifyClient::builder().with_provider(zoom).build()?,
                 provider: ProviderId::ZOOM,
                 tenants: vec![workload::ZOOM_TENANT.to_owned()],
             })
@@ -167,7 +167,7 @@ pub async fn build(way: Way, base: &str) -> Result<Arc<dyn Creator>, HarnessErro
                 )
                 .build()?;
             Arc::new(Library {
-                client: MeetSchedifyClient::builder().provider(google).build()?,
+                client: MeetSchedifyClient::builder().with_provider(google).build()?,
                 provider: ProviderId::GOOGLE_MEET,
                 tenants,
             })

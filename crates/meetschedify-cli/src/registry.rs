@@ -55,11 +55,11 @@ pub async fn client_and_zoom_from_env(
         let provider = ZoomProvider::from_env()?;
         // A clone shares the provider's token cache: one provider, two handles.
         zoom.push(provider.clone());
-        builder = builder.provider(provider);
+        builder = builder.with_provider(provider);
         any = true;
     }
     if is_set("GOOGLE_REFRESH_TOKEN") {
-        builder = builder.provider(GoogleMeetStaticProvider::from_env()?);
+        builder = builder.with_provider(GoogleMeetStaticProvider::from_env()?);
         any = true;
     }
     let per_user = is_set(ENV_CLIENT_ID)
@@ -72,7 +72,7 @@ pub async fn client_and_zoom_from_env(
             google = google.with_state_key(OAuthStateKey::generate());
         }
         let store = Arc::new(SqliteTokenStore::open(token_db(store)).await?);
-        builder = builder.provider(google.with_token_store(store.clone()).build()?);
+        builder = builder.with_provider(google.with_token_store(store.clone()).build()?);
         // Keyed creates are recorded in the same file, so repeating a command with the same
         // `--idempotency-key` in a later run returns the meeting from the record.
         builder = builder.with_idempotency_store(store);

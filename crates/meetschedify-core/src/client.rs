@@ -1,6 +1,5 @@
 //! [`MeetSchedifyClient`]: one entry point over every registered provider.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -26,7 +25,8 @@ use crate::validate::{ValidatedCreate, ValidatedUpdate};
 ///
 /// Build it once at start-up and share it: it is a cheap `Arc` clone, `Send` and `Sync`.
 /// Every call validates its input before any I/O and runs in a `tracing` span named after the
-/// operation, with the provider and tenant as fields.
+/// operation, with the provider and tenant as fields. Arguments follow one order: provider,
+/// who (tenant or [`MeetingContext`]), which meeting, what.
 ///
 /// ```
 /// # use meetschedify_core::*;
@@ -34,14 +34,13 @@ use crate::validate::{ValidatedCreate, ValidatedUpdate};
 /// # #[derive(Debug)] struct Echo(ProviderId);
 /// # #[async_trait] impl MeetingProvider for Echo {
 /// #   fn id(&self) -> &ProviderId { &self.0 }
-/// #   fn capabilities(&self) -> Capabilities { Capabilities::create_only() }
 /// #   async fn create_meeting(&self, r: &ValidatedCreate) -> Result<CreatedMeeting> {
 /// #     Ok(CreatedMeeting::new(self.0.clone(), "1", r.time().to_meeting_time())) }
 /// #   async fn connection_status(&self, t: &TenantId) -> Result<ConnectionStatus> {
 /// #     Ok(ConnectionStatus::connected(self.0.clone(), t.clone())) }
 /// # }
 /// # let my_provider = Echo(ProviderId::new("echo"));
-/// let client = MeetSchedifyClient::builder().provider(my_provider).build()?;
+/// let client = MeetSchedifyClient::builder().with_provider(my_provider).build()?;
 /// assert_eq!(client.list_providers(), vec![ProviderId::new("echo")]);
 ///
 /// let missing = ProviderId::new("webex");
@@ -51,7 +50,9 @@ use crate::validate::{ValidatedCreate, ValidatedUpdate};
 /// ```
 #[derive(Clone)]
 pub struct MeetSchedifyClient {
-    providers: Arc<BTreeMap<ProviderId, Arc<dyn MeetingProvider>>>,
+    /// In registration order, as `list_providers` returns them; a handful of entries, so a
+    /// linear search costs less than a map.
+    providers: Arc<[Arc<dyn MeetingProvider>]>,
     idempotency: Arc<dyn IdempotencyStore>,
     idempotency_config: IdempotencyConfig,
 }
@@ -59,7 +60,7 @@ pub struct MeetSchedifyClient {
 impl fmt::Debug for MeetSchedifyClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MeetSchedifyClient")
-            .field("providers", &self.providers.keys().collect::<Vec<_>>())
+            .field("providers", &self.list_providers())
             .field("idempotency", &self.idempotency)
             .field("idempotency_config", &self.idempotency_config)
             .finish()
@@ -87,13 +88,13 @@ impl fmt::Debug for ClientBuilder {
 
 impl ClientBuilder {
     /// Registers a provider.
-    pub fn provider(mut self, provider: impl MeetingProvider) -> Self {
+    pub fn with_provider(mut self, provider: impl MeetingProvider) -> Self {
         self.providers.push(Arc::new(provider));
         self
     }
 
     /// Registers a provider that is already shared.
-    pub fn shared_provider(mut self, provider: Arc<dyn MeetingProvider>) -> Self {
+    pub fn with_shared_provider(mut self, provider: Arc<dyn MeetingProvider>) -> Self {
         self.providers.push(provider);
         self
     }
@@ -116,11 +117,10 @@ impl ClientBuilder {
     /// so is an idempotency configuration whose durations are below a second.
     pub fn build(self) -> Result<MeetSchedifyClient> {
         self.idempotency_config.check()?;
-        let mut map = BTreeMap::new();
-        for provider in self.providers {
-            let id = provider.id().clone();
+        for (i, provider) in self.providers.iter().enumerate() {
+            let id = provider.id();
             id.validate()?;
-            if map.insert(id.clone(), provider).is_some() {
+            if self.providers[..i].iter().any(|p| p.id() == id) {
                 return Err(Error::invalid_config(
                     "providers",
                     format!("two providers are registered as `{id}`; give one a custom id"),
@@ -128,7 +128,7 @@ impl ClientBuilder {
             }
         }
         Ok(MeetSchedifyClient {
-            providers: Arc::new(map),
+            providers: self.providers.into(),
             idempotency: self
                 .idempotency
                 .unwrap_or_else(|| Arc::new(MemoryIdempotencyStore::new())),
@@ -143,15 +143,16 @@ impl MeetSchedifyClient {
         ClientBuilder::default()
     }
 
-    /// The ids of every registered provider, sorted.
+    /// The ids of every registered provider, in the order they were registered (as the Node.js
+    /// original's `listProviders()`).
     pub fn list_providers(&self) -> Vec<ProviderId> {
-        self.providers.keys().cloned().collect()
+        self.providers.iter().map(|p| p.id().clone()).collect()
     }
 
     /// A registered provider, or `PROVIDER_NOT_FOUND`.
     pub fn provider(&self, id: &ProviderId) -> Result<&Arc<dyn MeetingProvider>> {
-        self.providers.get(id).ok_or_else(|| {
-            let known: Vec<_> = self.providers.keys().map(ProviderId::as_str).collect();
+        self.providers.iter().find(|p| p.id() == id).ok_or_else(|| {
+            let known: Vec<_> = self.providers.iter().map(|p| p.id().as_str()).collect();
             Error::new(
                 ErrorCode::ProviderNotFound,
                 format!(
@@ -165,14 +166,14 @@ impl MeetSchedifyClient {
 
     /// What a provider supports.
     pub fn capabilities(&self, provider_id: &ProviderId) -> Result<Capabilities> {
-        Ok(self.provider(provider_id)?.capabilities())
+        Ok(Capabilities::of(self.provider(provider_id)?.as_ref()))
     }
 
     /// Whether `tenant` can schedule meetings with a provider now.
     pub async fn connection_status(
         &self,
-        tenant_id: &TenantId,
         provider_id: &ProviderId,
+        tenant_id: &TenantId,
     ) -> Result<ConnectionStatus> {
         let op = Operation::ConnectionStatus;
         let span = span(op, provider_id, tenant_id);
@@ -244,8 +245,8 @@ impl MeetSchedifyClient {
     /// Revokes and forgets a tenant's connection, and says what the provider was told.
     pub async fn disconnect_provider(
         &self,
-        tenant_id: &TenantId,
         provider_id: &ProviderId,
+        tenant_id: &TenantId,
     ) -> Result<DisconnectOutcome> {
         let op = Operation::Disconnect;
         let span = span(op, provider_id, tenant_id);
@@ -271,7 +272,7 @@ impl MeetSchedifyClient {
         let span = span(op, &provider_id, &request.tenant_id);
         async {
             let provider = self.provider(&provider_id)?;
-            let valid = ValidatedCreate::new(request, &provider.capabilities().limits)?;
+            let valid = ValidatedCreate::new(request, &provider.limits())?;
             let meeting = match valid.request().idempotency_key.as_deref() {
                 Some(key) => {
                     create_once(
@@ -297,35 +298,43 @@ impl MeetSchedifyClient {
     pub async fn get_meeting(
         &self,
         provider_id: &ProviderId,
-        meeting_id: &str,
         ctx: &MeetingContext,
+        meeting_id: &str,
     ) -> Result<CreatedMeeting> {
         let op = Operation::GetMeeting;
         let span = span(op, provider_id, &ctx.tenant_id);
         async {
-            let provider = self.supporting(provider_id, op, |c| c.get)?;
+            let provider = self.provider(provider_id)?;
+            let get = provider
+                .get()
+                .ok_or_else(|| Error::not_supported(provider_id, op))?;
             check_context(ctx, meeting_id)?;
-            provider.get_meeting(ctx, meeting_id).await
+            get.get_meeting(ctx, meeting_id).await
         }
         .instrument(span)
         .await
         .map_err(|e| tag(e, op, provider_id))
     }
 
-    /// Validates and applies a change to a meeting.
+    /// Validates and applies a change to a meeting; `ctx` says whose meeting it is and whether
+    /// participants should be told.
     pub async fn update_meeting(
         &self,
         provider_id: &ProviderId,
+        ctx: &MeetingContext,
         meeting_id: &str,
         update: UpdateMeetingRequest,
     ) -> Result<UpdatedMeeting> {
         let op = Operation::UpdateMeeting;
-        let span = span(op, provider_id, &update.tenant_id);
+        let span = span(op, provider_id, &ctx.tenant_id);
         async {
-            let provider = self.supporting(provider_id, op, |c| c.update)?;
-            check_meeting_id(meeting_id)?;
-            let valid = ValidatedUpdate::new(update, &provider.capabilities().limits)?;
-            provider.update_meeting(meeting_id, &valid).await
+            let provider = self.provider(provider_id)?;
+            let updater = provider
+                .update()
+                .ok_or_else(|| Error::not_supported(provider_id, op))?;
+            check_context(ctx, meeting_id)?;
+            let valid = ValidatedUpdate::new(update, &provider.limits())?;
+            updater.update_meeting(ctx, meeting_id, &valid).await
         }
         .instrument(span)
         .await
@@ -337,33 +346,22 @@ impl MeetSchedifyClient {
     pub async fn cancel_meeting(
         &self,
         provider_id: &ProviderId,
-        meeting_id: &str,
         ctx: &MeetingContext,
+        meeting_id: &str,
     ) -> Result<CancelOutcome> {
         let op = Operation::CancelMeeting;
         let span = span(op, provider_id, &ctx.tenant_id);
         async {
-            let provider = self.supporting(provider_id, op, |c| c.cancel)?;
+            let provider = self.provider(provider_id)?;
+            let cancel = provider
+                .cancel()
+                .ok_or_else(|| Error::not_supported(provider_id, op))?;
             check_context(ctx, meeting_id)?;
-            provider.cancel_meeting(ctx, meeting_id).await
+            cancel.cancel_meeting(ctx, meeting_id).await
         }
         .instrument(span)
         .await
         .map_err(|e| tag(e, op, provider_id))
-    }
-
-    fn supporting(
-        &self,
-        provider_id: &ProviderId,
-        op: Operation,
-        has: impl Fn(&Capabilities) -> bool,
-    ) -> Result<&Arc<dyn MeetingProvider>> {
-        let provider = self.provider(provider_id)?;
-        if has(&provider.capabilities()) {
-            Ok(provider)
-        } else {
-            Err(Error::not_supported(provider_id, op))
-        }
     }
 
     fn oauth(&self, provider_id: &ProviderId, op: Operation) -> Result<&dyn OAuthConnect> {

@@ -16,7 +16,7 @@ use crate::ProviderId;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 macro_rules! error_codes {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $text:literal, retryable: $retry:literal, http: $http:literal; )+) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $text:literal, kind: $kind:ident, retryable: $retry:literal, http: $http:literal; )+) => {
         /// A stable, documented error code.
         ///
         /// Match on this rather than on messages: messages may be reworded, codes never are.
@@ -35,6 +35,12 @@ macro_rules! error_codes {
             /// The stable string form, e.g. `"ZOOM_RATE_LIMIT"`.
             pub const fn as_str(self) -> &'static str {
                 match self { $( ErrorCode::$variant => $text, )+ }
+            }
+
+            /// The provider-neutral kind of failure: handle every provider, built-in or not,
+            /// by matching on it.
+            pub const fn kind(self) -> ErrorKind {
+                match self { $( ErrorCode::$variant => ErrorKind::$kind, )+ }
             }
 
             /// Whether an error with this code is retryable by default.
@@ -77,68 +83,160 @@ error_codes! {
     /// The tenant has no usable Google connection: nothing stored, or the connect callback
     /// failed (the code was refused, no refresh token came back, or the calendar scope was not
     /// granted).
-    GoogleNotConnected = "GOOGLE_NOT_CONNECTED", retryable: false, http: 401;
+    GoogleNotConnected = "GOOGLE_NOT_CONNECTED", kind: ReconnectRequired, retryable: false, http: 401;
     /// Refreshing the Google access token failed for a reason other than revocation.
-    GoogleTokenRefreshFailed = "GOOGLE_TOKEN_REFRESH_FAILED", retryable: true, http: 502;
+    GoogleTokenRefreshFailed = "GOOGLE_TOKEN_REFRESH_FAILED", kind: Unavailable, retryable: true, http: 502;
     /// Google refused the refresh token (`invalid_grant`): the user must connect again.
-    GoogleAuthRevoked = "GOOGLE_AUTH_REVOKED", retryable: false, http: 401;
+    GoogleAuthRevoked = "GOOGLE_AUTH_REVOKED", kind: ReconnectRequired, retryable: false, http: 401;
     /// Google Calendar answered with an error that has no more specific code.
-    GoogleCalendarError = "GOOGLE_CALENDAR_ERROR", retryable: false, http: 502;
+    GoogleCalendarError = "GOOGLE_CALENDAR_ERROR", kind: Provider, retryable: false, http: 502;
     /// Google rate limiting: 429 or 403 `rateLimitExceeded` / `userRateLimitExceeded`
     /// (retried), or 403 `quotaExceeded`, the daily quota (not retried; it lasts hours).
-    GoogleRateLimit = "GOOGLE_RATE_LIMIT", retryable: true, http: 429;
+    GoogleRateLimit = "GOOGLE_RATE_LIMIT", kind: RateLimited, retryable: true, http: 429;
     /// Zoom rejected the Server-to-Server OAuth credentials (`invalid_client`).
-    ZoomInvalidClient = "ZOOM_INVALID_CLIENT", retryable: false, http: 502;
+    ZoomInvalidClient = "ZOOM_INVALID_CLIENT", kind: BadCredentials, retryable: false, http: 502;
     /// Obtaining a Zoom access token failed for a reason other than bad credentials.
-    ZoomTokenError = "ZOOM_TOKEN_ERROR", retryable: false, http: 502;
+    ZoomTokenError = "ZOOM_TOKEN_ERROR", kind: Provider, retryable: false, http: 502;
     /// The Zoom Meetings API answered with an error that has no more specific code.
-    ZoomMeetingError = "ZOOM_MEETING_ERROR", retryable: false, http: 502;
+    ZoomMeetingError = "ZOOM_MEETING_ERROR", kind: Provider, retryable: false, http: 502;
     /// Zoom rate limiting (429); the daily limit is not retryable.
-    ZoomRateLimit = "ZOOM_RATE_LIMIT", retryable: true, http: 429;
+    ZoomRateLimit = "ZOOM_RATE_LIMIT", kind: RateLimited, retryable: true, http: 429;
     /// Zoom could not be reached, or the request timed out.
-    ZoomNetworkError = "ZOOM_NETWORK_ERROR", retryable: true, http: 503;
+    ZoomNetworkError = "ZOOM_NETWORK_ERROR", kind: Unavailable, retryable: true, http: 503;
     /// A Zoom call failed on every attempt the retry policy allowed.
-    ZoomMaxRetriesExceeded = "ZOOM_MAX_RETRIES_EXCEEDED", retryable: false, http: 503;
+    ZoomMaxRetriesExceeded = "ZOOM_MAX_RETRIES_EXCEEDED", kind: Unavailable, retryable: false, http: 503;
     /// No provider with the requested id is registered with the client.
-    ProviderNotFound = "PROVIDER_NOT_FOUND", retryable: false, http: 400;
+    ProviderNotFound = "PROVIDER_NOT_FOUND", kind: InvalidRequest, retryable: false, http: 400;
     /// The configuration is missing a value or holds an invalid one.
-    InvalidConfig = "INVALID_CONFIG", retryable: false, http: 500;
+    InvalidConfig = "INVALID_CONFIG", kind: InvalidConfig, retryable: false, http: 500;
     /// The provider does not support the requested operation.
-    OperationNotSupported = "OPERATION_NOT_SUPPORTED", retryable: false, http: 501;
+    OperationNotSupported = "OPERATION_NOT_SUPPORTED", kind: NotSupported, retryable: false, http: 501;
     /// The request failed validation before any network call; the error names the field.
-    InvalidRequest = "INVALID_REQUEST", retryable: false, http: 400;
+    InvalidRequest = "INVALID_REQUEST", kind: InvalidRequest, retryable: false, http: 400;
     /// The meeting does not exist at the provider.
-    MeetingNotFound = "MEETING_NOT_FOUND", retryable: false, http: 404;
+    MeetingNotFound = "MEETING_NOT_FOUND", kind: NotFound, retryable: false, http: 404;
     /// The OAuth `state` is tampered, expired, replayed or meant for another provider.
-    OAuthStateInvalid = "OAUTH_STATE_INVALID", retryable: false, http: 400;
+    OAuthStateInvalid = "OAUTH_STATE_INVALID", kind: InvalidRequest, retryable: false, http: 400;
     /// The token store failed (backend unreachable, version conflict, decryption failure).
-    TokenStoreError = "TOKEN_STORE_ERROR", retryable: true, http: 503;
+    TokenStoreError = "TOKEN_STORE_ERROR", kind: Storage, retryable: true, http: 503;
     /// Google has not finished creating the Meet conference within the configured bound.
-    ConferencePending = "CONFERENCE_PENDING", retryable: true, http: 503;
-    /// A network failure or timeout talking to a provider other than Zoom.
-    NetworkError = "NETWORK_ERROR", retryable: true, http: 503;
+    ConferencePending = "CONFERENCE_PENDING", kind: Pending, retryable: true, http: 503;
+    /// A network failure or timeout talking to a provider other than Zoom (the original had no
+    /// such code for Google: its network failures surfaced as `GOOGLE_CALENDAR_ERROR`).
+    NetworkError = "NETWORK_ERROR", kind: Unavailable, retryable: true, http: 503;
     /// A provider answered with something the library could not understand.
-    ProviderError = "PROVIDER_ERROR", retryable: false, http: 502;
+    ProviderError = "PROVIDER_ERROR", kind: Provider, retryable: false, http: 502;
     /// An idempotency key already used for a different request (another title, time,
     /// participants or settings): nothing was changed at the provider; use a new key for a new
     /// request.
-    IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED", retryable: false, http: 422;
+    IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED", kind: Conflict, retryable: false, http: 422;
     /// A create with the same idempotency key is still running (in this process or another
     /// sharing the idempotency store) and did not finish within the wait: repeating the call
     /// with the same key is safe.
-    IdempotencyKeyInUse = "IDEMPOTENCY_KEY_IN_USE", retryable: true, http: 409;
+    IdempotencyKeyInUse = "IDEMPOTENCY_KEY_IN_USE", kind: Pending, retryable: true, http: 409;
     /// The provider refused the call because the app or token lacks scopes it needs (Zoom error
     /// 4711, Google `ACCESS_TOKEN_SCOPE_INSUFFICIENT`): the message names the scopes to add.
-    InsufficientScopes = "INSUFFICIENT_SCOPES", retryable: false, http: 502;
+    InsufficientScopes = "INSUFFICIENT_SCOPES", kind: PermissionDenied, retryable: false, http: 502;
+    /// The tenant has no usable connection to the provider: nothing stored, or the connect
+    /// callback failed. The neutral form of `GOOGLE_NOT_CONNECTED`, for any provider.
+    NotConnected = "NOT_CONNECTED", kind: ReconnectRequired, retryable: false, http: 401;
+    /// The provider refused the tenant's grant (revoked, expired or reset): the user must
+    /// connect again. The neutral form of `GOOGLE_AUTH_REVOKED`, for any provider.
+    AuthRevoked = "AUTH_REVOKED", kind: ReconnectRequired, retryable: false, http: 401;
+    /// The provider refused the application's own credentials (client id or secret, app
+    /// disabled). The neutral form of `ZOOM_INVALID_CLIENT`, for any provider.
+    BadCredentials = "BAD_CREDENTIALS", kind: BadCredentials, retryable: false, http: 502;
+    /// The provider is rate limiting the application or the user. The neutral form of
+    /// `ZOOM_RATE_LIMIT` and `GOOGLE_RATE_LIMIT`, for any provider.
+    RateLimited = "RATE_LIMITED", kind: RateLimited, retryable: true, http: 429;
+    /// The provider answered that it is unavailable (a 5xx) on every attempt allowed.
+    ProviderUnavailable = "PROVIDER_UNAVAILABLE", kind: Unavailable, retryable: true, http: 503;
+    /// The provider refused the call for lack of a permission that is not an OAuth scope (an
+    /// administrator policy, a role, a licence): the message names what to grant.
+    PermissionDenied = "PERMISSION_DENIED", kind: PermissionDenied, retryable: false, http: 502;
+}
+
+/// The provider-neutral kind of an error: what an application does about it, whichever
+/// provider failed.
+///
+/// Every [`ErrorCode`] has one kind ([`ErrorCode::kind`]); built-in and third-party providers
+/// alike map their failures onto codes, so matching on the kind handles a provider the
+/// application has never seen.
+///
+/// ```
+/// use meetschedify_core::{ErrorCode, ErrorKind};
+///
+/// assert_eq!(ErrorCode::ZoomRateLimit.kind(), ErrorKind::RateLimited);
+/// assert_eq!(ErrorCode::GoogleRateLimit.kind(), ErrorKind::RateLimited);
+/// assert_eq!(ErrorCode::GoogleAuthRevoked.kind(), ErrorKind::ReconnectRequired);
+/// assert_eq!(ErrorCode::ZoomInvalidClient.kind(), ErrorKind::BadCredentials);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The caller's request is wrong (a field, an unknown provider, a bad OAuth callback):
+    /// fix the request; repeating it unchanged fails the same way.
+    InvalidRequest,
+    /// The application's configuration is wrong or incomplete.
+    InvalidConfig,
+    /// The provider does not offer the operation.
+    NotSupported,
+    /// The meeting does not exist at the provider.
+    NotFound,
+    /// The provider refused the application's own credentials: an operator must fix them.
+    BadCredentials,
+    /// The tenant must connect its account again (never connected, revoked, expired).
+    ReconnectRequired,
+    /// A scope, role or policy is missing: an administrator must grant it.
+    PermissionDenied,
+    /// The provider is rate limiting; wait ([`Error::retry_after`]) and repeat.
+    RateLimited,
+    /// The provider or the network is down or timed out; repeating later may succeed.
+    Unavailable,
+    /// The request clashes with an earlier one (an idempotency key reused for another request).
+    Conflict,
+    /// The work is under way (a conference being made, a create with the same key in flight);
+    /// ask again shortly.
+    Pending,
+    /// The token, idempotency or nonce store failed.
+    Storage,
+    /// The provider answered with an error that fits no other kind.
+    Provider,
+}
+
+impl ErrorKind {
+    /// The snake_case name used in JSON and logs, e.g. `"rate_limited"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::NotSupported => "not_supported",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::BadCredentials => "bad_credentials",
+            ErrorKind::ReconnectRequired => "reconnect_required",
+            ErrorKind::PermissionDenied => "permission_denied",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Pending => "pending",
+            ErrorKind::Storage => "storage",
+            ErrorKind::Provider => "provider",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl ErrorCode {
-    /// Whether an application should send the user through the OAuth connect flow again.
+    /// Whether an application should send the user through the OAuth connect flow again
+    /// (the kind is [`ErrorKind::ReconnectRequired`]).
     pub const fn needs_reconnect(self) -> bool {
-        matches!(
-            self,
-            ErrorCode::GoogleNotConnected | ErrorCode::GoogleAuthRevoked
-        )
+        matches!(self.kind(), ErrorKind::ReconnectRequired)
     }
 }
 
@@ -252,6 +350,10 @@ pub struct ZoomErrorDetails {
     pub http_status: u16,
     /// Zoom's numeric error `code` (e.g. 124 for an invalid token, 3001 for a missing meeting).
     pub code: Option<i64>,
+    /// The OAuth `error` string of a failed token request (e.g. `"invalid_client"`): what the
+    /// Node.js original exposed as `err.zoomErrorCode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_error: Option<String>,
     /// The body as Zoom sent it (truncated to a few kilobytes).
     pub body: Option<String>,
 }
@@ -262,8 +364,63 @@ impl ZoomErrorDetails {
         Self {
             http_status,
             code,
+            oauth_error: None,
             body,
         }
+    }
+
+    /// Records the OAuth `error` string of a failed token request.
+    pub fn with_oauth_error(mut self, error: impl Into<String>) -> Self {
+        self.oauth_error = Some(error.into());
+        self
+    }
+}
+
+/// What any other provider's API said when a call failed: the neutral form of the Google and
+/// Zoom details, for third-party providers (and new built-in ones).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HttpErrorDetails {
+    /// The HTTP status of the answer.
+    pub http_status: u16,
+    /// The vendor's own error code (e.g. Graph's `ErrorItemNotFound`, an OAuth `invalid_grant`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_code: Option<String>,
+    /// The vendor's human-readable message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The vendor's id for the request, to quote to its support.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl HttpErrorDetails {
+    /// Details with a status only.
+    pub fn new(http_status: u16) -> Self {
+        Self {
+            http_status,
+            vendor_code: None,
+            message: None,
+            request_id: None,
+        }
+    }
+
+    /// Records the vendor's error code.
+    pub fn with_vendor_code(mut self, code: impl Into<String>) -> Self {
+        self.vendor_code = Some(code.into());
+        self
+    }
+
+    /// Records the vendor's message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Records the vendor's request id.
+    pub fn with_request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
     }
 }
 
@@ -276,6 +433,8 @@ pub enum ProviderErrorDetails {
     Google(GoogleErrorDetails),
     /// Zoom OAuth or Meetings.
     Zoom(ZoomErrorDetails),
+    /// Any other provider's HTTP API, in neutral form.
+    Http(HttpErrorDetails),
     /// A third-party provider's own details.
     Other {
         /// Free-form details.
@@ -378,6 +537,16 @@ impl Error {
         self.inner.code
     }
 
+    /// The provider-neutral kind of failure (from the code).
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.code.kind()
+    }
+
+    /// Whether the tenant must go through the OAuth connect flow again.
+    pub fn needs_reconnect(&self) -> bool {
+        self.inner.code.needs_reconnect()
+    }
+
     /// The message, without the code or field.
     pub fn message(&self) -> &str {
         &self.inner.message
@@ -452,6 +621,14 @@ impl Error {
         }
     }
 
+    /// The neutral HTTP details, when a provider reported them that way.
+    pub fn http_details(&self) -> Option<&HttpErrorDetails> {
+        match &self.inner.details {
+            Some(ProviderErrorDetails::Http(d)) => Some(d),
+            _ => None,
+        }
+    }
+
     /// Zoom's details, when the error came from Zoom.
     pub fn zoom_details(&self) -> Option<&ZoomErrorDetails> {
         match &self.inner.details {
@@ -519,6 +696,7 @@ impl Error {
         let status = match &details {
             ProviderErrorDetails::Google(d) => Some(d.http_status),
             ProviderErrorDetails::Zoom(d) => Some(d.http_status),
+            ProviderErrorDetails::Http(d) => Some(d.http_status),
             ProviderErrorDetails::Other { .. } => None,
         };
         if let Some(status) = status {
@@ -541,6 +719,7 @@ impl Error {
         let i = &self.inner;
         let mut map = serde_json::Map::new();
         map.insert("code".into(), i.code.as_str().into());
+        map.insert("kind".into(), i.code.kind().as_str().into());
         map.insert("message".into(), i.message.clone().into());
         map.insert("retryable".into(), i.retryable.into());
         if let Some(field) = &i.field {

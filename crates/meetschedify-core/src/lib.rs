@@ -21,7 +21,8 @@ pub use cause::cause_chain;
 pub use client::{ClientBuilder, MeetSchedifyClient};
 pub use connection::{ConnectionState, ConnectionStatus, DisconnectOutcome};
 pub use error::{
-    Error, ErrorCode, GoogleErrorDetails, Operation, ProviderErrorDetails, Result, ZoomErrorDetails,
+    Error, ErrorCode, ErrorKind, GoogleErrorDetails, HttpErrorDetails, Operation,
+    ProviderErrorDetails, Result, ZoomErrorDetails,
 };
 pub use idempotency::{
     Claim, IdempotencyConfig, IdempotencyKey, IdempotencyStore, MemoryIdempotencyStore,
@@ -37,17 +38,17 @@ pub use oauth_state::{
     StatePayload,
 };
 pub use provider::{
-    AuthorizationRequest, AuthorizationUrl, Capabilities, ConnectedAccount, MeetingProvider,
-    OAuthCallback, OAuthConnect,
+    AuthorizationRequest, AuthorizationUrl, CancelMeeting, Capabilities, ConnectedAccount,
+    GetMeeting, Guarantees, MeetingProvider, OAuthCallback, OAuthConnect, UpdateMeeting,
 };
 pub use retry::{
     parse_retry_after, with_retry, RetryConfig, DEFAULT_DEADLINE, DEFAULT_MAX_RETRY_AFTER,
 };
 pub use time::{DstResolution, MeetingTime, ResolvedTime};
 pub use token::{
-    AccessToken, DeleteOutcome, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey,
-    TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
-    DEFAULT_REVALIDATE_EVERY,
+    AccessToken, DeleteOutcome, Lease, MemoryTokenStore, Revocation, SaveCondition, SaveOutcome,
+    TokenKey, TokenLeases, TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher,
+    TokenStore, DEFAULT_REVALIDATE_EVERY,
 };
 pub use validate::{RequestLimits, ValidatedCreate, ValidatedUpdate};
 

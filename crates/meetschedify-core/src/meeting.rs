@@ -200,20 +200,19 @@ impl CreateMeetingRequest {
 
 /// A change to an existing meeting: any of title, description, time, participants, metadata.
 ///
-/// Fields left `None` stay as they are.
+/// Fields left `None` stay as they are. Whose meeting it is, and whether participants hear of
+/// the change, travel beside it in the [`MeetingContext`].
 ///
 /// ```
 /// use meetschedify_core::{MeetingTime, UpdateMeetingRequest};
 ///
-/// let reschedule = UpdateMeetingRequest::new("acme-hr")
+/// let reschedule = UpdateMeetingRequest::new()
 ///     .with_time(MeetingTime::new("2026-06-16T10:00:00", "2026-06-16T11:00:00"));
 /// assert!(!reschedule.is_empty());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UpdateMeetingRequest {
-    /// Whose connection to use.
-    pub tenant_id: TenantId,
     /// A new title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -229,23 +228,12 @@ pub struct UpdateMeetingRequest {
     /// New metadata (replaces the old one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
-    /// Whether the provider should email participants; `None` keeps the provider's default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notify_participants: Option<bool>,
 }
 
 impl UpdateMeetingRequest {
     /// An update that changes nothing yet.
-    pub fn new(tenant_id: impl Into<TenantId>) -> Self {
-        Self {
-            tenant_id: tenant_id.into(),
-            title: None,
-            description: None,
-            time: None,
-            participants: None,
-            metadata: None,
-            notify_participants: None,
-        }
+    pub fn new() -> Self {
+        Self::default()
     }
 
     /// Sets a new title.
@@ -275,12 +263,6 @@ impl UpdateMeetingRequest {
     /// Replaces the metadata.
     pub fn with_metadata(mut self, metadata: Metadata) -> Self {
         self.metadata = Some(metadata);
-        self
-    }
-
-    /// Says whether the provider should email participants.
-    pub fn with_notify_participants(mut self, notify: bool) -> Self {
-        self.notify_participants = Some(notify);
         self
     }
 
@@ -531,13 +513,15 @@ impl UpdatedMeeting {
     }
 }
 
-/// Who is asking, for calls that address an existing meeting (get, cancel).
+/// Who is asking, for calls that address an existing meeting (get, update, cancel), and
+/// whether participants should hear of a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MeetingContext {
     /// Whose connection to use.
     pub tenant_id: TenantId,
-    /// Whether the provider should email participants (cancel); `None` keeps its default.
+    /// Whether the provider should email participants (update, cancel); `None` keeps its
+    /// default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notify_participants: Option<bool>,
 }

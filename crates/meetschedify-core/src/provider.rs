@@ -1,8 +1,14 @@
-//! The traits a provider implements: [`MeetingProvider`] for meetings, [`OAuthConnect`] for the
-//! per-user connect flow.
+//! The traits a provider implements: [`MeetingProvider`] for meetings, one small trait per
+//! optional operation ([`GetMeeting`], [`UpdateMeeting`], [`CancelMeeting`], [`OAuthConnect`]).
 //!
-//! Both are object-safe: the client holds providers as `Arc<dyn MeetingProvider>`, so a crate
+//! All are object-safe: the client holds providers as `Arc<dyn MeetingProvider>`, so a crate
 //! that depends on `meetschedify-core` alone can add a provider of its own.
+//!
+//! A provider offers an optional operation by implementing its trait and returning `Some(self)`
+//! from the matching accessor ([`MeetingProvider::get`], [`update`](MeetingProvider::update),
+//! [`cancel`](MeetingProvider::cancel), [`oauth`](MeetingProvider::oauth)). That accessor is the
+//! one place support is declared: [`Capabilities`] is computed from it, so what a provider says
+//! it can do and what it does cannot disagree.
 
 use std::fmt::Debug;
 
@@ -10,100 +16,94 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::connection::{ConnectionStatus, DisconnectOutcome};
-use crate::error::{Error, Operation, Result};
+use crate::error::Result;
 use crate::ids::{ProviderId, TenantId};
 use crate::meeting::{CancelOutcome, CreatedMeeting, MeetingContext, UpdatedMeeting};
 use crate::oauth_state::SessionBinding;
 use crate::validate::{RequestLimits, ValidatedCreate, ValidatedUpdate};
 
-/// What a provider can do, so callers (and the client) can tell before they try.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Promises a provider makes beyond its operations; the provider conformance suite of
+/// `meetschedify-testkit` checks each one a provider declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Capabilities {
-    /// Reading a meeting back.
-    pub get: bool,
-    /// Changing or rescheduling a meeting.
-    pub update: bool,
-    /// Cancelling a meeting.
-    pub cancel: bool,
-    /// The per-user OAuth connect flow ([`OAuthConnect`]).
-    pub oauth_connect: bool,
-    /// A create with the same idempotency key never makes a second meeting.
+pub struct Guarantees {
+    /// A create repeated with the same idempotency key never makes a second meeting at the
+    /// provider, even from a client that kept no record of the first (a restart, another
+    /// instance without a shared idempotency store).
     pub idempotent_create: bool,
-    /// Metadata is stored at the provider and comes back on `get`.
-    pub metadata_on_get: bool,
-    /// Request limits checked before any call.
-    pub limits: RequestLimits,
+    /// Metadata given at create comes back unchanged from get.
+    pub metadata_round_trip: bool,
 }
 
-impl Capabilities {
-    /// Create only; every other capability off; default limits.
-    pub const fn create_only() -> Self {
-        Self {
-            get: false,
-            update: false,
-            cancel: false,
-            oauth_connect: false,
-            idempotent_create: false,
-            metadata_on_get: false,
-            limits: RequestLimits::DEFAULT,
-        }
-    }
+impl Guarantees {
+    /// No promise beyond the operations.
+    pub const NONE: Self = Self {
+        idempotent_create: false,
+        metadata_round_trip: false,
+    };
 
-    /// Create, get, update and cancel; default limits.
-    pub const fn full() -> Self {
-        Self {
-            get: true,
-            update: true,
-            cancel: true,
-            ..Self::create_only()
-        }
-    }
-
-    /// Sets `oauth_connect`.
-    pub const fn with_oauth_connect(mut self, yes: bool) -> Self {
-        self.oauth_connect = yes;
-        self
-    }
-
-    /// Sets `idempotent_create`.
+    /// Sets [`idempotent_create`](Self::idempotent_create).
     pub const fn with_idempotent_create(mut self, yes: bool) -> Self {
         self.idempotent_create = yes;
         self
     }
 
-    /// Sets `metadata_on_get`.
-    pub const fn with_metadata_on_get(mut self, yes: bool) -> Self {
-        self.metadata_on_get = yes;
+    /// Sets [`metadata_round_trip`](Self::metadata_round_trip).
+    pub const fn with_metadata_round_trip(mut self, yes: bool) -> Self {
+        self.metadata_round_trip = yes;
         self
     }
+}
 
-    /// Sets the request limits.
-    pub const fn with_limits(mut self, limits: RequestLimits) -> Self {
-        self.limits = limits;
-        self
-    }
+/// What a provider can do, computed from the provider itself ([`Capabilities::of`]) so callers
+/// can tell before they try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Capabilities {
+    /// Reading a meeting back ([`MeetingProvider::get`]).
+    pub get: bool,
+    /// Changing or rescheduling a meeting ([`MeetingProvider::update`]).
+    pub update: bool,
+    /// Cancelling a meeting ([`MeetingProvider::cancel`]).
+    pub cancel: bool,
+    /// The per-user OAuth connect flow ([`MeetingProvider::oauth`]).
+    pub oauth_connect: bool,
+    /// See [`Guarantees::idempotent_create`].
+    pub idempotent_create: bool,
+    /// See [`Guarantees::metadata_round_trip`].
+    pub metadata_round_trip: bool,
+    /// Request limits checked before any call ([`MeetingProvider::limits`]).
+    pub limits: RequestLimits,
+}
 
-    /// Sets whether get, update and cancel are supported.
-    pub const fn with_operations(mut self, get: bool, update: bool, cancel: bool) -> Self {
-        self.get = get;
-        self.update = update;
-        self.cancel = cancel;
-        self
+impl Capabilities {
+    /// What `provider` offers and promises.
+    pub fn of(provider: &dyn MeetingProvider) -> Self {
+        let guarantees = provider.guarantees();
+        Self {
+            get: provider.get().is_some(),
+            update: provider.update().is_some(),
+            cancel: provider.cancel().is_some(),
+            oauth_connect: provider.oauth().is_some(),
+            idempotent_create: guarantees.idempotent_create,
+            metadata_round_trip: guarantees.metadata_round_trip,
+            limits: provider.limits(),
+        }
     }
 }
 
 /// A meeting provider: Zoom, Google Meet, or one of your own.
 ///
-/// Requests arrive validated against [`capabilities().limits`](Capabilities::limits). Operations a
-/// provider does not offer keep their default body, which fails with `OPERATION_NOT_SUPPORTED`;
-/// declare them in [`Capabilities`] too.
+/// Requests arrive validated against [`limits`](Self::limits). Create and connection status
+/// are required; get, update, cancel and the OAuth connect flow are offered by implementing
+/// their trait and returning `Some(self)` from the accessor. Arguments follow one order
+/// everywhere: who ([`MeetingContext`] or tenant), which meeting, what.
 ///
 /// ```
 /// use async_trait::async_trait;
 /// use meetschedify_core::{
-///     Capabilities, ConnectionStatus, CreatedMeeting, MeetingProvider, ProviderId, Result,
-///     TenantId, ValidatedCreate,
+///     CancelMeeting, CancelOutcome, ConnectionStatus, CreatedMeeting, MeetingContext,
+///     MeetingProvider, ProviderId, Result, TenantId, ValidatedCreate,
 /// };
 ///
 /// /// Makes Jitsi rooms: no account, no API call.
@@ -113,7 +113,6 @@ impl Capabilities {
 /// #[async_trait]
 /// impl MeetingProvider for Jitsi {
 ///     fn id(&self) -> &ProviderId { &self.id }
-///     fn capabilities(&self) -> Capabilities { Capabilities::create_only() }
 ///     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
 ///         let room = format!("https://meet.jit.si/{}", request.title().replace(' ', "-"));
 ///         Ok(CreatedMeeting::new(self.id.clone(), room.clone(), request.time().to_meeting_time())
@@ -123,52 +122,88 @@ impl Capabilities {
 ///     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
 ///         Ok(ConnectionStatus::connected(self.id.clone(), tenant.clone()))
 ///     }
+///     // Offers cancel; get and update keep their `None` default.
+///     fn cancel(&self) -> Option<&dyn CancelMeeting> { Some(self) }
 /// }
+///
+/// #[async_trait]
+/// impl CancelMeeting for Jitsi {
+///     async fn cancel_meeting(&self, _: &MeetingContext, _: &str) -> Result<CancelOutcome> {
+///         // A Jitsi room has nothing to delete.
+///         Ok(CancelOutcome::Cancelled)
+///     }
+/// }
+///
+/// let caps = meetschedify_core::Capabilities::of(&Jitsi { id: ProviderId::new("jitsi") });
+/// assert!(caps.cancel && !caps.get && !caps.update && !caps.oauth_connect);
 /// ```
 #[async_trait]
 pub trait MeetingProvider: Send + Sync + Debug + 'static {
     /// The id the provider is registered under.
     fn id(&self) -> &ProviderId;
 
-    /// What the provider supports.
-    fn capabilities(&self) -> Capabilities;
+    /// Request limits checked before any call: titles, descriptions, participants, metadata.
+    fn limits(&self) -> RequestLimits {
+        RequestLimits::DEFAULT
+    }
+
+    /// Promises beyond the operations (none by default).
+    fn guarantees(&self) -> Guarantees {
+        Guarantees::NONE
+    }
 
     /// Creates a meeting.
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting>;
 
-    /// Reads a meeting by the provider's id.
-    async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
-        let _ = (ctx, meeting_id);
-        Err(Error::not_supported(self.id(), Operation::GetMeeting))
-    }
-
-    /// Changes or reschedules a meeting.
-    async fn update_meeting(
-        &self,
-        meeting_id: &str,
-        update: &ValidatedUpdate,
-    ) -> Result<UpdatedMeeting> {
-        let _ = (meeting_id, update);
-        Err(Error::not_supported(self.id(), Operation::UpdateMeeting))
-    }
-
-    /// Cancels a meeting; a meeting already gone gives [`CancelOutcome::AlreadyCancelled`].
-    async fn cancel_meeting(
-        &self,
-        ctx: &MeetingContext,
-        meeting_id: &str,
-    ) -> Result<CancelOutcome> {
-        let _ = (ctx, meeting_id);
-        Err(Error::not_supported(self.id(), Operation::CancelMeeting))
-    }
-
     /// Whether `tenant` can schedule meetings now, and if not, why.
     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus>;
+
+    /// Reading meetings back, when the provider offers it.
+    fn get(&self) -> Option<&dyn GetMeeting> {
+        None
+    }
+
+    /// Changing and rescheduling meetings, when the provider offers it.
+    fn update(&self) -> Option<&dyn UpdateMeeting> {
+        None
+    }
+
+    /// Cancelling meetings, when the provider offers it.
+    fn cancel(&self) -> Option<&dyn CancelMeeting> {
+        None
+    }
 
     /// The OAuth connect flow, for providers where each tenant connects its own account.
     fn oauth(&self) -> Option<&dyn OAuthConnect> {
         None
     }
+}
+
+/// Reads a meeting back by the provider's id.
+#[async_trait]
+pub trait GetMeeting: Send + Sync + Debug {
+    /// The meeting as the provider has it now; a missing one is `MEETING_NOT_FOUND`.
+    async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting>;
+}
+
+/// Changes or reschedules a meeting.
+#[async_trait]
+pub trait UpdateMeeting: Send + Sync + Debug {
+    /// Applies `update` (only the fields it sets) and returns the meeting after the change.
+    async fn update_meeting(
+        &self,
+        ctx: &MeetingContext,
+        meeting_id: &str,
+        update: &ValidatedUpdate,
+    ) -> Result<UpdatedMeeting>;
+}
+
+/// Cancels a meeting.
+#[async_trait]
+pub trait CancelMeeting: Send + Sync + Debug {
+    /// Cancels it; a meeting already gone gives [`CancelOutcome::AlreadyCancelled`].
+    async fn cancel_meeting(&self, ctx: &MeetingContext, meeting_id: &str)
+        -> Result<CancelOutcome>;
 }
 
 /// What to put in an authorization URL.

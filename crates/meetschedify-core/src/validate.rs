@@ -143,7 +143,6 @@ pub struct ValidatedUpdate {
 impl ValidatedUpdate {
     /// Validates `request` against `limits`. An update that changes nothing is rejected.
     pub fn new(request: UpdateMeetingRequest, limits: &RequestLimits) -> Result<Self> {
-        request.tenant_id.validate("tenant_id")?;
         if request.is_empty() {
             return Err(Error::invalid_request(
                 "update",
@@ -439,9 +438,9 @@ mod tests {
     #[test]
     fn updates_are_validated_field_by_field() {
         let limits = RequestLimits::DEFAULT;
-        let empty = ValidatedUpdate::new(UpdateMeetingRequest::new("org"), &limits).unwrap_err();
+        let empty = ValidatedUpdate::new(UpdateMeetingRequest::new(), &limits).unwrap_err();
         assert_eq!(empty.field(), Some("update"));
-        let bad_time = UpdateMeetingRequest::new("org").with_time(MeetingTime::new(
+        let bad_time = UpdateMeetingRequest::new().with_time(MeetingTime::new(
             "2026-06-15T11:00:00",
             "2026-06-15T10:00:00",
         ));
@@ -449,7 +448,7 @@ mod tests {
             ValidatedUpdate::new(bad_time, &limits).unwrap_err().field(),
             Some("time.end")
         );
-        let dup = UpdateMeetingRequest::new("org").with_participants(vec![
+        let dup = UpdateMeetingRequest::new().with_participants(vec![
             MeetingParticipant::new("a@example.com"),
             MeetingParticipant::new("A@example.com"),
         ]);
@@ -457,14 +456,14 @@ mod tests {
             ValidatedUpdate::new(dup, &limits).unwrap_err().field(),
             Some("participants[1].email")
         );
-        let blank_title = UpdateMeetingRequest::new("org").with_title("");
+        let blank_title = UpdateMeetingRequest::new().with_title("");
         assert_eq!(
             ValidatedUpdate::new(blank_title, &limits)
                 .unwrap_err()
                 .field(),
             Some("title")
         );
-        let ok = UpdateMeetingRequest::new("org").with_time(MeetingTime::new(
+        let ok = UpdateMeetingRequest::new().with_time(MeetingTime::new(
             "2026-06-15T10:00:00",
             "2026-06-15T10:45:00",
         ));

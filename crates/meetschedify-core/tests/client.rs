@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use meetschedify_core::{
-    AuthorizationRequest, AuthorizationUrl, CancelOutcome, Capabilities, ConnectedAccount,
+    AuthorizationRequest, AuthorizationUrl, CancelMeeting, CancelOutcome, ConnectedAccount,
     ConnectionStatus, CreateMeetingRequest, CreatedMeeting, DisconnectOutcome, ErrorCode,
-    MeetSchedifyClient, MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime,
-    OAuthCallback, OAuthConnect, Operation, ProviderId, RequestLimits, Result, SessionBinding,
-    TenantId, UpdateMeetingRequest, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
+    GetMeeting, MeetSchedifyClient, MeetingContext, MeetingParticipant, MeetingProvider,
+    MeetingTime, OAuthCallback, OAuthConnect, Operation, ProviderId, RequestLimits, Result,
+    SessionBinding, TenantId, UpdateMeeting, UpdateMeetingRequest, UpdatedMeeting, ValidatedCreate,
+    ValidatedUpdate,
 };
 
 /// A provider that records how often each operation reached it.
@@ -56,14 +57,8 @@ impl MeetingProvider for Recording {
         self.id.as_ref().unwrap()
     }
 
-    fn capabilities(&self) -> Capabilities {
-        let caps = if self.full {
-            Capabilities::full()
-        } else {
-            Capabilities::create_only()
-        };
-        caps.with_oauth_connect(self.connect.is_some())
-            .with_limits(RequestLimits::DEFAULT.with_max_title_chars(200))
+    fn limits(&self) -> RequestLimits {
+        RequestLimits::DEFAULT.with_max_title_chars(200)
     }
 
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
@@ -75,6 +70,32 @@ impl MeetingProvider for Recording {
         )
     }
 
+    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
+        Ok(ConnectionStatus::connected(
+            self.id().clone(),
+            tenant.clone(),
+        ))
+    }
+
+    fn get(&self) -> Option<&dyn GetMeeting> {
+        self.full.then_some(self as &dyn GetMeeting)
+    }
+
+    fn update(&self) -> Option<&dyn UpdateMeeting> {
+        self.full.then_some(self as &dyn UpdateMeeting)
+    }
+
+    fn cancel(&self) -> Option<&dyn CancelMeeting> {
+        self.full.then_some(self as &dyn CancelMeeting)
+    }
+
+    fn oauth(&self) -> Option<&dyn OAuthConnect> {
+        self.connect.as_ref().map(|c| c as &dyn OAuthConnect)
+    }
+}
+
+#[async_trait]
+impl GetMeeting for Recording {
     async fn get_meeting(&self, _ctx: &MeetingContext, id: &str) -> Result<CreatedMeeting> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Ok(CreatedMeeting::new(
@@ -83,27 +104,27 @@ impl MeetingProvider for Recording {
             MeetingTime::new("a", "b"),
         ))
     }
+}
 
-    async fn update_meeting(&self, id: &str, _u: &ValidatedUpdate) -> Result<UpdatedMeeting> {
+#[async_trait]
+impl UpdateMeeting for Recording {
+    async fn update_meeting(
+        &self,
+        _ctx: &MeetingContext,
+        id: &str,
+        _u: &ValidatedUpdate,
+    ) -> Result<UpdatedMeeting> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let m = CreatedMeeting::new(self.id().clone(), id, MeetingTime::new("a", "b"));
         Ok(UpdatedMeeting::new(m, false))
     }
+}
 
+#[async_trait]
+impl CancelMeeting for Recording {
     async fn cancel_meeting(&self, _ctx: &MeetingContext, _id: &str) -> Result<CancelOutcome> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         Ok(CancelOutcome::Cancelled)
-    }
-
-    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
-        Ok(ConnectionStatus::connected(
-            self.id().clone(),
-            tenant.clone(),
-        ))
-    }
-
-    fn oauth(&self) -> Option<&dyn OAuthConnect> {
-        self.connect.as_ref().map(|c| c as &dyn OAuthConnect)
     }
 }
 
@@ -143,19 +164,20 @@ fn request(provider: &'static str) -> CreateMeetingRequest {
 }
 
 #[test]
-fn providers_are_listed_sorted() {
+fn providers_are_listed_in_registration_order() {
     let client = MeetSchedifyClient::builder()
-        .provider(Recording::new("zoom"))
-        .provider(Recording::new("google-meet"))
-        .shared_provider(Arc::new(Recording::new("google-meet-static")))
+        .with_provider(Recording::new("zoom"))
+        .with_provider(Recording::new("google-meet"))
+        .with_shared_provider(Arc::new(Recording::new("google-meet-static")))
         .build()
         .unwrap();
+    // Registration order, as the Node.js original's `listProviders()`.
     assert_eq!(
         client.list_providers(),
         vec![
+            ProviderId::ZOOM,
             ProviderId::GOOGLE_MEET,
             ProviderId::GOOGLE_MEET_STATIC,
-            ProviderId::ZOOM
         ]
     );
 }
@@ -163,8 +185,8 @@ fn providers_are_listed_sorted() {
 #[test]
 fn two_providers_with_one_id_is_a_config_error() {
     let err = MeetSchedifyClient::builder()
-        .provider(Recording::new("zoom"))
-        .provider(Recording::new("zoom"))
+        .with_provider(Recording::new("zoom"))
+        .with_provider(Recording::new("zoom"))
         .build()
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidConfig);
@@ -174,7 +196,7 @@ fn two_providers_with_one_id_is_a_config_error() {
 #[test]
 fn an_invalid_provider_id_is_a_config_error() {
     let err = MeetSchedifyClient::builder()
-        .provider(Recording::new("Zoom EU"))
+        .with_provider(Recording::new("Zoom EU"))
         .build()
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidConfig);
@@ -183,7 +205,7 @@ fn an_invalid_provider_id_is_a_config_error() {
 #[tokio::test]
 async fn an_unknown_provider_is_provider_not_found() {
     let client = MeetSchedifyClient::builder()
-        .provider(Recording::new("zoom"))
+        .with_provider(Recording::new("zoom"))
         .build()
         .unwrap();
     let err = client.create_meeting(request("webex")).await.unwrap_err();
@@ -191,7 +213,7 @@ async fn an_unknown_provider_is_provider_not_found() {
     assert_eq!(err.provider_id(), Some(&ProviderId::new("webex")));
     assert_eq!(err.operation(), Some(Operation::CreateMeeting));
     let err = client
-        .connection_status(&"t".into(), &ProviderId::new("webex"))
+        .connection_status(&ProviderId::new("webex"), &"t".into())
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::ProviderNotFound);
@@ -201,19 +223,20 @@ async fn an_unknown_provider_is_provider_not_found() {
 async fn operations_a_provider_lacks_are_not_supported() {
     let provider = Arc::new(Recording::new("jitsi"));
     let client = MeetSchedifyClient::builder()
-        .shared_provider(provider.clone())
+        .with_shared_provider(provider.clone())
         .build()
         .unwrap();
     let id = ProviderId::new("jitsi");
     let ctx = MeetingContext::new("org_1");
 
-    let get = client.get_meeting(&id, "m-1", &ctx).await.unwrap_err();
-    let cancel = client.cancel_meeting(&id, "m-1", &ctx).await.unwrap_err();
+    let get = client.get_meeting(&id, &ctx, "m-1").await.unwrap_err();
+    let cancel = client.cancel_meeting(&id, &ctx, "m-1").await.unwrap_err();
     let update = client
         .update_meeting(
             &id,
+            &ctx,
             "m-1",
-            UpdateMeetingRequest::new("org_1").with_title("x"),
+            UpdateMeetingRequest::new().with_title("x"),
         )
         .await
         .unwrap_err();
@@ -222,7 +245,7 @@ async fn operations_a_provider_lacks_are_not_supported() {
         .await
         .unwrap_err();
     let disconnect = client
-        .disconnect_provider(&"org_1".into(), &id)
+        .disconnect_provider(&id, &"org_1".into())
         .await
         .unwrap_err();
     for (err, op) in [
@@ -242,7 +265,7 @@ async fn operations_a_provider_lacks_are_not_supported() {
 async fn invalid_requests_never_reach_the_provider() {
     let provider = Arc::new(Recording::full("zoom"));
     let client = MeetSchedifyClient::builder()
-        .shared_provider(provider.clone())
+        .with_shared_provider(provider.clone())
         .build()
         .unwrap();
 
@@ -260,18 +283,23 @@ async fn invalid_requests_never_reach_the_provider() {
     assert_eq!(err.field(), Some("time.end"));
 
     let err = client
-        .update_meeting(&ProviderId::ZOOM, "m-1", UpdateMeetingRequest::new("org_1"))
+        .update_meeting(
+            &ProviderId::ZOOM,
+            &MeetingContext::new("org_1"),
+            "m-1",
+            UpdateMeetingRequest::new(),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidRequest);
 
     let err = client
-        .cancel_meeting(&ProviderId::ZOOM, " ", &MeetingContext::new("org_1"))
+        .cancel_meeting(&ProviderId::ZOOM, &MeetingContext::new("org_1"), " ")
         .await
         .unwrap_err();
     assert_eq!(err.field(), Some("meeting_id"));
     let err = client
-        .get_meeting(&ProviderId::ZOOM, "m-1", &MeetingContext::new(""))
+        .get_meeting(&ProviderId::ZOOM, &MeetingContext::new(""), "m-1")
         .await
         .unwrap_err();
     assert_eq!(err.field(), Some("tenant_id"));
@@ -287,7 +315,7 @@ async fn invalid_requests_never_reach_the_provider() {
 async fn valid_requests_are_routed_and_metadata_comes_back_unchanged() {
     let provider = Arc::new(Recording::full("zoom"));
     let client = MeetSchedifyClient::builder()
-        .shared_provider(provider.clone())
+        .with_shared_provider(provider.clone())
         .build()
         .unwrap();
     let meeting = client
@@ -298,12 +326,12 @@ async fn valid_requests_are_routed_and_metadata_comes_back_unchanged() {
     assert_eq!(meeting.time.start, "2026-08-01T09:00:00-05:00");
     let ctx = MeetingContext::new("org_1");
     client
-        .get_meeting(&ProviderId::ZOOM, "m-1", &ctx)
+        .get_meeting(&ProviderId::ZOOM, &ctx, "m-1")
         .await
         .unwrap();
     assert_eq!(
         client
-            .cancel_meeting(&ProviderId::ZOOM, "m-1", &ctx)
+            .cancel_meeting(&ProviderId::ZOOM, &ctx, "m-1")
             .await
             .unwrap(),
         CancelOutcome::Cancelled
@@ -315,7 +343,7 @@ async fn valid_requests_are_routed_and_metadata_comes_back_unchanged() {
 async fn oauth_calls_reach_providers_that_offer_them() {
     let provider = Arc::new(Recording::with_oauth("google-meet"));
     let client = MeetSchedifyClient::builder()
-        .shared_provider(provider.clone())
+        .with_shared_provider(provider.clone())
         .build()
         .unwrap();
     let url = client
@@ -332,7 +360,7 @@ async fn oauth_calls_reach_providers_that_offer_them() {
         .unwrap();
     assert_eq!(connected.provider_id, ProviderId::GOOGLE_MEET);
     let outcome = client
-        .disconnect_provider(&"org_9".into(), &ProviderId::GOOGLE_MEET)
+        .disconnect_provider(&ProviderId::GOOGLE_MEET, &"org_9".into())
         .await
         .unwrap();
     assert_eq!(outcome, DisconnectOutcome::Revoked, "the provider's answer");

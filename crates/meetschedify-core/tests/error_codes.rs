@@ -2,7 +2,8 @@
 //! changes whether it is retryable.
 
 use meetschedify_core::{
-    Error, ErrorCode, GoogleErrorDetails, ProviderErrorDetails, ZoomErrorDetails,
+    Error, ErrorCode, ErrorKind, GoogleErrorDetails, HttpErrorDetails, ProviderErrorDetails,
+    ZoomErrorDetails,
 };
 
 #[test]
@@ -12,6 +13,7 @@ fn error_code_table() {
         .map(|c| {
             serde_json::json!({
                 "code": c.as_str(),
+                "kind": c.kind().as_str(),
                 "retryable": c.retryable_by_default(),
                 "suggested_http_status": c.suggested_http_status(),
                 "description": c.description(),
@@ -146,4 +148,60 @@ fn errors_are_cheap_to_clone_and_thread_safe() {
     fn assert_traits<T: Clone + Send + Sync + std::error::Error + 'static>() {}
     assert_traits::<Error>();
     assert!(std::mem::size_of::<Error>() <= std::mem::size_of::<usize>());
+}
+
+/// Every vendor-specific code has a provider-neutral twin of the same kind, so a third-party
+/// provider can report each failure the built-in ones report, and an application that matches
+/// on the kind handles both alike.
+#[test]
+fn every_vendor_code_has_a_neutral_code_of_its_kind() {
+    let vendor =
+        |c: &ErrorCode| c.as_str().starts_with("GOOGLE_") || c.as_str().starts_with("ZOOM_");
+    for code in ErrorCode::ALL.iter().filter(|c| vendor(c)) {
+        let twin = ErrorCode::ALL
+            .iter()
+            .find(|n| !vendor(n) && n.kind() == code.kind());
+        assert!(
+            twin.is_some(),
+            "{code} ({}) has no neutral code",
+            code.kind()
+        );
+    }
+    for (code, kind) in [
+        (ErrorCode::GoogleNotConnected, ErrorKind::ReconnectRequired),
+        (ErrorCode::GoogleAuthRevoked, ErrorKind::ReconnectRequired),
+        (ErrorCode::NotConnected, ErrorKind::ReconnectRequired),
+        (ErrorCode::AuthRevoked, ErrorKind::ReconnectRequired),
+        (ErrorCode::ZoomInvalidClient, ErrorKind::BadCredentials),
+        (ErrorCode::BadCredentials, ErrorKind::BadCredentials),
+        (ErrorCode::ZoomRateLimit, ErrorKind::RateLimited),
+        (ErrorCode::GoogleRateLimit, ErrorKind::RateLimited),
+        (ErrorCode::RateLimited, ErrorKind::RateLimited),
+        (ErrorCode::ZoomNetworkError, ErrorKind::Unavailable),
+        (ErrorCode::NetworkError, ErrorKind::Unavailable),
+        (ErrorCode::MeetingNotFound, ErrorKind::NotFound),
+    ] {
+        assert_eq!(code.kind(), kind, "{code}");
+    }
+    assert!(ErrorCode::AuthRevoked.needs_reconnect());
+    assert!(!ErrorCode::RateLimited.needs_reconnect());
+}
+
+#[test]
+fn the_json_view_names_the_kind_and_neutral_details() {
+    let err =
+        Error::new(ErrorCode::RateLimited, "slow down").with_details(ProviderErrorDetails::Http(
+            HttpErrorDetails::new(429)
+                .with_vendor_code("TooManyRequests")
+                .with_request_id("req-1"),
+        ));
+    let json = err.to_json();
+    assert_eq!(json["kind"], "rate_limited");
+    assert_eq!(json["http_status"], 429);
+    assert_eq!(json["details"]["vendor_code"], "TooManyRequests");
+    assert_eq!(
+        err.http_details().unwrap().request_id.as_deref(),
+        Some("req-1")
+    );
+    assert_eq!(err.kind(), ErrorKind::RateLimited);
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use meetschedify_core::{
-    Capabilities, ConnectionStatus, CreateMeetingRequest, CreatedMeeting, ErrorCode,
+    ConnectionStatus, CreateMeetingRequest, CreatedMeeting, ErrorCode, GetMeeting,
     IdempotencyConfig, IdempotencyKey, IdempotencyStore, MeetSchedifyClient, MeetingContext,
     MeetingTime, MemoryIdempotencyStore, ProviderId, Result, TenantId, ValidatedCreate,
 };
@@ -51,8 +51,8 @@ impl meetschedify_core::MeetingProvider for Counting {
         &self.id
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::create_only().with_operations(self.can_get, false, false)
+    fn get(&self) -> Option<&dyn GetMeeting> {
+        self.can_get.then_some(self as &dyn GetMeeting)
     }
 
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
@@ -73,16 +73,19 @@ impl meetschedify_core::MeetingProvider for Counting {
         .with_conference_link(format!("https://example.com/j/{n}")))
     }
 
+    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
+        Ok(ConnectionStatus::connected(self.id.clone(), tenant.clone()))
+    }
+}
+
+#[async_trait]
+impl GetMeeting for Counting {
     async fn get_meeting(&self, _ctx: &MeetingContext, id: &str) -> Result<CreatedMeeting> {
         self.reads.fetch_add(1, Ordering::SeqCst);
         Ok(
             CreatedMeeting::new(self.id.clone(), id, MeetingTime::new("a", "b"))
                 .with_title("read back"),
         )
-    }
-
-    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
-        Ok(ConnectionStatus::connected(self.id.clone(), tenant.clone()))
     }
 }
 
@@ -102,7 +105,7 @@ fn ten() -> CreateMeetingRequest {
 
 fn client(provider: &Arc<Counting>, store: Arc<dyn IdempotencyStore>) -> MeetSchedifyClient {
     MeetSchedifyClient::builder()
-        .shared_provider(provider.clone())
+        .with_shared_provider(provider.clone())
         .with_idempotency_store(store)
         .build()
         .unwrap()
@@ -200,7 +203,7 @@ async fn a_repeat_gives_up_waiting_with_a_retryable_error() {
     let first = tokio::spawn(async move { slow.create_meeting(ten()).await });
     tokio::time::sleep(Duration::from_millis(10)).await;
     let waiting = MeetSchedifyClient::builder()
-        .shared_provider(provider.clone())
+        .with_shared_provider(provider.clone())
         .with_idempotency_store(store)
         .with_idempotency_config(IdempotencyConfig::default().with_wait(Duration::from_secs(5)))
         .build()

@@ -10,8 +10,8 @@ use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
-    DeleteOutcome, ErrorCode, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenManager,
-    TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
+    DeleteOutcome, ErrorCode, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenLeases,
+    TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
 };
 use tokio::sync::Semaphore;
 
@@ -67,10 +67,13 @@ impl TokenStore for Store {
         Ok(DeleteOutcome::Deleted)
     }
 
-    fn supports_leases(&self) -> bool {
-        true
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        Some(self)
     }
+}
 
+#[async_trait]
+impl TokenLeases for Store {
     async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
         let mut lease = self.lease.lock().unwrap();
         if lease.is_some() {

@@ -11,7 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
     DeleteOutcome, Error, ErrorCode, Lease, Result, SaveCondition, SaveOutcome, TokenKey,
-    TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
+    TokenLeases, TokenManager, TokenManagerConfig, TokenRecord, TokenRefresher, TokenStore,
 };
 
 /// A store in memory with optional leases and switchable failures.
@@ -88,10 +88,13 @@ impl TokenStore for TestStore {
         Ok(DeleteOutcome::Deleted)
     }
 
-    fn supports_leases(&self) -> bool {
-        self.leases_enabled
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        self.leases_enabled.then_some(self as &dyn TokenLeases)
     }
+}
 
+#[async_trait]
+impl TokenLeases for TestStore {
     async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
         let mut leases = self.leases.lock().unwrap();
         let now = Timestamp::now();
@@ -457,6 +460,8 @@ async fn waiting_on_a_lease_held_elsewhere_times_out_with_a_typed_error() {
     let store = Arc::new(TestStore::with_leases());
     store.put(&key(), expired_record());
     let _held = store
+        .leases()
+        .unwrap()
         .try_acquire_lease(&key(), Duration::from_secs(3600))
         .await
         .unwrap()

@@ -24,7 +24,7 @@ fn client(emu: &EmulatorHandle, ownership: Option<bool>) -> MeetSchedifyClient {
         builder = builder.with_tenant_ownership(on);
     }
     MeetSchedifyClient::builder()
-        .provider(builder.build().unwrap())
+        .with_provider(builder.build().unwrap())
         .build()
         .unwrap()
 }

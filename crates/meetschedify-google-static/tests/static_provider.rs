@@ -48,7 +48,7 @@ fn request(tenant: &str, key: &str) -> CreateMeetingRequest {
 async fn create_get_update_cancel_with_one_refresh_token() {
     let emu = Emulator::start().await.unwrap();
     let client = MeetSchedifyClient::builder()
-        .provider(provider(&emu))
+        .with_provider(provider(&emu))
         .build()
         .unwrap();
     let id = ProviderId::GOOGLE_MEET_STATIC;
@@ -201,7 +201,7 @@ async fn the_connect_flow_is_declared_unsupported() {
         caps.idempotent_create && caps.metadata_on_get && caps.get && caps.update && caps.cancel
     );
     assert!(p.oauth().is_none());
-    let client = MeetSchedifyClient::builder().provider(p).build().unwrap();
+    let client = MeetSchedifyClient::builder().with_provider(p).build().unwrap();
     let err = client
         .authorization_url(&AuthorizationRequest::new(
             "t",
@@ -266,7 +266,7 @@ async fn from_env_names_what_is_missing_and_never_prints_secrets() {
 async fn updates_validate_before_any_call() {
     let emu = Emulator::start().await.unwrap();
     let client = MeetSchedifyClient::builder()
-        .provider(provider(&emu))
+        .with_provider(provider(&emu))
         .build()
         .unwrap();
     let err = client

@@ -193,7 +193,7 @@ async fn auto_consent_and_the_client_facade_work_together() {
     let emu = common::emulator(Emulator::builder().auto_consent()).await;
     let provider = common::provider(&emu, Arc::new(MemoryTokenStore::new()));
     let client = meetschedify_core::MeetSchedifyClient::builder()
-        .provider(provider)
+        .with_provider(provider)
         .build()
         .unwrap();
     let auth = client

@@ -38,7 +38,7 @@ fn client(emu: &EmulatorHandle, store: Arc<dyn IdempotencyStore>) -> MeetSchedif
         .build()
         .unwrap();
     MeetSchedifyClient::builder()
-        .provider(zoom)
+        .with_provider(zoom)
         .with_idempotency_store(store)
         .build()
         .unwrap()

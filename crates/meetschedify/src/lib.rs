@@ -3,12 +3,6 @@
 
 pub use meetschedify_core::*;
 
-/// The in-process token store (feature `store-memory`).
-#[cfg(feature = "store-memory")]
-pub mod store_memory {
-    pub use meetschedify_store_memory::*;
-}
-
 /// The embedded SQLite token store, a file or in memory (feature `store-sqlite`).
 #[cfg(feature = "store-sqlite")]
 pub mod store_sqlite {

@@ -29,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client
     } else {
         MeetSchedifyClient::builder()
-            .provider(ZoomProvider::from_env()?)
+            .with_provider(ZoomProvider::from_env()?)
             .build()?
     };
     let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
@@ -88,8 +88,8 @@ fn emulator_client(
         .with_token_store(Arc::new(MemoryTokenStore::new()))
         .build()?;
     MeetSchedifyClient::builder()
-        .provider(zoom)
-        .provider(google)
+        .with_provider(zoom)
+        .with_provider(google)
         .build()
 }
 

@@ -227,7 +227,7 @@ mod tests {
 
     fn client(builder: JitsiBuilder) -> MeetSchedifyClient {
         MeetSchedifyClient::builder()
-            .provider(builder.build().unwrap())
+            .with_provider(builder.build().unwrap())
             .build()
             .unwrap()
     }

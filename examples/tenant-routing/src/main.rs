@@ -127,9 +127,9 @@ async fn emulator_client(emu: &EmulatorHandle) -> meetschedify::Result<MeetSched
         )
         .await?;
     MeetSchedifyClient::builder()
-        .provider(zoom)
-        .provider(shared)
-        .provider(per_user)
+        .with_provider(zoom)
+        .with_provider(shared)
+        .with_provider(per_user)
         .build()
 }
 
@@ -137,10 +137,10 @@ async fn emulator_client(emu: &EmulatorHandle) -> meetschedify::Result<MeetSched
 async fn client_from_env() -> meetschedify::Result<MeetSchedifyClient> {
     let mut builder = MeetSchedifyClient::builder();
     if std::env::var_os("ZOOM_CLIENT_ID").is_some() {
-        builder = builder.provider(ZoomProvider::from_env()?);
+        builder = builder.with_provider(ZoomProvider::from_env()?);
     }
     if std::env::var_os("GOOGLE_REFRESH_TOKEN").is_some() {
-        builder = builder.provider(GoogleMeetStaticProvider::from_env()?);
+        builder = builder.with_provider(GoogleMeetStaticProvider::from_env()?);
     }
     if std::env::var_os("GOOGLE_CLIENT_ID").is_some() {
         let store = Arc::new(
@@ -148,7 +148,7 @@ async fn client_from_env() -> meetschedify::Result<MeetSchedifyClient> {
                 .build()
                 .await?,
         );
-        builder = builder.provider(
+        builder = builder.with_provider(
             GoogleMeetBuilder::from_env()?
                 .with_token_store(store)
                 .build()?,

@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // MEETSCHEDIFY_ZOOM_*_BASE overrides, if any).
         ZoomProvider::from_env()?
     };
-    let client = MeetSchedifyClient::builder().provider(zoom).build()?;
+    let client = MeetSchedifyClient::builder().with_provider(zoom).build()?;
 
     let meeting = schedule(&client).await?;
     println!("meeting id: {}", meeting.provider_event_id);
@@ -92,7 +92,7 @@ mod tests {
     async fn the_quickstart_schedules_and_cancels_a_meeting_on_the_emulator() {
         let emu = Emulator::start().await.unwrap();
         let client = MeetSchedifyClient::builder()
-            .provider(zoom_for_emulator(&emu).unwrap())
+            .with_provider(zoom_for_emulator(&emu).unwrap())
             .build()
             .unwrap();
         let meeting = schedule(&client).await.unwrap();

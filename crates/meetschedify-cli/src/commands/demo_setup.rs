@@ -43,8 +43,8 @@ pub(super) fn client(emulator: &EmulatorHandle) -> Result<MeetSchedifyClient, Er
         .with_oauth_base(emulator.google_oauth_base())
         .build()?;
     MeetSchedifyClient::builder()
-        .provider(zoom)
-        .provider(shared)
-        .provider(per_user)
+        .with_provider(zoom)
+        .with_provider(shared)
+        .with_provider(per_user)
         .build()
 }

@@ -16,14 +16,19 @@
 //! any provider that does I/O does; a create that completes on its first poll (a provider with
 //! no I/O) needs none.
 //!
+//! Providers that derive ids at the vendor from the key (Google event ids, the Zoom marker)
+//! use [`KeyDigest`], so every provider scopes keys the same way.
+//!
 //! Records live in the store the client was built with: [`MemoryIdempotencyStore`] by default
 //! (one process), or a shared one (the SQL and Redis stores) for several instances.
 
+mod digest;
 mod fingerprint;
 mod memory;
 mod once;
 mod store;
 
+pub use digest::KeyDigest;
 pub use memory::MemoryIdempotencyStore;
 pub(crate) use once::create_once;
 pub use once::IdempotencyConfig;

@@ -147,7 +147,7 @@ pub(crate) async fn create_once(
         Ok(meeting) => {
             let outcome = Outcome {
                 meeting_id: meeting.provider_event_id.clone(),
-                meeting: (!provider.capabilities().get).then(|| {
+                meeting: provider.get().is_none().then(|| {
                     let mut snapshot = meeting.clone();
                     snapshot.raw = serde_json::Value::Null;
                     snapshot
@@ -237,9 +237,17 @@ async fn replay(
     if let Some(meeting) = outcome.meeting {
         return Ok(meeting);
     }
+    let Some(get) = provider.get() else {
+        // Records are written with a copy whenever the provider cannot read meetings back.
+        return Err(Error::new(
+            ErrorCode::TokenStoreError,
+            "the idempotency record has no meeting and the provider cannot read one",
+        )
+        .with_retryable(false)
+        .with_meeting_id(outcome.meeting_id));
+    };
     let ctx = MeetingContext::new(valid.request().tenant_id.clone());
-    provider
-        .get_meeting(&ctx, &outcome.meeting_id)
+    get.get_meeting(&ctx, &outcome.meeting_id)
         .await
         .map_err(|e| e.with_meeting_id(outcome.meeting_id.clone()))
 }

@@ -363,13 +363,13 @@ impl TokenManager {
             if let Some(token) = self.usable(key, current.as_ref(), rejected, epoch) {
                 return Ok(token);
             }
-            if !store.supports_leases() {
+            let Some(leases) = store.leases() else {
                 return self.refresh_and_save(key, current, epoch).await;
-            }
+            };
             let started = tokio::time::Instant::now();
             loop {
                 let ttl = self.inner.config.lease_ttl;
-                if let Some(lease) = store.try_acquire_lease(key, ttl).await? {
+                if let Some(lease) = leases.try_acquire_lease(key, ttl).await? {
                     // Another process may have finished its refresh just before we got the lease.
                     let work = async {
                         let current = store.get(key).await?;
@@ -386,7 +386,7 @@ impl TokenManager {
                         )
                         .with_operation(Operation::AccessToken))
                     });
-                    if let Err(e) = store.release_lease(&lease).await {
+                    if let Err(e) = leases.release_lease(&lease).await {
                         tracing::warn!(error = %e, "could not release the refresh lease; it will lapse");
                     }
                     return result;

@@ -2,11 +2,14 @@
 //! ([`TokenManager`]).
 
 mod manager;
+mod memory;
 mod store;
 
 pub use manager::{
     AccessToken, TokenManager, TokenManagerConfig, TokenRefresher, DEFAULT_REVALIDATE_EVERY,
 };
+pub use memory::MemoryTokenStore;
 pub use store::{
-    DeleteOutcome, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+    DeleteOutcome, Lease, Revocation, SaveCondition, SaveOutcome, TokenKey, TokenLeases,
+    TokenRecord, TokenStore,
 };

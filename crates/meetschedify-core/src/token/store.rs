@@ -293,10 +293,10 @@ impl Lease {
 /// the key to a version it never had before (a delete typically leaves a tombstone holding the
 /// last version, and the next save continues from it). Otherwise a writer that read version 1
 /// before a disconnect and a reconnect would find the new account's record at version 1 again
-/// and overwrite it (the ABA problem). `get` never returns a tombstone. Leases are optional: a store that
-/// can coordinate several processes (a SQL database, Redis) implements them so only one process
-/// refreshes a token at a time; the default methods report that leasing is not supported, and
-/// refresh is then coordinated only inside one process.
+/// and overwrite it (the ABA problem). `get` never returns a tombstone.
+///
+/// Leases are optional: a store that can coordinate several processes implements
+/// [`TokenLeases`] and returns it from [`leases`](Self::leases).
 ///
 /// The `meetschedify-testkit` crate has a conformance suite every store should pass.
 #[async_trait]
@@ -327,21 +327,12 @@ pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
         self.delete_if(key, SaveCondition::Always).await.map(|_| ())
     }
 
-    /// Whether this store implements leases across processes.
-    fn supports_leases(&self) -> bool {
-        false
-    }
-
-    /// Tries to take the refresh lease on `key` for `ttl`; `None` if someone else holds it.
-    async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
-        let _ = (key, ttl);
-        Ok(None)
-    }
-
-    /// Releases a lease this holder took; releasing a lapsed or foreign lease does nothing.
-    async fn release_lease(&self, lease: &Lease) -> Result<()> {
-        let _ = lease;
-        Ok(())
+    /// Refresh leases across processes, for stores that several instances share (a SQL
+    /// database, Redis): only the holder of a key's lease refreshes its token. `None` (the
+    /// default) for stores that live in one process: refresh is then coordinated only inside
+    /// the process.
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        None
     }
 
     /// A [`NonceStore`] on the same backend, for stores that several instances share (a SQL
@@ -351,4 +342,15 @@ pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
     fn nonce_store(&self) -> Option<Arc<dyn NonceStore>> {
         None
     }
+}
+
+/// Refresh leases: at most one holder per key at a time, across every process sharing the
+/// store. A lease lapses after its time to live, so a crashed holder blocks nobody for long.
+#[async_trait]
+pub trait TokenLeases: Send + Sync + fmt::Debug {
+    /// Tries to take the refresh lease on `key` for `ttl`; `None` if someone else holds it.
+    async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>>;
+
+    /// Releases a lease this holder took; releasing a lapsed or foreign lease does nothing.
+    async fn release_lease(&self, lease: &Lease) -> Result<()>;
 }

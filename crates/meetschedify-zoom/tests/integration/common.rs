@@ -47,7 +47,7 @@ pub(crate) fn provider(emu: &EmulatorHandle) -> ZoomProvider {
 
 pub(crate) fn client(provider: ZoomProvider) -> MeetSchedifyClient {
     MeetSchedifyClient::builder()
-        .provider(provider)
+        .with_provider(provider)
         .build()
         .expect("client builds")
 }

@@ -367,8 +367,8 @@ async fn a_second_account_registers_under_its_own_id() {
     let a = provider(&emu);
     let b = builder(&emu).with_provider_id("zoom-eu").build().unwrap();
     let client = meetschedify_core::MeetSchedifyClient::builder()
-        .provider(a)
-        .provider(b)
+        .with_provider(a)
+        .with_provider(b)
         .build()
         .unwrap();
     assert_eq!(

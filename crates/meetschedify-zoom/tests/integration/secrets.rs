@@ -104,7 +104,7 @@ async fn no_secret_in_logs_or_debug_output() {
         .unwrap();
     assert!(!err.connected);
     let failed = meetschedify_core::MeetSchedifyClient::builder()
-        .provider(bad.clone())
+        .with_provider(bad.clone())
         .build()
         .unwrap()
         .create_meeting(request("x"))

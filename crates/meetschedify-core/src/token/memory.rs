@@ -1,18 +1,25 @@
-#![doc = include_str!("../README.md")]
-#![deny(missing_docs)]
+//! [`MemoryTokenStore`]: the in-process token store, the default wherever a provider needs
+//! one and the application gave none (the Zoom access token, a static Google refresh token).
+//!
+//! It lives in core beside the in-process idempotency and nonce stores so that no provider
+//! depends on a store crate. Several instances need a shared store instead (SQL, Redis).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use meetschedify_core::jiff::{SignedDuration, Timestamp};
-use meetschedify_core::{
-    async_trait, DeleteOutcome, Lease, Result, SaveCondition, SaveOutcome, TokenKey, TokenRecord,
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::error::Result;
+use crate::token::store::{
+    DeleteOutcome, Lease, SaveCondition, SaveOutcome, TokenKey, TokenLeases, TokenRecord,
     TokenStore,
 };
 
-/// Tokens in a `HashMap` behind a mutex, with compare-and-swap and leases.
+/// Tokens in a `HashMap` behind a mutex, with compare-and-swap and leases (which coordinate the
+/// tasks of one process only).
 ///
 /// A deleted key keeps its last version (a tombstone of one `u64`), so versions never repeat for
 /// a key: the next save continues from it.
@@ -119,10 +126,13 @@ impl TokenStore for MemoryTokenStore {
         Ok(DeleteOutcome::Deleted)
     }
 
-    fn supports_leases(&self) -> bool {
-        true
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        Some(self)
     }
+}
 
+#[async_trait]
+impl TokenLeases for MemoryTokenStore {
     async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
         let now = Timestamp::now();
         let mut leases = lock(&self.leases);
@@ -187,6 +197,7 @@ mod tests {
     async fn a_lease_is_exclusive_until_released_or_expired() {
         let store = MemoryTokenStore::new();
         let key = TokenKey::new("t", "zoom");
+        let store = store.leases().unwrap();
         let lease = store
             .try_acquire_lease(&key, Duration::from_secs(30))
             .await
