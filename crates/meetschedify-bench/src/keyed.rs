@@ -119,7 +119,10 @@ fn meetings(emu: &EmulatorHandle) -> usize {
 
 /// Measures `creates` keyed creates (and their repeats) on a host holding `host_meetings`.
 pub async fn run(host_meetings: usize, creates: usize) -> Result<HostSizeReport, HarnessError> {
-    let emu = Emulator::builder().zoom_daily_limit(None).start().await?;
+    let emu = Emulator::builder()
+        .with_zoom_daily_limit(None)
+        .start()
+        .await?;
     if host_meetings > 0 {
         // One an hour, centred on the creates' start.
         let start: Timestamp = workload::START_UTC.parse().map_err(|_| "bad start")?;

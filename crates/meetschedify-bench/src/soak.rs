@@ -283,9 +283,9 @@ impl Told {
 /// Runs the soak against an in-process emulator.
 pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
     let emu = Emulator::builder()
-        .seed(config.seed)
-        .zoom_daily_limit(None)
-        .google_quota_per_minute(None)
+        .with_seed(config.seed)
+        .with_zoom_daily_limit(None)
+        .with_google_quota_per_minute(None)
         .start()
         .await?;
     let demo = emu.demo().clone();

@@ -167,7 +167,9 @@ pub async fn build(way: Way, base: &str) -> Result<Arc<dyn Creator>, HarnessErro
                 )
                 .build()?;
             Arc::new(Library {
-                client: MeetSchedifyClient::builder().with_provider(google).build()?,
+                client: MeetSchedifyClient::builder()
+                    .with_provider(google)
+                    .build()?,
                 provider: ProviderId::GOOGLE_MEET,
                 tenants,
             })

@@ -268,8 +268,8 @@ fn rig() -> &'static Rig {
     RIG.get_or_init(|| {
         runtime().block_on(async {
             let emu = Emulator::builder()
-                .zoom_daily_limit(None)
-                .google_quota_per_minute(None)
+                .with_zoom_daily_limit(None)
+                .with_google_quota_per_minute(None)
                 .start()
                 .await
                 .unwrap();

@@ -425,7 +425,11 @@ fn act_as_browser(child: &mut std::process::Child) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn google_token_obtains_a_refresh_token_end_to_end() {
-    let emulator = Emulator::builder().auto_consent().start().await.unwrap();
+    let emulator = Emulator::builder()
+        .with_auto_consent()
+        .start()
+        .await
+        .unwrap();
     let (id, secret, redirect) = google_client_on_free_port(&emulator).await;
     let mut cmd = against(&emulator, false);
     cmd.env("GOOGLE_CLIENT_ID", id)
@@ -465,7 +469,11 @@ async fn google_token_obtains_a_refresh_token_end_to_end() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_status_disconnect_with_the_sqlite_store() {
-    let emulator = Emulator::builder().auto_consent().start().await.unwrap();
+    let emulator = Emulator::builder()
+        .with_auto_consent()
+        .start()
+        .await
+        .unwrap();
     let (id, secret, redirect) = google_client_on_free_port(&emulator).await;
     let db = std::env::temp_dir().join(format!("meetschedify-cli-test-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&db);

@@ -114,8 +114,8 @@ fn main() {
         .expect("runtime");
     runtime.block_on(async {
         let emu = Emulator::builder()
-            .zoom_daily_limit(None)
-            .google_quota_per_minute(None)
+            .with_zoom_daily_limit(None)
+            .with_google_quota_per_minute(None)
             .start()
             .await
             .expect("emulator");

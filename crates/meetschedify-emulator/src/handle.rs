@@ -65,84 +65,84 @@ impl Default for EmulatorBuilder {
 
 impl EmulatorBuilder {
     /// Address to bind (default `127.0.0.1`).
-    pub fn host(mut self, host: IpAddr) -> Self {
+    pub fn with_host(mut self, host: IpAddr) -> Self {
         self.host = host;
         self
     }
 
     /// Port to bind (default 0: any free port).
-    pub fn port(mut self, port: u16) -> Self {
+    pub fn with_port(mut self, port: u16) -> Self {
         self.port = port;
         self
     }
 
     /// Seed of the RNG behind ids, tokens and probabilistic faults.
-    pub fn seed(mut self, seed: u64) -> Self {
+    pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
 
     /// Google consent behaviour (default: an HTML page with an "Allow" button).
-    pub fn consent(mut self, mode: ConsentMode) -> Self {
+    pub fn with_consent(mut self, mode: ConsentMode) -> Self {
         self.settings.consent = mode;
         self
     }
 
     /// Shorthand for [`ConsentMode::Auto`]: authorization redirects at once.
-    pub fn auto_consent(self) -> Self {
-        self.consent(ConsentMode::Auto)
+    pub fn with_auto_consent(self) -> Self {
+        self.with_consent(ConsentMode::Auto)
     }
 
     /// Whether a Meet `createRequest` is `pending` in the insert answer (default true).
-    pub fn conference_pending_on_insert(mut self, pending: bool) -> Self {
+    pub fn with_conference_pending_on_insert(mut self, pending: bool) -> Self {
         self.settings.conference_pending_on_insert = pending;
         self
     }
 
     /// How many `events.get` reads still show `pending` (default 0: the first read shows `success`).
-    pub fn conference_pending_reads(mut self, reads: u32) -> Self {
+    pub fn with_conference_pending_reads(mut self, reads: u32) -> Self {
         self.settings.conference_pending_reads = reads;
         self
     }
 
     /// Zoom's per-host daily create+update limit (default `Some(100)`; `None` disables it).
-    pub fn zoom_daily_limit(mut self, limit: Option<u32>) -> Self {
+    pub fn with_zoom_daily_limit(mut self, limit: Option<u32>) -> Self {
         self.settings.zoom_daily_limit = limit;
         self
     }
 
     /// Per-second limit for each Zoom rate-limit label (default `None`).
-    pub fn zoom_per_second_limit(mut self, limit: Option<u32>) -> Self {
+    pub fn with_zoom_per_second_limit(mut self, limit: Option<u32>) -> Self {
         self.settings.zoom_per_second_limit = limit;
         self
     }
 
     /// Legacy Zoom behaviour: each new token invalidates the account's older ones (default false).
-    pub fn zoom_single_token(mut self, single: bool) -> Self {
+    pub fn with_zoom_single_token(mut self, single: bool) -> Self {
         self.settings.zoom_single_token = single;
         self
     }
 
     /// Google Calendar requests per user per minute (default `Some(600)`; `None` disables it).
-    pub fn google_quota_per_minute(mut self, limit: Option<u32>) -> Self {
+    pub fn with_google_quota_per_minute(mut self, limit: Option<u32>) -> Self {
         self.settings.google_quota_per_minute = limit;
         self
     }
 
     /// Status of the Google quota error (default 403).
-    pub fn google_quota_status(mut self, status: QuotaStatus) -> Self {
+    pub fn with_google_quota_status(mut self, status: QuotaStatus) -> Self {
         self.settings.google_quota_status = status;
         self
     }
 
     /// Replaces all settings at once.
-    pub fn settings(mut self, settings: Settings) -> Self {
+    pub fn with_settings(mut self, settings: Settings) -> Self {
         self.settings = settings;
         self
     }
 
     /// Replaces the demo credentials registered at start.
-    pub fn demo_credentials(mut self, demo: DemoCredentials) -> Self {
+    pub fn with_demo_credentials(mut self, demo: DemoCredentials) -> Self {
         self.demo = demo;
         self
     }

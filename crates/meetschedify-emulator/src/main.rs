@@ -32,10 +32,10 @@ async fn main() -> std::process::ExitCode {
         ConsentMode::Page
     };
     let handle = match Emulator::builder()
-        .host(args.host)
-        .port(args.port)
-        .seed(args.seed)
-        .consent(consent)
+        .with_host(args.host)
+        .with_port(args.port)
+        .with_seed(args.seed)
+        .with_consent(consent)
         .start()
         .await
     {

@@ -260,7 +260,7 @@ async fn non_json_body_fault() {
 }
 
 async fn probability_pattern(seed: u64) -> Vec<u16> {
-    let emu = Emulator::builder().seed(seed).start().await.unwrap();
+    let emu = Emulator::builder().with_seed(seed).start().await.unwrap();
     let http = Http::default();
     emu.inject_fault(FaultRule::probability(
         Some("GET"),

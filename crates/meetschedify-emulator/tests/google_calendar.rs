@@ -141,7 +141,7 @@ async fn conference_data_is_ignored_without_conference_data_version_1() {
 #[tokio::test]
 async fn meet_conference_is_pending_then_success_after_the_configured_reads() {
     let emu = Emulator::builder()
-        .conference_pending_reads(2)
+        .with_conference_pending_reads(2)
         .start()
         .await
         .unwrap();
@@ -195,7 +195,7 @@ async fn meet_conference_is_pending_then_success_after_the_configured_reads() {
 #[tokio::test]
 async fn success_on_insert_when_configured() {
     let emu = Emulator::builder()
-        .conference_pending_on_insert(false)
+        .with_conference_pending_on_insert(false)
         .start()
         .await
         .unwrap();
@@ -220,7 +220,7 @@ async fn success_on_insert_when_configured() {
 #[tokio::test]
 async fn a_reused_request_id_gives_the_same_conference() {
     let emu = Emulator::builder()
-        .conference_pending_on_insert(false)
+        .with_conference_pending_on_insert(false)
         .start()
         .await
         .unwrap();
@@ -266,7 +266,7 @@ async fn a_reused_request_id_gives_the_same_conference() {
 #[tokio::test]
 async fn patch_with_a_create_request_adds_a_meet_link() {
     let emu = Emulator::builder()
-        .conference_pending_on_insert(false)
+        .with_conference_pending_on_insert(false)
         .start()
         .await
         .unwrap();
@@ -522,8 +522,8 @@ async fn per_user_quota_is_403_rate_limit_exceeded_or_429() {
         (QuotaStatus::TooManyRequests, 429),
     ] {
         let emu = Emulator::builder()
-            .google_quota_per_minute(Some(5))
-            .google_quota_status(status)
+            .with_google_quota_per_minute(Some(5))
+            .with_google_quota_status(status)
             .start()
             .await
             .unwrap();

@@ -159,7 +159,11 @@ async fn deny_redirects_with_access_denied() {
 
 #[tokio::test]
 async fn auto_consent_redirects_at_once() {
-    let emu = Emulator::builder().auto_consent().start().await.unwrap();
+    let emu = Emulator::builder()
+        .with_auto_consent()
+        .start()
+        .await
+        .unwrap();
     let http = Http::default();
     let reply = http.send("GET", &auth_url(&emu, &[]), &[], vec![]).await;
     let params = redirect_params(&reply);
@@ -171,7 +175,11 @@ async fn auto_consent_redirects_at_once() {
 
 #[tokio::test]
 async fn pkce_and_one_time_codes_are_enforced() {
-    let emu = Emulator::builder().auto_consent().start().await.unwrap();
+    let emu = Emulator::builder()
+        .with_auto_consent()
+        .start()
+        .await
+        .unwrap();
     let http = Http::default();
     let code =
         redirect_params(&http.send("GET", &auth_url(&emu, &[]), &[], vec![]).await)["code"].clone();

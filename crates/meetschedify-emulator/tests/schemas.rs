@@ -349,7 +349,7 @@ async fn event_bodies_match_the_discovery_document() {
     let events_schema = json!({ "$ref": "Events" });
 
     let emu = Emulator::builder()
-        .conference_pending_reads(1)
+        .with_conference_pending_reads(1)
         .start()
         .await
         .unwrap();

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 async fn setup() -> (EmulatorHandle, Http, String) {
     let emu = Emulator::builder()
-        .zoom_daily_limit(None)
+        .with_zoom_daily_limit(None)
         .start()
         .await
         .unwrap();

@@ -333,7 +333,7 @@ async fn the_101st_create_or_update_of_a_day_is_429_until_midnight_utc() {
 #[tokio::test]
 async fn per_second_limit_answers_429_with_rate_limit_headers() {
     let emu = Emulator::builder()
-        .zoom_per_second_limit(Some(3))
+        .with_zoom_per_second_limit(Some(3))
         .start()
         .await
         .unwrap();

@@ -165,7 +165,7 @@ async fn several_tokens_are_valid_at_once_until_they_expire() {
 #[tokio::test]
 async fn legacy_single_token_mode_invalidates_older_tokens() {
     let emu = Emulator::builder()
-        .zoom_single_token(true)
+        .with_zoom_single_token(true)
         .start()
         .await
         .unwrap();

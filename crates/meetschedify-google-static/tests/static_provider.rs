@@ -101,7 +101,7 @@ async fn create_get_update_cancel_with_one_refresh_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creates_share_one_refresh_and_tenants_keep_keys_apart() {
     let emu = Emulator::builder()
-        .google_quota_per_minute(None)
+        .with_google_quota_per_minute(None)
         .start()
         .await
         .unwrap();
@@ -201,7 +201,10 @@ async fn the_connect_flow_is_declared_unsupported() {
         caps.idempotent_create && caps.metadata_on_get && caps.get && caps.update && caps.cancel
     );
     assert!(p.oauth().is_none());
-    let client = MeetSchedifyClient::builder().with_provider(p).build().unwrap();
+    let client = MeetSchedifyClient::builder()
+        .with_provider(p)
+        .build()
+        .unwrap();
     let err = client
         .authorization_url(&AuthorizationRequest::new(
             "t",

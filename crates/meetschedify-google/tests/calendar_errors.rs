@@ -78,7 +78,7 @@ async fn a_429_is_a_rate_limit_with_retry_after() {
 
 #[tokio::test]
 async fn googles_403_rate_limits_are_retried_until_the_quota_window_passes() {
-    let emu = common::emulator(Emulator::builder().google_quota_per_minute(Some(2))).await;
+    let emu = common::emulator(Emulator::builder().with_google_quota_per_minute(Some(2))).await;
     let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
     provider
         .create_meeting(&common::create_request("org_1", Some("a")))

@@ -11,7 +11,7 @@ use meetschedify_emulator::Emulator;
 
 #[tokio::test]
 async fn a_pending_conference_is_polled_until_ready() {
-    let emu = common::emulator(Emulator::builder().conference_pending_reads(2)).await;
+    let emu = common::emulator(Emulator::builder().with_conference_pending_reads(2)).await;
     let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
     let meeting = provider
         .create_meeting(&common::create_request("org_1", Some("k")))
@@ -28,7 +28,7 @@ async fn a_pending_conference_is_polled_until_ready() {
 
 #[tokio::test]
 async fn a_conference_ready_on_insert_is_not_polled() {
-    let emu = common::emulator(Emulator::builder().conference_pending_on_insert(false)).await;
+    let emu = common::emulator(Emulator::builder().with_conference_pending_on_insert(false)).await;
     let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
     let meeting = provider
         .create_meeting(&common::create_request("org_1", Some("k")))
@@ -46,7 +46,7 @@ async fn a_conference_ready_on_insert_is_not_polled() {
 #[tokio::test]
 async fn still_pending_after_the_bound_is_conference_pending_with_the_event_id() {
     // Google needs 8 more reads; a 30 ms bound allows about 5 (polls at 0, 1, 3, 7, 15 ms).
-    let emu = common::emulator(Emulator::builder().conference_pending_reads(8)).await;
+    let emu = common::emulator(Emulator::builder().with_conference_pending_reads(8)).await;
     let store = common::connected_store(&emu, &["org_1"]).await;
     let impatient = common::builder(&emu, store.clone())
         .with_conference_wait(Duration::from_millis(30))
@@ -95,7 +95,7 @@ async fn still_pending_after_the_bound_is_conference_pending_with_the_event_id()
 
 #[tokio::test]
 async fn callers_can_opt_in_to_a_meeting_without_a_link_yet() {
-    let emu = common::emulator(Emulator::builder().conference_pending_reads(1_000)).await;
+    let emu = common::emulator(Emulator::builder().with_conference_pending_reads(1_000)).await;
     let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
         .with_conference_wait(Duration::from_millis(10))
         .build()

@@ -80,7 +80,12 @@ async fn without_a_key_each_call_is_a_new_meeting_but_its_own_retries_are_safe()
 
 #[tokio::test]
 async fn five_hundred_creates_with_twenty_percent_lost_answers_make_exactly_five_hundred_events() {
-    let emu = common::emulator(Emulator::builder().google_quota_per_minute(None).seed(4242)).await;
+    let emu = common::emulator(
+        Emulator::builder()
+            .with_google_quota_per_minute(None)
+            .with_seed(4242),
+    )
+    .await;
     let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
         .with_retry(common::fast_retry(12))
         .build()

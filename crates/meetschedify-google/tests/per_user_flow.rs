@@ -190,7 +190,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
 #[tokio::test]
 async fn auto_consent_and_the_client_facade_work_together() {
-    let emu = common::emulator(Emulator::builder().auto_consent()).await;
+    let emu = common::emulator(Emulator::builder().with_auto_consent()).await;
     let provider = common::provider(&emu, Arc::new(MemoryTokenStore::new()));
     let client = meetschedify_core::MeetSchedifyClient::builder()
         .with_provider(provider)

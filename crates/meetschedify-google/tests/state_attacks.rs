@@ -21,7 +21,7 @@ struct Setup {
 }
 
 async fn setup(sealer: Option<OAuthStateSealer>) -> Setup {
-    let emu = common::emulator(Emulator::builder().auto_consent()).await;
+    let emu = common::emulator(Emulator::builder().with_auto_consent()).await;
     let store = Arc::new(MemoryTokenStore::new());
     let mut b = common::builder(&emu, store.clone());
     if let Some(s) = sealer {

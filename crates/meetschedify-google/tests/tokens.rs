@@ -18,8 +18,8 @@ use meetschedify_store_memory::MemoryTokenStore;
 async fn a_thousand_concurrent_creates_for_one_tenant_make_one_refresh() {
     let emu = common::emulator(
         Emulator::builder()
-            .google_quota_per_minute(None)
-            .conference_pending_on_insert(false),
+            .with_google_quota_per_minute(None)
+            .with_conference_pending_on_insert(false),
     )
     .await;
     let store = common::connected_store(&emu, &["org_1"]).await;

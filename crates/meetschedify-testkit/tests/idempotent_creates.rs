@@ -61,7 +61,7 @@ where
     Fut: Future<Output = Arc<dyn IdempotencyStore>>,
 {
     let emu = Emulator::builder()
-        .zoom_daily_limit(None)
+        .with_zoom_daily_limit(None)
         .start()
         .await
         .unwrap();

@@ -101,7 +101,7 @@ where
 {
     let _turn = ONE_RUN_AT_A_TIME.lock().await;
     let emu = Emulator::builder()
-        .google_quota_per_minute(None)
+        .with_google_quota_per_minute(None)
         .start()
         .await
         .unwrap();

@@ -44,7 +44,11 @@ where
     F: Fn() -> Fut,
     Fut: Future<Output = Arc<dyn TokenStore>>,
 {
-    let emu = Emulator::builder().auto_consent().start().await.unwrap();
+    let emu = Emulator::builder()
+        .with_auto_consent()
+        .start()
+        .await
+        .unwrap();
     let (a, b) = (
         instance(&emu, new_store().await),
         instance(&emu, new_store().await),
@@ -125,7 +129,11 @@ async fn a_state_replayed_on_another_instance_sharing_redis_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_shared_store_each_instance_refuses_its_own_replays() {
-    let emu = Emulator::builder().auto_consent().start().await.unwrap();
+    let emu = Emulator::builder()
+        .with_auto_consent()
+        .start()
+        .await
+        .unwrap();
     let a = instance(
         &emu,
         Arc::new(meetschedify_store_memory::MemoryTokenStore::new()),

@@ -107,7 +107,9 @@ async fn connect_as_if_consented(
 }
 
 async fn schedule(provider: GoogleMeetProvider) -> meetschedify::Result<CreatedMeeting> {
-    let client = MeetSchedifyClient::builder().with_provider(provider).build()?;
+    let client = MeetSchedifyClient::builder()
+        .with_provider(provider)
+        .build()?;
     client
         .create_meeting(
             CreateMeetingRequest::new(

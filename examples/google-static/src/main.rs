@@ -58,7 +58,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
 /// Create, move by an hour, cancel.
 async fn run(provider: GoogleMeetStaticProvider) -> meetschedify::Result<Outcome> {
-    let client = MeetSchedifyClient::builder().with_provider(provider).build()?;
+    let client = MeetSchedifyClient::builder()
+        .with_provider(provider)
+        .build()?;
     let id = ProviderId::GOOGLE_MEET_STATIC;
     let created = client
         .create_meeting(

@@ -71,7 +71,9 @@ impl RunningApp {
                 (provider, None)
             }
         };
-        let client = MeetSchedifyClient::builder().with_provider(provider).build()?;
+        let client = MeetSchedifyClient::builder()
+            .with_provider(provider)
+            .build()?;
         let router = routes::router(routes::AppState {
             client,
             sessions: session::Sessions::new(),

@@ -78,7 +78,7 @@ fn main() -> Result<(), HarnessError> {
 
 async fn serve_emulator() -> Result<(), HarnessError> {
     let emu = meetschedify_emulator::Emulator::builder()
-        .port(0)
+        .with_port(0)
         .start()
         .await?;
     print!("{}", emu.env_script());

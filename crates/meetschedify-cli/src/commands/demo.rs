@@ -46,7 +46,7 @@ pub async fn run(format: Format) -> Result<(), Error> {
     let progress = Progress { format };
     progress.say("starting the embedded Google and Zoom emulator");
     let emulator = Emulator::builder()
-        .auto_consent()
+        .with_auto_consent()
         .start()
         .await
         .map_err(|e| {

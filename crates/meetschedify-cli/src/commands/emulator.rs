@@ -14,8 +14,8 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), Error> {
         ConsentMode::Page
     };
     let handle = Emulator::builder()
-        .port(args.port)
-        .consent(consent)
+        .with_port(args.port)
+        .with_consent(consent)
         .start()
         .await
         .map_err(|e| {

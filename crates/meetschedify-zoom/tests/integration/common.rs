@@ -13,7 +13,7 @@ use serde_json::Value;
 /// An emulator without the daily limit (tests make many meetings).
 pub(crate) async fn emulator() -> EmulatorHandle {
     Emulator::builder()
-        .zoom_daily_limit(None)
+        .with_zoom_daily_limit(None)
         .start()
         .await
         .expect("emulator starts")

@@ -136,7 +136,7 @@ async fn repeated_429_gives_up_with_the_rate_limit_as_cause() {
 #[tokio::test]
 async fn the_daily_limit_is_not_retried_and_waits_for_midnight_utc() {
     let emu = Emulator::builder()
-        .zoom_daily_limit(Some(1))
+        .with_zoom_daily_limit(Some(1))
         .start()
         .await
         .unwrap();

@@ -113,8 +113,8 @@ async fn separate_stores_mean_separate_tokens() {
 async fn a_token_invalidated_by_a_newer_one_is_replaced_once_and_the_call_replayed() {
     // Zoom before June 2023: a new token for the app kills the older ones.
     let emu = meetschedify_emulator::Emulator::builder()
-        .zoom_daily_limit(None)
-        .zoom_single_token(true)
+        .with_zoom_daily_limit(None)
+        .with_zoom_single_token(true)
         .start()
         .await
         .unwrap();
