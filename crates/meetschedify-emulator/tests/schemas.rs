@@ -1,5 +1,5 @@
 //! Every Zoom body and every Calendar event body the emulator emits conforms to the vendors' published
-//! schemas (`tests/specs/`, copies of the project's shared specs). A mismatch is an emulator bug.
+//! schemas (vendored in `tests/specs/`, provenance in its README). A mismatch is an emulator bug.
 
 mod common;
 
@@ -93,7 +93,8 @@ async fn zoom_bodies_match_the_openapi_spec() {
         assert_eq!(reply.status, 201, "{}", reply.text());
         let created = reply.json();
         assert_conforms(dialect, get_schema, &created, "create answer (GET shape)");
-        // The 201 schema omits the fields real create answers carry beyond it (api-fidelity B.1).
+        // The 201 schema omits the fields real create answers carry beyond it (see the module
+        // docs of src/zoom/meeting.rs).
         let mut strict_201 = created.clone();
         for extra in ["uuid", "host_id", "status", "encrypted_password"] {
             strict_201.as_object_mut().unwrap().remove(extra);
@@ -150,7 +151,8 @@ async fn zoom_bodies_match_the_openapi_spec() {
     }
 }
 
-/// Zoom's error body (api-fidelity B.6; the spec documents error statuses without a body schema).
+/// Zoom's error body (<https://developers.zoom.us/docs/api/errors/>; the spec documents error
+/// statuses without a body schema).
 fn zoom_error_schema() -> Value {
     json!({
         "type": "object",
@@ -198,7 +200,7 @@ async fn zoom_answers_have_documented_statuses_and_shapes() {
             200 | 201 => {
                 let mut value: Value = serde_json::from_slice(body).unwrap();
                 if status == 201 {
-                    // The GET-shaped extras real create answers carry (api-fidelity B.1).
+                    // The GET-shaped extras real create answers carry (src/zoom/meeting.rs).
                     for extra in ["uuid", "host_id", "status", "encrypted_password"] {
                         value.as_object_mut().unwrap().remove(extra);
                     }

@@ -1,6 +1,6 @@
 //! Conformance of `GET /users/{userId}/meetings` with Zoom's spec (`meetings` operation,
-//! api-fidelity B.5): each test fails if the emulator answered more leniently than the spec says
-//! Zoom does.
+//! <https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/users/{userId}/meetings>):
+//! each test fails if the emulator answered more leniently than the spec says Zoom does.
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Zoom app scopes: tokens carry the app's scopes of the moment they are issued, and every
 //! Meetings endpoint refuses a token without one of the scopes the spec lists for it (400 code
-//! 4711, api-fidelity A.5). The lists are read from the vendored spec here, not from the emulator.
+//! 4711, <https://developers.zoom.us/docs/integrations/oauth-error-messages/>). The lists are read
+//! from the vendored spec here, not from the emulator.
 
 mod common;
 

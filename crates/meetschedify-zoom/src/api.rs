@@ -16,7 +16,8 @@ use tracing::Instrument;
 use crate::errors::{api_status, network, unexpected, Failure, ZoomBody};
 use crate::read::{read_limited, too_large, ReadError};
 
-/// Zoom's code for an invalid or expired access token (api-fidelity A.5).
+/// Zoom's code for an invalid or expired access token (the 401 of every operation in
+/// <https://developers.zoom.us/docs/api/meetings/>).
 const INVALID_TOKEN: i64 = 124;
 
 /// A request to the Meetings API.

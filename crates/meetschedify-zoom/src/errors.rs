@@ -84,7 +84,7 @@ impl ZoomBody {
     }
 
     /// Zoom refused the token for missing scopes: code 4711, or the documented 4700 with the same
-    /// "does not contain scopes" wording (api-fidelity A.5).
+    /// "does not contain scopes" wording (<https://developers.zoom.us/docs/api/errors/>).
     pub(crate) fn lacks_scopes(&self) -> bool {
         self.code == Some(SCOPES_MISSING)
             || self
@@ -108,7 +108,8 @@ impl ZoomBody {
     }
 }
 
-/// Zoom's code for a token without the scopes an endpoint needs (api-fidelity A.5).
+/// Zoom's code for a token without the scopes an endpoint needs
+/// (<https://developers.zoom.us/docs/integrations/oauth-error-messages/>).
 pub(crate) const SCOPES_MISSING: i64 = 4711;
 
 /// The scopes named in Zoom's `Invalid access token, does not contain scopes:[a,b].`, in order.

@@ -3,8 +3,8 @@
 //! Zoom documents `X-RateLimit-Type: Daily-limit` and a `Retry-After` that is an RFC 3339 time, not
 //! seconds (<https://developers.zoom.us/docs/api/rate-limits/>); the per-user limit of 100 meeting
 //! creates/updates a day has been seen answering with only its message, "... You may resume these
-//! requests at GMT 00:00:00." (api-fidelity B.7). Both signs are read; either one makes the limit
-//! daily.
+//! requests at GMT 00:00:00." (the limit, "100 create/update requests per day (UTC) per user",
+//! is on the same page). Both signs are read; either one makes the limit daily.
 
 use std::time::{Duration, SystemTime};
 

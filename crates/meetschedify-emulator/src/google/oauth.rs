@@ -1,9 +1,11 @@
 //! Google OAuth 2.0 web-server flow: authorization (consent page or automatic), token endpoint
 //! (`authorization_code` with PKCE, `refresh_token`) and revocation.
 //!
-//! Error bodies are the ones observed at `oauth2.googleapis.com` (api-fidelity C.4). The emulator is
-//! stricter than Google in one place on purpose: it requires PKCE with `S256`, so a client that forgets
-//! PKCE fails here rather than in a security review.
+//! Error bodies are the ones observed at `oauth2.googleapis.com`, in the shape of RFC 6749
+//! section 5.2 (<https://www.rfc-editor.org/rfc/rfc6749#section-5.2>); the flow is Google's
+//! (<https://developers.google.com/identity/protocols/oauth2/web-server>). The emulator is stricter
+//! than Google in one place on purpose: it requires PKCE with `S256`, so a client that forgets PKCE
+//! fails here rather than in a security review.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -30,7 +30,7 @@ fn schemas() -> &'static Value {
     })
 }
 
-/// The message Zoom gives a field it refuses (api-fidelity B.6).
+/// The message Zoom gives a field it refuses (<https://developers.zoom.us/docs/api/errors/>).
 const INVALID: &str = "Invalid field.";
 
 /// Checks `body` against the schema of `kind`; one `(field, message)` per bad field, fields named

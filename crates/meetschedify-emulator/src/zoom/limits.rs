@@ -1,8 +1,9 @@
 //! Zoom's rate limits: the per-host daily limit on creates plus updates, and optional per-second
 //! limits per rate-limit label.
 //!
-//! Bodies and headers follow what Zoom sends (api-fidelity B.7): the daily message names the limit
-//! and the reset at 00:00 GMT, and `Retry-After` is an RFC 3339 time, not seconds.
+//! Bodies and headers follow what Zoom sends (<https://developers.zoom.us/docs/api/rate-limits/>):
+//! the daily message names the limit and the reset at 00:00 GMT, and `Retry-After` is an RFC 3339
+//! time, not seconds.
 
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -1,7 +1,7 @@
 //! `GET /users/{userId}/meetings`: which meetings a list answer shows, and how it pages.
 //!
-//! Every rule comes from the spec's `meetings` operation (`zoom-meeting-openapi.json`) and
-//! api-fidelity B.5:
+//! Every rule comes from the spec's `meetings` operation (`zoom-meeting-openapi.json`, published
+//! as <https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/users/{userId}/meetings>):
 //! * `type`: `scheduled` (default) is "all valid previous (unexpired) meetings, live meetings, and
 //!   upcoming scheduled meetings"; `live` the ongoing ones; `upcoming` / `upcoming_meetings` the
 //!   upcoming ones "including live meetings"; `previous_meetings` the past ones.

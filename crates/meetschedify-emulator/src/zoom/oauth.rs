@@ -1,8 +1,10 @@
 //! `POST /oauth/token`: Zoom Server-to-Server OAuth (`grant_type=account_credentials`).
 //!
-//! Bodies are the ones observed on the real endpoint (api-fidelity A.2, A.3): errors are 400 with
+//! Bodies are the ones observed on the real endpoint (the request and the answer are documented at
+//! <https://developers.zoom.us/docs/internal-apps/s2s-oauth/>): errors are 400 with
 //! `{"reason", "error"}`, also for bad client credentials. Every token issued stays valid until it
-//! expires, as Zoom does since June 2023 ("multiple access tokens").
+//! expires, as Zoom does since June 2023 ("You can generate and use multiple access tokens", same
+//! page).
 
 use std::sync::Arc;
 

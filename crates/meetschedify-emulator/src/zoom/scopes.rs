@@ -2,8 +2,10 @@
 //!
 //! Each endpoint's list is its `security[].openapi_oauth` in `zoom-meeting-openapi.json` (also the
 //! "**Scopes:**" line of its description); holding any one of them is enough. A token lacking all of
-//! them gets 400 code 4711, with the body observed on the real API (api-fidelity A.5). The
-//! `schemas` test reads the same lists from the spec, so these cannot drift from it.
+//! them gets 400 code 4711, with the body observed on the real API (Zoom lists 4711 among its OAuth
+//! errors, <https://developers.zoom.us/docs/integrations/oauth-error-messages/>, and documents the
+//! "does not contain scopes" wording under 4700, <https://developers.zoom.us/docs/api/errors/>).
+//! The `schemas` test reads the same lists from the spec, so these cannot drift from it.
 
 use std::sync::Arc;
 

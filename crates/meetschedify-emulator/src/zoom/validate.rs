@@ -2,7 +2,7 @@
 //! ([`super::body_schema`]), then the rules the spec states only in prose.
 //!
 //! A bad body gets `400 {"code":300,"message":"Validation Failed.","errors":[{field,message}]}`,
-//! one entry per bad field (api-fidelity B.6).
+//! one entry per bad field (<https://developers.zoom.us/docs/api/errors/>).
 
 use jiff::tz::TimeZone;
 use serde_json::{Map, Value};
