@@ -136,10 +136,10 @@ pub async fn run(host_meetings: usize, creates: usize) -> Result<HostSizeReport,
     let (here, elsewhere) = (client(&emu)?, client(&emu)?);
     // Warm both clients' tokens so token requests never land inside a measured call.
     let _ = here
-        .connection_status(&workload::ZOOM_TENANT.into(), &ProviderId::ZOOM)
+        .connection_status(&ProviderId::ZOOM, &workload::ZOOM_TENANT.into())
         .await;
     let _ = elsewhere
-        .connection_status(&workload::ZOOM_TENANT.into(), &ProviderId::ZOOM)
+        .connection_status(&ProviderId::ZOOM, &workload::ZOOM_TENANT.into())
         .await;
     let mut calls = [Vec::new(), Vec::new(), Vec::new()];
     let mut times: [Vec<Duration>; 3] = [Vec::new(), Vec::new(), Vec::new()];

@@ -10,7 +10,7 @@ use meetschedify_core::{
     async_trait, ProviderId, Result, SaveCondition, TokenKey, TokenManager, TokenManagerConfig,
     TokenRecord, TokenRefresher, TokenStore,
 };
-use meetschedify_store_memory::MemoryTokenStore;
+use meetschedify_core::MemoryTokenStore;
 use rand::Rng;
 use serde::Serialize;
 

@@ -31,7 +31,7 @@ use meetschedify_google::{
     CalendarOptions, GoogleClientCredentials, GoogleEndpoints, GoogleMeetProvider,
     GoogleOAuthClient,
 };
-use meetschedify_store_memory::MemoryTokenStore;
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_zoom::ZoomProvider;
 use serde::Serialize;
 use serde_json::{json, Value};

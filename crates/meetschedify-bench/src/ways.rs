@@ -17,7 +17,7 @@ use meetschedify_core::{
 };
 use meetschedify_emulator::DemoCredentials;
 use meetschedify_google::{CalendarOptions, GoogleEndpoints, GoogleMeetProvider};
-use meetschedify_store_memory::MemoryTokenStore;
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_zoom::ZoomProvider;
 use serde_json::{json, Value};
 use tokio::sync::RwLock;

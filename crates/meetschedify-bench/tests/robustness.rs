@@ -20,7 +20,7 @@ use meetschedify_core::{
 };
 use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule};
 use meetschedify_google::{CalendarOptions, GoogleEndpoints, GoogleMeetProvider};
-use meetschedify_store_memory::MemoryTokenStore;
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_zoom::ZoomProvider;
 use proptest::prelude::*;
 use proptest::test_runner::Config;

@@ -78,11 +78,13 @@ async fn run(provider: GoogleMeetStaticProvider) -> meetschedify::Result<Outcome
         )
         .await?;
 
+    let ctx = MeetingContext::new(TENANT);
     let moved = client
         .update_meeting(
             &id,
+            &ctx,
             &created.provider_event_id,
-            UpdateMeetingRequest::new(TENANT).with_time(
+            UpdateMeetingRequest::new().with_time(
                 MeetingTime::new("2030-06-20T11:00:00", "2030-06-20T12:00:00")
                     .with_timezone("Asia/Kolkata"),
             ),
@@ -90,11 +92,7 @@ async fn run(provider: GoogleMeetStaticProvider) -> meetschedify::Result<Outcome
         .await?;
 
     client
-        .cancel_meeting(
-            &id,
-            &created.provider_event_id,
-            &MeetingContext::new(TENANT),
-        )
+        .cancel_meeting(&id, &ctx, &created.provider_event_id)
         .await?;
     Ok(Outcome {
         event_id: created.provider_event_id,

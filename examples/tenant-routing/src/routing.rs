@@ -51,7 +51,7 @@ impl Preferences {
             if skipped.iter().any(|(p, _)| p == provider) {
                 continue;
             }
-            match client.connection_status(tenant, provider).await {
+            match client.connection_status(provider, tenant).await {
                 Ok(status) if status.connected => {
                     return Ok(Route {
                         provider: provider.clone(),

@@ -106,7 +106,7 @@ async fn page_for(
     let tenant = session.tenant;
     let status = match state
         .client
-        .connection_status(&tenant, &ProviderId::GOOGLE_MEET)
+        .connection_status(&ProviderId::GOOGLE_MEET, &tenant)
         .await
     {
         Ok(s) => s,
@@ -282,7 +282,7 @@ async fn disconnect(
     };
     match state
         .client
-        .disconnect_provider(&session.tenant, &ProviderId::GOOGLE_MEET)
+        .disconnect_provider(&ProviderId::GOOGLE_MEET, &session.tenant)
         .await
     {
         Ok(_) => Redirect::to("/").into_response(),

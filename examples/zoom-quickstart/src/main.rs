@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let ctx = MeetingContext::new(TENANT);
     let outcome = client
-        .cancel_meeting(&ProviderId::ZOOM, &meeting.provider_event_id, &ctx)
+        .cancel_meeting(&ProviderId::ZOOM, &ctx, &meeting.provider_event_id)
         .await?;
     println!("cancelled:  {outcome:?}");
     if let Some(emu) = emulator {
@@ -115,7 +115,7 @@ mod tests {
 
         let ctx = MeetingContext::new(TENANT);
         client
-            .cancel_meeting(&ProviderId::ZOOM, &meeting.provider_event_id, &ctx)
+            .cancel_meeting(&ProviderId::ZOOM, &ctx, &meeting.provider_event_id)
             .await
             .unwrap();
         assert_eq!(emu.zoom_token_requests(), 1);

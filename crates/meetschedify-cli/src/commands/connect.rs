@@ -68,7 +68,7 @@ pub async fn disconnect(
 ) -> Result<(), Error> {
     let provider = ProviderId::from(args.provider.clone());
     let outcome = client
-        .disconnect_provider(&TenantId::new(args.tenant.as_str()), &provider)
+        .disconnect_provider(&provider, &TenantId::new(args.tenant.as_str()))
         .await?;
     match format {
         Format::Json => println!(

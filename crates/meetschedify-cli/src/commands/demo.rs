@@ -231,7 +231,7 @@ async fn lifecycle(
 
     let ctx = MeetingContext::new(tenant);
     let read = client
-        .get_meeting(provider, &created.provider_event_id, &ctx)
+        .get_meeting(provider, &ctx, &created.provider_event_id)
         .await?;
     progress.step(
         provider.as_str(),
@@ -244,10 +244,10 @@ async fn lifecycle(
     );
 
     let (new_start, new_end) = next_week_slot(14)?;
-    let update = UpdateMeetingRequest::new(tenant)
+    let update = UpdateMeetingRequest::new()
         .with_time(MeetingTime::new(new_start, new_end).with_timezone(ZONE));
     let updated = client
-        .update_meeting(provider, &created.provider_event_id, update)
+        .update_meeting(provider, &ctx, &created.provider_event_id, update)
         .await?;
     progress.step(
         provider.as_str(),
@@ -264,7 +264,7 @@ async fn lifecycle(
     );
 
     let outcome = client
-        .cancel_meeting(provider, &created.provider_event_id, &ctx)
+        .cancel_meeting(provider, &ctx, &created.provider_event_id)
         .await?;
     progress.step(
         provider.as_str(),

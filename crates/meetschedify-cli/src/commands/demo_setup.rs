@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use meetschedify::emulator::EmulatorHandle;
 use meetschedify::oauth_state::OAuthStateKey;
-use meetschedify::store_memory::MemoryTokenStore;
+use meetschedify::MemoryTokenStore;
 use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::GoogleMeetProvider;
 use meetschedify_google_static::GoogleMeetStaticProvider;

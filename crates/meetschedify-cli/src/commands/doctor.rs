@@ -59,7 +59,7 @@ pub async fn run(
             }
             (None, false) => TenantId::new("default"),
         };
-        let token_ok = match client.connection_status(&tenant, &provider).await {
+        let token_ok = match client.connection_status(&provider, &tenant).await {
             Ok(status) => {
                 let connected = status.connected;
                 let mut detail = status

@@ -55,7 +55,7 @@ pub async fn get(
 ) -> Result<(), Error> {
     let ctx = MeetingContext::new(args.tenant.as_str());
     let meeting = client
-        .get_meeting(&ProviderId::from(args.provider.clone()), &args.id, &ctx)
+        .get_meeting(&ProviderId::from(args.provider.clone()), &ctx, &args.id)
         .await?;
     output::meeting(format, &meeting);
     Ok(())
@@ -63,7 +63,7 @@ pub async fn get(
 
 /// Builds the update request from the flags (no I/O).
 pub fn update_request(args: &UpdateArgs) -> UpdateMeetingRequest {
-    let mut update = UpdateMeetingRequest::new(args.meeting.tenant.as_str());
+    let mut update = UpdateMeetingRequest::new();
     if let Some(t) = &args.title {
         update = update.with_title(t);
     }
@@ -91,8 +91,9 @@ pub async fn update(
     format: Format,
 ) -> Result<(), Error> {
     let provider = ProviderId::from(args.meeting.provider.clone());
+    let ctx = MeetingContext::new(args.meeting.tenant.as_str());
     let updated = client
-        .update_meeting(&provider, &args.meeting.id, update_request(args))
+        .update_meeting(&provider, &ctx, &args.meeting.id, update_request(args))
         .await?;
     output::updated(format, &updated);
     Ok(())
@@ -110,7 +111,7 @@ pub async fn cancel(
         ctx = ctx.with_notify_participants(false);
     }
     let outcome = client
-        .cancel_meeting(&provider, &args.meeting.id, &ctx)
+        .cancel_meeting(&provider, &ctx, &args.meeting.id)
         .await?;
     output::cancelled(format, provider.as_str(), &args.meeting.id, outcome);
     Ok(())
@@ -128,7 +129,7 @@ pub async fn status(
         None => client.list_providers(),
     };
     for provider in providers {
-        let status = client.connection_status(&tenant, &provider).await?;
+        let status = client.connection_status(&provider, &tenant).await?;
         output::status(format, &status);
     }
     Ok(())

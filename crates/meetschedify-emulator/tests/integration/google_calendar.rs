@@ -1,8 +1,6 @@
 //! Conformance: Google Calendar v3 events, driven with raw HTTP.
 
-mod common;
-
-use common::{event_body, events_url, google_token, with_meet, Http};
+use crate::common::{event_body, events_url, google_token, with_meet, Http};
 use meetschedify_emulator::{Emulator, EmulatorHandle, QuotaStatus};
 use serde_json::{json, Value};
 

@@ -3,9 +3,7 @@
 //! 4711, <https://developers.zoom.us/docs/integrations/oauth-error-messages/>). The lists are read
 //! from the vendored spec here, not from the emulator.
 
-mod common;
-
-use common::{zoom_token, Http};
+use crate::common::{zoom_token, Http};
 use meetschedify_emulator::{Emulator, EmulatorHandle, DEFAULT_ZOOM_SCOPES};
 use serde_json::{json, Value};
 
@@ -190,7 +188,7 @@ async fn the_token_answer_carries_the_apps_scopes_and_a_bad_token_is_still_124()
             &format!("{}/oauth/token", emu.zoom_oauth_base()),
             &[(
                 "authorization",
-                &common::basic(&demo.zoom_client_id, &demo.zoom_client_secret),
+                &crate::common::basic(&demo.zoom_client_id, &demo.zoom_client_secret),
             )],
             &[
                 ("grant_type", "account_credentials"),

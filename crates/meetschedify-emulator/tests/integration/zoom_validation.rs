@@ -2,9 +2,7 @@
 //! schemas and prose rules, answering Zoom's `300 Validation Failed.` with one entry per bad
 //! field; fields Zoom does not know are ignored.
 
-mod common;
-
-use common::{zoom_token, Http};
+use crate::common::{zoom_token, Http};
 use meetschedify_emulator::Emulator;
 use serde_json::{json, Value};
 

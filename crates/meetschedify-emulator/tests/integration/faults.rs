@@ -1,11 +1,9 @@
 //! Fault injection, seen from a client: statuses, latency, late answers and late processing, resets
 //! before and after processing, non-JSON bodies, sequences and seeded probabilities.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{event_body, events_url, google_token, zoom_token, Http};
+use crate::common::{event_body, events_url, google_token, zoom_token, Http};
 use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule};
 use serde_json::json;
 
@@ -241,7 +239,7 @@ async fn non_json_body_fault() {
             &format!("{}/oauth/token", emu.zoom_oauth_base()),
             &[(
                 "authorization",
-                &common::basic(&demo.zoom_client_id, &demo.zoom_client_secret),
+                &crate::common::basic(&demo.zoom_client_id, &demo.zoom_client_secret),
             )],
             &[
                 ("grant_type", "account_credentials"),

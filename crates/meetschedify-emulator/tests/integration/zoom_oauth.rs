@@ -1,10 +1,8 @@
 //! Conformance: Zoom Server-to-Server OAuth (`POST /oauth/token`), driven with raw HTTP.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{basic, zoom_token, Http};
+use crate::common::{basic, zoom_token, Http};
 use meetschedify_emulator::Emulator;
 
 #[tokio::test]

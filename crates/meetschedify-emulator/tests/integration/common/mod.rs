@@ -1,6 +1,6 @@
 //! Test helpers: a raw HTTP client (hyper, plain HTTP to loopback) and shortcuts for tokens.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(unreachable_pub)]
 
 pub mod schema;
 

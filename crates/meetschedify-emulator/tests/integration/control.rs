@@ -1,10 +1,8 @@
 //! The control API (`/_emulator`, emulator-only) and the handle methods that mirror it.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{basic, event_body, events_url, zoom_token, Http};
+use crate::common::{basic, event_body, events_url, zoom_token, Http};
 use meetschedify_emulator::{Emulator, FaultAction, FaultRule, GoogleClient, ZoomAccount};
 use serde_json::json;
 

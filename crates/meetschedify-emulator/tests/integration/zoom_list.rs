@@ -2,11 +2,9 @@
 //! <https://developers.zoom.us/docs/api/meetings/#tag/meetings/GET/users/{userId}/meetings>):
 //! each test fails if the emulator answered more leniently than the spec says Zoom does.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{zoom_token, Http};
+use crate::common::{zoom_token, Http};
 use jiff::{SignedDuration, Timestamp};
 use meetschedify_emulator::{Emulator, EmulatorHandle, ZoomMeetingSeed};
 use serde_json::{json, Value};
@@ -40,7 +38,7 @@ fn ids(page: &Value) -> Vec<u64> {
 }
 
 /// The `errors[].field` names of a 400 validation failure (code 300).
-fn invalid_fields(reply: &common::Reply) -> Vec<String> {
+fn invalid_fields(reply: &crate::common::Reply) -> Vec<String> {
     assert_eq!(reply.status, 400, "{}", reply.text());
     let body = reply.json();
     assert_eq!(body["code"], 300, "{body}");

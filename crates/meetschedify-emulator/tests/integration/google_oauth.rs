@@ -1,10 +1,8 @@
 //! Conformance: Google OAuth 2.0 web-server flow (`/o/oauth2/v2/auth`, `/token`, `/revoke`).
 
-mod common;
-
 use std::time::Duration;
 
-use common::{basic, challenge, events_url, google_token, Http, Reply};
+use crate::common::{basic, challenge, events_url, google_token, Http, Reply};
 use meetschedify_emulator::{Emulator, EmulatorHandle};
 use serde_json::json;
 

@@ -1,10 +1,8 @@
 //! Conformance: Zoom Meetings API under `/v2`, driven with raw HTTP.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{zoom_token, Http};
+use crate::common::{zoom_token, Http};
 use meetschedify_emulator::{Emulator, EmulatorHandle};
 use serde_json::{json, Value};
 

@@ -1,10 +1,8 @@
 //! Every Zoom body and every Calendar event body the emulator emits conforms to the vendors' published
 //! schemas (vendored in `tests/specs/`, provenance in its README). A mismatch is an emulator bug.
 
-mod common;
-
-use common::schema::{check, Dialect};
-use common::{event_body, events_url, google_token, with_meet, zoom_token, Http};
+use crate::common::schema::{check, Dialect};
+use crate::common::{event_body, events_url, google_token, with_meet, zoom_token, Http};
 use meetschedify_emulator::Emulator;
 use serde_json::{json, Value};
 

@@ -1,12 +1,10 @@
 //! The `meetschedify-emulator` binary prints `export` lines and serves on the port it names.
 
-mod common;
-
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::{basic, Http};
+use crate::common::{basic, Http};
 
 /// Kills the child even when an assertion fails.
 struct Child(std::process::Child);

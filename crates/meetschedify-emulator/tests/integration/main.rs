@@ -1,0 +1,16 @@
+//! The emulator's integration tests, in one binary: each module was its own test binary, and
+//! linking eleven of them cost more CI time on two cores than running them.
+
+mod common;
+
+mod binary;
+mod control;
+mod faults;
+mod google_calendar;
+mod google_oauth;
+mod schemas;
+mod zoom_list;
+mod zoom_meetings;
+mod zoom_oauth;
+mod zoom_scopes;
+mod zoom_validation;
