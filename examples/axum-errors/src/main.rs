@@ -108,6 +108,36 @@ mod tests {
         serde_json::from_slice(&to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap()
     }
 
+    /// The statuses of the Node.js original's error-handling example, code by code.
+    const ORIGINAL: &[(ErrorCode, u16)] = &[
+        (ErrorCode::GoogleNotConnected, 401),
+        (ErrorCode::GoogleAuthRevoked, 401),
+        (ErrorCode::GoogleRateLimit, 429),
+        (ErrorCode::ZoomInvalidClient, 503),
+        (ErrorCode::ZoomRateLimit, 429),
+        (ErrorCode::ZoomNetworkError, 502),
+        (ErrorCode::ProviderNotFound, 400),
+    ];
+
+    #[tokio::test]
+    async fn the_original_examples_codes_get_its_statuses_and_reconnect_action() {
+        for &(code, status) in ORIGINAL {
+            let response = ApiError(Error::new(code, "the message")).into_response();
+            assert_eq!(response.status().as_u16(), status, "{code}");
+            let body = body_json(response).await;
+            assert_eq!(body["error"]["code"], code.as_str());
+            let reconnect = matches!(
+                code,
+                ErrorCode::GoogleNotConnected | ErrorCode::GoogleAuthRevoked
+            );
+            assert_eq!(
+                body["action"]["redirect"].as_str(),
+                reconnect.then_some(answer::CONNECT_URL),
+                "{code}"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn every_code_has_an_error_status_and_a_stable_body() {
         for &code in ErrorCode::ALL {
@@ -118,7 +148,6 @@ mod tests {
                 status.is_client_error() || status.is_server_error(),
                 "{code}: {status}"
             );
-            assert_eq!(status.as_u16(), code.suggested_http_status(), "{code}");
             let body = body_json(response).await;
             assert_eq!(body["error"]["code"], code.as_str());
             assert_eq!(body["error"]["retryable"], code.retryable_by_default());
@@ -126,8 +155,9 @@ mod tests {
             let shown = body["error"]["message"].as_str().unwrap();
             assert_eq!(shown == "the message", status.is_client_error(), "{code}");
             assert_eq!(
-                body["error"]["connect_url"].is_string(),
-                code.needs_reconnect()
+                body["action"]["redirect"].is_string(),
+                code.needs_reconnect(),
+                "{code}"
             );
         }
     }
@@ -151,6 +181,58 @@ mod tests {
             "title": "Standup",
             "time": {"start": "2030-06-15T10:00:00", "end": end, "timezone": "Europe/Paris"}
         })
+    }
+
+    /// A Zoom provider against the emulator with the given client secret, without retries.
+    fn zoom_app(emu: &EmulatorHandle, client_secret: &str) -> Router {
+        let demo = emu.demo();
+        let zoom = ZoomProvider::builder()
+            .with_credentials(&demo.zoom_account_id, &demo.zoom_client_id, client_secret)
+            .with_api_base(emu.zoom_api_base())
+            .with_oauth_base(emu.zoom_oauth_base())
+            .with_retry(RetryConfig::none())
+            .build()
+            .unwrap();
+        app(MeetSchedifyClient::builder()
+            .provider(zoom)
+            .build()
+            .unwrap())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn zoom_refusing_our_credentials_is_503_and_unreachable_zoom_is_502() {
+        let emu = Emulator::start().await.unwrap();
+
+        let refused = post(
+            &zoom_app(&emu, "not-the-secret"),
+            meeting("zoom", "2030-06-15T10:30:00"),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let refused = body_json(refused).await;
+        assert_eq!(refused["error"]["code"], "ZOOM_INVALID_CLIENT");
+        // A 5xx shows the code's description, never the provider's own text.
+        assert_eq!(
+            refused["error"]["message"],
+            ErrorCode::ZoomInvalidClient.description()
+        );
+
+        let secret = emu.demo().zoom_client_secret.clone();
+        emu.inject_fault(FaultRule::once(
+            "POST",
+            "/v2/users/*/meetings",
+            FaultAction::ResetBefore,
+        ));
+        let unreachable = post(
+            &zoom_app(&emu, &secret),
+            meeting("zoom", "2030-06-15T10:30:00"),
+        )
+        .await;
+        assert_eq!(unreachable.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(
+            body_json(unreachable).await["error"]["code"],
+            "ZOOM_NETWORK_ERROR"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,7 +261,7 @@ mod tests {
         assert_eq!(google.status(), StatusCode::UNAUTHORIZED);
         let google = body_json(google).await;
         assert_eq!(google["error"]["code"], "GOOGLE_NOT_CONNECTED");
-        assert_eq!(google["error"]["connect_url"], answer::CONNECT_URL);
+        assert_eq!(google["action"]["redirect"], answer::CONNECT_URL);
 
         emu.inject_fault(FaultRule::once(
             "POST",
