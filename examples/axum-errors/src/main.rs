@@ -99,7 +99,7 @@ mod tests {
     use axum::http::{header, Request};
     use axum::response::IntoResponse;
     use meetschedify::emulator::{FaultAction, FaultRule};
-    use meetschedify::{Error, ErrorCode};
+    use meetschedify::{Error, ErrorCode, ProviderId};
     use tower::ServiceExt;
 
     use super::*;
@@ -132,14 +132,14 @@ mod tests {
             );
             assert_eq!(
                 body["action"]["redirect"].as_str(),
-                reconnect.then_some(answer::CONNECT_URL),
+                reconnect.then_some(answer::GOOGLE_CONNECT_URL),
                 "{code}"
             );
         }
     }
 
     #[tokio::test]
-    async fn every_code_has_an_error_status_and_a_stable_body() {
+    async fn every_other_code_is_answered_by_its_kind_with_a_stable_body() {
         for &code in ErrorCode::ALL {
             let err = Error::new(code, "the message");
             let response = ApiError(err).into_response();
@@ -148,6 +148,9 @@ mod tests {
                 status.is_client_error() || status.is_server_error(),
                 "{code}: {status}"
             );
+            if !ORIGINAL.iter().any(|&(c, _)| c == code) {
+                assert_eq!(status, answer::status_for_kind(code.kind()), "{code}");
+            }
             let body = body_json(response).await;
             assert_eq!(body["error"]["code"], code.as_str());
             assert_eq!(body["error"]["retryable"], code.retryable_by_default());
@@ -158,6 +161,81 @@ mod tests {
                 body["action"]["redirect"].is_string(),
                 code.needs_reconnect(),
                 "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn kinds_map_to_statuses() {
+        use meetschedify::ErrorKind as K;
+        for (kind, status) in [
+            (K::InvalidRequest, 400),
+            (K::ReconnectRequired, 401),
+            (K::PermissionDenied, 403),
+            (K::NotFound, 404),
+            (K::Conflict, 409),
+            (K::RateLimited, 429),
+            (K::InvalidConfig, 500),
+            (K::NotSupported, 501),
+            (K::Unavailable, 502),
+            (K::Provider, 502),
+            (K::BadCredentials, 503),
+            (K::Pending, 503),
+            (K::Storage, 503),
+        ] {
+            assert_eq!(answer::status_for_kind(kind).as_u16(), status, "{kind:?}");
+        }
+    }
+
+    fn code(text: &str) -> ErrorCode {
+        text.parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_third_party_providers_neutral_codes_are_answered_by_kind() {
+        let teams = ProviderId::new("teams");
+
+        // Reconnect: 401 with the action, on that provider's own connect route.
+        let err = Error::new(code("NOT_CONNECTED"), "no grant").with_provider(teams.clone());
+        let response = ApiError(err).into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            body_json(response).await["action"]["redirect"],
+            "/auth/teams/connect"
+        );
+
+        // Rate limited: 429 with the provider's wait, or the original's 30 seconds without one.
+        let err = Error::new(code("RATE_LIMITED"), "slow down")
+            .with_provider(teams.clone())
+            .with_retry_after(Some(std::time::Duration::from_secs(5)));
+        let response = ApiError(err).into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        let err = Error::new(code("RATE_LIMITED"), "slow down").with_provider(teams.clone());
+        let response = ApiError(err).into_response();
+        assert_eq!(
+            response.headers()[header::RETRY_AFTER],
+            answer::DEFAULT_RETRY_AFTER_SECS.to_string().as_str()
+        );
+        // A daily limit retrying cannot outlast: no invented wait.
+        let err = Error::new(ErrorCode::GoogleRateLimit, "daily quota").with_retryable(false);
+        let response = ApiError(err).into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(response.headers().get(header::RETRY_AFTER).is_none());
+
+        // Unreachable: 502 like ZOOM_NETWORK_ERROR; refused credentials: 503 like
+        // ZOOM_INVALID_CLIENT; both hide the provider's message.
+        for (text, status) in [
+            ("PROVIDER_UNAVAILABLE", StatusCode::BAD_GATEWAY),
+            ("NETWORK_ERROR", StatusCode::BAD_GATEWAY),
+            ("BAD_CREDENTIALS", StatusCode::SERVICE_UNAVAILABLE),
+        ] {
+            let err = Error::new(code(text), "secret detail").with_provider(teams.clone());
+            let response = ApiError(err).into_response();
+            assert_eq!(response.status(), status, "{text}");
+            assert_ne!(
+                body_json(response).await["error"]["message"],
+                "secret detail"
             );
         }
     }
@@ -261,7 +339,7 @@ mod tests {
         assert_eq!(google.status(), StatusCode::UNAUTHORIZED);
         let google = body_json(google).await;
         assert_eq!(google["error"]["code"], "GOOGLE_NOT_CONNECTED");
-        assert_eq!(google["action"]["redirect"], answer::CONNECT_URL);
+        assert_eq!(google["action"]["redirect"], answer::GOOGLE_CONNECT_URL);
 
         emu.inject_fault(FaultRule::once(
             "POST",
