@@ -8,6 +8,7 @@ mod faults;
 mod idempotency;
 mod nonces;
 mod outcome;
+pub mod provider;
 pub mod proxy;
 mod support;
 mod versions;
@@ -33,6 +34,9 @@ pub use idempotency::{
 };
 pub use nonces::nonces_are_single_use;
 pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
+pub use provider::{
+    run_provider_conformance, FailingCall, FailureCase, ProviderHarness, CONFORMANCE_CHECKS,
+};
 pub use support::unique_prefix;
 pub use versions::{
     conditional_delete_refuses_a_stale_version, versions_never_repeat_across_deletes,

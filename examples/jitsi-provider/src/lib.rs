@@ -3,13 +3,18 @@
 
 use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::BuildHasher;
 
+use meetschedify_core::idempotency::KeyDigest;
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
 use meetschedify_core::{
-    async_trait, Capabilities, ConferenceLink, ConferenceLinkKind, ConnectionStatus,
-    CreatedMeeting, Error, MeetingProvider, ProviderId, Result, TenantId, ValidatedCreate,
+    async_trait, ConferenceLink, ConferenceLinkKind, ConnectionStatus, CreatedMeeting, Error,
+    Guarantees, MeetingProvider, ProviderId, Result, TenantId, ValidatedCreate,
 };
+
+/// The purpose label of room names derived from idempotency keys; a new version would move
+/// every keyed room, so it never changes.
+const ROOM_PURPOSE: &str = "jitsi/room/v1";
 
 /// The public Jitsi Meet service.
 pub const DEFAULT_BASE_URL: &str = "https://meet.jit.si";
@@ -59,51 +64,30 @@ impl JitsiProvider {
             title.chars().take(48).collect()
         };
         let suffix = match request.request().idempotency_key.as_deref() {
-            // Same tenant, same key: same room, so a retried create is harmless.
+            // Same tenant, same key: same room, so a retried create is harmless, from this
+            // process or any other (core's KeyDigest: SHA-256 over length-prefixed parts,
+            // stable across processes and releases).
             Some(key) => {
-                let mut h = FixedHasher::default();
-                let secret = self.room_secret.as_ref().map(|s| s.expose_secret());
-                // Length-prefixed raw bytes, not `Hash` impls (whose output std does not
-                // promise to keep across releases).
-                for part in [
-                    "jitsi-room",
-                    self.id.as_str(),
-                    request.request().tenant_id.as_str(),
-                    key,
-                    secret.unwrap_or_default(),
-                ] {
-                    h.write(&(part.len() as u64).to_le_bytes());
-                    h.write(part.as_bytes());
-                }
-                h.finish()
+                let tenant = &request.request().tenant_id;
+                let digest = match &self.room_secret {
+                    Some(secret) => KeyDigest::of_parts(&[
+                        ROOM_PURPOSE,
+                        self.id.as_str(),
+                        tenant.as_str(),
+                        key,
+                        secret.expose_secret(),
+                    ]),
+                    None => KeyDigest::derive(ROOM_PURPOSE, &self.id, tenant, key),
+                };
+                digest.to_hex(16)
             }
             // No key: a fresh, unpredictable name (RandomState is seeded per process).
-            None => RandomState::new().hash_one((request.title(), std::process::id())),
+            None => format!(
+                "{:016x}",
+                RandomState::new().hash_one((request.title(), std::process::id()))
+            ),
         };
-        format!("{title}-{suffix:016x}")
-    }
-}
-
-/// FNV-1a: a hash that is the same in every process and Rust release, unlike `DefaultHasher`,
-/// so a key maps to the same room after a restart or an upgrade.
-struct FixedHasher(u64);
-
-impl Default for FixedHasher {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for FixedHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+        format!("{title}-{suffix}")
     }
 }
 
@@ -113,8 +97,12 @@ impl MeetingProvider for JitsiProvider {
         &self.id
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::create_only().with_idempotent_create(true)
+    // The room is a pure function of (provider id, tenant, key, room secret), computed here
+    // with no state: a repeat with the same key gets the same room even from a client that
+    // kept no record. Metadata is returned by create only: with no get there is no round trip
+    // to promise.
+    fn guarantees(&self) -> Guarantees {
+        Guarantees::NONE.with_idempotent_create(true)
     }
 
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
@@ -261,9 +249,10 @@ mod tests {
             "{link}"
         );
         assert_eq!(a.metadata["booking"], "b-1");
-        // Pinned (checked with an independent FNV-1a): the hash must not change between releases,
-        // or stored links would move.
-        assert_eq!(link, "https://meet.jit.si/Weekly11AnaBo-b01ebec98f791ef7");
+        // Pinned (checked with an independent SHA-256 over the length-prefixed parts
+        // "jitsi/room/v1", "jitsi", "t1", "k"): the name must not change between releases, or
+        // stored links would move.
+        assert_eq!(link, "https://meet.jit.si/Weekly11AnaBo-12d5f40248bfb3ed");
     }
 
     #[tokio::test]
@@ -290,7 +279,7 @@ mod tests {
             .unwrap()
             .starts_with("https://jitsi.example.org/"));
         let err = c
-            .cancel_meeting(&ProviderId::new("jitsi"), "x", &MeetingContext::new("t1"))
+            .cancel_meeting(&ProviderId::new("jitsi"), &MeetingContext::new("t1"), "x")
             .await
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::OperationNotSupported);
