@@ -38,8 +38,8 @@ const MAX_AGENDA_CHARS: usize = 2000;
 /// Schedules Zoom meetings through a Server-to-Server OAuth app.
 ///
 /// Cheap to clone (one `Arc`); register it with a `MeetSchedifyClient` or call it directly.
-/// Every tenant shares the app's account and its one access token; tenants are recorded in logs
-/// and scope idempotency keys. Each meeting is stamped with its tenant's tag, and by default get,
+/// Every tenant shares the app's account and its one access token; tenants scope idempotency
+/// keys, and the client's span records them in logs. Each meeting is stamped with its tenant's tag, and by default get,
 /// update and cancel answer `MEETING_NOT_FOUND` for a meeting that is not the caller's tenant's
 /// (see [`ZoomProviderBuilder::with_tenant_ownership`]).
 #[derive(Clone)]
