@@ -280,11 +280,11 @@ mod tests {
     #[test]
     fn update_body_keeps_the_marker_and_skips_metadata() {
         let m = Marker::random(&ProviderId::ZOOM, &"t".into());
-        let update = UpdateMeetingRequest::new("t").with_description("new text");
+        let update = UpdateMeetingRequest::new().with_description("new text");
         let valid = ValidatedUpdate::new(update, &RequestLimits::DEFAULT).unwrap();
         let body = update_body(&valid, Some(&m));
         assert_eq!(body["agenda"], m.agenda(Some("new text")));
-        let meta_only = UpdateMeetingRequest::new("t").with_metadata(Metadata::new());
+        let meta_only = UpdateMeetingRequest::new().with_metadata(Metadata::new());
         let valid = ValidatedUpdate::new(meta_only, &RequestLimits::DEFAULT).unwrap();
         assert!(update_body(&valid, None).is_empty());
     }

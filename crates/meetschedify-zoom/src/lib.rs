@@ -20,13 +20,12 @@ mod token;
 
 pub use builder::ZoomProviderBuilder;
 pub use config::{
-    ZoomConfig, DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, DEFAULT_REQUEST_TIMEOUT, ENV_ACCOUNT_ID,
-    ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_OAUTH_BASE,
+    DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, DEFAULT_REQUEST_TIMEOUT, ENV_ACCOUNT_ID, ENV_API_BASE,
+    ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_OAUTH_BASE,
 };
 pub use defaults::{AudioType, AutoRecording, EncryptionType, MeetingDefaults, Preset};
 pub use provider::{ZoomProvider, ZOOM_LIMITS};
 pub use read::DEFAULT_MAX_RESPONSE_BYTES;
-pub use token::ZoomTokenRefresher;
 
 /// The key under `CreateMeetingRequest::provider_options` that this provider reads, whatever id
 /// it is registered under: `{"zoom": {"settings": {...}, "user_id": "..."}}`.

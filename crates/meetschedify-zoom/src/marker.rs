@@ -12,8 +12,8 @@
 
 use std::fmt::Write as _;
 
+use meetschedify_core::idempotency::KeyDigest;
 use meetschedify_core::{ProviderId, TenantId};
-use sha2::{Digest, Sha256};
 
 use crate::owner::{OwnerTag, OWNER_HEX_LEN};
 
@@ -26,16 +26,6 @@ const SEPARATOR: &str = "\n\n";
 pub(crate) const RESERVED_CHARS: usize =
     SEPARATOR.len() + PREFIX.len() + OWNER_HEX_LEN + 1 + HEX_LEN + 1;
 
-/// SHA-256 over `parts`, each length-prefixed, so ("ab", "c") and ("a", "bc") differ.
-pub(crate) fn hash(parts: &[&str]) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    for part in parts {
-        hash.update((part.len() as u64).to_be_bytes());
-        hash.update(part.as_bytes());
-    }
-    hash.finalize().into()
-}
-
 /// One create's marker: its owner and its own reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Marker {
@@ -47,24 +37,18 @@ impl Marker {
     /// The marker of a create with an idempotency key: the same provider, tenant and key always
     /// give the same marker, and different tenants never share one (they share a Zoom account).
     pub(crate) fn derived(provider: &ProviderId, tenant: &TenantId, key: &str) -> Self {
-        let digest = hash(&[
-            "meetschedify-zoom/marker/v1",
-            provider.as_str(),
-            tenant.as_str(),
-            key,
-        ]);
-        Self::new(provider, tenant, &digest[..HEX_LEN / 2])
+        let digest = KeyDigest::derive("meetschedify-zoom/marker/v1", provider, tenant, key);
+        Self {
+            owner: OwnerTag::of(provider, tenant),
+            create: digest.to_hex(HEX_LEN),
+        }
     }
 
     /// A fresh marker for a create without an idempotency key (96 random bits), owned by
     /// `tenant`.
     pub(crate) fn random(provider: &ProviderId, tenant: &TenantId) -> Self {
-        Self::new(provider, tenant, &rand::random::<[u8; HEX_LEN / 2]>())
-    }
-
-    fn new(provider: &ProviderId, tenant: &TenantId, bytes: &[u8]) -> Self {
         let mut hex = String::with_capacity(HEX_LEN);
-        for b in bytes {
+        for b in rand::random::<[u8; HEX_LEN / 2]>() {
             let _ = write!(hex, "{b:02x}");
         }
         Self {

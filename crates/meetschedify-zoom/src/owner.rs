@@ -10,8 +10,7 @@
 //! either, and needs not be: the tenant of a call comes from the application, and the library
 //! only ever writes the caller's own tag.
 
-use std::fmt::Write as _;
-
+use meetschedify_core::idempotency::KeyDigest;
 use meetschedify_core::{Error, ProviderId, Result, TenantId};
 use serde_json::Value;
 
@@ -28,16 +27,14 @@ pub(crate) struct OwnerTag(String);
 impl OwnerTag {
     /// The tag of `tenant` on `provider`: the same pair always gives the same tag.
     pub(crate) fn of(provider: &ProviderId, tenant: &TenantId) -> Self {
-        let digest = crate::marker::hash(&[
+        // Not `KeyDigest::derive`: there is no key, only the pair; the parts and their
+        // length prefixes are those of every release so far, so stamped meetings stay owned.
+        let digest = KeyDigest::of_parts(&[
             "meetschedify-zoom/owner/v1",
             provider.as_str(),
             tenant.as_str(),
         ]);
-        let mut hex = String::with_capacity(OWNER_HEX_LEN);
-        for b in &digest[..OWNER_HEX_LEN / 2] {
-            let _ = write!(hex, "{b:02x}");
-        }
-        Self(hex)
+        Self(digest.to_hex(OWNER_HEX_LEN))
     }
 
     /// A tag read back from an agenda (already checked to be lower-case hex).

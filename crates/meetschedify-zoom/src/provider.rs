@@ -6,18 +6,18 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use meetschedify_core::{
-    with_retry, CancelOutcome, Capabilities, ConnectionStatus, CreatedMeeting, Error, ErrorCode,
-    MeetingContext, MeetingProvider, Operation, ProviderId, RequestLimits, Result, TenantId,
-    TokenKey, TokenManager, UpdatedMeeting, ValidatedCreate, ValidatedUpdate,
+    with_retry, CancelMeeting, CancelOutcome, ConnectionStatus, CreatedMeeting, Error, ErrorCode,
+    GetMeeting, Guarantees, MeetingContext, MeetingProvider, Operation, ProviderId, RequestLimits,
+    Result, TenantId, TokenKey, TokenManager, UpdateMeeting, UpdatedMeeting, ValidatedCreate,
+    ValidatedUpdate,
 };
 use reqwest::Method;
 use serde_json::Value;
-use tracing::Instrument;
 
 use crate::api::{Call, Reply, ZoomApi};
 use crate::body::{create_body, update_body, ZoomOptions};
 use crate::builder::ZoomProviderBuilder;
-use crate::config::ZoomConfig;
+use crate::config::Settings;
 use crate::create::Create;
 use crate::errors::gave_up;
 use crate::mapping::{check_meeting_id, to_created};
@@ -38,8 +38,8 @@ const MAX_AGENDA_CHARS: usize = 2000;
 /// Schedules Zoom meetings through a Server-to-Server OAuth app.
 ///
 /// Cheap to clone (one `Arc`); register it with a `MeetSchedifyClient` or call it directly.
-/// Every tenant shares the app's account and its one access token; tenants are recorded in logs
-/// and scope idempotency keys. Each meeting is stamped with its tenant's tag, and by default get,
+/// Every tenant shares the app's account and its one access token; tenants scope idempotency
+/// keys, and the client's span records them in logs. Each meeting is stamped with its tenant's tag, and by default get,
 /// update and cancel answer `MEETING_NOT_FOUND` for a meeting that is not the caller's tenant's
 /// (see [`ZoomProviderBuilder::with_tenant_ownership`]).
 #[derive(Clone)]
@@ -48,21 +48,17 @@ pub struct ZoomProvider {
 }
 
 struct Inner {
-    config: ZoomConfig,
+    settings: Settings,
     api: ZoomApi,
-    capabilities: Capabilities,
+    limits: RequestLimits,
 }
 
 impl ZoomProvider {
-    /// A provider with its own in-memory token store. Fails with `INVALID_CONFIG` naming the
-    /// setting at fault.
-    pub fn new(config: ZoomConfig) -> Result<Self> {
-        ZoomProviderBuilder::from_config(config).build()
-    }
-
-    /// A provider configured from the environment (see [`ZoomConfig::from_env`]).
+    /// A provider configured from the environment: [`ZoomProviderBuilder::from_env`], then
+    /// [`build`](ZoomProviderBuilder::build). Fails with `INVALID_CONFIG` naming the variable
+    /// (or setting) at fault.
     pub fn from_env() -> Result<Self> {
-        ZoomProviderBuilder::from_env()?.build()
+        ZoomProviderBuilder::from_env().build()
     }
 
     /// Starts building a provider.
@@ -70,27 +66,19 @@ impl ZoomProvider {
         ZoomProviderBuilder::new()
     }
 
-    pub(crate) fn assemble(config: ZoomConfig, api: ZoomApi) -> Self {
-        let limits = if config.marks_agenda() {
+    pub(crate) fn assemble(settings: Settings, api: ZoomApi) -> Self {
+        let limits = if settings.marks_agenda() {
             ZOOM_LIMITS
         } else {
             ZOOM_LIMITS.with_max_description_chars(MAX_AGENDA_CHARS)
         };
-        let capabilities = Capabilities::full()
-            .with_idempotent_create(config.duplicate_guard)
-            .with_limits(limits);
         Self {
             inner: Arc::new(Inner {
-                config,
+                settings,
                 api,
-                capabilities,
+                limits,
             }),
         }
-    }
-
-    /// The configuration it was built with.
-    pub fn config(&self) -> &ZoomConfig {
-        &self.inner.config
     }
 
     /// The token manager (shared by every clone of this provider).
@@ -115,22 +103,14 @@ impl ZoomProvider {
     ///
     /// Fails as the token request does (`ZOOM_INVALID_CLIENT`, `ZOOM_TOKEN_ERROR`, ...).
     pub async fn missing_scopes(&self) -> Result<Vec<String>> {
-        let refresher = ZoomTokenRefresher::new(&self.inner.config, self.inner.api.http().clone());
+        let refresher =
+            ZoomTokenRefresher::new(&self.inner.settings, self.inner.api.http().clone());
         let token = refresher.fetch().await?;
         Ok(crate::scopes::missing(&token.scopes))
     }
 
     fn id_ref(&self) -> &ProviderId {
-        &self.inner.config.provider_id
-    }
-
-    fn span(&self, op: Operation, tenant: &TenantId) -> tracing::Span {
-        tracing::info_span!(
-            "zoom",
-            provider = %self.id_ref(),
-            operation = op.as_str(),
-            tenant = %tenant,
-        )
+        &self.inner.settings.provider_id
     }
 
     fn tag(&self, err: Error, op: Operation) -> Error {
@@ -144,7 +124,7 @@ impl ZoomProvider {
 
     /// Runs an idempotent call under the retry policy.
     async fn retrying(&self, call: &Call<'_>) -> Result<Reply> {
-        let retry = &self.inner.config.retry;
+        let retry = &self.inner.settings.retry;
         with_retry(retry, |attempt| async move {
             self.inner
                 .api
@@ -177,7 +157,7 @@ impl ZoomProvider {
     }
 
     fn check_owner(&self, meeting: &Value, meeting_id: &str, tenant: &TenantId) -> Result<()> {
-        if !self.inner.config.tenant_ownership {
+        if !self.inner.settings.tenant_ownership {
             return Ok(());
         }
         let owner = OwnerTag::of(self.id_ref(), tenant);
@@ -185,43 +165,53 @@ impl ZoomProvider {
     }
 
     async fn create(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
-        let config = &self.inner.config;
+        let settings = &self.inner.settings;
         let req = request.request();
         let options = ZoomOptions::from_request(&req.provider_options)?;
-        let host = options.user_id.as_deref().unwrap_or(&config.host_user);
+        let host = options.user_id.as_deref().unwrap_or(&settings.host_user);
         // The marker carries the owner's tag whenever it is written, so meetings made while
         // the ownership check is off still belong to their tenant when it is turned on.
-        let marker =
-            config
-                .marks_agenda()
-                .then(|| match (&req.idempotency_key, config.duplicate_guard) {
-                    (Some(key), true) => Marker::derived(self.id_ref(), &req.tenant_id, key),
-                    _ => Marker::random(self.id_ref(), &req.tenant_id),
-                });
-        let body = create_body(request, &config.meeting_defaults, &options, marker.as_ref());
+        let marker = settings.marks_agenda().then(|| {
+            match (&req.idempotency_key, settings.duplicate_guard) {
+                (Some(key), true) => Marker::derived(self.id_ref(), &req.tenant_id, key),
+                _ => Marker::random(self.id_ref(), &req.tenant_id),
+            }
+        });
+        let body = create_body(
+            request,
+            &settings.meeting_defaults,
+            &options,
+            marker.as_ref(),
+        );
         let json = Create {
             api: &self.inner.api,
-            retry: &config.retry,
-            request_timeout: config.request_timeout,
+            retry: &settings.retry,
+            request_timeout: settings.request_timeout,
             provider: self.id_ref(),
             host,
             body: &body,
-            marker: marker.as_ref().filter(|_| config.duplicate_guard),
+            marker: marker.as_ref().filter(|_| settings.duplicate_guard),
             keyed: req.idempotency_key.is_some(),
             topic: request.title(),
             start: request.time().start_utc(),
         }
         .run()
         .await?;
-        let meeting = to_created(json, self.id_ref(), req.metadata.clone())?;
-        tracing::info!(meeting_id = %meeting.provider_event_id, "zoom meeting created");
-        Ok(meeting)
+        // The client logs the created meeting, inside its span: nothing to add here.
+        to_created(json, self.id_ref(), req.metadata.clone())
     }
 
-    async fn update(&self, meeting_id: &str, update: &ValidatedUpdate) -> Result<UpdatedMeeting> {
+    /// Zoom's `PATCH /meetings/{meetingId}` has no switch for participant emails, so
+    /// `ctx.notify_participants` changes nothing here.
+    async fn apply_update(
+        &self,
+        ctx: &MeetingContext,
+        meeting_id: &str,
+        update: &ValidatedUpdate,
+    ) -> Result<UpdatedMeeting> {
         let id = check_meeting_id(meeting_id)?;
         // Read and checked before anything is sent: another tenant's meeting is never patched.
-        let before = self.owned_json(id, &update.request().tenant_id).await?;
+        let before = self.owned_json(id, &ctx.tenant_id).await?;
         let marker = before
             .get("agenda")
             .and_then(Value::as_str)
@@ -250,9 +240,9 @@ impl ZoomProvider {
         Ok(UpdatedMeeting::new(meeting, changed))
     }
 
-    async fn cancel(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
+    async fn delete(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
         let id = check_meeting_id(meeting_id)?;
-        if self.inner.config.tenant_ownership {
+        if self.inner.settings.tenant_ownership {
             // Read and checked before the delete. A meeting already gone is the same
             // `AlreadyCancelled` the delete itself would give.
             match self.get_json(id).await {
@@ -272,7 +262,7 @@ impl ZoomProvider {
             // Zoom emails registrants about the cancellation only when asked.
             call = call.with_query("cancel_meeting_reminder", notify.to_string());
         }
-        let retry = &self.inner.config.retry;
+        let retry = &self.inner.settings.retry;
         // If an attempt's answer is lost and the retry finds the meeting gone, that attempt
         // is what deleted it.
         let lost_answer = AtomicBool::new(false);
@@ -308,7 +298,7 @@ impl ZoomProvider {
         match self.token_manager().access_token(self.token_key()).await {
             Ok(token) => ConnectionStatus::connected(id, tenant.clone())
                 .with_reason("access token obtained")
-                .with_account(self.inner.config.account_id.clone())
+                .with_account(self.inner.settings.account_id.clone())
                 .with_scopes(token.scopes().to_vec())
                 .with_expires_at(token.expires_at()),
             // Server-to-Server OAuth has no user to reconnect: whatever failed (credentials,
@@ -318,77 +308,100 @@ impl ZoomProvider {
                 tenant.clone(),
                 format!("{}: {}", err.code(), err.message()),
             )
-            .with_account(self.inner.config.account_id.clone()),
+            .with_account(self.inner.settings.account_id.clone()),
         }
     }
 }
 
+// The client opens one span per operation with the provider, operation and tenant; the
+// provider adds none of its own on top of it, only `zoom_http` per request (route, attempt,
+// HTTP status), which says what the client's span cannot.
 #[async_trait]
 impl MeetingProvider for ZoomProvider {
     fn id(&self) -> &ProviderId {
         self.id_ref()
     }
 
-    fn capabilities(&self) -> Capabilities {
-        self.inner.capabilities
+    fn limits(&self) -> RequestLimits {
+        self.inner.limits
+    }
+
+    /// A keyed create is idempotent while the duplicate guard is on: its agenda marker derives
+    /// from the key and the bounded lookup finds an earlier attempt's meeting. Metadata never
+    /// round-trips: Zoom has nowhere to keep it, so get answers none.
+    fn guarantees(&self) -> Guarantees {
+        Guarantees::NONE
+            .with_idempotent_create(self.inner.settings.duplicate_guard)
+            .with_metadata_round_trip(false)
     }
 
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
-        let op = Operation::CreateMeeting;
         self.create(request)
-            .instrument(self.span(op, &request.request().tenant_id))
             .await
-            .map_err(|e| self.tag(e, op))
+            .map_err(|e| self.tag(e, Operation::CreateMeeting))
     }
 
+    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
+        Ok(self.status(tenant).await)
+    }
+
+    fn get(&self) -> Option<&dyn GetMeeting> {
+        Some(self)
+    }
+
+    fn update(&self) -> Option<&dyn UpdateMeeting> {
+        Some(self)
+    }
+
+    fn cancel(&self) -> Option<&dyn CancelMeeting> {
+        Some(self)
+    }
+}
+
+#[async_trait]
+impl GetMeeting for ZoomProvider {
     async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
-        let op = Operation::GetMeeting;
         async {
             let id = check_meeting_id(meeting_id)?;
             let json = self.owned_json(id, &ctx.tenant_id).await?;
             to_created(json, self.id_ref(), Default::default())
         }
-        .instrument(self.span(op, &ctx.tenant_id))
         .await
-        .map_err(|e| self.tag(e, op))
+        .map_err(|e| self.tag(e, Operation::GetMeeting))
     }
+}
 
+#[async_trait]
+impl UpdateMeeting for ZoomProvider {
     async fn update_meeting(
         &self,
+        ctx: &MeetingContext,
         meeting_id: &str,
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
-        let op = Operation::UpdateMeeting;
-        self.update(meeting_id, update)
-            .instrument(self.span(op, &update.request().tenant_id))
+        self.apply_update(ctx, meeting_id, update)
             .await
-            .map_err(|e| self.tag(e, op))
+            .map_err(|e| self.tag(e, Operation::UpdateMeeting))
     }
+}
 
+#[async_trait]
+impl CancelMeeting for ZoomProvider {
     async fn cancel_meeting(
         &self,
         ctx: &MeetingContext,
         meeting_id: &str,
     ) -> Result<CancelOutcome> {
-        let op = Operation::CancelMeeting;
-        self.cancel(ctx, meeting_id)
-            .instrument(self.span(op, &ctx.tenant_id))
+        self.delete(ctx, meeting_id)
             .await
-            .map_err(|e| self.tag(e, op))
-    }
-
-    async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
-        Ok(self
-            .status(tenant)
-            .instrument(self.span(Operation::ConnectionStatus, tenant))
-            .await)
+            .map_err(|e| self.tag(e, Operation::CancelMeeting))
     }
 }
 
 impl fmt::Debug for ZoomProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ZoomProvider")
-            .field("config", &self.inner.config)
+            .field("settings", &self.inner.settings)
             .field("token_manager", self.inner.api.tokens())
             .finish()
     }

@@ -18,13 +18,13 @@ use meetschedify_core::{
 };
 use serde::Deserialize;
 
-use crate::config::ZoomConfig;
+use crate::config::Settings;
 use crate::errors::{network, rate_limited, ZoomBody};
 use crate::read::{read_limited, too_large, ReadError, MAX_TOKEN_RESPONSE_BYTES};
 
 /// Fetches Server-to-Server OAuth access tokens. `Debug` never prints the client secret.
 #[derive(Clone)]
-pub struct ZoomTokenRefresher {
+pub(crate) struct ZoomTokenRefresher {
     http: reqwest::Client,
     token_url: String,
     account_id: String,
@@ -46,20 +46,20 @@ struct TokenAnswer {
 const DEFAULT_LIFETIME_SECS: i64 = 3599;
 
 impl ZoomTokenRefresher {
-    /// A refresher for the app in `config`, sending through `http`.
-    pub fn new(config: &ZoomConfig, http: reqwest::Client) -> Self {
+    /// A refresher for the app in `settings`, sending through `http`.
+    pub(crate) fn new(settings: &Settings, http: reqwest::Client) -> Self {
         Self {
             http,
-            token_url: format!("{}/oauth/token", config.oauth_base),
-            account_id: config.account_id.clone(),
-            client_id: config.client_id.clone(),
-            client_secret: config.client_secret.clone(),
-            provider_id: config.provider_id.clone(),
+            token_url: format!("{}/oauth/token", settings.oauth_base),
+            account_id: settings.account_id.clone(),
+            client_id: settings.client_id.clone(),
+            client_secret: settings.client_secret.clone(),
+            provider_id: settings.provider_id.clone(),
         }
     }
 
     /// Requests a new access token.
-    pub async fn fetch(&self) -> Result<TokenRecord> {
+    pub(crate) async fn fetch(&self) -> Result<TokenRecord> {
         let started = std::time::Instant::now();
         let sent = self
             .http
@@ -139,11 +139,17 @@ impl ZoomTokenRefresher {
         let oauth_error = serde_json::from_slice::<serde_json::Value>(body)
             .ok()
             .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned));
-        let details = ProviderErrorDetails::Zoom(ZoomErrorDetails::new(
+        // The OAuth `error` (`invalid_client`, `invalid_request`, ...) is what the Node.js
+        // original exposed as `err.zoomErrorCode`.
+        let mut zoom = ZoomErrorDetails::new(
             status,
             parsed.code,
             (!parsed.text.is_empty()).then(|| parsed.text.clone()),
-        ));
+        );
+        if let Some(error) = &oauth_error {
+            zoom = zoom.with_oauth_error(error.clone());
+        }
+        let details = ProviderErrorDetails::Zoom(zoom);
         let reason = parsed
             .message
             .clone()

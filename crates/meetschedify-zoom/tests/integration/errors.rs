@@ -3,9 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use meetschedify_core::{
-    Error, ErrorCode, MeetingContext, MeetingProvider, ProviderId, RetryConfig,
-};
+use meetschedify_core::{Error, ErrorCode, GetMeeting, MeetingContext, ProviderId, RetryConfig};
 use meetschedify_emulator::{Emulator, FaultAction, FaultRule, ZoomAccount};
 use serde_json::json;
 
@@ -42,6 +40,8 @@ async fn invalid_client_is_zoom_invalid_client_and_not_retried() {
     assert_eq!(err.http_status(), Some(400), "zoom answers 400, not 401");
     let details = err.zoom_details().unwrap();
     assert!(details.body.as_deref().unwrap().contains("invalid_client"));
+    // The OAuth error itself, as the Node.js original's `err.zoomErrorCode`.
+    assert_eq!(details.oauth_error.as_deref(), Some("invalid_client"));
     assert_eq!(emu.zoom_token_requests(), 1, "credentials are not retried");
     assert!(sent(&emu, "POST", "/users/me/meetings").is_empty());
 }
@@ -63,6 +63,8 @@ async fn other_token_failures_are_zoom_token_error() {
     assert_eq!(err.code(), ErrorCode::ZoomTokenError);
     assert!(!err.is_retryable());
     assert_eq!(err.http_status(), Some(400));
+    let oauth_error = err.zoom_details().and_then(|d| d.oauth_error.as_deref());
+    assert_eq!(oauth_error, Some("invalid_request"));
     assert_eq!(emu.zoom_token_requests(), 1);
 }
 

@@ -2,7 +2,7 @@
 //! what the emulator stored.
 
 use meetschedify_core::{
-    CancelOutcome, ConferenceLinkKind, ConnectionState, ErrorCode, MeetingContext,
+    CancelOutcome, Capabilities, ConferenceLinkKind, ConnectionState, ErrorCode, MeetingContext,
     MeetingParticipant, MeetingProvider, MeetingTime, ProviderId, TenantId, UpdateMeetingRequest,
 };
 use meetschedify_emulator::ZoomAccount;
@@ -69,7 +69,7 @@ async fn create_get_update_cancel_round_trip() {
         .starts_with("Round 2: system design\n\n[ref ms-"));
 
     let got = client
-        .get_meeting(&zoom, &created.provider_event_id, &ctx)
+        .get_meeting(&zoom, &ctx, &created.provider_event_id)
         .await
         .unwrap();
     assert_eq!(got.provider_event_id, created.provider_event_id);
@@ -77,7 +77,7 @@ async fn create_get_update_cancel_round_trip() {
     assert_eq!(got.time, created.time);
     assert!(got.metadata.is_empty(), "zoom cannot store metadata");
 
-    let update = UpdateMeetingRequest::new("acme-hr")
+    let update = UpdateMeetingRequest::new()
         .with_title("Technical interview (moved)")
         .with_description("Round 3: coding")
         .with_time(
@@ -86,7 +86,7 @@ async fn create_get_update_cancel_round_trip() {
         )
         .with_participants(vec![MeetingParticipant::new("new@example.com")]);
     let updated = client
-        .update_meeting(&zoom, &created.provider_event_id, update)
+        .update_meeting(&zoom, &ctx, &created.provider_event_id, update)
         .await
         .unwrap();
     assert!(
@@ -120,19 +120,19 @@ async fn create_get_update_cancel_round_trip() {
     assert_eq!(sent(&emu, "PATCH", "/meetings/").len(), 1);
 
     let outcome = client
-        .cancel_meeting(&zoom, &created.provider_event_id, &ctx)
+        .cancel_meeting(&zoom, &ctx, &created.provider_event_id)
         .await
         .unwrap();
     assert_eq!(outcome, CancelOutcome::Cancelled);
     assert!(meetings(&emu).is_empty());
     // Cancelling again is not an error: Zoom answers 404 code 3001, the meeting is gone either way.
     let again = client
-        .cancel_meeting(&zoom, &created.provider_event_id, &ctx)
+        .cancel_meeting(&zoom, &ctx, &created.provider_event_id)
         .await
         .unwrap();
     assert_eq!(again, CancelOutcome::AlreadyCancelled);
     let gone = client
-        .get_meeting(&zoom, &created.provider_event_id, &ctx)
+        .get_meeting(&zoom, &ctx, &created.provider_event_id)
         .await
         .unwrap_err();
     assert_eq!(gone.code(), ErrorCode::MeetingNotFound);
@@ -246,7 +246,7 @@ async fn bad_input_fails_before_any_request() {
     let ctx = MeetingContext::new("acme-hr");
     for bad_id in ["abc", "../users/me", "1 2"] {
         let err = client
-            .get_meeting(&ProviderId::ZOOM, bad_id, &ctx)
+            .get_meeting(&ProviderId::ZOOM, &ctx, bad_id)
             .await
             .unwrap_err();
         assert_eq!(err.field(), Some("meeting_id"), "{bad_id}");
@@ -259,14 +259,14 @@ async fn without_the_guard_and_ownership_the_description_may_use_all_2000_charac
     let emu = emulator().await;
     // The owner's tag alone still needs the marker's room.
     let owned = builder(&emu).with_duplicate_guard(false).build().unwrap();
-    assert_eq!(owned.capabilities().limits.max_description_chars, 1948);
+    assert_eq!(Capabilities::of(&owned).limits.max_description_chars, 1948);
     let zoom = builder(&emu)
         .with_duplicate_guard(false)
         .with_tenant_ownership(false)
         .build()
         .unwrap();
-    assert_eq!(zoom.capabilities().limits.max_description_chars, 2000);
-    assert!(!zoom.capabilities().idempotent_create);
+    assert_eq!(Capabilities::of(&zoom).limits.max_description_chars, 2000);
+    assert!(!Capabilities::of(&zoom).idempotent_create);
     let m = client(zoom)
         .create_meeting(request("x").with_description("d".repeat(2000)))
         .await
@@ -307,8 +307,9 @@ async fn metadata_only_update_sends_no_patch() {
     let updated = client
         .update_meeting(
             &ProviderId::ZOOM,
+            &MeetingContext::new("acme-hr"),
             &m.provider_event_id,
-            UpdateMeetingRequest::new("acme-hr").with_metadata(meta.clone()),
+            UpdateMeetingRequest::new().with_metadata(meta.clone()),
         )
         .await
         .unwrap();
@@ -323,7 +324,7 @@ async fn cancel_can_notify_registrants() {
     let m = client.create_meeting(request("Notify")).await.unwrap();
     let ctx = MeetingContext::new("acme-hr").with_notify_participants(true);
     client
-        .cancel_meeting(&ProviderId::ZOOM, &m.provider_event_id, &ctx)
+        .cancel_meeting(&ProviderId::ZOOM, &ctx, &m.provider_event_id)
         .await
         .unwrap();
     let deleted = &emu.state().zoom.deleted_meetings[0];
@@ -409,8 +410,9 @@ async fn update_reports_a_changed_join_link() {
     let updated = client
         .update_meeting(
             &ProviderId::ZOOM,
+            &MeetingContext::new("acme-hr"),
             &m.provider_event_id,
-            UpdateMeetingRequest::new("acme-hr").with_title("Relinked (new passcode)"),
+            UpdateMeetingRequest::new().with_title("Relinked (new passcode)"),
         )
         .await
         .unwrap();
@@ -419,4 +421,23 @@ async fn update_reports_a_changed_join_link() {
         updated.meeting.conference_link.as_deref(),
         relinked["join_url"].as_str()
     );
+}
+
+#[tokio::test]
+async fn capabilities_are_computed_from_what_the_provider_offers() {
+    let emu = emulator().await;
+    let zoom = provider(&emu);
+    let caps = Capabilities::of(&zoom);
+    assert!(caps.get && caps.update && caps.cancel);
+    assert!(!caps.oauth_connect, "server-to-server: no per-user connect");
+    assert!(
+        caps.idempotent_create,
+        "the duplicate guard is on by default"
+    );
+    assert!(!caps.metadata_round_trip, "zoom cannot store metadata");
+    assert_eq!(caps.limits.max_title_chars, 200);
+    assert_eq!(caps.limits, meetschedify_zoom::ZOOM_LIMITS);
+    assert_eq!(client(zoom).capabilities(&ProviderId::ZOOM).unwrap(), caps);
+    let unguarded = builder(&emu).with_duplicate_guard(false).build().unwrap();
+    assert!(!Capabilities::of(&unguarded).idempotent_create);
 }

@@ -1,6 +1,6 @@
 //! Answers meant to exhaust memory, each shown to fail (docs/security.md, threat model).
 
-use meetschedify_core::{ErrorCode, MeetingContext, MeetingProvider};
+use meetschedify_core::{ErrorCode, GetMeeting, MeetingContext};
 use meetschedify_emulator::FaultRule;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -17,7 +17,7 @@ fn assert_not_found(err: &Error, what: &str) {
 }
 
 fn change() -> UpdateMeetingRequest {
-    UpdateMeetingRequest::new(OTHER)
+    UpdateMeetingRequest::new()
         .with_title("Taken over")
         .with_description("new agenda")
 }
@@ -32,11 +32,13 @@ async fn another_tenant_cannot_get_update_or_cancel_a_meeting() {
     emu.clear_requests();
 
     let other = MeetingContext::new(OTHER);
-    let got = client.get_meeting(&ProviderId::ZOOM, id, &other).await;
+    let got = client.get_meeting(&ProviderId::ZOOM, &other, id).await;
     assert_not_found(&got.unwrap_err(), "get");
-    let updated = client.update_meeting(&ProviderId::ZOOM, id, change()).await;
+    let updated = client
+        .update_meeting(&ProviderId::ZOOM, &other, id, change())
+        .await;
     assert_not_found(&updated.unwrap_err(), "update");
-    let cancelled = client.cancel_meeting(&ProviderId::ZOOM, id, &other).await;
+    let cancelled = client.cancel_meeting(&ProviderId::ZOOM, &other, id).await;
     assert_not_found(&cancelled.unwrap_err(), "cancel");
 
     // Each call only read the meeting: nothing was written, and Zoom holds it as it was.
@@ -47,11 +49,11 @@ async fn another_tenant_cannot_get_update_or_cancel_a_meeting() {
 
     // The refusal reads exactly like an id Zoom does not know.
     let unknown = client
-        .get_meeting(&ProviderId::ZOOM, "12345678901", &other)
+        .get_meeting(&ProviderId::ZOOM, &other, "12345678901")
         .await
         .unwrap_err();
     let refused = client
-        .get_meeting(&ProviderId::ZOOM, id, &other)
+        .get_meeting(&ProviderId::ZOOM, &other, id)
         .await
         .unwrap_err();
     assert_eq!(
@@ -68,14 +70,12 @@ async fn the_owner_still_gets_updates_and_cancels() {
     let id = made.provider_event_id.as_str();
     let ctx = MeetingContext::new(OWNER);
     let got = client
-        .get_meeting(&ProviderId::ZOOM, id, &ctx)
+        .get_meeting(&ProviderId::ZOOM, &ctx, id)
         .await
         .unwrap();
     assert_eq!(got.conference_link, made.conference_link);
-    let mut update = change();
-    update.tenant_id = OWNER.into();
     let updated = client
-        .update_meeting(&ProviderId::ZOOM, id, update)
+        .update_meeting(&ProviderId::ZOOM, &ctx, id, change())
         .await
         .unwrap();
     assert_eq!(updated.meeting.title.as_deref(), Some("Taken over"));
@@ -83,14 +83,14 @@ async fn the_owner_still_gets_updates_and_cancels() {
     let agenda = updated.meeting.raw["agenda"].as_str().unwrap();
     assert!(agenda.starts_with("new agenda\n\n[ref ms-"), "{agenda}");
     client
-        .get_meeting(&ProviderId::ZOOM, id, &ctx)
+        .get_meeting(&ProviderId::ZOOM, &ctx, id)
         .await
         .unwrap();
-    let outcome = client.cancel_meeting(&ProviderId::ZOOM, id, &ctx).await;
+    let outcome = client.cancel_meeting(&ProviderId::ZOOM, &ctx, id).await;
     assert_eq!(outcome.unwrap(), CancelOutcome::Cancelled);
     assert!(meetings(&emu).is_empty());
     // Gone: a second cancel is the usual idempotent answer.
-    let again = client.cancel_meeting(&ProviderId::ZOOM, id, &ctx).await;
+    let again = client.cancel_meeting(&ProviderId::ZOOM, &ctx, id).await;
     assert_eq!(again.unwrap(), CancelOutcome::AlreadyCancelled);
 }
 
@@ -130,13 +130,13 @@ async fn a_meeting_made_outside_the_library_belongs_to_no_tenant() {
     let client = client(provider(&emu));
     for tenant in [OWNER, OTHER] {
         let ctx = MeetingContext::new(tenant);
-        let got = client.get_meeting(&ProviderId::ZOOM, &id, &ctx).await;
+        let got = client.get_meeting(&ProviderId::ZOOM, &ctx, &id).await;
         assert_not_found(&got.unwrap_err(), "get");
-        let mut update = change();
-        update.tenant_id = tenant.into();
-        let updated = client.update_meeting(&ProviderId::ZOOM, &id, update).await;
+        let updated = client
+            .update_meeting(&ProviderId::ZOOM, &ctx, &id, change())
+            .await;
         assert_not_found(&updated.unwrap_err(), "update");
-        let cancelled = client.cancel_meeting(&ProviderId::ZOOM, &id, &ctx).await;
+        let cancelled = client.cancel_meeting(&ProviderId::ZOOM, &ctx, &id).await;
         assert_not_found(&cancelled.unwrap_err(), "cancel");
     }
     assert_eq!(meetings(&emu), before);
@@ -156,10 +156,10 @@ async fn the_opt_out_reaches_every_meeting_and_still_stamps_the_owner() {
     let made = open.create_meeting(request("Interview")).await.unwrap();
     let other = MeetingContext::new(OTHER);
     for id in [&seeded, &made.provider_event_id] {
-        open.get_meeting(&ProviderId::ZOOM, id, &other)
+        open.get_meeting(&ProviderId::ZOOM, &other, id)
             .await
             .unwrap();
-        open.update_meeting(&ProviderId::ZOOM, id, change())
+        open.update_meeting(&ProviderId::ZOOM, &other, id, change())
             .await
             .unwrap();
     }
@@ -167,15 +167,15 @@ async fn the_opt_out_reaches_every_meeting_and_still_stamps_the_owner() {
     // keeps it the creator's alone.
     let checked = client(provider(&emu));
     let id = made.provider_event_id.as_str();
-    let refused = checked.get_meeting(&ProviderId::ZOOM, id, &other).await;
+    let refused = checked.get_meeting(&ProviderId::ZOOM, &other, id).await;
     assert_not_found(&refused.unwrap_err(), "get");
     let ctx = MeetingContext::new(OWNER);
     checked
-        .get_meeting(&ProviderId::ZOOM, id, &ctx)
+        .get_meeting(&ProviderId::ZOOM, &ctx, id)
         .await
         .unwrap();
     let outcome = open
-        .cancel_meeting(&ProviderId::ZOOM, &seeded, &other)
+        .cancel_meeting(&ProviderId::ZOOM, &other, &seeded)
         .await;
     assert_eq!(outcome.unwrap(), CancelOutcome::Cancelled);
 }

@@ -1,7 +1,7 @@
 //! An app without the scopes a call needs: `INSUFFICIENT_SCOPES` naming them, never retried; a
 //! token cached before a scope was added is replaced once, so the fix takes effect at once.
 
-use meetschedify_core::{ErrorCode, MeetingContext, MeetingProvider};
+use meetschedify_core::{ErrorCode, GetMeeting, MeetingContext};
 
 use crate::common::{client, emulator, meetings, provider, request, sent};
 

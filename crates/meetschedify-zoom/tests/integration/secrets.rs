@@ -6,10 +6,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use meetschedify_core::secrecy::ExposeSecret;
-use meetschedify_core::{MeetingContext, MeetingProvider, TenantId, TokenStore};
+use meetschedify_core::{MeetingContext, MeetingProvider, MemoryTokenStore, TenantId, TokenStore};
 use meetschedify_emulator::{FaultAction, FaultRule};
-use meetschedify_store_memory::MemoryTokenStore;
-use meetschedify_zoom::{ZoomConfig, ZoomTokenRefresher};
+use meetschedify_zoom::ZoomProvider;
 use serde_json::json;
 
 use crate::common::{builder, client, emulator, request};
@@ -67,7 +66,7 @@ async fn no_secret_in_logs_or_debug_output() {
     ));
     let ctx = MeetingContext::new("acme-hr");
     client
-        .get_meeting(&zoom.config().provider_id, &created.provider_event_id, &ctx)
+        .get_meeting(zoom.id(), &ctx, &created.provider_event_id)
         .await
         .unwrap();
     let record = store.get(zoom.token_key()).await.unwrap().unwrap();
@@ -81,7 +80,7 @@ async fn no_secret_in_logs_or_debug_output() {
     let again = client.create_meeting(request("Lost answer")).await.unwrap();
     start_urls.push(again.raw["start_url"].as_str().unwrap().to_owned());
     client
-        .cancel_meeting(&zoom.config().provider_id, &again.provider_event_id, &ctx)
+        .cancel_meeting(zoom.id(), &ctx, &again.provider_event_id)
         .await
         .unwrap();
     zoom.connection_status(&TenantId::new("acme-hr"))
@@ -111,10 +110,12 @@ async fn no_secret_in_logs_or_debug_output() {
         .await
         .unwrap_err();
 
-    let config = ZoomConfig::new("acct", "cid", secret.clone());
-    let refresher = ZoomTokenRefresher::new(&config, reqwest_client());
+    // A builder holding the secret, and the provider it builds (whose token manager shows its
+    // token refresher), as the application would print them.
+    let configured = ZoomProvider::builder().with_credentials("acct", "cid", secret.clone());
+    let built = configured.clone().build().unwrap();
     let debug = format!(
-        "{zoom:?}\n{zoom:#?}\n{bad:?}\n{config:?}\n{config:#?}\n{refresher:?}\n{:?}\n{:?}\n{failed:?}\n{failed}\n{:?}\n{record:?}",
+        "{zoom:?}\n{zoom:#?}\n{bad:?}\n{configured:?}\n{configured:#?}\n{built:#?}\n{:?}\n{:?}\n{failed:?}\n{failed}\n{:?}\n{record:?}",
         builder(&emu),
         zoom.token_manager(),
         failed.to_json(),
@@ -138,8 +139,4 @@ async fn no_secret_in_logs_or_debug_output() {
         );
     }
     assert!(debug.contains("[redacted]"));
-}
-
-fn reqwest_client() -> reqwest::Client {
-    reqwest::Client::new()
 }

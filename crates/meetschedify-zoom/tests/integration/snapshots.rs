@@ -1,7 +1,9 @@
 //! The exact JSON sent to Zoom for create and update, with each preset, as the emulator
 //! received it. These snapshots are the wire contract: a change to them is a change users see.
 
-use meetschedify_core::{MeetingParticipant, MeetingTime, ProviderId, UpdateMeetingRequest};
+use meetschedify_core::{
+    MeetingContext, MeetingParticipant, MeetingTime, ProviderId, UpdateMeetingRequest,
+};
 use meetschedify_emulator::EmulatorHandle;
 use meetschedify_zoom::{MeetingDefaults, Preset};
 use serde_json::Value;
@@ -33,7 +35,7 @@ async fn create_and_update(defaults: MeetingDefaults, name: &str) {
         body_of_last(&emu, "POST", "/users/me/meetings")
     );
 
-    let update = UpdateMeetingRequest::new("acme-hr")
+    let update = UpdateMeetingRequest::new()
         .with_title("Technical interview (rescheduled)")
         .with_description("Round 2, moved a day")
         .with_time(
@@ -45,7 +47,12 @@ async fn create_and_update(defaults: MeetingDefaults, name: &str) {
             MeetingParticipant::new("panel@example.com"),
         ]);
     client
-        .update_meeting(&ProviderId::ZOOM, &created.provider_event_id, update)
+        .update_meeting(
+            &ProviderId::ZOOM,
+            &MeetingContext::new("acme-hr"),
+            &created.provider_event_id,
+            update,
+        )
         .await
         .unwrap();
     insta::assert_json_snapshot!(

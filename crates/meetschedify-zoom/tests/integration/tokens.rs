@@ -4,8 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use meetschedify_core::{MeetSchedifyClient, TokenStore};
-use meetschedify_store_memory::MemoryTokenStore;
+use meetschedify_core::{MeetSchedifyClient, MemoryTokenStore, TokenStore};
 use tokio::task::JoinSet;
 
 use crate::common::{builder, client, emulator, meetings, provider, request, sent};
