@@ -3,6 +3,7 @@
 
 mod bounded_waits;
 mod common;
+mod conformance;
 mod duplicates;
 mod errors;
 mod lifecycle;

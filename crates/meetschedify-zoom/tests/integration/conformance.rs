@@ -1,9 +1,6 @@
 //! The Zoom provider passes the provider conformance suite of `meetschedify-testkit` against
-//! the emulator: its own test binary, beside the integration one.
-//!
-//! Needs `meetschedify-testkit = { path = "../meetschedify-testkit" }` in `[dev-dependencies]`
-//! (the testkit's library depends on core alone, so the dev-dependency cycle with the testkit's
-//! own dev-dependency on this crate is fine).
+//! the emulator. (The testkit's library depends on core alone, so the dev-dependency cycle with
+//! the testkit's own dev-dependency on this crate is fine.)
 
 use std::sync::Arc;
 
