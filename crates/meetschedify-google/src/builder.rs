@@ -416,3 +416,47 @@ where
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::GoogleMeetBuilder;
+
+    #[test]
+    fn build_names_the_first_problem_in_order() {
+        let field = |b: GoogleMeetBuilder| b.build().unwrap_err().field().map(str::to_owned);
+        let b = || {
+            GoogleMeetBuilder::new()
+                .with_api_base("http://google.example")
+                .with_auth_base("ftp://127.0.0.1")
+        };
+        assert_eq!(
+            field(b().with_provider_id("Not Valid")).as_deref(),
+            Some("provider_id")
+        );
+        assert_eq!(field(b()).as_deref(), Some("api_base"));
+        let b = || GoogleMeetBuilder::new().with_auth_base("ftp://127.0.0.1");
+        assert_eq!(field(b()).as_deref(), Some("auth_base"));
+        let b = GoogleMeetBuilder::new();
+        assert_eq!(field(b).as_deref(), Some(super::ENV_CLIENT_ID));
+        let b = GoogleMeetBuilder::new().with_client_id("id");
+        assert_eq!(field(b).as_deref(), Some(super::ENV_CLIENT_SECRET));
+        // Then the source's own settings, then the Calendar options.
+        let b = GoogleMeetBuilder::new()
+            .with_client_id("id")
+            .with_client_secret("GOCSPX-top-secret")
+            .with_calendar_id("..");
+        assert_eq!(field(b).as_deref(), Some(super::ENV_REDIRECT_URI));
+    }
+
+    #[test]
+    fn debug_redacts_the_secret() {
+        let debug = format!(
+            "{:?}",
+            GoogleMeetBuilder::new()
+                .with_client_id("id.apps.googleusercontent.com")
+                .with_client_secret("GOCSPX-top-secret")
+        );
+        assert!(debug.contains("id.apps.googleusercontent.com"), "{debug}");
+        assert!(!debug.contains("top-secret"), "{debug}");
+    }
+}
