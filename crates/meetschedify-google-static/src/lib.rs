@@ -1,11 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
-mod builder;
-mod provider;
+mod tokens;
 
-pub use builder::{GoogleMeetStaticBuilder, ENV_REFRESH_TOKEN, STATIC_TENANT};
-pub use provider::GoogleMeetStaticProvider;
+pub use tokens::{
+    GoogleMeetStaticBuilder, GoogleMeetStaticProvider, StaticRefreshToken,
+    StaticRefreshTokenConfig, ENV_REFRESH_TOKEN, STATIC_TENANT,
+};
 
 /// The Calendar settings and types shared with the per-user provider.
 pub use meetschedify_google::{CalendarOptions, GoogleEndpoints, SendUpdates, TENANT_KEY};

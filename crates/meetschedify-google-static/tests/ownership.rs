@@ -41,8 +41,8 @@ fn request(tenant: &str) -> CreateMeetingRequest {
     .with_metadata_entry("candidate_id", 42)
 }
 
-fn change(tenant: &str) -> UpdateMeetingRequest {
-    UpdateMeetingRequest::new(tenant)
+fn change() -> UpdateMeetingRequest {
+    UpdateMeetingRequest::new()
         .with_title("Taken over")
         .with_description("new text")
 }
@@ -110,18 +110,20 @@ async fn another_tenant_cannot_get_update_or_cancel_an_event() {
     let writes_before = writes(&emu);
 
     let other = MeetingContext::new(OTHER);
-    let got = client.get_meeting(&ID, id, &other).await;
+    let got = client.get_meeting(&ID, &other, id).await;
     assert_not_found(&got.unwrap_err(), "get");
-    let updated = client.update_meeting(&ID, id, change(OTHER)).await;
+    let updated = client
+        .update_meeting(&ID, &MeetingContext::new(OTHER), id, change())
+        .await;
     assert_not_found(&updated.unwrap_err(), "update");
-    let cancelled = client.cancel_meeting(&ID, id, &other).await;
+    let cancelled = client.cancel_meeting(&ID, &other, id).await;
     assert_not_found(&cancelled.unwrap_err(), "cancel");
 
     assert_eq!(writes(&emu), writes_before, "only reads were sent");
     assert_eq!(events(&emu), before, "the event is unchanged");
     // The refusal reads exactly like an id Google does not know.
-    let unknown = client.get_meeting(&ID, "unknownevent1", &other).await;
-    let refused = client.get_meeting(&ID, id, &other).await;
+    let unknown = client.get_meeting(&ID, &other, "unknownevent1").await;
+    let refused = client.get_meeting(&ID, &other, id).await;
     let without_id = |e: Error| {
         let mut v = e.to_json();
         v.as_object_mut().unwrap().remove("meeting_id");
@@ -140,25 +142,28 @@ async fn the_owner_still_gets_updates_and_cancels() {
     let made = client.create_meeting(request(OWNER)).await.unwrap();
     let id = made.provider_event_id.as_str();
     let ctx = MeetingContext::new(OWNER);
-    let got = client.get_meeting(&ID, id, &ctx).await.unwrap();
+    let got = client.get_meeting(&ID, &ctx, id).await.unwrap();
     assert_eq!(got.metadata, made.metadata, "the owner key is not metadata");
-    let updated = client.update_meeting(&ID, id, change(OWNER)).await.unwrap();
+    let updated = client
+        .update_meeting(&ID, &MeetingContext::new(OWNER), id, change())
+        .await
+        .unwrap();
     assert_eq!(updated.meeting.title.as_deref(), Some("Taken over"));
     // A metadata change keeps the owner: the patch merges private properties key by key.
-    let meta = UpdateMeetingRequest::new(OWNER).with_metadata(Default::default());
-    client.update_meeting(&ID, id, meta).await.unwrap();
-    let after = client.get_meeting(&ID, id, &ctx).await.unwrap();
+    let meta = UpdateMeetingRequest::new().with_metadata(Default::default());
+    client.update_meeting(&ID, &ctx, id, meta).await.unwrap();
+    let after = client.get_meeting(&ID, &ctx, id).await.unwrap();
     assert_eq!(
         after.raw["extendedProperties"]["private"][TENANT_KEY],
         OWNER
     );
-    let outcome = client.cancel_meeting(&ID, id, &ctx).await.unwrap();
+    let outcome = client.cancel_meeting(&ID, &ctx, id).await.unwrap();
     assert_eq!(outcome, CancelOutcome::Cancelled);
     // Deleted: the owner's repeated cancel is the usual idempotent answer, another's is not.
-    let again = client.cancel_meeting(&ID, id, &ctx).await.unwrap();
+    let again = client.cancel_meeting(&ID, &ctx, id).await.unwrap();
     assert_eq!(again, CancelOutcome::AlreadyCancelled);
     let other = client
-        .cancel_meeting(&ID, id, &MeetingContext::new(OTHER))
+        .cancel_meeting(&ID, &MeetingContext::new(OTHER), id)
         .await;
     assert_not_found(&other.unwrap_err(), "cancel of a deleted event");
 }
@@ -172,11 +177,13 @@ async fn an_event_made_outside_the_library_belongs_to_no_tenant() {
     let writes_before = writes(&emu);
     for tenant in [OWNER, OTHER] {
         let ctx = MeetingContext::new(tenant);
-        let got = client.get_meeting(&ID, &id, &ctx).await;
+        let got = client.get_meeting(&ID, &ctx, &id).await;
         assert_not_found(&got.unwrap_err(), "get");
-        let updated = client.update_meeting(&ID, &id, change(tenant)).await;
+        let updated = client
+            .update_meeting(&ID, &MeetingContext::new(tenant), &id, change())
+            .await;
         assert_not_found(&updated.unwrap_err(), "update");
-        let cancelled = client.cancel_meeting(&ID, &id, &ctx).await;
+        let cancelled = client.cancel_meeting(&ID, &ctx, &id).await;
         assert_not_found(&cancelled.unwrap_err(), "cancel");
     }
     assert_eq!(writes(&emu), writes_before);
@@ -192,18 +199,20 @@ async fn the_opt_out_reaches_every_event_and_still_stamps_the_owner() {
     assert_eq!(made.raw["extendedProperties"]["private"][TENANT_KEY], OWNER);
     let other = MeetingContext::new(OTHER);
     for id in [&outside, &made.provider_event_id] {
-        open.get_meeting(&ID, id, &other).await.unwrap();
-        open.update_meeting(&ID, id, change(OTHER)).await.unwrap();
+        open.get_meeting(&ID, &other, id).await.unwrap();
+        open.update_meeting(&ID, &MeetingContext::new(OTHER), id, change())
+            .await
+            .unwrap();
     }
     // Turned back on, the event made while it was off is still its creator's alone.
     let checked = client(&emu, Some(true));
     let id = made.provider_event_id.as_str();
-    let refused = checked.get_meeting(&ID, id, &other).await;
+    let refused = checked.get_meeting(&ID, &other, id).await;
     assert_not_found(&refused.unwrap_err(), "get");
     checked
-        .get_meeting(&ID, id, &MeetingContext::new(OWNER))
+        .get_meeting(&ID, &MeetingContext::new(OWNER), id)
         .await
         .unwrap();
-    let outcome = open.cancel_meeting(&ID, &outside, &other).await.unwrap();
+    let outcome = open.cancel_meeting(&ID, &other, &outside).await.unwrap();
     assert_eq!(outcome, CancelOutcome::Cancelled);
 }

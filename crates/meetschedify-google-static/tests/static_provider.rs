@@ -4,10 +4,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use meetschedify_core::{
-    AuthorizationRequest, CancelOutcome, ConnectionState, CreateMeetingRequest, ErrorCode,
-    MeetSchedifyClient, MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime,
-    ProviderId, RequestLimits, RetryConfig, TenantId, UpdateMeetingRequest, ValidatedCreate,
-    ValidatedUpdate,
+    AuthorizationRequest, CancelOutcome, Capabilities, ConnectionState, CreateMeetingRequest,
+    ErrorCode, MeetSchedifyClient, MeetingContext, MeetingParticipant, MeetingProvider,
+    MeetingTime, ProviderId, RequestLimits, RetryConfig, TenantId, UpdateMeetingRequest,
+    ValidatedCreate, ValidatedUpdate,
 };
 use meetschedify_emulator::{Emulator, EmulatorHandle};
 use meetschedify_google_static::{GoogleMeetStaticBuilder, GoogleMeetStaticProvider};
@@ -64,7 +64,7 @@ async fn create_get_update_cancel_with_one_refresh_token() {
 
     let ctx = MeetingContext::new("acme-hr");
     let got = client
-        .get_meeting(&id, &meeting.provider_event_id, &ctx)
+        .get_meeting(&id, &ctx, &meeting.provider_event_id)
         .await
         .unwrap();
     assert_eq!(got.conference_link, meeting.conference_link);
@@ -73,8 +73,9 @@ async fn create_get_update_cancel_with_one_refresh_token() {
     let updated = client
         .update_meeting(
             &id,
+            &ctx,
             &meeting.provider_event_id,
-            UpdateMeetingRequest::new("acme-hr").with_description("Please join 2 minutes early"),
+            UpdateMeetingRequest::new().with_description("Please join 2 minutes early"),
         )
         .await
         .unwrap();
@@ -86,7 +87,7 @@ async fn create_get_update_cancel_with_one_refresh_token() {
 
     assert_eq!(
         client
-            .cancel_meeting(&id, &meeting.provider_event_id, &ctx)
+            .cancel_meeting(&id, &ctx, &meeting.provider_event_id)
             .await
             .unwrap(),
         CancelOutcome::Cancelled
@@ -195,10 +196,14 @@ async fn a_refused_client_secret_is_unavailable_not_an_error() {
 async fn the_connect_flow_is_declared_unsupported() {
     let emu = Emulator::start().await.unwrap();
     let p = provider(&emu);
-    let caps = p.capabilities();
+    let caps = Capabilities::of(&p);
     assert!(!caps.oauth_connect);
     assert!(
-        caps.idempotent_create && caps.metadata_on_get && caps.get && caps.update && caps.cancel
+        caps.idempotent_create
+            && caps.metadata_round_trip
+            && caps.get
+            && caps.update
+            && caps.cancel
     );
     assert!(p.oauth().is_none());
     let client = MeetSchedifyClient::builder()
@@ -214,7 +219,7 @@ async fn the_connect_flow_is_declared_unsupported() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::OperationNotSupported);
     let err = client
-        .disconnect_provider(&TenantId::new("t"), &ProviderId::GOOGLE_MEET_STATIC)
+        .disconnect_provider(&ProviderId::GOOGLE_MEET_STATIC, &TenantId::new("t"))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::OperationNotSupported);
@@ -275,8 +280,9 @@ async fn updates_validate_before_any_call() {
     let err = client
         .update_meeting(
             &ProviderId::GOOGLE_MEET_STATIC,
+            &MeetingContext::new("t"),
             "abc",
-            UpdateMeetingRequest::new("t").with_time(MeetingTime::new(
+            UpdateMeetingRequest::new().with_time(MeetingTime::new(
                 "2026-06-20T11:00:00",
                 "2026-06-20T10:00:00",
             )),
@@ -287,11 +293,11 @@ async fn updates_validate_before_any_call() {
     assert_eq!(err.field(), Some("time.end"));
     assert!(emu.requests().is_empty(), "no network call for bad input");
     // ValidatedUpdate is what reaches the provider; an empty one is refused in core.
-    assert!(ValidatedUpdate::new(UpdateMeetingRequest::new("t"), &RequestLimits::DEFAULT).is_err());
+    assert!(ValidatedUpdate::new(UpdateMeetingRequest::new(), &RequestLimits::DEFAULT).is_err());
 }
 
-/// The builder's shared setters are written once in `meetschedify-google` (a macro expanded
-/// here); each must reach the setting it names in this crate too.
+/// The builder's shared setters are written once, on `meetschedify-google`'s generic builder;
+/// each must reach the setting it names for this source too.
 #[test]
 fn every_shared_setter_reaches_its_setting() {
     use meetschedify_google_static::{CalendarOptions, GoogleEndpoints, SendUpdates};
@@ -322,8 +328,8 @@ fn every_shared_setter_reaches_its_setting() {
         .build()
         .unwrap();
     assert_eq!(provider.id().as_str(), "google-second-account");
-    assert_eq!(provider.calendar().options(), &calendar);
-    let endpoints = provider.calendar().endpoints();
+    assert_eq!(provider.options(), &calendar);
+    let endpoints = provider.endpoints();
     assert_eq!(
         (endpoints.api_base(), endpoints.oauth_base()),
         ("http://127.0.0.1:9/api", "http://127.0.0.1:9/oauth")
@@ -337,5 +343,5 @@ fn every_shared_setter_reaches_its_setting() {
         .with_calendar_options(CalendarOptions::default())
         .build()
         .unwrap();
-    assert_eq!(provider.calendar().options(), &CalendarOptions::default());
+    assert_eq!(provider.options(), &CalendarOptions::default());
 }

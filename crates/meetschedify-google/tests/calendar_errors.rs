@@ -6,13 +6,13 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use meetschedify_core::{CancelMeeting, GetMeeting, MemoryTokenStore, UpdateMeeting};
 use meetschedify_core::{
     ErrorCode, MeetingContext, MeetingProvider, ProviderId, RequestLimits, RetryConfig,
     SaveCondition, TokenKey, TokenRecord, TokenStore, UpdateMeetingRequest, ValidatedUpdate,
 };
 use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule};
 use meetschedify_google::GoogleMeetProvider;
-use meetschedify_store_memory::MemoryTokenStore;
 
 const INSERT: &str = "/calendar/v3/calendars/*/events";
 
@@ -212,12 +212,12 @@ async fn unknown_events_are_meeting_not_found() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::MeetingNotFound);
     let update = ValidatedUpdate::new(
-        UpdateMeetingRequest::new("org_1").with_title("x"),
+        UpdateMeetingRequest::new().with_title("x"),
         &RequestLimits::DEFAULT,
     )
     .unwrap();
     let err = provider
-        .update_meeting("nosuchevent123", &update)
+        .update_meeting(&ctx, "nosuchevent123", &update)
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::MeetingNotFound);

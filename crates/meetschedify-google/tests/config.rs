@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use meetschedify_core::{Capabilities, MemoryTokenStore};
 use meetschedify_core::{ErrorCode, MeetingProvider, OAuthConnect, ProviderId};
 use meetschedify_google::{GoogleMeetBuilder, SendUpdates, SCOPE_CALENDAR};
-use meetschedify_store_memory::MemoryTokenStore;
 
 fn env() -> HashMap<&'static str, String> {
     [
@@ -45,13 +45,10 @@ async fn from_env_builds_with_a_store() {
         .build()
         .unwrap();
     assert_eq!(provider.id(), &ProviderId::GOOGLE_MEET);
-    let caps = provider.capabilities();
-    assert!(caps.oauth_connect && caps.idempotent_create && caps.metadata_on_get);
-    assert_eq!(
-        provider.calendar().options().send_updates,
-        SendUpdates::None
-    );
-    assert_eq!(provider.calendar().options().calendar_id, "primary");
+    let caps = Capabilities::of(&provider);
+    assert!(caps.oauth_connect && caps.idempotent_create && caps.metadata_round_trip);
+    assert_eq!(provider.options().send_updates, SendUpdates::None);
+    assert_eq!(provider.options().calendar_id, "primary");
     assert!(!format!("{provider:?}").contains("top-secret"));
 }
 
@@ -69,6 +66,7 @@ async fn environment_values_are_trimmed() {
         .build()
         .unwrap();
     let url = provider
+        .tokens()
         .authorization_url(&meetschedify_core::AuthorizationRequest::new(
             "org_1",
             ProviderId::GOOGLE_MEET,
@@ -91,7 +89,7 @@ async fn environment_values_are_trimmed() {
         env()[meetschedify_google::ENV_CLIENT_ID]
     );
     assert_eq!(
-        provider.calendar().options().request_timeout,
+        provider.options().request_timeout,
         std::time::Duration::from_secs(7)
     );
 }
@@ -186,8 +184,9 @@ fn bad_values_are_refused_with_their_name() {
     assert_eq!(err.field(), Some("max_attempts"));
 }
 
-/// The builder's shared setters come from one macro in `settings.rs`. The other tests here and
-/// in `tests/common` set most of them; these are the ones nothing else sets on this builder.
+/// The builder's shared setters are written once, on the generic `CalendarProviderBuilder`. The
+/// other tests here and in `tests/common` set most of them; these are the ones nothing else
+/// sets on this builder.
 #[test]
 fn the_base_and_pending_conference_setters_reach_their_settings() {
     use meetschedify_google::GoogleEndpoints;
@@ -201,11 +200,11 @@ fn the_base_and_pending_conference_setters_reach_their_settings() {
         .with_auth_base("http://127.0.0.1:9/auth")
         .build()
         .unwrap();
-    assert!(provider.calendar().options().allow_pending_conference);
+    assert!(provider.options().allow_pending_conference);
     let expected = GoogleEndpoints::google()
         .with_api_base("http://127.0.0.1:9/api")
         .and_then(|e| e.with_oauth_base("http://127.0.0.1:9/oauth"))
         .and_then(|e| e.with_auth_base("http://127.0.0.1:9/auth"))
         .unwrap();
-    assert_eq!(provider.calendar().endpoints(), &expected);
+    assert_eq!(provider.endpoints(), &expected);
 }

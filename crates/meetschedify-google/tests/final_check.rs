@@ -5,9 +5,10 @@
 
 mod common;
 
+use meetschedify_core::GetMeeting;
 use meetschedify_core::{ErrorCode, MeetingProvider, ProviderId, TenantId};
 use meetschedify_emulator::{EmulatorHandle, FaultAction, FaultRule};
-use meetschedify_google::EventIds;
+use meetschedify_google::event_id;
 
 const INSERT: &str = "/calendar/v3/calendars/*/events";
 const EVENT: &str = "/calendar/v3/calendars/*/events/*";
@@ -45,7 +46,7 @@ fn count(emu: &EmulatorHandle, method: &str, event_read: bool) -> usize {
 }
 
 fn derived(key: &str) -> String {
-    EventIds::derive(&ProviderId::GOOGLE_MEET, &TenantId::new("org_1"), key).event_id
+    event_id(&ProviderId::GOOGLE_MEET, &TenantId::new("org_1"), key)
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use meetschedify_core::{MeetingProvider, ProviderId, TenantId};
 use meetschedify_emulator::{Emulator, FaultAction, FaultRule};
-use meetschedify_google::EventIds;
+use meetschedify_google::event_id;
 
 const INSERT: &str = "/calendar/v3/calendars/*/events";
 
@@ -26,12 +26,12 @@ async fn the_same_key_twice_gives_the_same_event() {
     assert_eq!(first.provider_event_id, second.provider_event_id);
     assert_eq!(first.conference_link, second.conference_link);
     assert_eq!(common::live_events(&emu).len(), 1);
-    let want = EventIds::derive(
+    let want = event_id(
         &ProviderId::GOOGLE_MEET,
         &TenantId::new("org_1"),
         "interview-42",
     );
-    assert_eq!(first.provider_event_id, want.event_id);
+    assert_eq!(first.provider_event_id, want);
     let conflicts = emu
         .requests()
         .iter()

@@ -3,6 +3,7 @@
 
 mod common;
 
+use meetschedify_core::{CancelMeeting, GetMeeting};
 use meetschedify_core::{ErrorCode, MeetingContext, MeetingProvider};
 
 #[tokio::test]

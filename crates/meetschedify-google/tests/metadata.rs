@@ -2,6 +2,7 @@
 
 mod common;
 
+use meetschedify_core::{Capabilities, GetMeeting, UpdateMeeting};
 use meetschedify_core::{
     MeetingContext, MeetingProvider, Metadata, RequestLimits, UpdateMeetingRequest,
     ValidatedCreate, ValidatedUpdate,
@@ -22,7 +23,7 @@ async fn large_metadata_round_trips_and_shrinks_cleanly() {
     let request = common::create_request("org_1", Some("k"))
         .into_request()
         .with_metadata(big_metadata());
-    let limits = provider.capabilities().limits;
+    let limits = Capabilities::of(&provider).limits;
     let valid = ValidatedCreate::new(request, &limits).unwrap();
     let created = provider.create_meeting(&valid).await.unwrap();
     assert_eq!(created.metadata, big_metadata());
@@ -46,12 +47,12 @@ async fn large_metadata_round_trips_and_shrinks_cleanly() {
     let mut small = Metadata::new();
     small.insert("stage".into(), "final".into());
     let update = ValidatedUpdate::new(
-        UpdateMeetingRequest::new("org_1").with_metadata(small.clone()),
+        UpdateMeetingRequest::new().with_metadata(small.clone()),
         &RequestLimits::DEFAULT,
     )
     .unwrap();
     let updated = provider
-        .update_meeting(&created.provider_event_id, &update)
+        .update_meeting(&ctx, &created.provider_event_id, &update)
         .await
         .unwrap();
     assert_eq!(updated.meeting.metadata, small);
@@ -76,7 +77,7 @@ async fn metadata_over_the_limit_is_refused_before_any_call() {
     let request = common::create_request("org_1", None)
         .into_request()
         .with_metadata(m);
-    let err = ValidatedCreate::new(request, &provider.capabilities().limits).unwrap_err();
+    let err = ValidatedCreate::new(request, &Capabilities::of(&provider).limits).unwrap_err();
     assert_eq!(err.field(), Some("metadata"));
     assert!(emu.requests().is_empty());
 }
@@ -91,7 +92,7 @@ async fn without_the_raw_event_everything_else_is_still_there() {
     let request = common::create_request("org_1", Some("k"))
         .into_request()
         .with_metadata(big_metadata());
-    let valid = ValidatedCreate::new(request, &provider.capabilities().limits).unwrap();
+    let valid = ValidatedCreate::new(request, &Capabilities::of(&provider).limits).unwrap();
     let created = provider.create_meeting(&valid).await.unwrap();
     assert_eq!(
         created.raw,

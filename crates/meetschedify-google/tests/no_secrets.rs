@@ -12,9 +12,9 @@ use meetschedify_core::{
     AuthorizationRequest, MeetingContext, MeetingProvider, OAuthCallback, OAuthConnect, ProviderId,
     RequestLimits, TenantId, TokenKey, TokenStore, UpdateMeetingRequest, ValidatedUpdate,
 };
+use meetschedify_core::{CancelMeeting, GetMeeting, MemoryTokenStore, UpdateMeeting};
 use meetschedify_emulator::{FaultAction, FaultRule};
 use meetschedify_google::{GoogleClientCredentials, GoogleMeetBuilder};
-use meetschedify_store_memory::MemoryTokenStore;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -54,6 +54,7 @@ async fn no_secret_in_traces_or_debug_output() {
     let mut secrets = vec![emu.demo().google_client_secret.clone()];
 
     let auth = provider
+        .tokens()
         .authorization_url(&AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
@@ -62,6 +63,7 @@ async fn no_secret_in_traces_or_debug_output() {
     secrets.push(code.clone());
     secrets.push(state.clone());
     provider
+        .tokens()
         .handle_callback(
             &OAuthCallback::new(code, state).with_session_binding(auth.session_binding.clone()),
         )
@@ -90,12 +92,16 @@ async fn no_secret_in_traces_or_debug_output() {
         FaultAction::ResetAfter,
     ));
     let update = ValidatedUpdate::new(
-        UpdateMeetingRequest::new("org_1").with_title("moved"),
+        UpdateMeetingRequest::new().with_title("moved"),
         &RequestLimits::DEFAULT,
     )
     .unwrap();
     provider
-        .update_meeting(&meeting.provider_event_id, &update)
+        .update_meeting(
+            &MeetingContext::new("org_1"),
+            &meeting.provider_event_id,
+            &update,
+        )
         .await
         .unwrap();
     secrets.push(
@@ -114,13 +120,14 @@ async fn no_secret_in_traces_or_debug_output() {
         .unwrap();
     // A refused refresh token is logged as an error: its value must not be.
     emu.revoke_token(&secrets[4]);
-    provider.token_manager().forget(&key);
+    // The access token in hand expires at Google: the next call meets a 401 and refreshes.
+    emu.advance_clock(Duration::from_secs(3700));
     let err = provider
         .get_meeting(&MeetingContext::new("org_1"), &meeting.provider_event_id)
         .await
         .unwrap_err();
     tracing::error!(error = ?err, "as an application would log it");
-    provider.disconnect_tenant(&tenant).await.unwrap();
+    provider.tokens().disconnect(&tenant).await.unwrap();
 
     let debug = [
         format!("{provider:?}"),

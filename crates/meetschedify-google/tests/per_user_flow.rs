@@ -11,8 +11,8 @@ use meetschedify_core::{
     MeetingContext, MeetingProvider, MeetingStatus, MeetingTime, OAuthCallback, OAuthConnect,
     ProviderId, RequestLimits, TenantId, UpdateMeetingRequest, ValidatedUpdate,
 };
+use meetschedify_core::{CancelMeeting, GetMeeting, MemoryTokenStore, UpdateMeeting};
 use meetschedify_emulator::Emulator;
-use meetschedify_store_memory::MemoryTokenStore;
 
 #[tokio::test]
 async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() {
@@ -23,6 +23,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
     // 1. The consent URL carries everything Google needs for a refresh token, and PKCE.
     let auth = provider
+        .tokens()
         .authorization_url(
             &AuthorizationRequest::new("org_123", ProviderId::GOOGLE_MEET)
                 .with_return_url("/dashboard")
@@ -62,6 +63,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
     // 3. The callback stores the tokens for the tenant named in the state.
     let connected = provider
+        .tokens()
         .handle_callback(
             &OAuthCallback::new(back.code.unwrap(), back.state.unwrap())
                 .with_session_binding(auth.session_binding.clone()),
@@ -120,7 +122,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
     // 6. Reschedule and retitle: the link stays.
     let update = ValidatedUpdate::new(
-        UpdateMeetingRequest::new("org_123")
+        UpdateMeetingRequest::new()
             .with_title("Technical interview (moved)")
             .with_time(
                 MeetingTime::new("2026-06-16T09:00:00", "2026-06-16T10:30:00")
@@ -130,7 +132,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     )
     .unwrap();
     let updated = provider
-        .update_meeting(&created.provider_event_id, &update)
+        .update_meeting(&ctx, &created.provider_event_id, &update)
         .await
         .unwrap();
     assert!(!updated.conference_link_changed);
@@ -171,11 +173,11 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
     // 8. Disconnect revokes at Google and forgets the tokens.
     assert_eq!(
-        provider.disconnect_tenant(&tenant).await.unwrap(),
+        provider.tokens().disconnect(&tenant).await.unwrap(),
         DisconnectOutcome::Revoked
     );
     assert_eq!(
-        provider.disconnect_tenant(&tenant).await.unwrap(),
+        provider.tokens().disconnect(&tenant).await.unwrap(),
         DisconnectOutcome::NotConnected
     );
     assert!(store.is_empty());
@@ -213,11 +215,11 @@ async fn auto_consent_and_the_client_facade_work_together() {
     let meeting = client.create_meeting(request).await.unwrap();
     assert!(meeting.conference_link.is_some());
     client
-        .disconnect_provider(&TenantId::new("org_9"), &ProviderId::GOOGLE_MEET)
+        .disconnect_provider(&ProviderId::GOOGLE_MEET, &TenantId::new("org_9"))
         .await
         .unwrap();
     let status = client
-        .connection_status(&TenantId::new("org_9"), &ProviderId::GOOGLE_MEET)
+        .connection_status(&ProviderId::GOOGLE_MEET, &TenantId::new("org_9"))
         .await
         .unwrap();
     assert!(!status.connected);
@@ -229,6 +231,7 @@ async fn a_denied_consent_stores_nothing() {
     let store = Arc::new(MemoryTokenStore::new());
     let provider = common::provider(&emu, store.clone());
     let auth = provider
+        .tokens()
         .authorization_url(&AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET))
         .await
         .unwrap();

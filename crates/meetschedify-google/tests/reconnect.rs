@@ -14,6 +14,7 @@ use meetschedify_core::{
     TokenManagerConfig, TokenStore,
 };
 use meetschedify_emulator::{FaultAction, FaultRule};
+use meetschedify_google::CalendarTokens;
 
 fn key() -> TokenKey {
     TokenKey::new("org_1", ProviderId::GOOGLE_MEET)
@@ -45,14 +46,23 @@ async fn a_refresh_in_flight_during_disconnect_and_reconnect_never_writes_over_t
     ));
     let refreshing = tokio::spawn({
         let provider = provider.clone();
-        async move { provider.token_manager().access_token(&key()).await }
+        async move {
+            provider
+                .tokens()
+                .access_token(&TenantId::new("org_1"))
+                .await
+        }
     });
     eventually("the refresh reaching google", || {
         emu.google_token_requests() == 1
     })
     .await;
     assert_eq!(
-        provider.disconnect(&TenantId::new("org_1")).await.unwrap(),
+        provider
+            .tokens()
+            .disconnect(&TenantId::new("org_1"))
+            .await
+            .unwrap(),
         DisconnectOutcome::Revoked
     );
     common::connect(&provider, "org_1").await;
@@ -77,7 +87,11 @@ async fn a_refresh_in_flight_during_disconnect_and_reconnect_never_writes_over_t
         after, new,
         "the old account's refresh wrote over the new account"
     );
-    let handed_out = provider.token_manager().access_token(&key()).await.unwrap();
+    let handed_out = provider
+        .tokens()
+        .access_token(&TenantId::new("org_1"))
+        .await
+        .unwrap();
     assert_eq!(
         handed_out.secret().expose_secret(),
         new.access_token.expose_secret()
@@ -167,7 +181,11 @@ async fn a_second_instance_stops_using_the_old_access_token_within_the_bound() {
         .with_token_manager_config(TokenManagerConfig::default().with_revalidate_every(bound))
         .build()
         .unwrap();
-    let old = second.token_manager().access_token(&key()).await.unwrap();
+    let old = second
+        .tokens()
+        .access_token(&TenantId::new("org_1"))
+        .await
+        .unwrap();
     // The revocation of the old grant fails, so Google would still accept the old access
     // token: only the bound stops the second instance from using the old account.
     emu.inject_fault(FaultRule::sequence(
@@ -182,7 +200,11 @@ async fn a_second_instance_stops_using_the_old_access_token_within_the_bound() {
         old.secret().expose_secret()
     );
     tokio::time::sleep(bound).await;
-    let now = second.token_manager().access_token(&key()).await.unwrap();
+    let now = second
+        .tokens()
+        .access_token(&TenantId::new("org_1"))
+        .await
+        .unwrap();
     assert_eq!(
         now.secret().expose_secret(),
         new.access_token.expose_secret(),

@@ -6,13 +6,13 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_core::{
     AuthorizationRequest, ErrorCode, MemoryNonceStore, OAuthCallback, OAuthConnect, OAuthStateKey,
     OAuthStateSealer, ProviderId, SessionBinding, TenantId, TokenKey, TokenStore,
 };
 use meetschedify_emulator::Emulator;
 use meetschedify_google::GoogleMeetProvider;
-use meetschedify_store_memory::MemoryTokenStore;
 
 struct Setup {
     emu: meetschedify_emulator::EmulatorHandle,
@@ -38,6 +38,7 @@ async fn setup(sealer: Option<OAuthStateSealer>) -> Setup {
 /// binding the starting browser keeps.
 async fn start(p: &GoogleMeetProvider, tenant: &str) -> (String, String, SessionBinding) {
     let auth = p
+        .tokens()
         .authorization_url(&AuthorizationRequest::new(tenant, ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
@@ -68,6 +69,7 @@ async fn a_tampered_state_is_refused() {
     let tampered = String::from_utf8(bytes).unwrap();
     let err = s
         .provider
+        .tokens()
         .handle_callback(&callback(code, tampered, &binding))
         .await
         .unwrap_err();
@@ -96,6 +98,7 @@ async fn a_state_forged_with_another_key_is_refused() {
         .unwrap();
     let err = s
         .provider
+        .tokens()
         .handle_callback(&callback(code, forged, &binding))
         .await
         .unwrap_err();
@@ -119,6 +122,7 @@ async fn a_state_issued_for_another_provider_is_refused() {
         .unwrap();
     let err = s
         .provider
+        .tokens()
         .handle_callback(&callback(code, other, &binding))
         .await
         .unwrap_err();
@@ -134,6 +138,7 @@ async fn an_expired_state_is_refused() {
     tokio::time::sleep(Duration::from_millis(80)).await;
     let err = s
         .provider
+        .tokens()
         .handle_callback(&callback(code, state, &binding))
         .await
         .unwrap_err();
@@ -148,11 +153,13 @@ async fn a_replayed_state_is_refused() {
     let s = setup(Some(sealer)).await;
     let (code, state, binding) = start(&s.provider, "victim").await;
     s.provider
+        .tokens()
         .handle_callback(&callback(code.clone(), state.clone(), &binding))
         .await
         .unwrap();
     let err = s
         .provider
+        .tokens()
         .handle_callback(&callback(code, state, &binding))
         .await
         .unwrap_err();
@@ -169,6 +176,7 @@ async fn a_code_from_another_flow_fails_pkce_and_the_tenant_comes_from_the_state
     let (_, victim_state, victim_binding) = start(&s.provider, "victim").await;
     let err = s
         .provider
+        .tokens()
         .handle_callback(&callback(attacker_code, victim_state, &victim_binding))
         .await
         .unwrap_err();
@@ -181,6 +189,7 @@ async fn a_code_from_another_flow_fails_pkce_and_the_tenant_comes_from_the_state
     let (code, state, binding) = start(&s.provider, "victim").await;
     let account = s
         .provider
+        .tokens()
         .handle_callback(&callback(code, state, &binding))
         .await
         .unwrap();
@@ -204,6 +213,7 @@ async fn an_open_redirect_cannot_be_sealed() {
     let s = setup(None).await;
     let err = s
         .provider
+        .tokens()
         .authorization_url(
             &AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET)
                 .with_return_url("https://evil.example/"),
@@ -229,7 +239,7 @@ async fn login_csrf_a_consent_started_by_an_attacker_and_completed_by_a_victim_c
         if let Some(b) = &victim_session {
             cb = cb.with_session_binding(b.clone());
         }
-        let err = s.provider.handle_callback(&cb).await.unwrap_err();
+        let err = s.provider.tokens().handle_callback(&cb).await.unwrap_err();
         assert_state_refused(&err, "login csrf");
         assert_eq!(err.field(), Some("session_binding"));
     }
@@ -254,6 +264,7 @@ async fn a_leaked_consent_url_completed_by_someone_else_does_not_overwrite_the_t
     let outsider = SessionBinding::generate();
     let err = s
         .provider
+        .tokens()
         .handle_callback(&callback(code, state, &outsider))
         .await
         .unwrap_err();

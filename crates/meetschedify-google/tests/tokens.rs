@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meetschedify_core::DisconnectOutcome;
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_core::{
     AuthorizationRequest, ConnectionState, ErrorCode, MeetingProvider, OAuthCallback, OAuthConnect,
     ProviderId, TenantId, TokenKey, TokenStore,
 };
 use meetschedify_emulator::{Emulator, FaultAction, FaultRule};
-use meetschedify_store_memory::MemoryTokenStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_creates_for_one_tenant_make_one_refresh() {
@@ -116,7 +116,8 @@ async fn a_revoked_refresh_token_is_reported_and_not_retried() {
     // Disconnect still clears it: Google says the token is already invalid.
     assert_eq!(
         provider
-            .disconnect_tenant(&TenantId::new("org_1"))
+            .tokens()
+            .disconnect(&TenantId::new("org_1"))
             .await
             .unwrap(),
         DisconnectOutcome::AlreadyInvalid
@@ -180,6 +181,7 @@ async fn a_callback_without_a_refresh_token_is_a_clear_error() {
     let store = Arc::new(MemoryTokenStore::new());
     let provider = common::provider(&emu, store.clone());
     let auth = provider
+        .tokens()
         .authorization_url(&AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
@@ -194,6 +196,7 @@ async fn a_callback_without_a_refresh_token_is_a_clear_error() {
     url.query_pairs_mut().clear().extend_pairs(kept);
     let back = common::consent(url.as_str(), "allow").await;
     let err = provider
+        .tokens()
         .handle_callback(
             &OAuthCallback::new(back.code.unwrap(), back.state.unwrap())
                 .with_session_binding(auth.session_binding.clone()),
@@ -274,7 +277,8 @@ async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
     let provider = common::provider(&emu, store.clone());
     emu.inject_fault(FaultRule::once("POST", "/revoke", FaultAction::ResetBefore));
     let err = provider
-        .disconnect_tenant(&TenantId::new("org_1"))
+        .tokens()
+        .disconnect(&TenantId::new("org_1"))
         .await
         .unwrap_err();
     assert!(err.is_retryable(), "{err}");
@@ -283,7 +287,8 @@ async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
     assert_eq!(store.len(), 1, "kept so a retry can still revoke");
     assert_eq!(
         provider
-            .disconnect_tenant(&TenantId::new("org_1"))
+            .tokens()
+            .disconnect(&TenantId::new("org_1"))
             .await
             .unwrap(),
         DisconnectOutcome::Revoked

@@ -3,6 +3,7 @@
 
 mod common;
 
+use meetschedify_core::{CancelMeeting, UpdateMeeting};
 use meetschedify_core::{
     MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime, RequestLimits,
     UpdateMeetingRequest, ValidatedCreate, ValidatedUpdate,
@@ -35,7 +36,7 @@ async fn create_update_and_cancel_send_exactly_this() {
     insta::assert_json_snapshot!("insert_body", body(&insert));
 
     let update = ValidatedUpdate::new(
-        UpdateMeetingRequest::new("org_1")
+        UpdateMeetingRequest::new()
             .with_title("Technical interview (moved)")
             .with_time(
                 MeetingTime::new("2026-06-16T09:00:00", "2026-06-16T10:30:00")
@@ -47,13 +48,16 @@ async fn create_update_and_cancel_send_exactly_this() {
                     .as_object()
                     .unwrap()
                     .clone(),
-            )
-            .with_notify_participants(false),
+            ),
         &RequestLimits::DEFAULT,
     )
     .unwrap();
     provider
-        .update_meeting(&created.provider_event_id, &update)
+        .update_meeting(
+            &MeetingContext::new("org_1").with_notify_participants(false),
+            &created.provider_event_id,
+            &update,
+        )
         .await
         .unwrap();
     let patch = last(&emu, "PATCH");

@@ -2,13 +2,13 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use google_calendar3::api::Event;
 use google_calendar3::hyper::body::Bytes;
 use google_calendar3::{common, CalendarHub};
+use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
-    with_retry, Error, ErrorCode, Operation, ProviderId, Result, RetryConfig, TenantId,
+    with_retry, AccessToken, Error, ErrorCode, Operation, ProviderId, Result, RetryConfig, TenantId,
 };
 use serde_json::Value;
 use tracing::Instrument;
@@ -17,8 +17,9 @@ use super::errors::{self, Capture};
 use super::http::{http_client, Connector, HttpClient};
 use super::limit::{Refusals, ResponseTooLarge};
 use super::options::CalendarOptions;
-use super::token_source::{TokenAccess, TokenSource};
+use super::path;
 use crate::endpoints::GoogleEndpoints;
+use crate::provider::CalendarTokens;
 
 pub(crate) type Hub = CalendarHub<Connector>;
 
@@ -63,31 +64,30 @@ impl Answer {
 /// The shared Google Calendar layer: maps meetings to events and back, retries, refreshes on
 /// 401, waits for Meet conferences, and keeps creates idempotent.
 ///
-/// Both Google providers use it; build your own only for a custom provider. It is cheap to
-/// clone (one `Arc`), and every clone shares one connection pool. Tokens come per call through
-/// a [`TokenAccess`], so one `Calendar` serves every tenant.
-#[derive(Clone)]
-pub struct Calendar {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) http: HttpClient,
+/// Every connection is shared: the provider holds one `Calendar` for all its tenants, and
+/// tokens come per call from the provider's [`CalendarTokens`] source.
+pub(crate) struct Calendar {
+    http: HttpClient,
     /// Answers the connections refused for their size (see `limit.rs`).
-    pub(crate) refusals: Refusals,
-    pub(crate) endpoints: GoogleEndpoints,
-    pub(crate) options: CalendarOptions,
-    pub(crate) provider: ProviderId,
-    pub(crate) tenant_ownership: bool,
+    refusals: Refusals,
+    endpoints: GoogleEndpoints,
+    options: CalendarOptions,
+    provider: ProviderId,
+    tenant_ownership: bool,
+    /// Made once: every request needs them, and the hub takes them as owned strings.
+    base_url: String,
+    root_url: String,
+    /// The configured calendar id as a path segment (see `path.rs`).
+    calendar_segment: String,
 }
 
 impl std::fmt::Debug for Calendar {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Calendar")
-            .field("provider", &self.inner.provider)
-            .field("api_base", &self.inner.endpoints.api_base())
-            .field("options", &self.inner.options)
-            .field("tenant_ownership", &self.inner.tenant_ownership)
+            .field("provider", &self.provider)
+            .field("api_base", &self.endpoints.api_base())
+            .field("options", &self.options)
+            .field("tenant_ownership", &self.tenant_ownership)
             .finish()
     }
 }
@@ -95,92 +95,83 @@ impl std::fmt::Debug for Calendar {
 const USER_AGENT: &str = concat!("meetschedify-google/", env!("CARGO_PKG_VERSION"));
 
 impl Calendar {
-    /// A Calendar layer for `provider` (used in logs, errors and event-id derivation).
-    pub fn new(
+    /// A Calendar layer for `provider` (used in errors and event-id derivation). With
+    /// `tenant_ownership`, get, update and cancel answer `MEETING_NOT_FOUND` for an event whose
+    /// private property `TENANT_KEY` is not the caller's tenant (another tenant's, or one made
+    /// outside this library), before anything is written. Creates stamp the tenant either way.
+    pub(crate) fn new(
         provider: ProviderId,
         endpoints: GoogleEndpoints,
         options: CalendarOptions,
+        tenant_ownership: bool,
     ) -> Result<Self> {
         options.validate()?;
+        let calendar_segment = path::segment(&options.calendar_id, "calendar_id")?;
         let refusals = Refusals::default();
         Ok(Self {
-            inner: Arc::new(Inner {
-                http: http_client(options.max_response_bytes, refusals.clone())?,
-                refusals,
-                endpoints,
-                options,
-                provider,
-                tenant_ownership: false,
-            }),
+            http: http_client(options.max_response_bytes, refusals.clone())?,
+            refusals,
+            base_url: endpoints.calendar_base_url(),
+            root_url: endpoints.root_url(),
+            calendar_segment,
+            endpoints,
+            options,
+            provider,
+            tenant_ownership,
         })
     }
 
-    /// Turns on (or off) the tenant-ownership check: get, update and cancel then answer
-    /// `MEETING_NOT_FOUND` for an event whose private property
-    /// [`TENANT_KEY`](crate::calendar::TENANT_KEY) is not the caller's tenant (another tenant's,
-    /// or one made outside this library), before anything is written. Off by default: with
-    /// per-user accounts each tenant reaches only its own calendar anyway. Creates stamp the
-    /// tenant either way.
-    pub fn with_tenant_ownership(self, on: bool) -> Self {
-        let inner = &self.inner;
-        Self {
-            inner: Arc::new(Inner {
-                http: inner.http.clone(),
-                refusals: inner.refusals.clone(),
-                endpoints: inner.endpoints.clone(),
-                options: inner.options.clone(),
-                provider: inner.provider.clone(),
-                tenant_ownership: on,
-            }),
-        }
-    }
-
-    /// Whether get, update and cancel check the tenant that owns an event (see
-    /// [`with_tenant_ownership`](Self::with_tenant_ownership)).
-    pub fn tenant_ownership(&self) -> bool {
-        self.inner.tenant_ownership
+    /// Whether get, update and cancel check the tenant that owns an event.
+    pub(crate) fn tenant_ownership(&self) -> bool {
+        self.tenant_ownership
     }
 
     /// The settings.
-    pub fn options(&self) -> &CalendarOptions {
-        &self.inner.options
+    pub(crate) fn options(&self) -> &CalendarOptions {
+        &self.options
     }
 
     /// The endpoints.
-    pub fn endpoints(&self) -> &GoogleEndpoints {
-        &self.inner.endpoints
+    pub(crate) fn endpoints(&self) -> &GoogleEndpoints {
+        &self.endpoints
     }
 
     /// The provider the layer works for.
-    pub fn provider_id(&self) -> &ProviderId {
-        &self.inner.provider
+    pub(crate) fn provider_id(&self) -> &ProviderId {
+        &self.provider
     }
 
-    fn hub(&self, source: TokenSource) -> Hub {
-        let mut hub = CalendarHub::new(self.inner.http.clone(), source);
+    /// The configured calendar id as a path segment.
+    pub(crate) fn calendar_segment(&self) -> &str {
+        &self.calendar_segment
+    }
+
+    fn hub(&self, bearer: String) -> Hub {
+        let mut hub = CalendarHub::new(self.http.clone(), bearer);
         // Both need their trailing slash: the bindings append paths to them as text.
-        hub.base_url(self.inner.endpoints.calendar_base_url());
-        hub.root_url(self.inner.endpoints.root_url());
+        hub.base_url(self.base_url.clone());
+        hub.root_url(self.root_url.clone());
         hub.user_agent(USER_AGENT.to_owned());
         hub
     }
 
-    /// Runs one bindings call under the retry policy. `existing_event` says whether the call
-    /// addresses an event by id (a 404 then means the meeting does not exist).
-    pub(crate) async fn call<F>(
+    /// Runs one bindings call for `tenant` under the retry policy. `existing_event` says
+    /// whether the call addresses an event by id (a 404 then means the meeting does not exist).
+    pub(crate) async fn call<T, F>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
         tenant: &TenantId,
         operation: Operation,
         existing_event: bool,
         f: F,
     ) -> Result<Answer>
     where
+        T: CalendarTokens,
         F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
     {
         self.call_with(
-            &self.inner.options.retry,
-            access,
+            &self.options.retry,
+            tokens,
             tenant,
             operation,
             existing_event,
@@ -190,29 +181,34 @@ impl Calendar {
     }
 
     /// [`call`](Self::call) under another retry policy.
-    pub(crate) async fn call_with<F>(
+    pub(crate) async fn call_with<T, F>(
         &self,
         retry: &RetryConfig,
-        access: &TokenAccess,
+        tokens: &T,
         tenant: &TenantId,
         operation: Operation,
         existing_event: bool,
         f: F,
     ) -> Result<Answer>
     where
+        T: CalendarTokens,
         F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
     {
         with_retry(retry, |attempt| {
-            self.attempt(access, tenant, operation, existing_event, attempt, &f)
+            self.attempt(tokens, tenant, operation, existing_event, attempt, &f)
         })
         .await
     }
 
     /// One attempt: the request, and on a 401 one refresh of exactly the token that was
     /// refused, then the same request again.
-    async fn attempt<F>(
+    ///
+    /// Its span carries what the client's operation span does not: the attempt, whether it is
+    /// the repeat after a 401, and the HTTP status (provider, operation and tenant are on the
+    /// client's span around it).
+    async fn attempt<T, F>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
         tenant: &TenantId,
         operation: Operation,
         existing_event: bool,
@@ -220,63 +216,78 @@ impl Calendar {
         f: &F,
     ) -> Result<Answer>
     where
+        T: CalendarTokens,
         F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
     {
-        let mut reauthorized = false;
+        let mut refreshed: Option<AccessToken> = None;
         loop {
+            let reauthorized = refreshed.is_some();
             let span = tracing::info_span!(
                 "google_calendar",
-                provider = %self.inner.provider,
-                operation = operation.as_str(),
-                tenant = %tenant,
                 attempt,
                 reauthorized,
                 http_status = tracing::field::Empty,
             );
-            let source = TokenSource::new(access.clone());
             let result = self
-                .request(&source, operation, existing_event, f)
+                .request(
+                    tokens,
+                    tenant,
+                    refreshed.take(),
+                    operation,
+                    existing_event,
+                    f,
+                )
                 .instrument(span.clone())
                 .await;
-            let err = match result {
+            match result {
                 Ok(answer) => return Ok(answer),
-                Err(err) => err,
-            };
-            if errors::is_unauthorized(&err) && !reauthorized {
-                if let Some(refused) = source.handed_out() {
+                Err((err, Some(used))) if !reauthorized && errors::is_unauthorized(&err) => {
                     span.in_scope(|| {
                         tracing::info!("access token refused (401); refreshing it once")
                     });
-                    reauthorized = true;
-                    access
-                        .manager()
-                        .refresh_after_rejection(access.key(), &refused)
+                    let fresh = tokens
+                        .refresh_after_rejection(tenant, &used)
                         .instrument(span)
-                        .await?;
-                    continue;
+                        .await
+                        .map_err(|e| self.tag(e, operation))?;
+                    refreshed = Some(fresh);
                 }
+                Err((err, _)) => return Err(err),
             }
-            return Err(err);
         }
     }
 
-    /// One HTTP request through a fresh hub, with the per-request timeout.
-    async fn request<F>(
+    /// One HTTP request through a fresh hub, with `token` (or the source's current one), all
+    /// within the per-request timeout. A failure comes back with the token it used, if any.
+    async fn request<T, F>(
         &self,
-        source: &TokenSource,
+        tokens: &T,
+        tenant: &TenantId,
+        token: Option<AccessToken>,
         operation: Operation,
         existing_event: bool,
         f: &F,
-    ) -> Result<Answer>
+    ) -> std::result::Result<Answer, (Error, Option<AccessToken>)>
     where
+        T: CalendarTokens,
         F: for<'a> Fn(&'a Hub, &'a mut Capture) -> CallFuture<'a> + Send + Sync,
     {
-        let hub = self.hub(source.clone());
         let mut capture = Capture::default();
-        let refused_before = self.inner.refusals.count();
-        let timeout = self.inner.options.request_timeout;
-        let err = match tokio::time::timeout(timeout, f(&hub, &mut capture)).await {
-            Ok(Ok((response, event))) => {
+        let mut used = None;
+        let refused_before = self.refusals.count();
+        let timeout = self.options.request_timeout;
+        let sent = tokio::time::timeout(timeout, async {
+            let token = match token {
+                Some(token) => token,
+                None => tokens.access_token(tenant).await?,
+            };
+            let hub = self.hub(token.secret().expose_secret().to_owned());
+            used = Some(token);
+            Ok::<_, Error>(f(&hub, &mut capture).await)
+        })
+        .await;
+        let err = match sent {
+            Ok(Ok(Ok((response, event)))) => {
                 let status = response.status().as_u16();
                 tracing::Span::current().record("http_status", status);
                 // The bindings buffered the body to decode it, so this is no copy.
@@ -286,43 +297,47 @@ impl Calendar {
                 tracing::debug!("google calendar answered");
                 return Ok(Answer { event, body });
             }
-            Ok(Err(e)) => {
-                let err = errors::from_bindings(
-                    e,
-                    &capture,
-                    &self.inner.provider,
-                    operation,
-                    existing_event,
-                );
+            // The token source's own error (not connected, revoked, refresh failed) as it was.
+            Ok(Err(e)) => self.tag(e, operation),
+            Ok(Ok(Err(e))) => {
+                let err =
+                    errors::from_bindings(e, &capture, &self.provider, operation, existing_event);
                 // The bindings turn a body the connection refused into an empty one that does
                 // not decode; the refusal count says which it was.
-                if err.code() == ErrorCode::ProviderError
-                    && self.inner.refusals.count() > refused_before
+                if err.code() == ErrorCode::ProviderError && self.refusals.count() > refused_before
                 {
-                    errors::oversized(ResponseTooLarge {
-                        limit: self.inner.options.max_response_bytes,
-                    })
-                    .with_provider(self.inner.provider.clone())
-                    .with_operation(operation)
+                    self.tag(
+                        errors::oversized(ResponseTooLarge {
+                            limit: self.options.max_response_bytes,
+                        }),
+                        operation,
+                    )
                 } else {
                     err
                 }
             }
-            Err(_) => Error::new(
-                ErrorCode::NetworkError,
-                format!(
-                    "google calendar did not answer within {} ms",
-                    timeout.as_millis()
-                ),
-            )
-            .with_retryable(true)
-            .with_provider(self.inner.provider.clone())
-            .with_operation(operation),
+            Err(_) => self.tag(
+                Error::new(
+                    ErrorCode::NetworkError,
+                    format!(
+                        "google calendar did not answer within {} ms",
+                        timeout.as_millis()
+                    ),
+                )
+                .with_retryable(true),
+                operation,
+            ),
         };
         if let Some(status) = err.http_status() {
             tracing::Span::current().record("http_status", status);
         }
         tracing::debug!(code = %err.code(), retryable = err.is_retryable(), "google calendar call failed");
-        Err(err)
+        Err((err, used))
+    }
+
+    /// `err` labelled with this provider and `operation`.
+    fn tag(&self, err: Error, operation: Operation) -> Error {
+        err.with_provider(self.provider.clone())
+            .with_operation(operation)
     }
 }

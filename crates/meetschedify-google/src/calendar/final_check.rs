@@ -24,7 +24,7 @@ use meetschedify_core::{Error, ErrorCode, Operation, TenantId};
 
 use super::client::{Answer, Calendar};
 use super::errors::{self, Capture};
-use super::token_source::TokenAccess;
+use crate::provider::CalendarTokens;
 
 /// The verdict when the check found no event.
 const NOT_CREATED: &str = "no meeting was created";
@@ -78,9 +78,9 @@ pub(crate) enum Check {
 
 impl Calendar {
     /// Reads the event `event_id` (a path segment) once, with at most [`FINAL_READS`] tries.
-    pub(crate) async fn final_check(
+    pub(crate) async fn final_check<T: CalendarTokens>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
         tenant: &TenantId,
         event_id: &str,
     ) -> Check {
@@ -92,7 +92,7 @@ impl Calendar {
             .with_max_attempts(self.options().retry.max_attempts.clamp(1, FINAL_READS))
             .with_deadline(timeout.saturating_mul(FINAL_READS));
         let read = self
-            .fetch_with(&retry, access, tenant, event_id, Operation::CreateMeeting)
+            .fetch_with(&retry, tokens, tenant, event_id, Operation::CreateMeeting)
             .await;
         match read {
             Ok(answer) => match answer.event() {

@@ -17,7 +17,6 @@ use meetschedify_core::{
     MeetingStatus, MeetingTime, ProviderId, ResolvedTime, Result, ValidatedCreate, ValidatedUpdate,
 };
 
-use super::ids::EventIds;
 use super::metadata;
 use super::options::SendUpdates;
 use super::ownership;
@@ -65,13 +64,14 @@ impl RequestOptions {
     }
 }
 
-/// The event an `events.insert` sends for a create.
-pub(crate) fn event_for_create(request: &ValidatedCreate, ids: &EventIds) -> Event {
+/// The event an `events.insert` sends for a create, with the client-chosen `event_id`, which is
+/// also the conference `requestId` (so a retried insert asks for the same conference).
+pub(crate) fn event_for_create(request: &ValidatedCreate, event_id: &str) -> Event {
     let req = request.request();
     let attendees: Vec<EventAttendee> = req.participants().map(attendee).collect();
     let (start, end) = event_times(request.time());
     Event {
-        id: Some(ids.event_id.clone()),
+        id: Some(event_id.to_owned()),
         summary: Some(request.title().to_owned()),
         description: req.description.clone(),
         start: Some(start),
@@ -79,7 +79,7 @@ pub(crate) fn event_for_create(request: &ValidatedCreate, ids: &EventIds) -> Eve
         attendees: (!attendees.is_empty()).then_some(attendees),
         conference_data: req.add_conference_link.then(|| ConferenceData {
             create_request: Some(CreateConferenceRequest {
-                request_id: Some(ids.request_id.clone()),
+                request_id: Some(event_id.to_owned()),
                 conference_solution_key: Some(ConferenceSolutionKey {
                     type_: Some(HANGOUTS_MEET.to_owned()),
                 }),
@@ -313,9 +313,10 @@ mod tests {
 
     #[test]
     fn create_maps_every_field() {
-        let ids = EventIds::derive(&ProviderId::GOOGLE_MEET, &TenantId::new("org_1"), "k");
-        let e = event_for_create(&create(), &ids);
-        assert_eq!(e.id.as_deref(), Some(ids.event_id.as_str()));
+        let id =
+            super::super::ids::event_id(&ProviderId::GOOGLE_MEET, &TenantId::new("org_1"), "k");
+        let e = event_for_create(&create(), &id);
+        assert_eq!(e.id.as_deref(), Some(id.as_str()));
         assert_eq!(e.summary.as_deref(), Some("Interview"));
         let start = e.start.as_ref().unwrap();
         assert_eq!(start.time_zone.as_deref(), Some("Asia/Kolkata"));
@@ -332,7 +333,7 @@ mod tests {
             .create_request
             .as_ref()
             .unwrap();
-        assert_eq!(cr.request_id.as_deref(), Some(ids.request_id.as_str()));
+        assert_eq!(cr.request_id.as_deref(), Some(id.as_str()));
         let private = e
             .extended_properties
             .as_ref()
@@ -348,11 +349,10 @@ mod tests {
     fn no_link_no_conference_data_and_empty_patch_fields_stay_unset() {
         let r = create().into_request().with_conference_link(false);
         let v = ValidatedCreate::new(r, &RequestLimits::DEFAULT).unwrap();
-        let ids = EventIds::derive(&ProviderId::GOOGLE_MEET, &TenantId::new("org_1"), "k");
-        assert!(event_for_create(&v, &ids).conference_data.is_none());
+        assert!(event_for_create(&v, "k0000").conference_data.is_none());
 
         let u = ValidatedUpdate::new(
-            meetschedify_core::UpdateMeetingRequest::new("org_1").with_title("New"),
+            meetschedify_core::UpdateMeetingRequest::new().with_title("New"),
             &RequestLimits::DEFAULT,
         )
         .unwrap();

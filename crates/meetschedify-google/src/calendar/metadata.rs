@@ -15,19 +15,21 @@ use std::collections::HashMap;
 use meetschedify_core::Metadata;
 
 /// The property holding how many chunks follow.
-pub const PARTS_KEY: &str = "meetschedify.metadata.parts";
+pub(crate) const PARTS_KEY: &str = "meetschedify.metadata.parts";
 /// The prefix of each chunk's property (`meetschedify.metadata.{n}`).
-pub const CHUNK_PREFIX: &str = "meetschedify.metadata.";
+pub(crate) const CHUNK_PREFIX: &str = "meetschedify.metadata.";
 /// Characters per chunk, below Google's 1024-character value limit.
-pub const CHUNK_CHARS: usize = 1000;
+pub(crate) const CHUNK_CHARS: usize = 1000;
 /// The largest metadata (compact JSON bytes) that fits in Google's 32 kB of properties with
-/// room for the keys: 24 KiB. Core's default request limit (8 KiB) is well below it.
-pub const MAX_METADATA_BYTES: usize = 24 * 1024;
+/// room for the keys: 24 KiB. Core's default request limit (8 KiB) is well below it, so only
+/// the tests check against it.
+#[cfg(test)]
+pub(crate) const MAX_METADATA_BYTES: usize = 24 * 1024;
 
 /// The private properties that store `metadata`. `stale_parts` is how many chunks the event
 /// held before (an update): those beyond the new count are blanked, because a patch merges
 /// properties key by key and would otherwise keep them.
-pub fn encode(metadata: &Metadata, stale_parts: usize) -> HashMap<String, String> {
+pub(crate) fn encode(metadata: &Metadata, stale_parts: usize) -> HashMap<String, String> {
     let mut props = HashMap::new();
     let json = if metadata.is_empty() {
         String::new()
@@ -51,7 +53,7 @@ pub fn encode(metadata: &Metadata, stale_parts: usize) -> HashMap<String, String
 }
 
 /// How many chunks the properties say they hold (0 when there is no metadata).
-pub fn parts(props: Option<&HashMap<String, String>>) -> usize {
+pub(crate) fn parts(props: Option<&HashMap<String, String>>) -> usize {
     props
         .and_then(|p| p.get(PARTS_KEY))
         .and_then(|n| n.parse().ok())
@@ -61,7 +63,7 @@ pub fn parts(props: Option<&HashMap<String, String>>) -> usize {
 /// The metadata stored in `props`, or empty when there is none. Properties written by someone
 /// else that do not decode give empty metadata and a warning, never an error: the meeting
 /// itself is fine.
-pub fn decode(props: Option<&HashMap<String, String>>) -> Metadata {
+pub(crate) fn decode(props: Option<&HashMap<String, String>>) -> Metadata {
     let Some(props) = props else {
         return Metadata::new();
     };

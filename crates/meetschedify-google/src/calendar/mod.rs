@@ -1,5 +1,6 @@
-//! The Calendar layer both Google providers share: Google's generated `google-calendar3`
-//! bindings over one HTTP client, with tokens from core's token manager.
+//! The Calendar layer every Google provider runs on: Google's generated `google-calendar3`
+//! bindings over one HTTP client, with tokens from the provider's token source. Internal: the
+//! bindings' and hyper's types stay in here.
 
 mod client;
 mod errors;
@@ -8,18 +9,14 @@ mod http;
 mod ids;
 mod limit;
 mod mapping;
-mod meetings;
-pub mod metadata;
+mod metadata;
 mod operations;
 mod options;
 mod ownership;
 mod path;
 mod readiness;
-mod token_source;
 
-pub use client::Calendar;
-pub use ids::EventIds;
-pub use meetings::CalendarMeetings;
+pub(crate) use client::Calendar;
+pub use ids::event_id;
 pub use options::{CalendarOptions, SendUpdates, DEFAULT_CALENDAR_ID};
 pub use ownership::TENANT_KEY;
-pub use token_source::TokenAccess;

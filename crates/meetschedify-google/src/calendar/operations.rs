@@ -10,13 +10,13 @@ use meetschedify_core::{
 use super::client::{Answer, Calendar};
 use super::errors::{self, Capture};
 use super::final_check::{self, Check, InsertLog};
-use super::ids::EventIds;
+use super::ids;
 use super::mapping::{self, RequestOptions};
 use super::metadata;
 use super::options::SendUpdates;
 use super::ownership;
 use super::path;
-use super::token_source::TokenAccess;
+use crate::provider::CalendarTokens;
 
 impl Calendar {
     /// Creates the event (with a Meet conference when the request asks for a link) and waits
@@ -27,9 +27,9 @@ impl Calendar {
     /// second event: Google answers 409 `duplicate` and the existing event is read and
     /// returned instead. When every attempt failed and one of them may have made the event,
     /// a final read by id decides (see `final_check.rs`).
-    pub async fn create(
+    pub(crate) async fn create<T: CalendarTokens>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
         request: &ValidatedCreate,
     ) -> Result<CreatedMeeting> {
         let req = request.request();
@@ -39,21 +39,22 @@ impl Calendar {
             options.send_updates,
             req.notify_participants,
         );
-        let caller_key = req.idempotency_key.clone();
-        let key = caller_key.clone().unwrap_or_else(EventIds::fresh_key);
-        let ids = EventIds::derive(self.provider_id(), &req.tenant_id, &key);
-        let event = mapping::event_for_create(request, &ids);
-        let calendar_id = self.calendar_segment()?;
-        let calendar_id = calendar_id.as_str();
-        let keyed = caller_key.is_some();
+        let keyed = req.idempotency_key.is_some();
+        let event_id = match &req.idempotency_key {
+            Some(key) => ids::event_id(self.provider_id(), &req.tenant_id, key),
+            None => ids::event_id(self.provider_id(), &req.tenant_id, &ids::fresh_key()),
+        };
+        let event = mapping::event_for_create(request, &event_id);
+        let calendar_id = self.calendar_segment();
         let log = Arc::new(InsertLog::default());
         let inserted = self
             .call(
-                access,
+                tokens,
                 &req.tenant_id,
                 Operation::CreateMeeting,
                 false,
                 |hub, dlg| {
+                    // Owned: the future may not borrow from this call's stack.
                     let (event, calendar_id) = (event.clone(), calendar_id.to_owned());
                     let log = Arc::clone(&log);
                     Box::pin(async move {
@@ -82,40 +83,32 @@ impl Calendar {
             Ok(answer) => answer,
             Err(e) if errors::is_duplicate(&e) => {
                 tracing::info!(
-                    event_id = %ids.event_id,
+                    event_id = %event_id,
                     "the event already exists (an earlier attempt went through); reading it"
                 );
-                self.fetch(
-                    access,
-                    &req.tenant_id,
-                    &ids.event_id,
-                    Operation::CreateMeeting,
-                )
-                .await
-                .map_err(|e| final_check::created_but_unread(e, &ids.event_id, keyed))?
+                self.fetch(tokens, &req.tenant_id, &event_id, Operation::CreateMeeting)
+                    .await
+                    .map_err(|e| final_check::created_but_unread(e, &event_id, keyed))?
             }
             Err(e) if log.maybe_applied() => {
                 tracing::warn!(
-                    event_id = %ids.event_id,
+                    event_id = %event_id,
                     code = %e.code(),
                     "create failed after an attempt that may have made the event; reading it by id"
                 );
-                match self
-                    .final_check(access, &req.tenant_id, &ids.event_id)
-                    .await
-                {
+                match self.final_check(tokens, &req.tenant_id, &event_id).await {
                     Check::Found(answer) => {
-                        tracing::info!(event_id = %ids.event_id, "found the event after the last attempt; not an error");
+                        tracing::info!(event_id = %event_id, "found the event after the last attempt; not an error");
                         *answer
                     }
                     Check::Absent => return Err(final_check::not_created(e)),
                     Check::Failed(read) => {
                         tracing::warn!(
-                            event_id = %ids.event_id,
+                            event_id = %event_id,
                             code = %read.code(),
                             "the final check failed too: whether the event exists is unknown"
                         );
-                        return Err(final_check::unknown(e, &ids.event_id, keyed));
+                        return Err(final_check::unknown(e, &event_id, keyed));
                     }
                 }
             }
@@ -125,7 +118,7 @@ impl Calendar {
             let allow_pending = options
                 .allow_pending_conference
                 .unwrap_or(self.options().allow_pending_conference);
-            self.await_conference(access, &req.tenant_id, answer, allow_pending, keyed)
+            self.await_conference(tokens, &req.tenant_id, answer, allow_pending, keyed)
                 .await?
         } else {
             answer
@@ -135,15 +128,15 @@ impl Calendar {
 
     /// Reads a meeting by event id. A deleted event comes back with status `cancelled`. With
     /// the ownership check on, an event that is not the context tenant's is `MEETING_NOT_FOUND`.
-    pub async fn get(
+    pub(crate) async fn get<T: CalendarTokens>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
         ctx: &MeetingContext,
         event_id: &str,
     ) -> Result<CreatedMeeting> {
         let event_id = path::segment(event_id, "meeting_id")?;
         let answer = self
-            .fetch(access, &ctx.tenant_id, &event_id, Operation::GetMeeting)
+            .fetch(tokens, &ctx.tenant_id, &event_id, Operation::GetMeeting)
             .await?;
         self.check_owner(&answer, &ctx.tenant_id)?;
         into_meeting(self, answer)
@@ -152,16 +145,17 @@ impl Calendar {
     /// Patches the fields the update names; the conference is kept. Reads the event first, to
     /// report whether the join link changed and to blank metadata chunks that would go stale,
     /// and, with the ownership check on, to refuse another tenant's event before the patch.
-    pub async fn update(
+    pub(crate) async fn update<T: CalendarTokens>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
+        ctx: &MeetingContext,
         event_id: &str,
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
-        let tenant = &update.request().tenant_id;
+        let tenant = &ctx.tenant_id;
         let event_id = &path::segment(event_id, "meeting_id")?;
         let before = self
-            .fetch(access, tenant, event_id, Operation::UpdateMeeting)
+            .fetch(tokens, tenant, event_id, Operation::UpdateMeeting)
             .await?;
         self.check_owner(&before, tenant)?;
         let before_event = before.event()?;
@@ -172,16 +166,11 @@ impl Calendar {
                 .and_then(|p| p.private.as_ref()),
         );
         let patch = mapping::event_for_patch(update, stale_parts);
-        let send = SendUpdates::resolve(
-            self.options().send_updates,
-            None,
-            update.request().notify_participants,
-        );
-        let calendar_id = self.calendar_segment()?;
-        let calendar_id = calendar_id.as_str();
+        let send = SendUpdates::resolve(self.options().send_updates, None, ctx.notify_participants);
+        let calendar_id = self.calendar_segment();
         let after = self
             .call(
-                access,
+                tokens,
                 tenant,
                 Operation::UpdateMeeting,
                 true,
@@ -207,9 +196,9 @@ impl Calendar {
     /// `AlreadyCancelled`: the meeting is gone either way. With the ownership check on, the
     /// event is read first, and one that is not the context tenant's (deleted or not) is
     /// `MEETING_NOT_FOUND`, and is not deleted.
-    pub async fn cancel(
+    pub(crate) async fn cancel<T: CalendarTokens>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
         ctx: &MeetingContext,
         event_id: &str,
     ) -> Result<CancelOutcome> {
@@ -219,15 +208,14 @@ impl Calendar {
             // A deleted event is still read (as a cancelled tombstone with its properties), so
             // its owner's repeated cancel goes on to the delete and its `AlreadyCancelled`.
             let event = self
-                .fetch(access, &ctx.tenant_id, event_id, Operation::CancelMeeting)
+                .fetch(tokens, &ctx.tenant_id, event_id, Operation::CancelMeeting)
                 .await?;
             self.check_owner(&event, &ctx.tenant_id)?;
         }
-        let calendar_id = self.calendar_segment()?;
-        let calendar_id = calendar_id.as_str();
+        let calendar_id = self.calendar_segment();
         let deleted = self
             .call(
-                access,
+                tokens,
                 &ctx.tenant_id,
                 Operation::CancelMeeting,
                 true,
@@ -250,29 +238,28 @@ impl Calendar {
 
     /// `events.get`, retried. `event_id` must already be a path segment (see [`path`]); the
     /// ids this crate derives are base32hex, which encodes to itself.
-    pub(crate) async fn fetch(
+    pub(crate) async fn fetch<T: CalendarTokens>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
         tenant: &TenantId,
         event_id: &str,
         operation: Operation,
     ) -> Result<Answer> {
-        self.fetch_with(&self.options().retry, access, tenant, event_id, operation)
+        self.fetch_with(&self.options().retry, tokens, tenant, event_id, operation)
             .await
     }
 
     /// [`fetch`](Self::fetch) under another retry policy (the create's final check).
-    pub(crate) async fn fetch_with(
+    pub(crate) async fn fetch_with<T: CalendarTokens>(
         &self,
         retry: &RetryConfig,
-        access: &TokenAccess,
+        tokens: &T,
         tenant: &TenantId,
         event_id: &str,
         operation: Operation,
     ) -> Result<Answer> {
-        let calendar_id = self.calendar_segment()?;
-        let calendar_id = calendar_id.as_str();
-        self.call_with(retry, access, tenant, operation, true, |hub, dlg| {
+        let calendar_id = self.calendar_segment();
+        self.call_with(retry, tokens, tenant, operation, true, |hub, dlg| {
             let call = hub.events().get(calendar_id, event_id).delegate(dlg);
             Box::pin(async move { call.doit().await.map(|(r, e)| (r, Some(e))) })
         })
@@ -287,11 +274,6 @@ impl Calendar {
             return Ok(());
         }
         ownership::ensure_owned(answer.event()?, tenant)
-    }
-
-    /// The configured calendar id as a path segment.
-    fn calendar_segment(&self) -> Result<String> {
-        path::segment(&self.options().calendar_id, "calendar_id")
     }
 }
 

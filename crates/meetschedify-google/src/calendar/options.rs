@@ -68,7 +68,7 @@ impl fmt::Display for SendUpdates {
 /// The calendar every event goes to unless configured otherwise: the account's own.
 pub const DEFAULT_CALENDAR_ID: &str = "primary";
 
-/// Settings of the [`Calendar`](crate::Calendar) layer, shared by both Google providers.
+/// Settings of the Calendar layer every Google provider runs on.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CalendarOptions {

@@ -20,7 +20,7 @@ use super::client::{Answer, Calendar};
 use super::final_check;
 use super::mapping;
 use super::path;
-use super::token_source::TokenAccess;
+use crate::provider::CalendarTokens;
 
 /// The longest pause between two polls.
 const MAX_POLL_PAUSE: Duration = Duration::from_secs(2);
@@ -28,9 +28,9 @@ const MAX_POLL_PAUSE: Duration = Duration::from_secs(2);
 impl Calendar {
     /// Polls until the conference is ready. `retryable` says whether repeating the create is
     /// safe (it had a caller's idempotency key), which is what `CONFERENCE_PENDING` reports.
-    pub(crate) async fn await_conference(
+    pub(crate) async fn await_conference<T: CalendarTokens>(
         &self,
-        access: &TokenAccess,
+        tokens: &T,
         tenant: &TenantId,
         mut answer: Answer,
         allow_pending: bool,
@@ -62,8 +62,6 @@ impl Calendar {
                 _ if cancelled || mapping::video_link(event).is_some() => {
                     if polls > 0 {
                         tracing::info!(
-                            provider = %self.provider_id(),
-                            tenant = %tenant,
                             polls,
                             event_id = %id,
                             "meet conference ready"
@@ -95,7 +93,7 @@ impl Calendar {
             let segment = path::segment(&id, "event_id")?;
             // The event exists: a failed poll must say so, or the caller has an orphan.
             answer = self
-                .fetch(access, tenant, &segment, Operation::CreateMeeting)
+                .fetch(tokens, tenant, &segment, Operation::CreateMeeting)
                 .await
                 .map_err(|e| final_check::created_but_unread(e, &id, retryable))?;
         }
@@ -111,7 +109,6 @@ impl Calendar {
         let wait = self.options().conference_wait;
         if allow_pending {
             tracing::warn!(
-                provider = %self.provider_id(),
                 event_id = %id,
                 "meet conference still pending; returning the meeting without a link as asked"
             );

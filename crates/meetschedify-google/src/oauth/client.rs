@@ -98,6 +98,45 @@ impl fmt::Debug for GoogleClientCredentials {
     }
 }
 
+/// A PKCE pair (RFC 7636, S256) for one authorization: the challenge goes into the consent
+/// URL ([`GoogleOAuthClient::authorization_url`]), the verifier is kept (sealed in the OAuth
+/// state, say) and sent with the code ([`GoogleOAuthClient::exchange_code`]).
+pub struct Pkce {
+    challenge: PkceCodeChallenge,
+    verifier: SecretString,
+}
+
+impl Pkce {
+    /// A fresh random pair.
+    pub fn new() -> Self {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        Self {
+            challenge,
+            verifier: SecretString::from(verifier.into_secret()),
+        }
+    }
+
+    /// The verifier: a secret until the code is exchanged.
+    pub fn verifier(&self) -> &SecretString {
+        &self.verifier
+    }
+}
+
+impl Default for Pkce {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Pkce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pkce")
+            .field("challenge", &self.challenge.as_str())
+            .field("verifier", &"[redacted]")
+            .finish()
+    }
+}
+
 /// What revoking a token at Google found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -196,7 +235,7 @@ impl GoogleOAuthClient {
         &self,
         state: String,
         scopes: &[String],
-        pkce: PkceCodeChallenge,
+        pkce: &Pkce,
         login_hint: Option<&str>,
     ) -> String {
         let mut request = self
@@ -207,7 +246,7 @@ impl GoogleOAuthClient {
             .add_extra_param("access_type", "offline")
             .add_extra_param("prompt", "consent")
             .add_extra_param("include_granted_scopes", "true")
-            .set_pkce_challenge(pkce);
+            .set_pkce_challenge(pkce.challenge.clone());
         if let Some(hint) = login_hint {
             request = request.add_extra_param("login_hint", hint.to_owned());
         }
@@ -321,7 +360,6 @@ impl GoogleOAuthClient {
     fn span(&self, operation: Operation) -> tracing::Span {
         tracing::info_span!(
             "google_oauth",
-            provider = %self.inner.provider,
             operation = operation.as_str(),
             http_status = tracing::field::Empty,
         )

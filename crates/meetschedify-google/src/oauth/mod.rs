@@ -4,10 +4,5 @@ mod client;
 mod refresher;
 mod transport;
 
-pub use client::{GoogleClientCredentials, GoogleOAuthClient, RevokeOutcome};
+pub use client::{GoogleClientCredentials, GoogleOAuthClient, Pkce, RevokeOutcome};
 pub use refresher::GoogleTokenRefresher;
-
-/// PKCE values for [`GoogleOAuthClient::authorization_url`] and
-/// [`GoogleOAuthClient::exchange_code`], re-exported so callers need no direct `oauth2`
-/// dependency.
-pub use oauth2::{PkceCodeChallenge, PkceCodeVerifier};

@@ -1,5 +1,6 @@
 //! [`GoogleTokenRefresher`]: core's [`TokenRefresher`] over Google's refresh-token grant.
 
+use meetschedify_core::secrecy::SecretString;
 use meetschedify_core::{
     async_trait, Error, ErrorCode, Operation, Result, TokenKey, TokenRecord, TokenRefresher,
 };
@@ -17,6 +18,7 @@ use super::client::GoogleOAuthClient;
 pub struct GoogleTokenRefresher {
     oauth: GoogleOAuthClient,
     revoked_hint: Option<String>,
+    refresh_token: Option<SecretString>,
 }
 
 impl GoogleTokenRefresher {
@@ -25,7 +27,15 @@ impl GoogleTokenRefresher {
         Self {
             oauth,
             revoked_hint: None,
+            refresh_token: None,
         }
+    }
+
+    /// Refreshes from `token`, whatever the stored record holds: for one account whose refresh
+    /// token comes from the configuration rather than from a store (the static provider).
+    pub fn with_refresh_token(mut self, token: SecretString) -> Self {
+        self.refresh_token = Some(token);
+        self
     }
 
     /// Adds advice to every `GOOGLE_AUTH_REVOKED` message.
@@ -38,7 +48,8 @@ impl GoogleTokenRefresher {
 #[async_trait]
 impl TokenRefresher for GoogleTokenRefresher {
     async fn refresh(&self, key: &TokenKey, current: Option<&TokenRecord>) -> Result<TokenRecord> {
-        let Some(refresh_token) = current.and_then(|r| r.refresh_token.as_ref()) else {
+        let stored = current.and_then(|r| r.refresh_token.as_ref());
+        let Some(refresh_token) = self.refresh_token.as_ref().or(stored) else {
             return Err(Error::new(
                 ErrorCode::GoogleNotConnected,
                 format!(

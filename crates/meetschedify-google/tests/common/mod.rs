@@ -6,15 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meetschedify_core::{
-    AuthorizationRequest, CreateMeetingRequest, MeetingParticipant, MeetingTime, OAuthCallback,
-    OAuthConnect, OAuthStateKey, ProviderId, RequestLimits, RetryConfig, SaveCondition, TokenKey,
-    TokenRecord, TokenStore, ValidatedCreate,
+    AuthorizationRequest, CreateMeetingRequest, MeetingParticipant, MeetingTime, MemoryTokenStore,
+    OAuthCallback, OAuthConnect, OAuthStateKey, ProviderId, RequestLimits, RetryConfig,
+    SaveCondition, TokenKey, TokenRecord, TokenStore, ValidatedCreate,
 };
 use meetschedify_emulator::{Emulator, EmulatorBuilder, EmulatorHandle};
 use meetschedify_google::{
     CalendarOptions, GoogleEndpoints, GoogleMeetBuilder, GoogleMeetProvider,
 };
-use meetschedify_store_memory::MemoryTokenStore;
 
 /// The state key every test provider uses (tests may build a second provider that must open
 /// the first one's states).
@@ -137,11 +136,13 @@ pub async fn consent(auth_url: &str, decision: &str) -> Redirect {
 /// Runs the connect flow for `tenant` through the consent page and the callback.
 pub async fn connect(provider: &GoogleMeetProvider, tenant: &str) {
     let url = provider
+        .tokens()
         .authorization_url(&AuthorizationRequest::new(tenant, provider_id(provider)))
         .await
         .unwrap();
     let back = consent(&url.url, "allow").await;
     provider
+        .tokens()
         .handle_callback(
             &OAuthCallback::new(back.code.unwrap(), back.state.unwrap())
                 .with_session_binding(url.session_binding),

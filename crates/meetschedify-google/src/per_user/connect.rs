@@ -6,14 +6,12 @@ use meetschedify_core::{
     DisconnectOutcome, Error, ErrorCode, OAuthCallback, OAuthConnect, Operation, Result,
     SaveCondition, SaveOutcome, SessionBinding, TenantId, TokenKey, TokenRecord,
 };
-use oauth2::PkceCodeChallenge;
 use tracing::Instrument;
 
-use super::builder::{SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS};
-use super::GoogleMeetProvider;
-use crate::oauth::RevokeOutcome;
+use super::{PerUserTokens, SCOPE_CALENDAR, SCOPE_CALENDAR_EVENTS};
+use crate::oauth::{Pkce, RevokeOutcome};
 
-impl GoogleMeetProvider {
+impl PerUserTokens {
     /// Revokes the tenant's grant at Google, then deletes its tokens from the store.
     ///
     /// A token Google already considers invalid is deleted too
@@ -24,16 +22,14 @@ impl GoogleMeetProvider {
     /// The delete is conditional on the version whose token was revoked: if a refresh (which may
     /// rotate the refresh token) or a reconnect saved in between, the new record is revoked
     /// too before it is deleted, so no live grant is left behind unseen.
-    ///
-    /// The same as [`OAuthConnect::disconnect`], callable without the trait in scope.
-    pub async fn disconnect_tenant(&self, tenant: &TenantId) -> Result<DisconnectOutcome> {
+    async fn disconnect_tenant(&self, tenant: &TenantId) -> Result<DisconnectOutcome> {
         let key = self.token_key(tenant);
-        let store = self.inner.tokens.store();
+        let store = self.tokens.store();
         let mut attempts = 0;
         let mut revoked = false;
         let outcome = loop {
             let Some(record) = store.get(&key).await? else {
-                self.inner.tokens.forget(&key);
+                self.tokens.forget(&key);
                 return Ok(DisconnectOutcome::NotConnected);
             };
             // A second round may find the same grant already revoked by the first.
@@ -48,7 +44,7 @@ impl GoogleMeetProvider {
                 _ => return Err(changed_under_us(Operation::Disconnect)),
             }
         };
-        self.inner.tokens.forget(&key);
+        self.tokens.forget(&key);
         let result = match outcome {
             RevokeOutcome::Revoked => DisconnectOutcome::Revoked,
             _ => DisconnectOutcome::AlreadyInvalid,
@@ -70,7 +66,7 @@ fn changed_under_us(operation: Operation) -> Error {
     .with_operation(operation)
 }
 
-impl GoogleMeetProvider {
+impl PerUserTokens {
     /// Revokes the grant behind `record` (its refresh token, or its access token if it has none).
     async fn revoke_record(&self, record: &TokenRecord) -> Result<RevokeOutcome> {
         // Revoking the refresh token ends the whole grant, access tokens included.
@@ -81,7 +77,7 @@ impl GoogleMeetProvider {
         if token.expose_secret().is_empty() {
             return Ok(RevokeOutcome::AlreadyInvalid);
         }
-        self.inner.oauth.revoke(token).await
+        self.oauth.revoke(token).await
     }
 
     /// Saves a new consent's record over whatever is stored, returning what it replaced. The save
@@ -93,7 +89,7 @@ impl GoogleMeetProvider {
         key: &TokenKey,
         record: &TokenRecord,
     ) -> Result<Option<TokenRecord>> {
-        let store = self.inner.tokens.store();
+        let store = self.tokens.store();
         for _ in 0..=MAX_WRITE_ATTEMPTS {
             let current = store.get(key).await?;
             let condition = SaveCondition::unchanged(current.as_ref());
@@ -109,7 +105,7 @@ impl GoogleMeetProvider {
     async fn revoke_replaced(&self, previous: Option<TokenRecord>, new: &TokenRecord) {
         // Opt-in (see `with_revoke_replaced_grant`): on a same-account reconnect Google's
         // revocation would end the new grant as well.
-        let Some(previous) = previous.filter(|_| self.inner.revoke_replaced_grant) else {
+        let Some(previous) = previous.filter(|_| self.revoke_replaced_grant) else {
             return;
         };
         let same = |a: &Option<SecretString>, b: &Option<SecretString>| match (a, b) {
@@ -133,7 +129,7 @@ impl GoogleMeetProvider {
 }
 
 #[async_trait]
-impl OAuthConnect for GoogleMeetProvider {
+impl OAuthConnect for PerUserTokens {
     async fn authorization_url(&self, request: &AuthorizationRequest) -> Result<AuthorizationUrl> {
         request.tenant_id.validate("tenant_id")?;
         if let Some(hint) = &request.login_hint {
@@ -144,20 +140,19 @@ impl OAuthConnect for GoogleMeetProvider {
                 ));
             }
         }
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let verifier = SecretString::from(verifier.secret().clone());
+        let pkce = Pkce::new();
         let binding = SessionBinding::generate();
-        let state = self.inner.sealer.seal(
+        let state = self.sealer.seal(
             &request.tenant_id,
-            &self.inner.id,
+            &self.id,
             request.return_url.as_deref(),
-            Some(&verifier),
+            Some(pkce.verifier()),
             &binding,
         )?;
-        let url = self.inner.oauth.authorization_url(
+        let url = self.oauth.authorization_url(
             state.clone(),
-            &self.inner.scopes,
-            challenge,
+            &self.scopes,
+            &pkce,
             request.login_hint.as_deref(),
         );
         Ok(AuthorizationUrl::new(url, state, binding))
@@ -168,13 +163,8 @@ impl OAuthConnect for GoogleMeetProvider {
         // The state must come back through the browser session that asked for it (login CSRF,
         // a leaked consent URL): checked before the nonce is used up or the code exchanged.
         let payload = self
-            .inner
             .sealer
-            .unseal(
-                &self.inner.id,
-                &callback.state,
-                callback.session_binding.as_ref(),
-            )
+            .unseal(&self.id, &callback.state, callback.session_binding.as_ref())
             .await?;
         let span = tracing::info_span!("google_connect", tenant = %payload.tenant_id);
         async {
@@ -185,11 +175,7 @@ impl OAuthConnect for GoogleMeetProvider {
                 )
                 .with_field("state")
             })?;
-            let record = self
-                .inner
-                .oauth
-                .exchange_code(&callback.code, verifier)
-                .await?;
+            let record = self.oauth.exchange_code(&callback.code, verifier).await?;
             if record.refresh_token.is_none() {
                 return Err(Error::new(
                     ErrorCode::GoogleNotConnected,
@@ -219,12 +205,12 @@ impl OAuthConnect for GoogleMeetProvider {
             // store gives it a version never used before, so a refresh of the old record still
             // in flight conflicts instead of writing over it.
             let previous = self.replace_record(&key, &record).await?;
-            self.inner.tokens.forget(&key);
+            self.tokens.forget(&key);
             self.revoke_replaced(previous, &record).await;
             tracing::info!(scopes = ?record.scopes, "google account connected");
             Ok(ConnectedAccount::new(
                 payload.tenant_id.clone(),
-                self.inner.id.clone(),
+                self.id.clone(),
                 payload.return_url.clone(),
             ))
         }
