@@ -1,7 +1,5 @@
 //! Meet conferences are created asynchronously: a create waits for a join URL, within a bound.
 
-mod common;
-
 use std::time::Duration;
 
 use meetschedify_core::{
@@ -11,10 +9,10 @@ use meetschedify_emulator::Emulator;
 
 #[tokio::test]
 async fn a_pending_conference_is_polled_until_ready() {
-    let emu = common::emulator(Emulator::builder().with_conference_pending_reads(2)).await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::emulator(Emulator::builder().with_conference_pending_reads(2)).await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", Some("k")))
+        .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await
         .unwrap();
     assert!(meeting.conference_link.is_some());
@@ -28,10 +26,10 @@ async fn a_pending_conference_is_polled_until_ready() {
 
 #[tokio::test]
 async fn a_conference_ready_on_insert_is_not_polled() {
-    let emu = common::emulator(Emulator::builder().with_conference_pending_on_insert(false)).await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::emulator(Emulator::builder().with_conference_pending_on_insert(false)).await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", Some("k")))
+        .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await
         .unwrap();
     assert!(meeting.conference_link.is_some());
@@ -46,14 +44,14 @@ async fn a_conference_ready_on_insert_is_not_polled() {
 #[tokio::test]
 async fn still_pending_after_the_bound_is_conference_pending_with_the_event_id() {
     // Google needs 8 more reads; a 30 ms bound allows about 5 (polls at 0, 1, 3, 7, 15 ms).
-    let emu = common::emulator(Emulator::builder().with_conference_pending_reads(8)).await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let impatient = common::builder(&emu, store.clone())
+    let emu = crate::common::emulator(Emulator::builder().with_conference_pending_reads(8)).await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let impatient = crate::common::builder(&emu, store.clone())
         .with_conference_wait(Duration::from_millis(30))
         .build()
         .unwrap();
     let err = impatient
-        .create_meeting(&common::create_request("org_1", Some("k")))
+        .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::ConferencePending, "{err}");
@@ -69,24 +67,24 @@ async fn still_pending_after_the_bound_is_conference_pending_with_the_event_id()
         "typed, for get_meeting later"
     );
     assert_eq!(err.to_json()["meeting_id"], id.as_str());
-    assert_eq!(common::live_events(&emu).len(), 1);
+    assert_eq!(crate::common::live_events(&emu).len(), 1);
 
     // Creating again with the same key finds the same event (409) and waits for it to be ready.
-    let patient = common::builder(&emu, store)
+    let patient = crate::common::builder(&emu, store)
         .with_conference_wait(Duration::from_secs(5))
         .build()
         .unwrap();
     let meeting = patient
-        .create_meeting(&common::create_request("org_1", Some("k")))
+        .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await
         .unwrap();
     assert_eq!(meeting.provider_event_id, id);
     assert!(meeting.conference_link.is_some());
-    assert_eq!(common::live_events(&emu).len(), 1);
+    assert_eq!(crate::common::live_events(&emu).len(), 1);
 
     // Without a caller's key a repeat would make a second meeting, so it is not retryable.
     let err = impatient
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::ConferencePending);
@@ -95,12 +93,12 @@ async fn still_pending_after_the_bound_is_conference_pending_with_the_event_id()
 
 #[tokio::test]
 async fn callers_can_opt_in_to_a_meeting_without_a_link_yet() {
-    let emu = common::emulator(Emulator::builder().with_conference_pending_reads(1_000)).await;
-    let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+    let emu = crate::common::emulator(Emulator::builder().with_conference_pending_reads(1_000)).await;
+    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
         .with_conference_wait(Duration::from_millis(10))
         .build()
         .unwrap();
-    let request = common::create_request("org_1", Some("k"))
+    let request = crate::common::create_request("org_1", Some("k"))
         .into_request()
         .with_provider_option(
             "google",
@@ -119,9 +117,9 @@ async fn callers_can_opt_in_to_a_meeting_without_a_link_yet() {
 
 #[tokio::test]
 async fn no_link_asked_means_no_conference_and_no_wait() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
-    let request = common::create_request("org_1", None)
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let request = crate::common::create_request("org_1", None)
         .into_request()
         .with_conference_link(false);
     let meeting = provider

@@ -1,8 +1,6 @@
 //! Each Google Calendar failure maps to its documented code, and only the retryable ones are
 //! retried.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,8 +38,8 @@ fn google_error(
 }
 
 async fn setup(retry: RetryConfig) -> (EmulatorHandle, GoogleMeetProvider) {
-    let emu = common::default_emulator().await;
-    let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
         .with_retry(retry)
         .build()
         .unwrap();
@@ -64,7 +62,7 @@ async fn a_429_is_a_rate_limit_with_retry_after() {
         google_error(429, "rateLimitExceeded", "Rate Limit Exceeded", Some("7")),
     ));
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleRateLimit);
@@ -78,14 +76,14 @@ async fn a_429_is_a_rate_limit_with_retry_after() {
 
 #[tokio::test]
 async fn googles_403_rate_limits_are_retried_until_the_quota_window_passes() {
-    let emu = common::emulator(Emulator::builder().with_google_quota_per_minute(Some(2))).await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::emulator(Emulator::builder().with_google_quota_per_minute(Some(2))).await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     provider
-        .create_meeting(&common::create_request("org_1", Some("a")))
+        .create_meeting(&crate::common::create_request("org_1", Some("a")))
         .await
         .unwrap(); // insert + one readiness read: the quota is used up
     let err = provider
-        .create_meeting(&common::create_request("org_1", Some("b")))
+        .create_meeting(&crate::common::create_request("org_1", Some("b")))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleRateLimit, "{err}");
@@ -101,14 +99,14 @@ async fn googles_403_rate_limits_are_retried_until_the_quota_window_passes() {
     );
     emu.advance_clock(Duration::from_secs(61));
     provider
-        .create_meeting(&common::create_request("org_1", Some("b")))
+        .create_meeting(&crate::common::create_request("org_1", Some("b")))
         .await
         .unwrap();
 }
 
 #[tokio::test]
 async fn quota_exceeded_is_not_retried() {
-    let (emu, provider) = setup(common::fast_retry(4)).await;
+    let (emu, provider) = setup(crate::common::fast_retry(4)).await;
     emu.inject_fault(FaultRule::once(
         "POST",
         INSERT,
@@ -120,7 +118,7 @@ async fn quota_exceeded_is_not_retried() {
         ),
     ));
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleRateLimit);
@@ -130,7 +128,7 @@ async fn quota_exceeded_is_not_retried() {
 
 #[tokio::test]
 async fn server_errors_timeouts_resets_and_proxies_are_retried() {
-    let (emu, provider) = setup(common::fast_retry(5)).await;
+    let (emu, provider) = setup(crate::common::fast_retry(5)).await;
     emu.inject_fault(FaultRule::sequence(
         "POST",
         INSERT,
@@ -146,11 +144,11 @@ async fn server_errors_timeouts_resets_and_proxies_are_retried() {
         ],
     ));
     provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap();
     assert_eq!(inserts(&emu), 5);
-    assert_eq!(common::live_events(&emu).len(), 1);
+    assert_eq!(crate::common::live_events(&emu).len(), 1);
 
     emu.inject_fault(FaultRule::sequence(
         "POST",
@@ -158,7 +156,7 @@ async fn server_errors_timeouts_resets_and_proxies_are_retried() {
         vec![Some(FaultAction::NonJson { status: 502 }); 5],
     ));
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleCalendarError);
@@ -170,7 +168,7 @@ async fn server_errors_timeouts_resets_and_proxies_are_retried() {
 
 #[tokio::test]
 async fn a_bad_request_keeps_googles_reason_and_message() {
-    let (emu, provider) = setup(common::fast_retry(4)).await;
+    let (emu, provider) = setup(crate::common::fast_retry(4)).await;
     let body = serde_json::json!({"error": {"code": 400, "message": "Invalid conference type value.",
         "errors": [{"domain": "global", "reason": "invalid", "message": "Invalid conference type value."}]}});
     emu.inject_fault(FaultRule::once(
@@ -183,7 +181,7 @@ async fn a_bad_request_keeps_googles_reason_and_message() {
         },
     ));
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleCalendarError);
@@ -198,7 +196,7 @@ async fn a_bad_request_keeps_googles_reason_and_message() {
 
 #[tokio::test]
 async fn unknown_events_are_meeting_not_found() {
-    let (_emu, provider) = setup(common::fast_retry(2)).await;
+    let (_emu, provider) = setup(crate::common::fast_retry(2)).await;
     let ctx = MeetingContext::new("org_1");
     let err = provider
         .get_meeting(&ctx, "nosuchevent123")
@@ -225,7 +223,7 @@ async fn unknown_events_are_meeting_not_found() {
 
 #[tokio::test]
 async fn a_token_without_calendar_write_scope_is_a_calendar_error() {
-    let emu = common::default_emulator().await;
+    let emu = crate::common::default_emulator().await;
     let demo = emu.demo().clone();
     let read_only = emu
         .issue_google_refresh_token(
@@ -245,9 +243,9 @@ async fn a_token_without_calendar_write_scope_is_a_calendar_error() {
         )
         .await
         .unwrap();
-    let provider = common::provider(&emu, store);
+    let provider = crate::common::provider(&emu, store);
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleCalendarError, "{err}");
@@ -261,9 +259,9 @@ async fn a_token_without_calendar_write_scope_is_a_calendar_error() {
 
 #[tokio::test]
 async fn a_slow_answer_times_out_as_a_retryable_network_error() {
-    let emu = common::default_emulator().await;
-    let options = common::fast_options().with_request_timeout(Duration::from_millis(50));
-    let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+    let emu = crate::common::default_emulator().await;
+    let options = crate::common::fast_options().with_request_timeout(Duration::from_millis(50));
+    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
         .with_calendar_options(options)
         .build()
         .unwrap();
@@ -275,16 +273,16 @@ async fn a_slow_answer_times_out_as_a_retryable_network_error() {
         FaultAction::latency(Duration::from_millis(300)),
     ));
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", Some("slow")))
+        .create_meeting(&crate::common::create_request("org_1", Some("slow")))
         .await
         .unwrap();
     assert!(meeting.conference_link.is_some());
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(common::live_events(&emu).len(), 1);
+    assert_eq!(crate::common::live_events(&emu).len(), 1);
 
-    let impatient = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+    let impatient = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
         .with_calendar_options(
-            common::fast_options()
+            crate::common::fast_options()
                 .with_request_timeout(Duration::from_millis(20))
                 .with_retry(RetryConfig::none()),
         )
@@ -318,7 +316,7 @@ async fn a_hostile_retry_after_is_returned_at_once_not_slept_on() {
         .strftime("%a, %d %b %Y %H:%M:%S GMT")
         .to_string();
     for (after, at_least) in [("86400", 86_400), (http_date.as_str(), 86_000)] {
-        let (emu, provider) = setup(common::fast_retry(4).without_deadline()).await;
+        let (emu, provider) = setup(crate::common::fast_retry(4).without_deadline()).await;
         emu.inject_fault(FaultRule::once(
             "POST",
             INSERT,
@@ -326,7 +324,7 @@ async fn a_hostile_retry_after_is_returned_at_once_not_slept_on() {
         ));
         let started = std::time::Instant::now();
         let err = provider
-            .create_meeting(&common::create_request("org_1", None))
+            .create_meeting(&crate::common::create_request("org_1", None))
             .await
             .unwrap_err();
         assert!(started.elapsed() < Duration::from_secs(10), "{after}");
@@ -349,7 +347,7 @@ async fn a_hostile_retry_after_is_returned_at_once_not_slept_on() {
 async fn a_20_mib_calendar_answer_is_a_provider_error() {
     let (emu, provider) = setup(RetryConfig::default()).await;
     let made = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap();
     emu.clear_requests();

@@ -1,8 +1,6 @@
 //! Token handling: single-flight refresh, revocation, 401 recovery, missing refresh tokens and
 //! token-endpoint failures.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,19 +14,19 @@ use meetschedify_emulator::{Emulator, FaultAction, FaultRule};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_creates_for_one_tenant_make_one_refresh() {
-    let emu = common::emulator(
+    let emu = crate::common::emulator(
         Emulator::builder()
             .with_google_quota_per_minute(None)
             .with_conference_pending_on_insert(false),
     )
     .await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::provider(&emu, store.clone());
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::provider(&emu, store.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..1000 {
         let p = provider.clone();
         tasks.spawn(async move {
-            p.create_meeting(&common::create_request("org_1", Some(&format!("k{i}"))))
+            p.create_meeting(&crate::common::create_request("org_1", Some(&format!("k{i}"))))
                 .await
         });
     }
@@ -44,7 +42,7 @@ async fn a_thousand_concurrent_creates_for_one_tenant_make_one_refresh() {
         1,
         "exactly one refresh for 1,000 creates"
     );
-    assert_eq!(common::live_events(&emu).len(), 1000);
+    assert_eq!(crate::common::live_events(&emu).len(), 1000);
     // The refreshed token was saved before use, with the refresh token kept (Google sent none).
     let record = store
         .get(&TokenKey::new("org_1", ProviderId::GOOGLE_MEET))
@@ -66,13 +64,13 @@ async fn a_thousand_concurrent_creates_for_one_tenant_make_one_refresh() {
 
 #[tokio::test]
 async fn a_revoked_refresh_token_is_reported_and_not_retried() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::provider(&emu, store.clone());
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::provider(&emu, store.clone());
     assert!(emu.revoke_token(&emu.demo().google_refresh_token));
 
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleAuthRevoked, "{err}");
@@ -107,7 +105,7 @@ async fn a_revoked_refresh_token_is_reported_and_not_retried() {
 
     // Further calls fail the same way without asking Google again.
     let again = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(again.code(), ErrorCode::GoogleAuthRevoked);
@@ -127,15 +125,15 @@ async fn a_revoked_refresh_token_is_reported_and_not_retried() {
 
 #[tokio::test]
 async fn reconnecting_clears_a_revoked_record() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::provider(&emu, store.clone());
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::provider(&emu, store.clone());
     emu.revoke_token(&emu.demo().google_refresh_token);
     provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
-    common::connect(&provider, "org_1").await;
+    crate::common::connect(&provider, "org_1").await;
     assert!(
         provider
             .connection_status(&TenantId::new("org_1"))
@@ -144,17 +142,17 @@ async fn reconnecting_clears_a_revoked_record() {
             .connected
     );
     provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap();
 }
 
 #[tokio::test]
 async fn an_access_token_refused_with_401_is_refreshed_once() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     provider
-        .create_meeting(&common::create_request("org_1", Some("a")))
+        .create_meeting(&crate::common::create_request("org_1", Some("a")))
         .await
         .unwrap();
     assert_eq!(emu.google_token_requests(), 1);
@@ -162,7 +160,7 @@ async fn an_access_token_refused_with_401_is_refreshed_once() {
     // gets a 401, refreshes exactly once and repeats the request.
     emu.advance_clock(Duration::from_secs(3700));
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", Some("b")))
+        .create_meeting(&crate::common::create_request("org_1", Some("b")))
         .await
         .unwrap();
     assert!(meeting.conference_link.is_some());
@@ -177,9 +175,9 @@ async fn an_access_token_refused_with_401_is_refreshed_once() {
 
 #[tokio::test]
 async fn a_callback_without_a_refresh_token_is_a_clear_error() {
-    let emu = common::default_emulator().await;
+    let emu = crate::common::default_emulator().await;
     let store = Arc::new(MemoryTokenStore::new());
-    let provider = common::provider(&emu, store.clone());
+    let provider = crate::common::provider(&emu, store.clone());
     let auth = provider
         .tokens()
         .authorization_url(&AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET))
@@ -194,7 +192,7 @@ async fn a_callback_without_a_refresh_token_is_a_clear_error() {
         .filter(|(k, _)| k != "prompt")
         .collect();
     url.query_pairs_mut().clear().extend_pairs(kept);
-    let back = common::consent(url.as_str(), "allow").await;
+    let back = crate::common::consent(url.as_str(), "allow").await;
     let err = provider
         .tokens()
         .handle_callback(
@@ -211,9 +209,9 @@ async fn a_callback_without_a_refresh_token_is_a_clear_error() {
 
 #[tokio::test]
 async fn token_endpoint_outages_are_retryable_refresh_failures() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::builder(&emu, store)
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::builder(&emu, store)
         .with_retry(meetschedify_core::RetryConfig::none())
         .build()
         .unwrap();
@@ -223,7 +221,7 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
         FaultAction::unavailable(),
     ));
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleTokenRefreshFailed, "{err}");
@@ -231,7 +229,7 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
     assert_eq!(err.http_status(), Some(503));
     emu.inject_fault(FaultRule::once("POST", "/token", FaultAction::ResetBefore));
     let reset = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(reset.code(), ErrorCode::GoogleTokenRefreshFailed, "{reset}");
@@ -247,18 +245,18 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
         .unwrap();
     assert!(status.connected);
     provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap();
 
     // A wrong client secret is a permanent refresh failure, not a revocation.
-    let emu2 = common::default_emulator().await;
-    let bad = common::builder(&emu2, common::connected_store(&emu2, &["org_1"]).await)
+    let emu2 = crate::common::default_emulator().await;
+    let bad = crate::common::builder(&emu2, crate::common::connected_store(&emu2, &["org_1"]).await)
         .with_client_secret("GOCSPX-wrong")
         .build()
         .unwrap();
     let err = bad
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleTokenRefreshFailed, "{err}");
@@ -272,9 +270,9 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
 
 #[tokio::test]
 async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::provider(&emu, store.clone());
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::provider(&emu, store.clone());
     emu.inject_fault(FaultRule::once("POST", "/revoke", FaultAction::ResetBefore));
     let err = provider
         .tokens()
@@ -298,7 +296,7 @@ async fn disconnect_keeps_the_tokens_when_google_cannot_be_reached() {
 
 #[tokio::test]
 async fn a_record_without_a_refresh_token_needs_a_reconnect() {
-    let emu = common::default_emulator().await;
+    let emu = crate::common::default_emulator().await;
     let store = Arc::new(MemoryTokenStore::new());
     // As written by an older app, or by hand: an access token only, which dies within the hour.
     store
@@ -309,7 +307,7 @@ async fn a_record_without_a_refresh_token_needs_a_reconnect() {
         )
         .await
         .unwrap();
-    let provider = common::provider(&emu, store);
+    let provider = crate::common::provider(&emu, store);
     let status = provider
         .connection_status(&TenantId::new("org_1"))
         .await
@@ -328,9 +326,9 @@ async fn a_record_without_a_refresh_token_needs_a_reconnect() {
 /// proxy) answers 20 MiB to exhaust memory. The answer is abandoned at 64 KiB.
 #[tokio::test]
 async fn a_20_mib_token_answer_is_a_provider_error() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::builder(&emu, store)
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::builder(&emu, store)
         .with_retry(meetschedify_core::RetryConfig::default())
         .build()
         .unwrap();
@@ -344,7 +342,7 @@ async fn a_20_mib_token_answer_is_a_provider_error() {
         },
     ));
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::ProviderError, "{err}");

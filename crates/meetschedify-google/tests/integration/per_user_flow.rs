@@ -1,8 +1,6 @@
 //! The whole per-user flow against the emulator: authorization URL, consent, callback, create,
 //! get, update, cancel, disconnect.
 
-mod common;
-
 use std::sync::Arc;
 
 use meetschedify_core::DisconnectOutcome;
@@ -16,9 +14,9 @@ use meetschedify_emulator::Emulator;
 
 #[tokio::test]
 async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() {
-    let emu = common::default_emulator().await;
+    let emu = crate::common::default_emulator().await;
     let store = Arc::new(MemoryTokenStore::new());
-    let provider = common::provider(&emu, store.clone());
+    let provider = crate::common::provider(&emu, store.clone());
     let tenant = TenantId::new("org_123");
 
     // 1. The consent URL carries everything Google needs for a refresh token, and PKCE.
@@ -54,7 +52,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     );
 
     // 2. The user clicks Allow; Google redirects back with a code and the state.
-    let back = common::consent(&auth.url, "allow").await;
+    let back = crate::common::consent(&auth.url, "allow").await;
     assert_eq!(back.state.as_deref(), Some(auth.state.as_str()));
     let status = provider.connection_status(&tenant).await.unwrap();
     assert!(!status.connected, "not connected before the callback");
@@ -85,7 +83,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
     // 4. Create: a Meet link, the calendar page, every entry point, metadata back.
     let created = provider
-        .create_meeting(&common::create_request("org_123", Some("interview-42")))
+        .create_meeting(&crate::common::create_request("org_123", Some("interview-42")))
         .await
         .unwrap();
     let link = created.conference_link.clone().expect("a meet link");
@@ -183,7 +181,7 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
     assert!(store.is_empty());
     assert!(!provider.connection_status(&tenant).await.unwrap().connected);
     let err = provider
-        .create_meeting(&common::create_request("org_123", None))
+        .create_meeting(&crate::common::create_request("org_123", None))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleNotConnected, "{err}");
@@ -192,8 +190,8 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
 #[tokio::test]
 async fn auto_consent_and_the_client_facade_work_together() {
-    let emu = common::emulator(Emulator::builder().with_auto_consent()).await;
-    let provider = common::provider(&emu, Arc::new(MemoryTokenStore::new()));
+    let emu = crate::common::emulator(Emulator::builder().with_auto_consent()).await;
+    let provider = crate::common::provider(&emu, Arc::new(MemoryTokenStore::new()));
     let client = meetschedify_core::MeetSchedifyClient::builder()
         .with_provider(provider)
         .build()
@@ -202,7 +200,7 @@ async fn auto_consent_and_the_client_facade_work_together() {
         .authorization_url(&AuthorizationRequest::new("org_9", ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
-    let back = common::consent(&auth.url, "allow").await;
+    let back = crate::common::consent(&auth.url, "allow").await;
     client
         .handle_oauth_callback(
             &ProviderId::GOOGLE_MEET,
@@ -211,7 +209,7 @@ async fn auto_consent_and_the_client_facade_work_together() {
         )
         .await
         .unwrap();
-    let request = common::create_request("org_9", Some("k1")).into_request();
+    let request = crate::common::create_request("org_9", Some("k1")).into_request();
     let meeting = client.create_meeting(request).await.unwrap();
     assert!(meeting.conference_link.is_some());
     client
@@ -227,15 +225,15 @@ async fn auto_consent_and_the_client_facade_work_together() {
 
 #[tokio::test]
 async fn a_denied_consent_stores_nothing() {
-    let emu = common::default_emulator().await;
+    let emu = crate::common::default_emulator().await;
     let store = Arc::new(MemoryTokenStore::new());
-    let provider = common::provider(&emu, store.clone());
+    let provider = crate::common::provider(&emu, store.clone());
     let auth = provider
         .tokens()
         .authorization_url(&AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
-    let back = common::consent(&auth.url, "deny").await;
+    let back = crate::common::consent(&auth.url, "deny").await;
     assert_eq!(back.error.as_deref(), Some("access_denied"));
     assert!(back.code.is_none());
     assert!(store.is_empty());

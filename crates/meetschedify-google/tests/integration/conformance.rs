@@ -1,9 +1,5 @@
 //! The per-user Google Meet provider passes the provider conformance suite of
 //! `meetschedify-testkit` against the emulator.
-//!
-//! Needs `meetschedify-testkit = { path = "../meetschedify-testkit" }` in `[dev-dependencies]`
-//! (the testkit's library depends on core alone, so the dev-dependency cycle with the testkit's
-//! own dev-dependency on this crate is fine).
 
 use std::sync::Arc;
 use std::time::Duration;

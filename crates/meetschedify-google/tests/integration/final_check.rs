@@ -3,8 +3,6 @@
 //! created, and a failed read says the outcome is unknown, names the event and says whether
 //! repeating the call is safe.
 
-mod common;
-
 use meetschedify_core::GetMeeting;
 use meetschedify_core::{ErrorCode, MeetingProvider, ProviderId, TenantId};
 use meetschedify_emulator::{EmulatorHandle, FaultAction, FaultRule};
@@ -51,24 +49,24 @@ fn derived(key: &str) -> String {
 
 #[tokio::test]
 async fn an_event_made_by_a_lost_attempt_is_found_by_the_final_check() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     every_insert_lost(&emu);
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", Some("lost-4")))
+        .create_meeting(&crate::common::create_request("org_1", Some("lost-4")))
         .await
         .unwrap();
     assert_eq!(meeting.provider_event_id, derived("lost-4"));
     assert!(meeting.conference_link.is_some());
-    assert_eq!(common::live_events(&emu).len(), 1, "exactly one event");
+    assert_eq!(crate::common::live_events(&emu).len(), 1, "exactly one event");
     assert_eq!(count(&emu, "POST", false), 4, "the whole retry budget");
     assert!(count(&emu, "GET", true) >= 1, "then the final read");
 }
 
 #[tokio::test]
 async fn an_earlier_lost_attempt_is_checked_even_when_the_last_was_refused() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     // The first insert makes the event and is lost; the next three are rate limited, which
     // on its own would say nothing was made.
     emu.inject_fault(FaultRule::sequence(
@@ -82,18 +80,18 @@ async fn an_earlier_lost_attempt_is_checked_even_when_the_last_was_refused() {
         ],
     ));
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap();
-    let live = common::live_events(&emu);
+    let live = crate::common::live_events(&emu);
     assert_eq!(live.len(), 1);
     assert_eq!(live[0]["id"], meeting.provider_event_id.as_str());
 }
 
 #[tokio::test]
 async fn a_check_that_finds_nothing_says_no_meeting_was_created() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     // A 503 says nothing about whether the insert ran: the check must decide.
     emu.inject_fault(FaultRule::probability(
         Some("POST"),
@@ -102,7 +100,7 @@ async fn a_check_that_finds_nothing_says_no_meeting_was_created() {
         FaultAction::unavailable(),
     ));
     let err = provider
-        .create_meeting(&common::create_request("org_1", Some("never-made")))
+        .create_meeting(&crate::common::create_request("org_1", Some("never-made")))
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::GoogleCalendarError);
@@ -110,14 +108,14 @@ async fn a_check_that_finds_nothing_says_no_meeting_was_created() {
     assert!(!err.outcome_unknown(), "{err:?}");
     assert_eq!(err.meeting_id(), None);
     assert_eq!(err.attempts(), Some(4));
-    assert!(common::live_events(&emu).is_empty());
+    assert!(crate::common::live_events(&emu).is_empty());
     assert_eq!(count(&emu, "GET", true), 1, "one read settled it");
 }
 
 #[tokio::test]
 async fn an_insert_google_refused_is_not_checked() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     emu.inject_fault(FaultRule::once(
         "POST",
         INSERT,
@@ -128,7 +126,7 @@ async fn an_insert_google_refused_is_not_checked() {
         },
     ));
     let err = provider
-        .create_meeting(&common::create_request("org_1", Some("refused")))
+        .create_meeting(&crate::common::create_request("org_1", Some("refused")))
         .await
         .unwrap_err();
     assert_eq!(err.http_status(), Some(400));
@@ -139,13 +137,13 @@ async fn an_insert_google_refused_is_not_checked() {
 
 #[tokio::test]
 async fn a_failed_check_on_a_keyed_create_is_unknown_and_safe_to_repeat() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     every_insert_lost(&emu);
     every_read_fails(&emu);
     let id = derived("job-9");
     let err = provider
-        .create_meeting(&common::create_request("org_1", Some("job-9")))
+        .create_meeting(&crate::common::create_request("org_1", Some("job-9")))
         .await
         .unwrap_err();
     assert!(err.outcome_unknown(), "{err:?}");
@@ -164,29 +162,29 @@ async fn a_failed_check_on_a_keyed_create_is_unknown_and_safe_to_repeat() {
         (1..=3).contains(&count(&emu, "GET", true)),
         "a bounded check"
     );
-    assert_eq!(common::live_events(&emu).len(), 1, "the event does exist");
+    assert_eq!(crate::common::live_events(&emu).len(), 1, "the event does exist");
 
     // Which the repeat bears out: the same key meets 409 and returns the one event.
     emu.clear_faults();
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", Some("job-9")))
+        .create_meeting(&crate::common::create_request("org_1", Some("job-9")))
         .await
         .unwrap();
     assert_eq!(meeting.provider_event_id, id);
-    assert_eq!(common::live_events(&emu).len(), 1);
+    assert_eq!(crate::common::live_events(&emu).len(), 1);
 }
 
 #[tokio::test]
 async fn a_failed_check_without_a_key_is_unknown_and_not_retryable() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     every_insert_lost(&emu);
     every_read_fails(&emu);
     let err = provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap_err();
-    let live = common::live_events(&emu);
+    let live = crate::common::live_events(&emu);
     assert_eq!(live.len(), 1);
     let id = live[0]["id"].as_str().unwrap();
     assert!(err.outcome_unknown(), "{err:?}");

@@ -1,6 +1,6 @@
 //! Shared helpers for the integration tests: an emulator, a provider pointed at it, and a
 //! browser that clicks through the consent page.
-#![allow(dead_code, unreachable_pub)]
+#![allow(unreachable_pub)]
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,5 @@
 //! Metadata round-trips through the event's private extended properties, within Google's limits.
 
-mod common;
-
 use meetschedify_core::{Capabilities, GetMeeting, UpdateMeeting};
 use meetschedify_core::{
     MeetingContext, MeetingProvider, Metadata, RequestLimits, UpdateMeetingRequest,
@@ -18,9 +16,9 @@ fn big_metadata() -> Metadata {
 
 #[tokio::test]
 async fn large_metadata_round_trips_and_shrinks_cleanly() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
-    let request = common::create_request("org_1", Some("k"))
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let request = crate::common::create_request("org_1", Some("k"))
         .into_request()
         .with_metadata(big_metadata());
     let limits = Capabilities::of(&provider).limits;
@@ -70,11 +68,11 @@ async fn large_metadata_round_trips_and_shrinks_cleanly() {
 
 #[tokio::test]
 async fn metadata_over_the_limit_is_refused_before_any_call() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let mut m = Metadata::new();
     m.insert("x".into(), "a".repeat(9 * 1024).into());
-    let request = common::create_request("org_1", None)
+    let request = crate::common::create_request("org_1", None)
         .into_request()
         .with_metadata(m);
     let err = ValidatedCreate::new(request, &Capabilities::of(&provider).limits).unwrap_err();
@@ -84,12 +82,12 @@ async fn metadata_over_the_limit_is_refused_before_any_call() {
 
 #[tokio::test]
 async fn without_the_raw_event_everything_else_is_still_there() {
-    let emu = common::default_emulator().await;
-    let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
         .with_raw_event(false)
         .build()
         .unwrap();
-    let request = common::create_request("org_1", Some("k"))
+    let request = crate::common::create_request("org_1", Some("k"))
         .into_request()
         .with_metadata(big_metadata());
     let valid = ValidatedCreate::new(request, &Capabilities::of(&provider).limits).unwrap();

@@ -1,8 +1,6 @@
 //! No secret (client secret, refresh or access token, authorization code, state) reaches the
 //! `tracing` output or any `Debug` output, at any level.
 
-mod common;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -46,9 +44,9 @@ async fn no_secret_in_traces_or_debug_output() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let emu = common::default_emulator().await;
+    let emu = crate::common::default_emulator().await;
     let store = Arc::new(MemoryTokenStore::new());
-    let provider = common::provider(&emu, store.clone());
+    let provider = crate::common::provider(&emu, store.clone());
     let tenant = TenantId::new("org_1");
     let key = TokenKey::new("org_1", ProviderId::GOOGLE_MEET);
     let mut secrets = vec![emu.demo().google_client_secret.clone()];
@@ -58,7 +56,7 @@ async fn no_secret_in_traces_or_debug_output() {
         .authorization_url(&AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
-    let back = common::consent(&auth.url, "allow").await;
+    let back = crate::common::consent(&auth.url, "allow").await;
     let (code, state) = (back.code.unwrap(), back.state.unwrap());
     secrets.push(code.clone());
     secrets.push(state.clone());
@@ -81,7 +79,7 @@ async fn no_secret_in_traces_or_debug_output() {
     );
 
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", Some("k")))
+        .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await
         .unwrap();
     // A 401 and a refresh, a lost answer and a retry: the paths that log the most.
@@ -131,7 +129,7 @@ async fn no_secret_in_traces_or_debug_output() {
 
     let debug = [
         format!("{provider:?}"),
-        format!("{:?}", common::builder(&emu, store.clone())),
+        format!("{:?}", crate::common::builder(&emu, store.clone())),
         format!(
             "{:?}",
             GoogleMeetBuilder::new().with_client_secret("GOCSPX-debug-me")

@@ -1,15 +1,13 @@
 //! Ids in URL paths are percent-encoded: a crafted meeting id cannot steer a call to another
 //! endpoint, and calendar ids with `#` or `@` reach the right calendar.
 
-mod common;
-
 use meetschedify_core::{CancelMeeting, GetMeeting};
 use meetschedify_core::{ErrorCode, MeetingContext, MeetingProvider};
 
 #[tokio::test]
 async fn a_crafted_meeting_id_stays_one_path_segment() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let ctx = MeetingContext::new("org_1");
     let err = provider
         .get_meeting(&ctx, "x/../../../calendarList")
@@ -39,14 +37,14 @@ async fn a_crafted_meeting_id_stays_one_path_segment() {
 
 #[tokio::test]
 async fn calendar_ids_with_hash_and_at_reach_their_calendar() {
-    let emu = common::default_emulator().await;
+    let emu = crate::common::default_emulator().await;
     let calendar = "team#ops@group.calendar.google.com";
-    let provider = common::builder(&emu, common::connected_store(&emu, &["org_1"]).await)
+    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
         .with_calendar_id(calendar)
         .build()
         .unwrap();
     let meeting = provider
-        .create_meeting(&common::create_request("org_1", Some("k")))
+        .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await
         .unwrap();
     let events = emu.state().google.events_by_calendar;

@@ -3,8 +3,6 @@
 //! grant it replaces when asked to, and every instance stops using the old account's access token within
 //! `TokenManagerConfig::revalidate_every`.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,9 +31,9 @@ async fn eventually(what: &str, done: impl Fn() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_in_flight_during_disconnect_and_reconnect_never_writes_over_the_new_account() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::provider(&emu, store.clone());
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::provider(&emu, store.clone());
     let old_refresh = emu.demo().google_refresh_token.clone();
     // Google processes the refresh at once but answers it late: the old account's new access
     // token is on its way back while the tenant disconnects and connects again.
@@ -65,7 +63,7 @@ async fn a_refresh_in_flight_during_disconnect_and_reconnect_never_writes_over_t
             .unwrap(),
         DisconnectOutcome::Revoked
     );
-    common::connect(&provider, "org_1").await;
+    crate::common::connect(&provider, "org_1").await;
     let new = store.get(&key()).await.unwrap().expect("reconnected");
     let new_refresh = new
         .refresh_token
@@ -104,7 +102,7 @@ async fn a_refresh_in_flight_during_disconnect_and_reconnect_never_writes_over_t
         );
     }
     provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap();
 }
@@ -113,11 +111,11 @@ async fn a_refresh_in_flight_during_disconnect_and_reconnect_never_writes_over_t
 async fn by_default_a_reconnect_leaves_the_previous_grant_alone() {
     // Google's revocation removes the app's access for the user: on a same-account reconnect,
     // revoking the old grant would end the new one. So it is opt-in.
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::provider(&emu, store.clone());
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::provider(&emu, store.clone());
     let old_refresh = emu.demo().google_refresh_token.clone();
-    common::connect(&provider, "org_1").await;
+    crate::common::connect(&provider, "org_1").await;
     assert!(
         emu.revoke_token(&old_refresh),
         "the previous refresh token was still live until this test revoked it"
@@ -126,30 +124,30 @@ async fn by_default_a_reconnect_leaves_the_previous_grant_alone() {
 
 #[tokio::test]
 async fn reconnect_revokes_the_previous_grant_when_asked() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::builder(&emu, store.clone())
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::builder(&emu, store.clone())
         .with_revoke_replaced_grant(true)
         .build()
         .unwrap();
     let old_refresh = emu.demo().google_refresh_token.clone();
-    common::connect(&provider, "org_1").await;
+    crate::common::connect(&provider, "org_1").await;
     assert!(
         !emu.revoke_token(&old_refresh),
         "the reconnect left the previous refresh token live at google"
     );
     // The new grant is untouched.
     provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap();
 }
 
 #[tokio::test]
 async fn a_reconnect_whose_revocation_fails_still_connects() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
-    let provider = common::builder(&emu, store.clone())
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
+    let provider = crate::common::builder(&emu, store.clone())
         .with_revoke_replaced_grant(true)
         .build()
         .unwrap();
@@ -158,26 +156,26 @@ async fn a_reconnect_whose_revocation_fails_still_connects() {
         "/revoke",
         vec![Some(FaultAction::unavailable()); 5],
     ));
-    common::connect(&provider, "org_1").await;
+    crate::common::connect(&provider, "org_1").await;
     let stored = store.get(&key()).await.unwrap().unwrap();
     assert_ne!(
         stored.refresh_token.unwrap().expose_secret(),
         emu.demo().google_refresh_token
     );
     provider
-        .create_meeting(&common::create_request("org_1", None))
+        .create_meeting(&crate::common::create_request("org_1", None))
         .await
         .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_instance_stops_using_the_old_access_token_within_the_bound() {
-    let emu = common::default_emulator().await;
-    let store = common::connected_store(&emu, &["org_1"]).await;
+    let emu = crate::common::default_emulator().await;
+    let store = crate::common::connected_store(&emu, &["org_1"]).await;
     let shared: Arc<dyn TokenStore> = store.clone();
     let bound = Duration::from_millis(500);
-    let first = common::provider(&emu, shared.clone());
-    let second = common::builder(&emu, shared)
+    let first = crate::common::provider(&emu, shared.clone());
+    let second = crate::common::builder(&emu, shared)
         .with_token_manager_config(TokenManagerConfig::default().with_revalidate_every(bound))
         .build()
         .unwrap();
@@ -193,7 +191,7 @@ async fn a_second_instance_stops_using_the_old_access_token_within_the_bound() {
         "/revoke",
         vec![Some(FaultAction::unavailable()); 5],
     ));
-    common::connect(&first, "org_1").await;
+    crate::common::connect(&first, "org_1").await;
     let new = store.get(&key()).await.unwrap().unwrap();
     assert_ne!(
         new.access_token.expose_secret(),

@@ -1,8 +1,6 @@
 //! The exact JSON and query strings sent to Google Calendar, pinned as snapshots: a change here
 //! changes what every user's calendar receives.
 
-mod common;
-
 use meetschedify_core::{CancelMeeting, UpdateMeeting};
 use meetschedify_core::{
     MeetingContext, MeetingParticipant, MeetingProvider, MeetingTime, RequestLimits,
@@ -23,11 +21,11 @@ fn body(r: &RecordedRequest) -> serde_json::Value {
 
 #[tokio::test]
 async fn create_update_and_cancel_send_exactly_this() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
 
     let created = provider
-        .create_meeting(&common::create_request("org_1", Some("interview-42")))
+        .create_meeting(&crate::common::create_request("org_1", Some("interview-42")))
         .await
         .unwrap();
     let insert = last(&emu, "POST");
@@ -78,8 +76,8 @@ async fn create_update_and_cancel_send_exactly_this() {
 
 #[tokio::test]
 async fn a_minimal_create_without_a_link_sends_no_conference_data() {
-    let emu = common::default_emulator().await;
-    let provider = common::provider(&emu, common::connected_store(&emu, &["org_1"]).await);
+    let emu = crate::common::default_emulator().await;
+    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let request = meetschedify_core::CreateMeetingRequest::new(
         "org_1",
         meetschedify_core::ProviderId::GOOGLE_MEET,

@@ -1,8 +1,6 @@
 //! Each way an attacker can tamper with the OAuth callback is refused before any token lands in
 //! the store.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,9 +19,9 @@ struct Setup {
 }
 
 async fn setup(sealer: Option<OAuthStateSealer>) -> Setup {
-    let emu = common::emulator(Emulator::builder().with_auto_consent()).await;
+    let emu = crate::common::emulator(Emulator::builder().with_auto_consent()).await;
     let store = Arc::new(MemoryTokenStore::new());
-    let mut b = common::builder(&emu, store.clone());
+    let mut b = crate::common::builder(&emu, store.clone());
     if let Some(s) = sealer {
         b = b.with_state_sealer(s);
     }
@@ -42,7 +40,7 @@ async fn start(p: &GoogleMeetProvider, tenant: &str) -> (String, String, Session
         .authorization_url(&AuthorizationRequest::new(tenant, ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
-    let back = common::consent(&auth.url, "allow").await;
+    let back = crate::common::consent(&auth.url, "allow").await;
     (
         back.code.unwrap(),
         back.state.unwrap(),
@@ -111,7 +109,7 @@ async fn a_state_issued_for_another_provider_is_refused() {
     let s = setup(None).await;
     let (code, _, binding) = start(&s.provider, "victim").await;
     // Same key, but sealed for Zoom: a state from one provider's flow cannot finish another's.
-    let other = OAuthStateSealer::new(OAuthStateKey::from_bytes(common::STATE_KEY))
+    let other = OAuthStateSealer::new(OAuthStateKey::from_bytes(crate::common::STATE_KEY))
         .seal(
             &TenantId::new("victim"),
             &ProviderId::ZOOM,
@@ -131,7 +129,7 @@ async fn a_state_issued_for_another_provider_is_refused() {
 
 #[tokio::test]
 async fn an_expired_state_is_refused() {
-    let sealer = OAuthStateSealer::new(OAuthStateKey::from_bytes(common::STATE_KEY))
+    let sealer = OAuthStateSealer::new(OAuthStateKey::from_bytes(crate::common::STATE_KEY))
         .with_ttl(Duration::from_millis(50));
     let s = setup(Some(sealer)).await;
     let (code, state, binding) = start(&s.provider, "victim").await;
@@ -148,7 +146,7 @@ async fn an_expired_state_is_refused() {
 
 #[tokio::test]
 async fn a_replayed_state_is_refused() {
-    let sealer = OAuthStateSealer::new(OAuthStateKey::from_bytes(common::STATE_KEY))
+    let sealer = OAuthStateSealer::new(OAuthStateKey::from_bytes(crate::common::STATE_KEY))
         .with_nonce_store(Arc::new(MemoryNonceStore::new()));
     let s = setup(Some(sealer)).await;
     let (code, state, binding) = start(&s.provider, "victim").await;
@@ -226,7 +224,7 @@ async fn an_open_redirect_cannot_be_sealed() {
 
 #[tokio::test]
 async fn login_csrf_a_consent_started_by_an_attacker_and_completed_by_a_victim_connects_nobody() {
-    let sealer = OAuthStateSealer::new(OAuthStateKey::from_bytes(common::STATE_KEY))
+    let sealer = OAuthStateSealer::new(OAuthStateKey::from_bytes(crate::common::STATE_KEY))
         .with_nonce_store(Arc::new(MemoryNonceStore::new()));
     let s = setup(Some(sealer)).await;
     // The attacker starts a connect for their own tenant and sends the Google link to a victim.
@@ -257,7 +255,7 @@ async fn a_leaked_consent_url_completed_by_someone_else_does_not_overwrite_the_t
     // The victim tenant is connected; its admin starts a reconnect, and the consent URL leaks
     // (a screenshot, a shared link). Someone else opens it, signs in with their own Google
     // account and approves.
-    common::connect(&s.provider, "victim").await;
+    crate::common::connect(&s.provider, "victim").await;
     let key = TokenKey::new("victim", ProviderId::GOOGLE_MEET);
     let before = s.store.get(&key).await.unwrap().unwrap();
     let (code, state, _victims_binding) = start(&s.provider, "victim").await;
