@@ -33,7 +33,7 @@ pub use idempotency::{
 };
 pub use nonces::nonces_are_single_use;
 pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
-pub use support::unique_prefix;
+pub use support::{drop_sql_tables, unique_prefix, unique_table_prefix, SQL_TABLES};
 pub use versions::{
     conditional_delete_refuses_a_stale_version, versions_never_repeat_across_deletes,
 };
