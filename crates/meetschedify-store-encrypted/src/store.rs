@@ -1,11 +1,10 @@
 //! [`EncryptedTokenStore`]: encrypts records on the way in, decrypts them on the way out.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
-    async_trait, DeleteOutcome, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey,
+    async_trait, DeleteOutcome, Error, Result, SaveCondition, SaveOutcome, TokenKey, TokenLeases,
     TokenRecord, TokenStore,
 };
 
@@ -121,16 +120,9 @@ impl TokenStore for EncryptedTokenStore {
         self.inner.delete_if(key, condition).await
     }
 
-    fn supports_leases(&self) -> bool {
-        self.inner.supports_leases()
-    }
-
-    async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
-        self.inner.try_acquire_lease(key, ttl).await
-    }
-
-    async fn release_lease(&self, lease: &Lease) -> Result<()> {
-        self.inner.release_lease(lease).await
+    // Leases hold no token: the inner store's serve as they are.
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        self.inner.leases()
     }
 
     // Nonces are random, single-use and not secret: they need no encryption.

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use meetschedify_core::secrecy::ExposeSecret;
-use meetschedify_core::{ErrorCode, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore};
+use meetschedify_core::{
+    ErrorCode, MemoryTokenStore, SaveCondition, SaveOutcome, TokenKey, TokenRecord, TokenStore,
+};
 use meetschedify_store_encrypted::{EncryptedTokenStore, TokenKeys};
-use meetschedify_store_memory::MemoryTokenStore;
 use meetschedify_store_postgres::PostgresTokenStore;
 use meetschedify_store_redis::RedisTokenStore;
 use meetschedify_store_sqlite::SqliteTokenStore;
@@ -81,7 +82,7 @@ async fn postgres_passes_the_suite_and_its_rows_hold_no_token() {
     let Some(url) = kit::env::service_url("MEETSCHEDIFY_TEST_POSTGRES_URL") else {
         return;
     };
-    let prefix = format!("t{}_", kit::unique_prefix("enc").replace('-', "_"));
+    let prefix = kit::unique_table_prefix("enc");
     let connect = || async {
         PostgresTokenStore::builder()
             .with_url(url.clone())
@@ -107,12 +108,12 @@ async fn postgres_passes_the_suite_and_its_rows_hold_no_token() {
     .fetch_all(pg.pool())
     .await
     .unwrap();
-    for table in ["tokens", "leases", "schema_version"] {
-        sqlx::query(&format!("DROP TABLE {prefix}{table}"))
-            .execute(pg.pool())
-            .await
-            .unwrap();
-    }
+    let pool = pg.pool();
+    kit::drop_sql_tables(&prefix, |sql| async move {
+        sqlx::query(&sql).execute(pool).await
+    })
+    .await
+    .unwrap();
     report.assert_ok();
     assert!(!rows.is_empty());
     for row in &rows {

@@ -56,13 +56,20 @@ impl PostgresTokenStoreBuilder {
         }
     }
 
-    /// Reads `MEETSCHEDIFY_POSTGRES_URL` and, if set, `MEETSCHEDIFY_POSTGRES_TABLE_PREFIX`.
+    /// Reads `MEETSCHEDIFY_POSTGRES_URL` and, if set, `MEETSCHEDIFY_POSTGRES_TABLE_PREFIX`. Without a
+    /// URL, `build()` fails naming the variable.
     pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Self::from_env`] with the variables read through `lookup` (a config file, a secret
+    /// manager, a test's map) instead of the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut builder = Self::new();
-        if let Ok(url) = std::env::var("MEETSCHEDIFY_POSTGRES_URL") {
+        if let Some(url) = lookup("MEETSCHEDIFY_POSTGRES_URL") {
             builder = builder.with_url(url);
         }
-        if let Ok(prefix) = std::env::var("MEETSCHEDIFY_POSTGRES_TABLE_PREFIX") {
+        if let Some(prefix) = lookup("MEETSCHEDIFY_POSTGRES_TABLE_PREFIX") {
             builder = builder.with_table_prefix(prefix);
         }
         builder

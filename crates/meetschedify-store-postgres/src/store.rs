@@ -1,7 +1,14 @@
 //! [`PostgresTokenStore`]: the `TokenStore` implementation, PostgreSQL's dialect of the shared
 //! SQL.
 
-use meetschedify_core::Result;
+use std::sync::Arc;
+use std::time::Duration;
+
+use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::{
+    async_trait, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore, NonceStore, Result,
+    SaveCondition, SaveOutcome, TokenKey, TokenLeases, TokenRecord, TokenStore,
+};
 use meetschedify_store_sql::{Clock, Dialect, MigrationLock, SqlTokenStore, Tables};
 use sqlx::PgPool;
 
@@ -49,12 +56,13 @@ impl std::fmt::Debug for PostgresTokenStore {
 }
 
 impl PostgresTokenStore {
-    /// A builder.
+    /// A builder: [`PostgresTokenStoreBuilder::new`].
     pub fn builder() -> PostgresTokenStoreBuilder {
         PostgresTokenStoreBuilder::new()
     }
 
-    /// Connects to `url` with default settings and migrates.
+    /// Connects to `url` with default settings and migrates: exactly
+    /// `Self::builder().with_url(url).build().await`.
     pub async fn connect(url: &str) -> Result<Self> {
         Self::builder().with_url(url).build().await
     }
@@ -101,5 +109,71 @@ impl PostgresTokenStore {
     }
 }
 
-// `TokenStore` by forwarding to the shared implementation.
-meetschedify_store_sql::forward_token_store!(PostgresTokenStore => inner);
+// The traits forward to the shared implementation on `SqlTokenStore` (leases and nonces
+// included: this store's `leases()` is the inner store's).
+#[async_trait]
+impl TokenStore for PostgresTokenStore {
+    async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
+        TokenStore::get(&self.inner, key).await
+    }
+
+    async fn save(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        condition: SaveCondition,
+    ) -> Result<SaveOutcome> {
+        TokenStore::save(&self.inner, key, record, condition).await
+    }
+
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
+        TokenStore::delete_if(&self.inner, key, condition).await
+    }
+
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        self.inner.leases()
+    }
+
+    fn nonce_store(&self) -> Option<Arc<dyn NonceStore>> {
+        self.inner.nonce_store()
+    }
+}
+
+#[async_trait]
+impl NonceStore for PostgresTokenStore {
+    async fn consume(&self, nonce: &str, expires_at: Timestamp) -> Result<bool> {
+        self.inner.consume(nonce, expires_at).await
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for PostgresTokenStore {
+    async fn claim(
+        &self,
+        key: &IdempotencyKey,
+        fingerprint: &str,
+        holder: &str,
+        lease: Duration,
+        ttl: Duration,
+    ) -> Result<Claim> {
+        self.inner.claim(key, fingerprint, holder, lease, ttl).await
+    }
+
+    async fn renew(&self, key: &IdempotencyKey, holder: &str, lease: Duration) -> Result<bool> {
+        self.inner.renew(key, holder, lease).await
+    }
+
+    async fn complete(
+        &self,
+        key: &IdempotencyKey,
+        holder: &str,
+        outcome: &str,
+        ttl: Duration,
+    ) -> Result<()> {
+        self.inner.complete(key, holder, outcome, ttl).await
+    }
+
+    async fn release(&self, key: &IdempotencyKey, holder: &str) -> Result<()> {
+        self.inner.release(key, holder).await
+    }
+}

@@ -48,13 +48,20 @@ impl RedisTokenStoreBuilder {
         }
     }
 
-    /// Reads `MEETSCHEDIFY_REDIS_URL` and, if set, `MEETSCHEDIFY_REDIS_KEY_PREFIX`.
+    /// Reads `MEETSCHEDIFY_REDIS_URL` and, if set, `MEETSCHEDIFY_REDIS_KEY_PREFIX`. Without a
+    /// URL, `build()` fails naming the variable.
     pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Self::from_env`] with the variables read through `lookup` (a config file, a secret
+    /// manager, a test's map) instead of the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut builder = Self::new();
-        if let Ok(url) = std::env::var("MEETSCHEDIFY_REDIS_URL") {
+        if let Some(url) = lookup("MEETSCHEDIFY_REDIS_URL") {
             builder = builder.with_url(url);
         }
-        if let Ok(prefix) = std::env::var("MEETSCHEDIFY_REDIS_KEY_PREFIX") {
+        if let Some(prefix) = lookup("MEETSCHEDIFY_REDIS_KEY_PREFIX") {
             builder = builder.with_key_prefix(prefix);
         }
         builder

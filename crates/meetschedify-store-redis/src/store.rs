@@ -6,7 +6,7 @@ use std::time::Duration;
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::{
     async_trait, DeleteOutcome, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey,
-    TokenRecord, TokenStore,
+    TokenLeases, TokenRecord, TokenStore,
 };
 use rand::Rng;
 use redis::aio::ConnectionManager;
@@ -105,12 +105,13 @@ fn span(operation: &'static str, key: &TokenKey) -> tracing::Span {
 }
 
 impl RedisTokenStore {
-    /// A builder.
+    /// A builder: [`RedisTokenStoreBuilder::new`].
     pub fn builder() -> RedisTokenStoreBuilder {
         RedisTokenStoreBuilder::new()
     }
 
-    /// Connects to `url` with the default key prefix.
+    /// Connects to `url` with default settings: exactly
+    /// `Self::builder().with_url(url).build().await`.
     pub async fn connect(url: &str) -> Result<Self> {
         Self::builder().with_url(url).build().await
     }
@@ -228,10 +229,17 @@ impl TokenStore for RedisTokenStore {
         })
     }
 
-    fn supports_leases(&self) -> bool {
-        true
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        Some(self)
     }
 
+    fn nonce_store(&self) -> Option<std::sync::Arc<dyn meetschedify_core::NonceStore>> {
+        Some(std::sync::Arc::new(self.clone()))
+    }
+}
+
+#[async_trait]
+impl TokenLeases for RedisTokenStore {
     async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
         let holder = format!("{:032x}", rand::thread_rng().gen::<u128>());
         // PX takes whole milliseconds, at least 1.
@@ -257,10 +265,6 @@ impl TokenStore for RedisTokenStore {
                 .unwrap_or(Timestamp::MAX);
             Lease::new(key.clone(), holder, expires_at)
         }))
-    }
-
-    fn nonce_store(&self) -> Option<std::sync::Arc<dyn meetschedify_core::NonceStore>> {
-        Some(std::sync::Arc::new(self.clone()))
     }
 
     async fn release_lease(&self, lease: &Lease) -> Result<()> {

@@ -34,7 +34,7 @@ impl Default for SqliteTokenStoreBuilder {
 }
 
 impl SqliteTokenStoreBuilder {
-    /// A builder with no location yet (set one with [`Self::with_path`] or [`Self::in_memory`]).
+    /// A builder with no location yet (set one with [`Self::with_path`] or [`Self::with_in_memory`]).
     pub fn new() -> Self {
         Self {
             location: None,
@@ -48,17 +48,23 @@ impl SqliteTokenStoreBuilder {
     }
 
     /// Reads `MEETSCHEDIFY_SQLITE_PATH` (a file path, or `:memory:`) and, if set,
-    /// `MEETSCHEDIFY_SQLITE_TABLE_PREFIX`.
+    /// `MEETSCHEDIFY_SQLITE_TABLE_PREFIX`. Without a path, `build()` fails naming the variable.
     pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Self::from_env`] with the variables read through `lookup` (a config file, a secret
+    /// manager, a test's map) instead of the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut builder = Self::new();
-        if let Ok(path) = std::env::var("MEETSCHEDIFY_SQLITE_PATH") {
+        if let Some(path) = lookup("MEETSCHEDIFY_SQLITE_PATH") {
             builder = if path == ":memory:" {
-                builder.in_memory()
+                builder.with_in_memory()
             } else {
                 builder.with_path(path)
             };
         }
-        if let Ok(prefix) = std::env::var("MEETSCHEDIFY_SQLITE_TABLE_PREFIX") {
+        if let Some(prefix) = lookup("MEETSCHEDIFY_SQLITE_TABLE_PREFIX") {
             builder = builder.with_table_prefix(prefix);
         }
         builder
@@ -71,7 +77,7 @@ impl SqliteTokenStoreBuilder {
     }
 
     /// Keeps tokens in memory: gone when the store is dropped. For tests and single runs.
-    pub fn in_memory(mut self) -> Self {
+    pub fn with_in_memory(mut self) -> Self {
         self.location = Some(Location::Memory);
         self
     }

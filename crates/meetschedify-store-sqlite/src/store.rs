@@ -1,6 +1,13 @@
 //! [`SqliteTokenStore`]: the `TokenStore` implementation, SQLite's dialect of the shared SQL.
 
-use meetschedify_core::Result;
+use std::sync::Arc;
+use std::time::Duration;
+
+use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::{
+    async_trait, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore, NonceStore, Result,
+    SaveCondition, SaveOutcome, TokenKey, TokenLeases, TokenRecord, TokenStore,
+};
 use meetschedify_store_sql::{Clock, Dialect, MigrationLock, SqlTokenStore};
 use sqlx::SqlitePool;
 
@@ -47,19 +54,21 @@ impl std::fmt::Debug for SqliteTokenStore {
 }
 
 impl SqliteTokenStore {
-    /// A builder.
+    /// A builder: [`SqliteTokenStoreBuilder::new`].
     pub fn builder() -> SqliteTokenStoreBuilder {
         SqliteTokenStoreBuilder::new()
     }
 
-    /// Opens (creating if missing) a database file and migrates it.
+    /// Opens (creating if missing) a database file and migrates it: exactly
+    /// `Self::builder().with_path(path).build().await`.
     pub async fn open(path: impl Into<std::path::PathBuf>) -> Result<Self> {
         Self::builder().with_path(path).build().await
     }
 
-    /// A fresh in-memory database, migrated.
+    /// A fresh in-memory database, migrated: exactly
+    /// `Self::builder().with_in_memory().build().await`.
     pub async fn in_memory() -> Result<Self> {
-        Self::builder().in_memory().build().await
+        Self::builder().with_in_memory().build().await
     }
 
     pub(crate) fn from_inner(inner: SqlTokenStore<Sqlite>) -> Self {
@@ -94,5 +103,71 @@ impl SqliteTokenStore {
     }
 }
 
-// `TokenStore` by forwarding to the shared implementation.
-meetschedify_store_sql::forward_token_store!(SqliteTokenStore => inner);
+// The traits forward to the shared implementation on `SqlTokenStore` (leases and nonces
+// included: this store's `leases()` is the inner store's).
+#[async_trait]
+impl TokenStore for SqliteTokenStore {
+    async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
+        TokenStore::get(&self.inner, key).await
+    }
+
+    async fn save(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        condition: SaveCondition,
+    ) -> Result<SaveOutcome> {
+        TokenStore::save(&self.inner, key, record, condition).await
+    }
+
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
+        TokenStore::delete_if(&self.inner, key, condition).await
+    }
+
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        self.inner.leases()
+    }
+
+    fn nonce_store(&self) -> Option<Arc<dyn NonceStore>> {
+        self.inner.nonce_store()
+    }
+}
+
+#[async_trait]
+impl NonceStore for SqliteTokenStore {
+    async fn consume(&self, nonce: &str, expires_at: Timestamp) -> Result<bool> {
+        self.inner.consume(nonce, expires_at).await
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for SqliteTokenStore {
+    async fn claim(
+        &self,
+        key: &IdempotencyKey,
+        fingerprint: &str,
+        holder: &str,
+        lease: Duration,
+        ttl: Duration,
+    ) -> Result<Claim> {
+        self.inner.claim(key, fingerprint, holder, lease, ttl).await
+    }
+
+    async fn renew(&self, key: &IdempotencyKey, holder: &str, lease: Duration) -> Result<bool> {
+        self.inner.renew(key, holder, lease).await
+    }
+
+    async fn complete(
+        &self,
+        key: &IdempotencyKey,
+        holder: &str,
+        outcome: &str,
+        ttl: Duration,
+    ) -> Result<()> {
+        self.inner.complete(key, holder, outcome, ttl).await
+    }
+
+    async fn release(&self, key: &IdempotencyKey, holder: &str) -> Result<()> {
+        self.inner.release(key, holder).await
+    }
+}

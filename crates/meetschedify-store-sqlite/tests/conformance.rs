@@ -139,7 +139,7 @@ async fn table_prefixes_keep_stores_apart_and_bad_prefixes_are_refused() {
 
     for bad in ["x; DROP TABLE y", "1abc", "a-b"] {
         let err = SqliteTokenStore::builder()
-            .in_memory()
+            .with_in_memory()
             .with_table_prefix(bad)
             .build()
             .await

@@ -88,7 +88,7 @@ fn main() {
         println!("|---|---|---|---|");
         bench(
             "memory",
-            Arc::new(meetschedify_store_memory::MemoryTokenStore::new()),
+            Arc::new(meetschedify_core::MemoryTokenStore::new()),
         )
         .await;
         bench(
@@ -130,10 +130,7 @@ fn main() {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
         if let Ok(url) = std::env::var("MEETSCHEDIFY_TEST_POSTGRES_URL") {
-            let prefix = format!(
-                "b{}_",
-                meetschedify_testkit::unique_prefix("pg").replace('-', "_")
-            );
+            let prefix = meetschedify_testkit::unique_table_prefix("bench");
             let store = meetschedify_store_postgres::PostgresTokenStore::builder()
                 .with_url(url)
                 .with_table_prefix(&prefix)
@@ -141,9 +138,12 @@ fn main() {
                 .await
                 .unwrap();
             bench("postgres", Arc::new(store.clone())).await;
-            for table in ["tokens", "leases", "schema_version"] {
-                sqlx_drop(&store, &format!("{prefix}{table}")).await;
-            }
+            // Best effort: a bench leaves no tables behind, but does not fail over them.
+            let pool = store.pool();
+            let _ = meetschedify_testkit::drop_sql_tables(&prefix, |sql| async move {
+                sqlx::query(&sql).execute(pool).await
+            })
+            .await;
         }
         if let Ok(url) = std::env::var("MEETSCHEDIFY_TEST_REDIS_URL") {
             let store = meetschedify_store_redis::RedisTokenStore::builder()
@@ -155,10 +155,4 @@ fn main() {
             bench("redis", Arc::new(store)).await;
         }
     });
-}
-
-async fn sqlx_drop(store: &meetschedify_store_postgres::PostgresTokenStore, table: &str) {
-    let _ = sqlx::query(&format!("DROP TABLE IF EXISTS {table}"))
-        .execute(store.pool())
-        .await;
 }

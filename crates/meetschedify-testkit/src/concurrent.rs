@@ -86,13 +86,13 @@ async fn race(
 /// A lease is exclusive while held (also against [`RACERS`] concurrent takers), only its holder
 /// can release it, and a released key can be leased again.
 pub async fn lease_exclusivity(store: &Arc<dyn TokenStore>) -> CheckResult {
-    if !store.supports_leases() {
+    let Some(leases) = store.leases() else {
         return Ok(Outcome::Skipped("the store does not support leases".into()));
-    }
+    };
     let key = key(&unique_prefix("lease"), "t");
     let ttl = Duration::from_secs(30);
     let before = Timestamp::now();
-    let first = store
+    let first = leases
         .try_acquire_lease(&key, ttl)
         .await
         .map_err(store_err("try_acquire_lease"))?
@@ -104,12 +104,12 @@ pub async fn lease_exclusivity(store: &Arc<dyn TokenStore>) -> CheckResult {
         "lease expiry {} is not about 30 s ahead",
         first.expires_at
     );
-    let second = store
+    let second = leases
         .try_acquire_lease(&key, ttl)
         .await
         .map_err(store_err("try_acquire_lease"))?;
     ensure!(second.is_none(), "a held lease was handed out twice");
-    store
+    leases
         .release_lease(&first)
         .await
         .map_err(store_err("release_lease"))?;
@@ -121,7 +121,10 @@ pub async fn lease_exclusivity(store: &Arc<dyn TokenStore>) -> CheckResult {
         let (store, key, barrier) = (Arc::clone(store), key.clone(), Arc::clone(&barrier));
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
-            store.try_acquire_lease(&key, ttl).await
+            match store.leases() {
+                Some(leases) => leases.try_acquire_lease(&key, ttl).await,
+                None => Ok(None),
+            }
         }));
     }
     let mut won = Vec::new();
@@ -144,11 +147,11 @@ pub async fn lease_exclusivity(store: &Arc<dyn TokenStore>) -> CheckResult {
         holder.holder
     );
     // The earlier holder's release must not free the current holder's lease.
-    store
+    leases
         .release_lease(&first)
         .await
         .map_err(store_err("release_lease of a stale lease"))?;
-    let stolen = store
+    let stolen = leases
         .try_acquire_lease(&key, ttl)
         .await
         .map_err(store_err("try_acquire_lease"))?;
@@ -156,7 +159,7 @@ pub async fn lease_exclusivity(store: &Arc<dyn TokenStore>) -> CheckResult {
         stolen.is_none(),
         "releasing a stale lease freed the current holder's lease"
     );
-    store
+    leases
         .release_lease(&holder)
         .await
         .map_err(store_err("release_lease"))?;
@@ -166,31 +169,31 @@ pub async fn lease_exclusivity(store: &Arc<dyn TokenStore>) -> CheckResult {
 /// A lease nobody releases lapses after its ttl, and the lapsed holder's late release does not
 /// free the next holder's lease.
 pub async fn lease_expiry(store: &Arc<dyn TokenStore>) -> CheckResult {
-    if !store.supports_leases() {
+    let Some(leases) = store.leases() else {
         return Ok(Outcome::Skipped("the store does not support leases".into()));
-    }
+    };
     let key = key(&unique_prefix("lease-expiry"), "t");
-    let short = store
+    let short = leases
         .try_acquire_lease(&key, Duration::from_millis(200))
         .await
         .map_err(store_err("try_acquire_lease"))?
         .ok_or_else(|| CheckFailure::new("a free key could not be leased"))?;
-    let during = store
+    let during = leases
         .try_acquire_lease(&key, Duration::from_secs(30))
         .await
         .map_err(store_err("try_acquire_lease"))?;
     ensure!(during.is_none(), "a 200 ms lease was free at once");
     tokio::time::sleep(Duration::from_millis(450)).await;
-    let next = store
+    let next = leases
         .try_acquire_lease(&key, Duration::from_secs(30))
         .await
         .map_err(store_err("try_acquire_lease"))?
         .ok_or_else(|| CheckFailure::new("a lapsed lease was not handed out again"))?;
-    store
+    leases
         .release_lease(&short)
         .await
         .map_err(store_err("release_lease of a lapsed lease"))?;
-    let stolen = store
+    let stolen = leases
         .try_acquire_lease(&key, Duration::from_secs(30))
         .await
         .map_err(store_err("try_acquire_lease"))?;
@@ -198,7 +201,7 @@ pub async fn lease_expiry(store: &Arc<dyn TokenStore>) -> CheckResult {
         stolen.is_none(),
         "the lapsed holder's release freed the next holder's lease"
     );
-    store
+    leases
         .release_lease(&next)
         .await
         .map_err(store_err("release_lease"))?;
@@ -246,7 +249,7 @@ pub async fn two_instances_share_state(
             .is_some_and(|r| r.access_token.expose_secret() == "from-b" && r.version == 2),
         "instance a does not see instance b's save"
     );
-    if a.supports_leases() && b.supports_leases() {
+    if let (Some(a), Some(b)) = (a.leases(), b.leases()) {
         let lease = a
             .try_acquire_lease(&key, Duration::from_secs(30))
             .await

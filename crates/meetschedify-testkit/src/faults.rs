@@ -65,15 +65,15 @@ const RECOVERY_PAUSE: Duration = Duration::from_millis(50);
 ///
 /// Build `store` on the URL [`TcpProxy::in_front_of`] returned, with short timeouts (half a
 /// second or so: the calls during the cut must fail, not hang). The check saves a record, then
-/// with the proxy down expects `get`, a versioned `save` and (where the store supports leases)
-/// `try_acquire_lease` each to fail with a retryable `TOKEN_STORE_ERROR`, since that is what
-/// makes the token layer retry instead of giving up. With the proxy up again it expects the
+/// with the proxy down expects `get`, a versioned `save` and (where the store has
+/// [`leases`](TokenStore::leases)) `try_acquire_lease` each to fail with a retryable
+/// `TOKEN_STORE_ERROR`, since that is what makes the token layer retry instead of giving up. With the proxy up again it expects the
 /// record back unchanged (the save during the cut must not have half-happened) within
 /// [`CutExpectations::recovery`], and a save on its version to work. The proxy is left up.
 ///
 /// ```no_run
 /// use meetschedify_testkit::{cut_and_restore, proxy::TcpProxy, CutExpectations, Outcome};
-/// # use meetschedify_store_memory::MemoryTokenStore as MyStore;
+/// # use meetschedify_core::MemoryTokenStore as MyStore;
 /// # async fn connect(_url: &str) -> MyStore { MyStore::new() }
 ///
 /// # async fn example() -> std::io::Result<()> {
@@ -144,10 +144,10 @@ async fn cut_calls(
         "save",
         store.save(key, &during, SaveCondition::Version(1)).await,
     )?;
-    if store.supports_leases() {
+    if let Some(leases) = store.leases() {
         cut_error(
             "try_acquire_lease",
-            store.try_acquire_lease(key, Duration::from_secs(1)).await,
+            leases.try_acquire_lease(key, Duration::from_secs(1)).await,
         )?;
     }
     Ok(Outcome::Passed)
@@ -208,7 +208,7 @@ async fn recovered(
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// use meetschedify_store_memory::MemoryTokenStore;
+/// use meetschedify_core::MemoryTokenStore;
 /// use meetschedify_testkit::corrupt_record_is_an_error;
 ///
 /// // The memory store holds no bytes to damage: the record still reads back, and the check

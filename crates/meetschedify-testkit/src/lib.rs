@@ -37,7 +37,7 @@ pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
 pub use provider::{
     run_provider_conformance, FailingCall, FailureCase, ProviderHarness, CONFORMANCE_CHECKS,
 };
-pub use support::unique_prefix;
+pub use support::{drop_sql_tables, unique_prefix, unique_table_prefix, SQL_TABLES};
 pub use versions::{
     conditional_delete_refuses_a_stale_version, versions_never_repeat_across_deletes,
 };

@@ -97,7 +97,7 @@ impl Report {
 
     /// Panics unless every check in [`crate::CHECKS`] passed: none failed and none was
     /// skipped. For a store that supports everything the suite checks, leases included, so a
-    /// check that starts to skip (a `supports_leases` that broke, say) does not go unnoticed.
+    /// check that starts to skip (a `leases()` that broke, say) does not go unnoticed.
     #[track_caller]
     pub fn assert_all_passed(&self) {
         self.assert_ok();

@@ -29,6 +29,45 @@ pub fn unique_prefix(label: &str) -> String {
     format!("testkit-{label}-{n:016x}")
 }
 
+/// [`unique_prefix`] as a SQL table prefix (`t` + letters, digits and underscores, ending in
+/// `_`), for a test that gives each run its own tables.
+pub fn unique_table_prefix(label: &str) -> String {
+    format!("t{}_", unique_prefix(label).replace('-', "_"))
+}
+
+/// Every table a SQL token store (SQLite or PostgreSQL) creates under a table prefix, in an
+/// order they can be dropped in.
+pub const SQL_TABLES: &[&str] = &[
+    "tokens",
+    "leases",
+    "idempotency",
+    "oauth_nonces",
+    "schema_version",
+];
+
+/// Drops every table in [`SQL_TABLES`] under `prefix` (`DROP TABLE IF EXISTS`), so a test that
+/// made its own tables leaves the shared database as it found it. `execute` runs one statement;
+/// the testkit has no database driver, so the test passes its own:
+///
+/// ```no_run
+/// # async fn example(pool: &sqlx::PgPool, prefix: &str) -> Result<(), sqlx::Error> {
+/// meetschedify_testkit::drop_sql_tables(prefix, |sql| async move {
+///     sqlx::query(&sql).execute(pool).await
+/// })
+/// .await
+/// # }
+/// ```
+pub async fn drop_sql_tables<F, Fut, T, E>(prefix: &str, mut execute: F) -> Result<(), E>
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    for table in SQL_TABLES {
+        execute(format!("DROP TABLE IF EXISTS {prefix}{table}")).await?;
+    }
+    Ok(())
+}
+
 /// The key for one check.
 pub(crate) fn key(run: &str, name: &str) -> TokenKey {
     TokenKey::new(format!("{run}-{name}"), ProviderId::GOOGLE_MEET)

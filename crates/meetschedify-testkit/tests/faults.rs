@@ -9,10 +9,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use meetschedify_core::{
-    async_trait, DeleteOutcome, Error, ErrorCode, Lease, Result, SaveCondition, SaveOutcome,
-    TokenKey, TokenRecord, TokenStore,
+    async_trait, DeleteOutcome, Error, ErrorCode, Lease, MemoryTokenStore, Result, SaveCondition,
+    SaveOutcome, TokenKey, TokenLeases, TokenRecord, TokenStore,
 };
-use meetschedify_store_memory::MemoryTokenStore;
 use meetschedify_testkit::proxy::TcpProxy;
 use meetschedify_testkit::{self as kit, CheckResult, CutExpectations, Outcome};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -136,10 +135,13 @@ impl TokenStore for Networked {
         self.inner.delete_if(key, c).await
     }
 
-    fn supports_leases(&self) -> bool {
-        true
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        Some(self)
     }
+}
 
+#[async_trait]
+impl TokenLeases for Networked {
     async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
         self.reach_server("try_acquire_lease").await?;
         self.inner.try_acquire_lease(key, ttl).await

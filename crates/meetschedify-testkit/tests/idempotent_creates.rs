@@ -169,18 +169,12 @@ async fn fifty_calls_one_key_four_instances_on_postgres_make_one_meeting() {
         .build()
         .await
         .unwrap();
-    for table in [
-        "tokens",
-        "leases",
-        "idempotency",
-        "oauth_nonces",
-        "schema_version",
-    ] {
-        sqlx::query(&format!("DROP TABLE IF EXISTS {prefix}{table}"))
-            .execute(store.pool())
-            .await
-            .unwrap();
-    }
+    let pool = store.pool();
+    kit::drop_sql_tables(&prefix, |sql| async move {
+        sqlx::query(&sql).execute(pool).await
+    })
+    .await
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

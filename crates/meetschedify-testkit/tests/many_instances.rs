@@ -199,7 +199,7 @@ async fn postgres_many_instances_one_refresh_per_expiry() {
     let Some(url) = kit::env::service_url("MEETSCHEDIFY_TEST_POSTGRES_URL") else {
         return;
     };
-    let prefix = format!("t{}_", kit::unique_prefix("many").replace('-', "_"));
+    let prefix = kit::unique_table_prefix("many");
     let connect = || async {
         meetschedify_store_postgres::PostgresTokenStore::builder()
             .with_url(url.clone())
@@ -216,12 +216,12 @@ async fn postgres_many_instances_one_refresh_per_expiry() {
     })
     .await;
     let store = connect().await;
-    for table in ["tokens", "leases", "schema_version"] {
-        sqlx::query(&format!("DROP TABLE {prefix}{table}"))
-            .execute(store.pool())
-            .await
-            .unwrap();
-    }
+    let pool = store.pool();
+    kit::drop_sql_tables(&prefix, |sql| async move {
+        sqlx::query(&sql).execute(pool).await
+    })
+    .await
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,10 +8,9 @@ use std::time::Duration;
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::{
-    async_trait, DeleteOutcome, Lease, ProviderId, Result, SaveCondition, SaveOutcome, TokenKey,
-    TokenRecord, TokenStore,
+    async_trait, DeleteOutcome, Lease, MemoryTokenStore, ProviderId, Result, SaveCondition,
+    SaveOutcome, TokenKey, TokenLeases, TokenRecord, TokenStore,
 };
-use meetschedify_store_memory::MemoryTokenStore;
 use meetschedify_testkit as kit;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,10 +178,13 @@ impl TokenStore for Broken {
         Ok(outcome)
     }
 
-    fn supports_leases(&self) -> bool {
-        true
+    fn leases(&self) -> Option<&dyn TokenLeases> {
+        Some(self)
     }
+}
 
+#[async_trait]
+impl TokenLeases for Broken {
     async fn try_acquire_lease(&self, key: &TokenKey, ttl: Duration) -> Result<Option<Lease>> {
         match self.fault {
             Fault::SharedLease => Ok(Some(Lease::new(
@@ -276,6 +278,46 @@ async fn each_check_catches_the_fault_it_guards_against() {
             "{check} did not catch {fault:?} (failed: {failed:?})"
         );
     }
+}
+
+/// A store without leases: the memory store with its `leases()` hidden.
+#[derive(Debug, Default)]
+struct NoLeases(MemoryTokenStore);
+
+#[async_trait]
+impl TokenStore for NoLeases {
+    async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
+        self.0.get(key).await
+    }
+
+    async fn save(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        condition: SaveCondition,
+    ) -> Result<SaveOutcome> {
+        self.0.save(key, record, condition).await
+    }
+
+    async fn delete_if(&self, key: &TokenKey, condition: SaveCondition) -> Result<DeleteOutcome> {
+        self.0.delete_if(key, condition).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_without_leases_skips_the_lease_checks_and_says_so() {
+    let shared: Arc<dyn TokenStore> = Arc::new(NoLeases::default());
+    let report = kit::run_all(|| std::future::ready(Arc::clone(&shared))).await;
+    report.assert_ok();
+    let skipped: Vec<_> = report.skipped.iter().map(|(check, _)| *check).collect();
+    assert_eq!(skipped, ["lease_exclusivity", "lease_expiry"], "{report}");
+    assert!(report.to_string().contains("skipped lease_exclusivity"));
+    // A store that should have leases cannot pass the strict assertion by losing them.
+    let strict = std::panic::catch_unwind(|| report.assert_all_passed());
+    assert!(
+        strict.is_err(),
+        "assert_all_passed accepted skipped lease checks"
+    );
 }
 
 #[tokio::test]

@@ -91,18 +91,12 @@ async fn a_state_replayed_on_another_instance_sharing_postgres_is_refused() {
     })
     .await;
     let store = connect(url.clone(), prefix.clone()).await;
-    for table in [
-        "tokens",
-        "leases",
-        "idempotency",
-        "oauth_nonces",
-        "schema_version",
-    ] {
-        sqlx::query(&format!("DROP TABLE IF EXISTS {prefix}{table}"))
-            .execute(store.pool())
-            .await
-            .unwrap();
-    }
+    let pool = store.pool();
+    kit::drop_sql_tables(&prefix, |sql| async move {
+        sqlx::query(&sql).execute(pool).await
+    })
+    .await
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,10 +128,7 @@ async fn without_a_shared_store_each_instance_refuses_its_own_replays() {
         .start()
         .await
         .unwrap();
-    let a = instance(
-        &emu,
-        Arc::new(meetschedify_store_memory::MemoryTokenStore::new()),
-    );
+    let a = instance(&emu, Arc::new(meetschedify_core::MemoryTokenStore::new()));
     let auth = a
         .authorization_url(&AuthorizationRequest::new("t1", ProviderId::GOOGLE_MEET))
         .await

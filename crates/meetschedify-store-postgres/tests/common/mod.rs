@@ -8,10 +8,7 @@ pub(crate) fn url() -> Option<String> {
 
 /// A table prefix no other run uses, so parallel tests and reruns never collide.
 pub(crate) fn prefix() -> String {
-    format!(
-        "t{}_",
-        meetschedify_testkit::unique_prefix("pg").replace('-', "_")
-    )
+    meetschedify_testkit::unique_table_prefix("pg")
 }
 
 pub(crate) async fn store(url: &str, prefix: &str) -> PostgresTokenStore {
@@ -26,16 +23,10 @@ pub(crate) async fn store(url: &str, prefix: &str) -> PostgresTokenStore {
 
 /// Drops the run's tables.
 pub(crate) async fn drop_tables(store: &PostgresTokenStore, prefix: &str) {
-    for table in [
-        "tokens",
-        "leases",
-        "idempotency",
-        "oauth_nonces",
-        "schema_version",
-    ] {
-        sqlx::query(&format!("DROP TABLE IF EXISTS {prefix}{table}"))
-            .execute(store.pool())
-            .await
-            .unwrap();
-    }
+    let pool = store.pool();
+    meetschedify_testkit::drop_sql_tables(prefix, |sql| async move {
+        sqlx::query(&sql).execute(pool).await
+    })
+    .await
+    .unwrap();
 }
