@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use meetschedify_core::jiff::{SignedDuration, Timestamp};
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_core::{
     async_trait, ProviderId, Result, SaveCondition, TokenKey, TokenManager, TokenManagerConfig,
     TokenRecord, TokenRefresher, TokenStore,
 };
-use meetschedify_core::MemoryTokenStore;
 use rand::Rng;
 use serde::Serialize;
 

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::secrecy::ExposeSecret;
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_core::{
     CreateMeetingRequest, MeetSchedifyClient, MeetingTime, OAuthStateKey, ProviderId, RetryConfig,
     SaveCondition, TokenKey, TokenManagerConfig, TokenRecord, TokenStore,
@@ -31,7 +32,6 @@ use meetschedify_google::{
     CalendarOptions, GoogleClientCredentials, GoogleEndpoints, GoogleMeetProvider,
     GoogleOAuthClient,
 };
-use meetschedify_core::MemoryTokenStore;
 use meetschedify_zoom::ZoomProvider;
 use serde::Serialize;
 use serde_json::{json, Value};

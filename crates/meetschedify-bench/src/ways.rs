@@ -12,12 +12,12 @@ use google_calendar3::api::{
 };
 use google_calendar3::CalendarHub;
 use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_core::{
     async_trait, MeetSchedifyClient, ProviderId, SaveCondition, TokenKey, TokenRecord, TokenStore,
 };
 use meetschedify_emulator::DemoCredentials;
 use meetschedify_google::{CalendarOptions, GoogleEndpoints, GoogleMeetProvider};
-use meetschedify_core::MemoryTokenStore;
 use meetschedify_zoom::ZoomProvider;
 use serde_json::{json, Value};
 use tokio::sync::RwLock;

@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use meetschedify_core::jiff::{SignedDuration, Timestamp};
+use meetschedify_core::MemoryTokenStore;
 use meetschedify_core::{
     CreateMeetingRequest, DstResolution, ErrorCode, MeetingParticipant, MeetingProvider,
     MeetingTime, OAuthStateKey, OAuthStateSealer, ProviderId, RequestLimits, RetryConfig,
@@ -20,7 +21,6 @@ use meetschedify_core::{
 };
 use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule};
 use meetschedify_google::{CalendarOptions, GoogleEndpoints, GoogleMeetProvider};
-use meetschedify_core::MemoryTokenStore;
 use meetschedify_zoom::ZoomProvider;
 use proptest::prelude::*;
 use proptest::test_runner::Config;

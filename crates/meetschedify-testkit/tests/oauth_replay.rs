@@ -55,6 +55,7 @@ where
     );
     let tenant = kit::unique_prefix("replay");
     let auth = a
+        .tokens()
         .authorization_url(&AuthorizationRequest::new(
             tenant.as_str(),
             ProviderId::GOOGLE_MEET,
@@ -63,9 +64,9 @@ where
         .unwrap();
     let (code, state) = consent(&auth.url).await;
     let callback = OAuthCallback::new(code, state).with_session_binding(auth.session_binding);
-    b.handle_callback(&callback).await.unwrap();
+    b.tokens().handle_callback(&callback).await.unwrap();
     // The same callback, state and binding, replayed at the other instance.
-    let err = a.handle_callback(&callback).await.unwrap_err();
+    let err = a.tokens().handle_callback(&callback).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::OAuthStateInvalid, "{err}");
     assert!(err.message().contains("already been used"), "{err}");
     emu.shutdown().await;
@@ -130,13 +131,14 @@ async fn without_a_shared_store_each_instance_refuses_its_own_replays() {
         .unwrap();
     let a = instance(&emu, Arc::new(meetschedify_core::MemoryTokenStore::new()));
     let auth = a
+        .tokens()
         .authorization_url(&AuthorizationRequest::new("t1", ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
     let (code, state) = consent(&auth.url).await;
     let callback = OAuthCallback::new(code, state).with_session_binding(auth.session_binding);
-    a.handle_callback(&callback).await.unwrap();
-    let err = a.handle_callback(&callback).await.unwrap_err();
+    a.tokens().handle_callback(&callback).await.unwrap();
+    let err = a.tokens().handle_callback(&callback).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::OAuthStateInvalid, "{err}");
     emu.shutdown().await;
 }

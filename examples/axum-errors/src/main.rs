@@ -11,8 +11,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use meetschedify::emulator::{Emulator, EmulatorHandle};
 use meetschedify::google::{GoogleEndpoints, GoogleMeetProvider};
-use meetschedify::MemoryTokenStore;
 use meetschedify::zoom::ZoomProvider;
+use meetschedify::MemoryTokenStore;
 use meetschedify::{CreateMeetingRequest, MeetSchedifyClient, OAuthStateKey, RetryConfig};
 use serde_json::{json, Value};
 

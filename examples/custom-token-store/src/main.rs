@@ -98,7 +98,7 @@ async fn connect_as_if_consented(
         .with_expires_at(meetschedify::jiff::Timestamp::UNIX_EPOCH);
     store
         .save(
-            &provider.token_key(&TENANT.into()),
+            &provider.tokens().token_key(&TENANT.into()),
             &record,
             SaveCondition::Always,
         )

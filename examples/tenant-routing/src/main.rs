@@ -119,7 +119,7 @@ async fn emulator_client(emu: &EmulatorHandle) -> meetschedify::Result<MeetSched
         .map_err(|e| meetschedify::Error::invalid_config("emulator", e.to_string()))?;
     store
         .save(
-            &per_user.token_key(&"acme".into()),
+            &per_user.tokens().token_key(&"acme".into()),
             &TokenRecord::new("not-yet-fetched")
                 .with_refresh_token(refresh)
                 .with_expires_at(meetschedify::jiff::Timestamp::UNIX_EPOCH),

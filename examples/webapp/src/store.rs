@@ -51,7 +51,7 @@ pub(crate) async fn token_store(
 ) -> Result<Arc<dyn TokenStore>, Error> {
     let builder = match &config.database {
         Some(path) => SqliteTokenStoreBuilder::new().with_path(path),
-        None => SqliteTokenStoreBuilder::new().in_memory(),
+        None => SqliteTokenStoreBuilder::new().with_in_memory(),
     };
     let sqlite: Arc<dyn TokenStore> = Arc::new(builder.build().await?);
     Ok(Arc::new(EncryptedTokenStore::new(sqlite, keys)?))

@@ -91,7 +91,10 @@ pub async fn run(
             }
         };
         // Without a token there are no scopes to read; the token finding already says why.
-        if let Some(zoom) = zoom.iter().find(|z| z.config().provider_id == provider) {
+        if let Some(zoom) = zoom
+            .iter()
+            .find(|z| *meetschedify::MeetingProvider::id(*z) == provider)
+        {
             if token_ok {
                 findings.push(scopes(&provider, zoom).await);
             }

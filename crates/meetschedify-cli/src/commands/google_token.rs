@@ -7,13 +7,12 @@
 
 use std::time::Duration;
 
-use meetschedify::secrecy::{ExposeSecret, SecretString};
+use meetschedify::secrecy::ExposeSecret;
 use meetschedify::{Error, ErrorCode, ProviderId};
 use meetschedify_google::{
-    GoogleClientCredentials, GoogleEndpoints, GoogleOAuthClient, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
-    ENV_REDIRECT_URI, SCOPE_CALENDAR_EVENTS,
+    GoogleClientCredentials, GoogleEndpoints, GoogleOAuthClient, Pkce, ENV_CLIENT_ID,
+    ENV_CLIENT_SECRET, ENV_REDIRECT_URI, SCOPE_CALENDAR_EVENTS,
 };
-use oauth2::PkceCodeChallenge;
 
 use crate::args::GoogleTokenArgs;
 use crate::callback;
@@ -41,17 +40,12 @@ pub async fn run(args: &GoogleTokenArgs) -> Result<(), Error> {
     )?;
 
     let listener = callback::bind(&host, port).await?;
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let pkce = Pkce::new();
     let state = oauth2::CsrfToken::new_random().secret().clone();
     // The least privilege that creates events with Meet links, on any calendar the account can
     // write to; the full calendar scope would also let the app change calendars themselves.
     let scopes = [SCOPE_CALENDAR_EVENTS.to_owned()];
-    let url = oauth.authorization_url(
-        state.clone(),
-        &scopes,
-        challenge,
-        args.login_hint.as_deref(),
-    );
+    let url = oauth.authorization_url(state.clone(), &scopes, &pkce, args.login_hint.as_deref());
     eprintln!(
         "Sign in with the Google account that will own every meeting (waiting up to {} s):\n\n  {url}\n",
         args.timeout
@@ -67,8 +61,7 @@ pub async fn run(args: &GoogleTokenArgs) -> Result<(), Error> {
         )
         .with_field("state"));
     }
-    let verifier = SecretString::from(verifier.secret().clone());
-    let tokens = oauth.exchange_code(&redirect.code, &verifier).await?;
+    let tokens = oauth.exchange_code(&redirect.code, pkce.verifier()).await?;
     let refresh = tokens.refresh_token.ok_or_else(|| {
         Error::new(
             ErrorCode::GoogleTokenRefreshFailed,

@@ -39,10 +39,11 @@ fn google_error(
 
 async fn setup(retry: RetryConfig) -> (EmulatorHandle, GoogleMeetProvider) {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
-        .with_retry(retry)
-        .build()
-        .unwrap();
+    let provider =
+        crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
+            .with_retry(retry)
+            .build()
+            .unwrap();
     (emu, provider)
 }
 
@@ -76,8 +77,10 @@ async fn a_429_is_a_rate_limit_with_retry_after() {
 
 #[tokio::test]
 async fn googles_403_rate_limits_are_retried_until_the_quota_window_passes() {
-    let emu = crate::common::emulator(Emulator::builder().with_google_quota_per_minute(Some(2))).await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let emu =
+        crate::common::emulator(Emulator::builder().with_google_quota_per_minute(Some(2))).await;
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     provider
         .create_meeting(&crate::common::create_request("org_1", Some("a")))
         .await
@@ -261,10 +264,11 @@ async fn a_token_without_calendar_write_scope_is_a_calendar_error() {
 async fn a_slow_answer_times_out_as_a_retryable_network_error() {
     let emu = crate::common::default_emulator().await;
     let options = crate::common::fast_options().with_request_timeout(Duration::from_millis(50));
-    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
-        .with_calendar_options(options)
-        .build()
-        .unwrap();
+    let provider =
+        crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
+            .with_calendar_options(options)
+            .build()
+            .unwrap();
     // The first insert takes 300 ms (and then takes effect); the client gives up at 50 ms and
     // its retry finds the event through 409.
     emu.inject_fault(FaultRule::once(
@@ -280,14 +284,15 @@ async fn a_slow_answer_times_out_as_a_retryable_network_error() {
     tokio::time::sleep(Duration::from_millis(350)).await;
     assert_eq!(crate::common::live_events(&emu).len(), 1);
 
-    let impatient = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
-        .with_calendar_options(
-            crate::common::fast_options()
-                .with_request_timeout(Duration::from_millis(20))
-                .with_retry(RetryConfig::none()),
-        )
-        .build()
-        .unwrap();
+    let impatient =
+        crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
+            .with_calendar_options(
+                crate::common::fast_options()
+                    .with_request_timeout(Duration::from_millis(20))
+                    .with_retry(RetryConfig::none()),
+            )
+            .build()
+            .unwrap();
     emu.inject_fault(FaultRule::once(
         "GET",
         "/calendar/v3/*",

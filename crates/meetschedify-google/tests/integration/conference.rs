@@ -10,7 +10,8 @@ use meetschedify_emulator::Emulator;
 #[tokio::test]
 async fn a_pending_conference_is_polled_until_ready() {
     let emu = crate::common::emulator(Emulator::builder().with_conference_pending_reads(2)).await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let meeting = provider
         .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await
@@ -26,8 +27,10 @@ async fn a_pending_conference_is_polled_until_ready() {
 
 #[tokio::test]
 async fn a_conference_ready_on_insert_is_not_polled() {
-    let emu = crate::common::emulator(Emulator::builder().with_conference_pending_on_insert(false)).await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let emu =
+        crate::common::emulator(Emulator::builder().with_conference_pending_on_insert(false)).await;
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let meeting = provider
         .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await
@@ -93,11 +96,13 @@ async fn still_pending_after_the_bound_is_conference_pending_with_the_event_id()
 
 #[tokio::test]
 async fn callers_can_opt_in_to_a_meeting_without_a_link_yet() {
-    let emu = crate::common::emulator(Emulator::builder().with_conference_pending_reads(1_000)).await;
-    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
-        .with_conference_wait(Duration::from_millis(10))
-        .build()
-        .unwrap();
+    let emu =
+        crate::common::emulator(Emulator::builder().with_conference_pending_reads(1_000)).await;
+    let provider =
+        crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
+            .with_conference_wait(Duration::from_millis(10))
+            .build()
+            .unwrap();
     let request = crate::common::create_request("org_1", Some("k"))
         .into_request()
         .with_provider_option(
@@ -118,7 +123,8 @@ async fn callers_can_opt_in_to_a_meeting_without_a_link_yet() {
 #[tokio::test]
 async fn no_link_asked_means_no_conference_and_no_wait() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let request = crate::common::create_request("org_1", None)
         .into_request()
         .with_conference_link(false);

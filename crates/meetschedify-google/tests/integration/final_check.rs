@@ -50,7 +50,8 @@ fn derived(key: &str) -> String {
 #[tokio::test]
 async fn an_event_made_by_a_lost_attempt_is_found_by_the_final_check() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     every_insert_lost(&emu);
     let meeting = provider
         .create_meeting(&crate::common::create_request("org_1", Some("lost-4")))
@@ -58,7 +59,11 @@ async fn an_event_made_by_a_lost_attempt_is_found_by_the_final_check() {
         .unwrap();
     assert_eq!(meeting.provider_event_id, derived("lost-4"));
     assert!(meeting.conference_link.is_some());
-    assert_eq!(crate::common::live_events(&emu).len(), 1, "exactly one event");
+    assert_eq!(
+        crate::common::live_events(&emu).len(),
+        1,
+        "exactly one event"
+    );
     assert_eq!(count(&emu, "POST", false), 4, "the whole retry budget");
     assert!(count(&emu, "GET", true) >= 1, "then the final read");
 }
@@ -66,7 +71,8 @@ async fn an_event_made_by_a_lost_attempt_is_found_by_the_final_check() {
 #[tokio::test]
 async fn an_earlier_lost_attempt_is_checked_even_when_the_last_was_refused() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     // The first insert makes the event and is lost; the next three are rate limited, which
     // on its own would say nothing was made.
     emu.inject_fault(FaultRule::sequence(
@@ -91,7 +97,8 @@ async fn an_earlier_lost_attempt_is_checked_even_when_the_last_was_refused() {
 #[tokio::test]
 async fn a_check_that_finds_nothing_says_no_meeting_was_created() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     // A 503 says nothing about whether the insert ran: the check must decide.
     emu.inject_fault(FaultRule::probability(
         Some("POST"),
@@ -115,7 +122,8 @@ async fn a_check_that_finds_nothing_says_no_meeting_was_created() {
 #[tokio::test]
 async fn an_insert_google_refused_is_not_checked() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     emu.inject_fault(FaultRule::once(
         "POST",
         INSERT,
@@ -138,7 +146,8 @@ async fn an_insert_google_refused_is_not_checked() {
 #[tokio::test]
 async fn a_failed_check_on_a_keyed_create_is_unknown_and_safe_to_repeat() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     every_insert_lost(&emu);
     every_read_fails(&emu);
     let id = derived("job-9");
@@ -162,7 +171,11 @@ async fn a_failed_check_on_a_keyed_create_is_unknown_and_safe_to_repeat() {
         (1..=3).contains(&count(&emu, "GET", true)),
         "a bounded check"
     );
-    assert_eq!(crate::common::live_events(&emu).len(), 1, "the event does exist");
+    assert_eq!(
+        crate::common::live_events(&emu).len(),
+        1,
+        "the event does exist"
+    );
 
     // Which the repeat bears out: the same key meets 409 and returns the one event.
     emu.clear_faults();
@@ -177,7 +190,8 @@ async fn a_failed_check_on_a_keyed_create_is_unknown_and_safe_to_repeat() {
 #[tokio::test]
 async fn a_failed_check_without_a_key_is_unknown_and_not_retryable() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     every_insert_lost(&emu);
     every_read_fails(&emu);
     let err = provider

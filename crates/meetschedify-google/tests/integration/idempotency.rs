@@ -12,13 +12,20 @@ const INSERT: &str = "/calendar/v3/calendars/*/events";
 #[tokio::test]
 async fn the_same_key_twice_gives_the_same_event() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let first = provider
-        .create_meeting(&crate::common::create_request("org_1", Some("interview-42")))
+        .create_meeting(&crate::common::create_request(
+            "org_1",
+            Some("interview-42"),
+        ))
         .await
         .unwrap();
     let second = provider
-        .create_meeting(&crate::common::create_request("org_1", Some("interview-42")))
+        .create_meeting(&crate::common::create_request(
+            "org_1",
+            Some("interview-42"),
+        ))
         .await
         .unwrap();
     assert_eq!(first.provider_event_id, second.provider_event_id);
@@ -41,7 +48,10 @@ async fn the_same_key_twice_gives_the_same_event() {
 #[tokio::test]
 async fn two_tenants_with_the_same_key_get_two_events() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["a", "b"]).await);
+    let provider = crate::common::provider(
+        &emu,
+        crate::common::connected_store(&emu, &["a", "b"]).await,
+    );
     let a = provider
         .create_meeting(&crate::common::create_request("a", Some("k")))
         .await
@@ -57,7 +67,8 @@ async fn two_tenants_with_the_same_key_get_two_events() {
 #[tokio::test]
 async fn without_a_key_each_call_is_a_new_meeting_but_its_own_retries_are_safe() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     // The first insert takes effect but its answer is lost; the retry meets 409 and reads it.
     emu.inject_fault(FaultRule::once("POST", INSERT, FaultAction::ResetAfter));
     let one = provider
@@ -84,10 +95,11 @@ async fn five_hundred_creates_with_twenty_percent_lost_answers_make_exactly_five
             .with_seed(4242),
     )
     .await;
-    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
-        .with_retry(crate::common::fast_retry(12))
-        .build()
-        .unwrap();
+    let provider =
+        crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
+            .with_retry(crate::common::fast_retry(12))
+            .build()
+            .unwrap();
     emu.inject_fault(FaultRule::probability(
         Some("POST"),
         INSERT,

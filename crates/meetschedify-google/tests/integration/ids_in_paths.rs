@@ -7,7 +7,8 @@ use meetschedify_core::{ErrorCode, MeetingContext, MeetingProvider};
 #[tokio::test]
 async fn a_crafted_meeting_id_stays_one_path_segment() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let ctx = MeetingContext::new("org_1");
     let err = provider
         .get_meeting(&ctx, "x/../../../calendarList")
@@ -39,10 +40,11 @@ async fn a_crafted_meeting_id_stays_one_path_segment() {
 async fn calendar_ids_with_hash_and_at_reach_their_calendar() {
     let emu = crate::common::default_emulator().await;
     let calendar = "team#ops@group.calendar.google.com";
-    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
-        .with_calendar_id(calendar)
-        .build()
-        .unwrap();
+    let provider =
+        crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
+            .with_calendar_id(calendar)
+            .build()
+            .unwrap();
     let meeting = provider
         .create_meeting(&crate::common::create_request("org_1", Some("k")))
         .await

@@ -17,7 +17,8 @@ fn big_metadata() -> Metadata {
 #[tokio::test]
 async fn large_metadata_round_trips_and_shrinks_cleanly() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let request = crate::common::create_request("org_1", Some("k"))
         .into_request()
         .with_metadata(big_metadata());
@@ -69,7 +70,8 @@ async fn large_metadata_round_trips_and_shrinks_cleanly() {
 #[tokio::test]
 async fn metadata_over_the_limit_is_refused_before_any_call() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let mut m = Metadata::new();
     m.insert("x".into(), "a".repeat(9 * 1024).into());
     let request = crate::common::create_request("org_1", None)
@@ -83,10 +85,11 @@ async fn metadata_over_the_limit_is_refused_before_any_call() {
 #[tokio::test]
 async fn without_the_raw_event_everything_else_is_still_there() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
-        .with_raw_event(false)
-        .build()
-        .unwrap();
+    let provider =
+        crate::common::builder(&emu, crate::common::connected_store(&emu, &["org_1"]).await)
+            .with_raw_event(false)
+            .build()
+            .unwrap();
     let request = crate::common::create_request("org_1", Some("k"))
         .into_request()
         .with_metadata(big_metadata());

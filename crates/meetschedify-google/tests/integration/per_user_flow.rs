@@ -83,7 +83,10 @@ async fn connect_create_get_update_cancel_disconnect_through_the_consent_page() 
 
     // 4. Create: a Meet link, the calendar page, every entry point, metadata back.
     let created = provider
-        .create_meeting(&crate::common::create_request("org_123", Some("interview-42")))
+        .create_meeting(&crate::common::create_request(
+            "org_123",
+            Some("interview-42"),
+        ))
         .await
         .unwrap();
     let link = created.conference_link.clone().expect("a meet link");

@@ -26,8 +26,11 @@ async fn a_thousand_concurrent_creates_for_one_tenant_make_one_refresh() {
     for i in 0..1000 {
         let p = provider.clone();
         tasks.spawn(async move {
-            p.create_meeting(&crate::common::create_request("org_1", Some(&format!("k{i}"))))
-                .await
+            p.create_meeting(&crate::common::create_request(
+                "org_1",
+                Some(&format!("k{i}")),
+            ))
+            .await
         });
     }
     let mut ids = std::collections::HashSet::new();
@@ -150,7 +153,8 @@ async fn reconnecting_clears_a_revoked_record() {
 #[tokio::test]
 async fn an_access_token_refused_with_401_is_refreshed_once() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     provider
         .create_meeting(&crate::common::create_request("org_1", Some("a")))
         .await
@@ -251,10 +255,13 @@ async fn token_endpoint_outages_are_retryable_refresh_failures() {
 
     // A wrong client secret is a permanent refresh failure, not a revocation.
     let emu2 = crate::common::default_emulator().await;
-    let bad = crate::common::builder(&emu2, crate::common::connected_store(&emu2, &["org_1"]).await)
-        .with_client_secret("GOCSPX-wrong")
-        .build()
-        .unwrap();
+    let bad = crate::common::builder(
+        &emu2,
+        crate::common::connected_store(&emu2, &["org_1"]).await,
+    )
+    .with_client_secret("GOCSPX-wrong")
+    .build()
+    .unwrap();
     let err = bad
         .create_meeting(&crate::common::create_request("org_1", None))
         .await

@@ -22,10 +22,14 @@ fn body(r: &RecordedRequest) -> serde_json::Value {
 #[tokio::test]
 async fn create_update_and_cancel_send_exactly_this() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
 
     let created = provider
-        .create_meeting(&crate::common::create_request("org_1", Some("interview-42")))
+        .create_meeting(&crate::common::create_request(
+            "org_1",
+            Some("interview-42"),
+        ))
         .await
         .unwrap();
     let insert = last(&emu, "POST");
@@ -77,7 +81,8 @@ async fn create_update_and_cancel_send_exactly_this() {
 #[tokio::test]
 async fn a_minimal_create_without_a_link_sends_no_conference_data() {
     let emu = crate::common::default_emulator().await;
-    let provider = crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
+    let provider =
+        crate::common::provider(&emu, crate::common::connected_store(&emu, &["org_1"]).await);
     let request = meetschedify_core::CreateMeetingRequest::new(
         "org_1",
         meetschedify_core::ProviderId::GOOGLE_MEET,
