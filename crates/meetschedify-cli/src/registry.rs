@@ -65,7 +65,7 @@ pub async fn client_and_zoom_from_env(
     let per_user = is_set(ENV_CLIENT_ID)
         && (!is_set("GOOGLE_REFRESH_TOKEN") || store.is_some() || is_set(ENV_TOKEN_DB));
     if per_user {
-        let mut google = GoogleMeetBuilder::from_env()?;
+        let mut google = GoogleMeetBuilder::from_env();
         if !is_set(ENV_STATE_KEY) {
             // The terminal flow makes and receives the state in one process; a server must set
             // MEETSCHEDIFY_OAUTH_STATE_KEY so that every instance can read every state.

@@ -215,6 +215,9 @@ impl Settings {
 pub struct CalendarProviderBuilder<S: CalendarTokens> {
     settings: Settings,
     pub(crate) source: S::Config,
+    /// The first malformed environment value, reported by `build()` (so `from_env` returns the
+    /// builder, as every builder's does, and the error still names the variable).
+    env_error: Option<Error>,
 }
 
 impl<S: CalendarTokens> Default for CalendarProviderBuilder<S> {
@@ -239,24 +242,28 @@ impl<S: CalendarTokens> CalendarProviderBuilder<S> {
         Self {
             settings: Settings::new::<S::Config>(),
             source: S::Config::default(),
+            env_error: None,
         }
     }
 
     /// Reads `GOOGLE_CLIENT_ID`, `GOOGLE_CLIENT_SECRET`, `GOOGLE_REDIRECT_URI`, the
     /// `MEETSCHEDIFY_GOOGLE_*_BASE` overrides and the source's own variables (per-user:
-    /// `MEETSCHEDIFY_OAUTH_STATE_KEY`; static: `GOOGLE_REFRESH_TOKEN`). Unset values stay unset
-    /// (`build()` names them); a malformed one fails here.
-    pub fn from_env() -> Result<Self> {
+    /// `MEETSCHEDIFY_OAUTH_STATE_KEY`; static: `GOOGLE_REFRESH_TOKEN`). Nothing is checked
+    /// yet: `build()` names a variable that is unset or malformed.
+    pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     /// [`from_env`](Self::from_env) over any variable source.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let env = EnvVars::new(&lookup);
         let mut b = Self::new();
-        b.settings.read_env(env)?;
-        b.source.read_env(env)?;
-        Ok(b)
+        b.env_error = b
+            .settings
+            .read_env(env)
+            .and_then(|()| b.source.read_env(env))
+            .err();
+        b
     }
 
     /// Registers the provider under another id (for a second Google client or account).
@@ -382,6 +389,9 @@ impl<S: CalendarTokens> CalendarProviderBuilder<S> {
     /// endpoint overrides, the client id and secret (and redirect URI when given), the
     /// source's own settings, then the Calendar options. No network call is made.
     pub fn build(self) -> Result<CalendarProvider<S>> {
+        if let Some(err) = self.env_error {
+            return Err(err);
+        }
         let settings = self.settings;
         settings.provider_id.validate()?;
         let endpoints = settings.resolved_endpoints()?;

@@ -93,7 +93,7 @@ impl<S: CalendarTokens> CalendarProvider<S> {
     /// built. Fails, naming it, when the source needs something the environment cannot give
     /// (the per-user source needs a token store).
     pub fn from_env() -> Result<Self> {
-        CalendarProviderBuilder::from_env()?.build()
+        CalendarProviderBuilder::from_env().build()
     }
 
     pub(crate) fn new(calendar: Calendar, tokens: S) -> Self {

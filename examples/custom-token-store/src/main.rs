@@ -44,7 +44,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         emulator = Some(emu);
         provider
     } else {
-        GoogleMeetBuilder::from_env()?
+        GoogleMeetBuilder::from_env()
             .with_token_store(store.clone())
             .build()?
     };

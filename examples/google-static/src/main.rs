@@ -37,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         // The emulator's exports are the very variables a real deployment sets.
         let env: HashMap<String, String> = emu.env_exports().into_iter().collect();
         emulator = Some(emu);
-        GoogleMeetStaticBuilder::from_lookup(|name| env.get(name).cloned())?.build()?
+        GoogleMeetStaticBuilder::from_lookup(|name| env.get(name).cloned()).build()?
     } else {
         GoogleMeetStaticProvider::from_env()?
     };
@@ -111,7 +111,6 @@ mod tests {
         let emu = Emulator::start().await.unwrap();
         let env: HashMap<String, String> = emu.env_exports().into_iter().collect();
         let provider = GoogleMeetStaticBuilder::from_lookup(|name| env.get(name).cloned())
-            .unwrap()
             .build()
             .unwrap();
         let outcome = run(provider).await.unwrap();

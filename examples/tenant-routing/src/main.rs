@@ -149,7 +149,7 @@ async fn client_from_env() -> meetschedify::Result<MeetSchedifyClient> {
                 .await?,
         );
         builder = builder.with_provider(
-            GoogleMeetBuilder::from_env()?
+            GoogleMeetBuilder::from_env()
                 .with_token_store(store)
                 .build()?,
         );

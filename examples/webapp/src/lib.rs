@@ -64,7 +64,7 @@ impl RunningApp {
                     Error::invalid_config(ENV_STATE_KEY, "set it to `openssl rand -base64 32`")
                 })?;
                 let sealer = single_use_states(OAuthStateKey::from_base64(&key)?);
-                let builder = GoogleMeetBuilder::from_env()?.with_state_sealer(sealer);
+                let builder = GoogleMeetBuilder::from_env().with_state_sealer(sealer);
                 let provider = builder
                     .with_token_store(store::token_store(&config, keys).await?)
                     .build()?;

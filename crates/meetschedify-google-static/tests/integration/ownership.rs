@@ -18,7 +18,6 @@ const ID: ProviderId = ProviderId::GOOGLE_MEET_STATIC;
 fn client(emu: &EmulatorHandle, ownership: Option<bool>) -> MeetSchedifyClient {
     let env: HashMap<String, String> = emu.env_exports().into_iter().collect();
     let mut builder = GoogleMeetStaticBuilder::from_lookup(|name| env.get(name).cloned())
-        .unwrap()
         .with_retry(RetryConfig::default().with_initial_delay(Duration::from_millis(1)));
     if let Some(on) = ownership {
         builder = builder.with_tenant_ownership(on);

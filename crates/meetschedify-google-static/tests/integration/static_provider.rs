@@ -19,7 +19,6 @@ fn env_of(emu: &EmulatorHandle) -> HashMap<String, String> {
 fn provider(emu: &EmulatorHandle) -> GoogleMeetStaticProvider {
     let env = env_of(emu);
     GoogleMeetStaticBuilder::from_lookup(|name| env.get(name).cloned())
-        .unwrap()
         .with_retry(
             RetryConfig::default()
                 .with_initial_delay(Duration::from_millis(1))
@@ -175,7 +174,6 @@ async fn a_refused_client_secret_is_unavailable_not_an_error() {
     let emu = Emulator::start().await.unwrap();
     let env = env_of(&emu);
     let p = GoogleMeetStaticBuilder::from_lookup(|name| env.get(name).cloned())
-        .unwrap()
         .with_client_secret("GOCSPX-wrong")
         .build()
         .unwrap();
@@ -248,7 +246,6 @@ async fn from_env_names_what_is_missing_and_never_prints_secrets() {
                 .then(|| full.get(n).map(|v| (*v).to_owned()))
                 .flatten()
         })
-        .unwrap()
         .build()
         .unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidConfig);
@@ -258,11 +255,11 @@ async fn from_env_names_what_is_missing_and_never_prints_secrets() {
         "MEETSCHEDIFY_GOOGLE_OAUTH_BASE" => Some("http://google.example".to_owned()),
         _ => None,
     })
+    .build()
     .unwrap_err();
     assert_eq!(err.field(), Some("MEETSCHEDIFY_GOOGLE_OAUTH_BASE"));
 
-    let builder =
-        GoogleMeetStaticBuilder::from_lookup(|n| full.get(n).map(|v| (*v).to_owned())).unwrap();
+    let builder = GoogleMeetStaticBuilder::from_lookup(|n| full.get(n).map(|v| (*v).to_owned()));
     let debug_builder = format!("{builder:?}");
     let provider = builder.build().unwrap();
     let debug = format!("{debug_builder}\n{provider:?}");

@@ -29,14 +29,14 @@ fn env() -> HashMap<&'static str, String> {
     .collect()
 }
 
-fn from(vars: &HashMap<&'static str, String>) -> meetschedify_core::Result<GoogleMeetBuilder> {
+fn from(vars: &HashMap<&'static str, String>) -> GoogleMeetBuilder {
     GoogleMeetBuilder::from_lookup(|n| vars.get(n).cloned())
 }
 
 #[tokio::test]
 async fn from_env_builds_with_a_store() {
     let vars = env();
-    let builder = from(&vars).unwrap();
+    let builder = from(&vars);
     let debug = format!("{builder:?}");
     assert!(!debug.contains("top-secret"), "{debug}");
     let provider = builder
@@ -60,7 +60,6 @@ async fn environment_values_are_trimmed() {
         *value = format!(" {value}\n");
     }
     let provider = from(&vars)
-        .unwrap()
         .with_token_store(Arc::new(MemoryTokenStore::new()))
         .with_request_timeout(std::time::Duration::from_secs(7))
         .build()
@@ -105,14 +104,13 @@ fn every_missing_setting_is_named() {
         let mut vars = env();
         vars.remove(missing);
         let err = from(&vars)
-            .unwrap()
             .with_token_store(Arc::new(MemoryTokenStore::new()))
             .build()
             .unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidConfig);
         assert_eq!(err.field(), Some(missing), "{err}");
     }
-    let err = from(&env()).unwrap().build().unwrap_err();
+    let err = from(&env()).build().unwrap_err();
     assert_eq!(err.field(), Some("token_store"));
 }
 
@@ -121,7 +119,7 @@ fn bad_values_are_refused_with_their_name() {
     let mut vars = env();
     vars.insert("MEETSCHEDIFY_OAUTH_STATE_KEY", "too-short".into());
     assert_eq!(
-        from(&vars).unwrap_err().field(),
+        from(&vars).build().unwrap_err().field(),
         Some("MEETSCHEDIFY_OAUTH_STATE_KEY")
     );
 
@@ -131,29 +129,23 @@ fn bad_values_are_refused_with_their_name() {
         "http://calendar.internal".into(),
     );
     assert_eq!(
-        from(&vars).unwrap_err().field(),
+        from(&vars).build().unwrap_err().field(),
         Some("MEETSCHEDIFY_GOOGLE_API_BASE")
     );
 
     let store = || Arc::new(MemoryTokenStore::new());
     let mut vars = env();
     vars.insert("GOOGLE_REDIRECT_URI", "not a url".into());
-    let err = from(&vars)
-        .unwrap()
-        .with_token_store(store())
-        .build()
-        .unwrap_err();
+    let err = from(&vars).with_token_store(store()).build().unwrap_err();
     assert_eq!(err.field(), Some("GOOGLE_REDIRECT_URI"));
 
     let err = from(&env())
-        .unwrap()
         .with_token_store(store())
         .with_scopes(["openid", "email"])
         .build()
         .unwrap_err();
     assert_eq!(err.field(), Some("scopes"));
     from(&env())
-        .unwrap()
         .with_token_store(store())
         .with_scopes([SCOPE_CALENDAR, "openid"])
         .build()
@@ -161,7 +153,6 @@ fn bad_values_are_refused_with_their_name() {
 
     for (calendar, field) in [("..", "calendar_id"), ("", "calendar_id")] {
         let err = from(&env())
-            .unwrap()
             .with_token_store(store())
             .with_calendar_id(calendar)
             .build()
@@ -169,14 +160,12 @@ fn bad_values_are_refused_with_their_name() {
         assert_eq!(err.field(), Some(field), "{calendar:?}");
     }
     let err = from(&env())
-        .unwrap()
         .with_token_store(store())
         .with_provider_id("Google Meet")
         .build()
         .unwrap_err();
     assert_eq!(err.field(), Some("provider_id"));
     let err = from(&env())
-        .unwrap()
         .with_token_store(store())
         .with_retry(meetschedify_core::RetryConfig::default().with_max_attempts(0))
         .build()
@@ -192,7 +181,6 @@ fn the_base_and_pending_conference_setters_reach_their_settings() {
     use meetschedify_google::GoogleEndpoints;
 
     let provider = from(&env())
-        .unwrap()
         .with_token_store(Arc::new(MemoryTokenStore::new()))
         .with_allow_pending_conference(true)
         .with_api_base("http://127.0.0.1:9/api")

@@ -12,7 +12,6 @@ mod final_check;
 mod idempotency;
 mod ids_in_paths;
 mod metadata;
-mod no_secrets;
 mod per_user_flow;
 mod reconnect;
 mod state_attacks;

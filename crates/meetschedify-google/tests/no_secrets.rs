@@ -1,6 +1,13 @@
 //! No secret (client secret, refresh or access token, authorization code, state) reaches the
 //! `tracing` output or any `Debug` output, at any level.
 
+// Its own test binary: it captures every trace of the process, which only works when no
+// other test runs beside it (tracing caches which callsites are enabled process-wide).
+// It uses only part of the shared helpers.
+#[allow(dead_code)]
+#[path = "integration/common/mod.rs"]
+mod common;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,9 +51,9 @@ async fn no_secret_in_traces_or_debug_output() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let emu = crate::common::default_emulator().await;
+    let emu = common::default_emulator().await;
     let store = Arc::new(MemoryTokenStore::new());
-    let provider = crate::common::provider(&emu, store.clone());
+    let provider = common::provider(&emu, store.clone());
     let tenant = TenantId::new("org_1");
     let key = TokenKey::new("org_1", ProviderId::GOOGLE_MEET);
     let mut secrets = vec![emu.demo().google_client_secret.clone()];
@@ -56,7 +63,7 @@ async fn no_secret_in_traces_or_debug_output() {
         .authorization_url(&AuthorizationRequest::new("org_1", ProviderId::GOOGLE_MEET))
         .await
         .unwrap();
-    let back = crate::common::consent(&auth.url, "allow").await;
+    let back = common::consent(&auth.url, "allow").await;
     let (code, state) = (back.code.unwrap(), back.state.unwrap());
     secrets.push(code.clone());
     secrets.push(state.clone());
@@ -79,7 +86,7 @@ async fn no_secret_in_traces_or_debug_output() {
     );
 
     let meeting = provider
-        .create_meeting(&crate::common::create_request("org_1", Some("k")))
+        .create_meeting(&common::create_request("org_1", Some("k")))
         .await
         .unwrap();
     // A 401 and a refresh, a lost answer and a retry: the paths that log the most.
@@ -129,7 +136,7 @@ async fn no_secret_in_traces_or_debug_output() {
 
     let debug = [
         format!("{provider:?}"),
-        format!("{:?}", crate::common::builder(&emu, store.clone())),
+        format!("{:?}", common::builder(&emu, store.clone())),
         format!(
             "{:?}",
             GoogleMeetBuilder::new().with_client_secret("GOCSPX-debug-me")
