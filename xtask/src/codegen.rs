@@ -109,15 +109,16 @@ fn yes_no(b: bool) -> &'static str {
 /// The error-code table, in declaration order.
 pub fn error_code_table() -> String {
     let mut out = String::from(
-        "| code | when | retryable by default | suggested HTTP status | CLI exit |\n\
-         |---|---|---|---|---|\n",
+        "| code | kind | when | retryable by default | suggested HTTP status | CLI exit |\n\
+         |---|---|---|---|---|---|\n",
     );
     for &code in ErrorCode::ALL {
         let exit = Exit::for_error(code);
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} |",
+            "| `{}` | `{}` | {} | {} | {} | {} |",
             code.as_str(),
+            code.kind().as_str(),
             code.description().replace('|', "\\|"),
             yes_no(code.retryable_by_default()),
             code.suggested_http_status(),

@@ -14,7 +14,7 @@
 
 use std::process::ExitCode;
 
-use meetschedify::ErrorCode;
+use meetschedify::{ErrorCode, ErrorKind};
 
 /// Why the command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,19 @@ impl Exit {
             | C::OAuthStateInvalid => Exit::Auth,
             C::GoogleRateLimit | C::ZoomRateLimit | C::IdempotencyKeyInUse => Exit::RateLimit,
             C::ZoomNetworkError | C::NetworkError | C::ZoomMaxRetriesExceeded => Exit::Network,
-            _ => Exit::Provider,
+            C::ConferencePending | C::TokenStoreError | C::MeetingNotFound => Exit::Provider,
+            // Every other code (the neutral ones, and codes added later, whichever provider
+            // reports them) exits by its kind.
+            _ => match code.kind() {
+                ErrorKind::InvalidRequest | ErrorKind::Conflict => Exit::InvalidRequest,
+                ErrorKind::InvalidConfig => Exit::Config,
+                ErrorKind::BadCredentials
+                | ErrorKind::ReconnectRequired
+                | ErrorKind::PermissionDenied => Exit::Auth,
+                ErrorKind::RateLimited => Exit::RateLimit,
+                ErrorKind::Unavailable => Exit::Network,
+                _ => Exit::Provider,
+            },
         }
     }
 }
@@ -134,5 +146,23 @@ mod tests {
         assert_eq!(Exit::for_error(ErrorCode::InvalidRequest).code(), 3);
         assert_eq!(Exit::for_error(ErrorCode::ZoomRateLimit).code(), 6);
         assert_eq!(Exit::for_error(ErrorCode::GoogleAuthRevoked).code(), 5);
+    }
+
+    #[test]
+    fn neutral_codes_exit_like_the_vendor_codes_of_their_kind() {
+        for (neutral, vendor) in [
+            (ErrorCode::RateLimited, ErrorCode::ZoomRateLimit),
+            (ErrorCode::AuthRevoked, ErrorCode::GoogleAuthRevoked),
+            (ErrorCode::NotConnected, ErrorCode::GoogleNotConnected),
+            (ErrorCode::BadCredentials, ErrorCode::ZoomInvalidClient),
+            (ErrorCode::ProviderUnavailable, ErrorCode::ZoomNetworkError),
+            (ErrorCode::PermissionDenied, ErrorCode::InsufficientScopes),
+        ] {
+            assert_eq!(
+                Exit::for_error(neutral),
+                Exit::for_error(vendor),
+                "{neutral}"
+            );
+        }
     }
 }
