@@ -46,14 +46,15 @@ impl std::error::Error for CheckFailure {}
 pub enum Outcome {
     /// Everything held.
     Passed,
-    /// The check does not apply to this store (for example leases on a store without them).
+    /// The check does not apply (leases on a store without them, update on a provider without it).
     Skipped(String),
 }
 
 /// The result of one check.
 pub type CheckResult = Result<Outcome, CheckFailure>;
 
-/// What [`crate::run_all`] (or [`crate::run_idempotency`]) saw, check by check.
+/// What a suite ([`crate::run_all`], [`crate::run_idempotency`],
+/// [`crate::run_provider_conformance`]) saw, check by check.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Report {
@@ -92,7 +93,7 @@ impl Report {
     /// Panics with every failure if any check failed; for use at the end of a test.
     #[track_caller]
     pub fn assert_ok(&self) {
-        assert!(self.is_ok(), "token store conformance failed:\n{self}");
+        assert!(self.is_ok(), "conformance failed:\n{self}");
     }
 
     /// Panics unless every check in [`crate::CHECKS`] passed: none failed and none was
