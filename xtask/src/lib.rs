@@ -50,6 +50,8 @@ pub mod docs {
     pub struct Performance;
     #[doc = include_str!("../../docs/coming-from-node.md")]
     pub struct ComingFromNode;
+    #[doc = include_str!("../../docs/writing-a-provider.md")]
+    pub struct WritingAProvider;
     #[doc = include_str!("../../README.md")]
     pub struct Readme;
 }
