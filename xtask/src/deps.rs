@@ -2,11 +2,20 @@
 //!
 //! The architecture promises that core has no HTTP client or database driver (so a third-party
 //! provider or store pays for neither), that stores carry no HTTP client, and that Google's
-//! generated bindings stay out of the Zoom crate. A careless `Cargo.toml` line would break that
+//! generated bindings stay out of the Zoom crate, and that no provider depends on a store crate. A careless `Cargo.toml` line would break that
 //! silently; this check makes it loud.
 
 use std::path::Path;
 use std::process::Command;
+
+/// Every token-store crate, which no provider may depend on.
+const STORE_CRATES: &[&str] = &[
+    "meetschedify-store-sql",
+    "meetschedify-store-sqlite",
+    "meetschedify-store-postgres",
+    "meetschedify-store-redis",
+    "meetschedify-store-encrypted",
+];
 
 /// `(crate name prefix, forbidden dependencies)`; a rule applies to every crate whose name
 /// starts with the prefix.
@@ -20,6 +29,10 @@ const RULES: &[(&str, &[&str])] = &[
         &["reqwest", "hyper", "google-calendar3"],
     ),
     ("meetschedify-zoom", &["google-calendar3", "sqlx", "redis"]),
+    // A provider needs only core: its default token store is core's `MemoryTokenStore`, and an
+    // application hands it any other store as `Arc<dyn TokenStore>`.
+    ("meetschedify-zoom", STORE_CRATES),
+    ("meetschedify-google", STORE_CRATES),
     ("meetschedify-emulator", &["meetschedify-core"]),
 ];
 

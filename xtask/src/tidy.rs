@@ -373,12 +373,16 @@ fn check_facade_features(dir: &Path, problems: &mut Vec<String>) {
     }
 }
 
-/// No stubs and no skipped tests in committed code.
+/// No stubs and no skipped tests in committed code; and no exported macros or hidden
+/// "private" modules, the back doors crates once used to share code outside the contract
+/// (a crate shares through public, documented types of `meetschedify-core`, or not at all).
 fn check_no_stubs(root: &Path, problems: &mut Vec<String>) {
     let forbidden = [
         concat!("to", "do!("),
         concat!("unimpl", "emented!("),
         concat!("#[ig", "nore"),
+        concat!("#[macro_", "export]"),
+        concat!("__pri", "vate"),
     ];
     let mut stack = vec![
         root.join("crates"),
