@@ -649,6 +649,15 @@ impl Error {
         self
     }
 
+    /// Appends `note` to the message (`"<message>; <note>"`), keeping everything else: how a
+    /// provider says what a failure means for the caller (for example that the meeting may
+    /// exist although the create failed).
+    pub fn with_note(mut self, note: &str) -> Self {
+        self.inner.message.push_str("; ");
+        self.inner.message.push_str(note);
+        self
+    }
+
     /// Names the field at fault.
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.inner.field = Some(field.into());

@@ -22,7 +22,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::api::{Call, ZoomApi};
-use crate::errors::{annotate, gave_up, unexpected, Failure};
+use crate::errors::{gave_up, unexpected, Failure};
 use crate::lookup::Lookup;
 use crate::mapping::meeting_id;
 use crate::marker::Marker;
@@ -105,11 +105,11 @@ impl Create<'_> {
                 } else {
                     // Without a marker there is no way to tell, and re-sending could make a
                     // second meeting: hand the decision to the caller.
-                    Err(annotate(
-                        failure.error.with_retryable(false),
-                        "the meeting may have been created (the duplicate guard is off)",
-                    )
-                    .with_outcome_unknown(true))
+                    Err(failure
+                        .error
+                        .with_retryable(false)
+                        .with_note("the meeting may have been created (the duplicate guard is off)")
+                        .with_outcome_unknown(true))
                 }
             }
         })

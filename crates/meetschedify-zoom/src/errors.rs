@@ -259,29 +259,6 @@ pub(crate) fn unexpected(what: &str, provider: &ProviderId) -> Error {
     .with_provider(provider.clone())
 }
 
-/// The same error with a note added to its message (for a failure whose outcome is unknown).
-pub(crate) fn annotate(err: Error, note: &str) -> Error {
-    let mut out = Error::new(err.code(), format!("{}; {note}", err.message()))
-        .with_retryable(err.is_retryable())
-        .with_retry_after(err.retry_after())
-        .with_outcome_unknown(err.outcome_unknown());
-    if let Some(p) = err.provider_id() {
-        out = out.with_provider(p.clone());
-    }
-    if let Some(op) = err.operation() {
-        out = out.with_operation(op);
-    }
-    if let Some(n) = err.attempts() {
-        out = out.with_attempts(n);
-    }
-    if let Some(d) = err.details() {
-        out = out.with_details(d.clone());
-    } else if let Some(s) = err.http_status() {
-        out = out.with_http_status(s);
-    }
-    out.with_source(err)
-}
-
 /// After the retry loop: a retryable error left over means every attempt failed.
 ///
 /// `note` is the duplicate guard's verdict on an ambiguous create. An error carrying one is
@@ -295,7 +272,7 @@ pub(crate) fn gave_up(err: Error, retry: &RetryConfig, note: Option<&str>) -> Er
         .is_some_and(|after| after > retry.max_retry_after);
     if !err.is_retryable() || retry.max_attempts <= 1 || (asked_too_long && note.is_none()) {
         return match note {
-            Some(note) => annotate(err.with_retryable(false), note),
+            Some(note) => err.with_retryable(false).with_note(note),
             None => err,
         };
     }

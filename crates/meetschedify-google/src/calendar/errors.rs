@@ -76,36 +76,6 @@ pub(crate) fn certainly_not_applied(err: &common::Error, capture: &Capture) -> b
     status.is_some_and(|s| (400..500).contains(&s) && s != 408)
 }
 
-/// `err` with `note` appended to its message (`"<message>; <note>"`) and everything else kept;
-/// the original is the source.
-pub(crate) fn annotate(err: Error, note: &str) -> Error {
-    let mut out = Error::new(err.code(), format!("{}; {note}", err.message()))
-        .with_retryable(err.is_retryable())
-        .with_retry_after(err.retry_after())
-        .with_outcome_unknown(err.outcome_unknown());
-    if let Some(p) = err.provider_id() {
-        out = out.with_provider(p.clone());
-    }
-    if let Some(op) = err.operation() {
-        out = out.with_operation(op);
-    }
-    if let Some(n) = err.attempts() {
-        out = out.with_attempts(n);
-    }
-    if let Some(id) = err.meeting_id() {
-        out = out.with_meeting_id(id);
-    }
-    if let Some(field) = err.field() {
-        out = out.with_field(field);
-    }
-    if let Some(d) = err.details() {
-        out = out.with_details(d.clone());
-    } else if let Some(s) = err.http_status() {
-        out = out.with_http_status(s);
-    }
-    out.with_source(err)
-}
-
 /// An answer larger than the connection's limit: not retried (the same request would bring the
 /// same answer), named with its limit.
 pub(crate) fn oversized(t: ResponseTooLarge) -> Error {

@@ -110,7 +110,7 @@ impl Calendar {
 
 /// The insert's last error, after a check that found no event.
 pub(crate) fn not_created(err: Error) -> Error {
-    errors::annotate(err, NOT_CREATED).with_outcome_unknown(false)
+    err.with_note(NOT_CREATED).with_outcome_unknown(false)
 }
 
 /// The insert's last error, after a check that could not read the event either.
@@ -127,7 +127,8 @@ pub(crate) fn unknown(err: Error, event_id: &str, keyed: bool) -> Error {
              idempotency key a new call draws a new event id"
         )
     };
-    let err = errors::annotate(err, &note)
+    let err = err
+        .with_note(&note)
         .with_meeting_id(event_id)
         .with_outcome_unknown(true);
     // With a key a repeat meets 409 on the same id, so it cannot make a second meeting; the
@@ -150,7 +151,7 @@ pub(crate) fn created_but_unread(err: Error, event_id: &str, keyed: bool) -> Err
              this id rather than creating it again"
         )
     };
-    let err = errors::annotate(err, &note).with_meeting_id(event_id);
+    let err = err.with_note(&note).with_meeting_id(event_id);
     let retryable = keyed && err.is_retryable();
     err.with_retryable(retryable)
 }
