@@ -129,19 +129,11 @@ impl MeetingTime {
 
     /// Like [`resolve`](Self::resolve), with field names under `prefix`.
     pub fn resolve_at(&self, prefix: &str) -> Result<ResolvedTime> {
-        let tz = parse_timezone(&self.timezone, &format!("{prefix}.timezone"))?;
-        let start = parse_point(
-            &self.start,
-            &tz,
-            self.dst_resolution,
-            &format!("{prefix}.start"),
-        )?;
-        let end = parse_point(
-            &self.end,
-            &tz,
-            self.dst_resolution,
-            &format!("{prefix}.end"),
-        )?;
+        // Field names are formatted only for an error that needs one, not on every create.
+        let field = |name: &str| format!("{prefix}.{name}");
+        let tz = lookup_timezone(&self.timezone, || field("timezone"))?;
+        let start = parse_point(&self.start, &tz, self.dst_resolution, || field("start"))?;
+        let end = parse_point(&self.end, &tz, self.dst_resolution, || field("end"))?;
         if end.timestamp() <= start.timestamp() {
             return Err(Error::invalid_request(
                 format!("{prefix}.end"),
@@ -154,13 +146,21 @@ impl MeetingTime {
 
 /// Looks up an IANA time zone by name; the error names `field`.
 pub fn parse_timezone(name: &str, field: &str) -> Result<TimeZone> {
+    lookup_timezone(name, || field.to_owned())
+}
+
+/// [`parse_timezone`] with the field name made only when there is an error.
+fn lookup_timezone(name: &str, field: impl Fn() -> String) -> Result<TimeZone> {
     let trimmed = name.trim();
     if trimmed.is_empty() {
-        return Err(Error::invalid_request(field, "time zone must not be empty"));
+        return Err(Error::invalid_request(
+            field(),
+            "time zone must not be empty",
+        ));
     }
     TimeZone::get(trimmed).map_err(|_| {
         Error::invalid_request(
-            field,
+            field(),
             format!("unknown time zone `{trimmed}`: use an IANA name such as `America/New_York`"),
         )
     })
@@ -170,11 +170,11 @@ fn parse_point(
     text: &str,
     tz: &TimeZone,
     dst: DstResolution,
-    field: &str,
+    field: impl Fn() -> String,
 ) -> Result<ZonedDateTime> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(Error::invalid_request(field, "time must not be empty"));
+        return Err(Error::invalid_request(field(), "time must not be empty"));
     }
     // An offset (or `Z`) names one instant: show it in the meeting's zone, never re-read it.
     if let Ok(ts) = text.parse::<Timestamp>() {
@@ -182,7 +182,7 @@ fn parse_point(
     }
     let local: DateTime = text.parse().map_err(|_| {
         Error::invalid_request(
-            field,
+            field(),
             format!(
                 "cannot read `{text}` as a time: use `YYYY-MM-DDTHH:MM:SS` (local to the time \
                  zone) or RFC 3339 with an offset such as `2026-06-15T10:00:00+05:30`"
@@ -195,7 +195,7 @@ fn parse_point(
         (AmbiguousOffset::Unambiguous { .. }, _) => ambiguous.compatible(),
         (AmbiguousOffset::Gap { before, after }, DstResolution::Reject) => {
             return Err(Error::invalid_request(
-                field,
+                field(),
                 format!(
                     "{local} does not exist in {zone}: clocks jump from {before} to {after} \
                      (daylight saving); pick another time, give an offset, or choose a \
@@ -205,7 +205,7 @@ fn parse_point(
         }
         (AmbiguousOffset::Fold { before, after }, DstResolution::Reject) => {
             return Err(Error::invalid_request(
-                field,
+                field(),
                 format!(
                     "{local} happens twice in {zone} (offsets {before} and {after}, daylight \
                      saving ends): give an offset or choose a dst_resolution of earlier or later"
@@ -215,8 +215,9 @@ fn parse_point(
         (_, DstResolution::Earlier) => ambiguous.earlier(),
         (_, DstResolution::Later) => ambiguous.later(),
     };
-    resolved
-        .map_err(|e| Error::invalid_request(field, format!("cannot place {local} in {zone}: {e}")))
+    resolved.map_err(|e| {
+        Error::invalid_request(field(), format!("cannot place {local} in {zone}: {e}"))
+    })
 }
 
 /// A validated meeting time: two instants in the meeting's zone, end after start.

@@ -74,38 +74,51 @@ fn links(meeting: &Value, id: &str) -> Vec<ConferenceLink> {
     // answers `h323_password`).
     let phone_passcode = text(meeting, "pstn_password").or_else(|| text(meeting, "h323_password"));
     let numbers = meeting
-        .pointer("/settings/global_dial_in_numbers")
+        .get("settings")
+        .and_then(|s| s.get("global_dial_in_numbers"))
         .and_then(Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
+    // Built with `push_str` into strings of the right size: four `format!`s per number were
+    // most of the cost of mapping an answer.
     for n in numbers {
         let Some(number) = text(n, "number") else {
             continue;
         };
-        let dial: String = number
-            .chars()
-            .filter(|c| c.is_ascii_digit() || *c == '+')
-            .collect();
-        let mut uri = format!("tel:{dial},,{id}#");
+        let mut uri = String::with_capacity(4 + number.len() + 3 + id.len() + 16);
+        uri.push_str("tel:");
+        uri.extend(number.chars().filter(|c| c.is_ascii_digit() || *c == '+'));
+        uri.push_str(",,");
+        uri.push_str(id);
+        uri.push('#');
         if let Some(p) = phone_passcode {
-            uri.push_str(&format!(",,,,*{p}#"));
+            uri.push_str(",,,,*");
+            uri.push_str(p);
+            uri.push('#');
         }
-        let place = match (
-            text(n, "city"),
-            text(n, "country_name").or_else(|| text(n, "country")),
-        ) {
-            (Some(city), Some(country)) => format!(" ({city}, {country})"),
-            (None, Some(country)) => format!(" ({country})"),
-            (Some(city), None) => format!(" ({city})"),
-            (None, None) => String::new(),
-        };
-        let free = if text(n, "type") == Some("tollfree") {
-            " toll-free"
-        } else {
-            ""
-        };
-        let mut link = ConferenceLink::new(ConferenceLinkKind::Phone, uri)
-            .with_label(format!("{number}{place}{free}"));
+        let city = text(n, "city");
+        let country = text(n, "country_name").or_else(|| text(n, "country"));
+        let mut label = String::with_capacity(number.len() + 32);
+        label.push_str(number);
+        match (city, country) {
+            (Some(city), Some(country)) => {
+                label.push_str(" (");
+                label.push_str(city);
+                label.push_str(", ");
+                label.push_str(country);
+                label.push(')');
+            }
+            (Some(place), None) | (None, Some(place)) => {
+                label.push_str(" (");
+                label.push_str(place);
+                label.push(')');
+            }
+            (None, None) => {}
+        }
+        if text(n, "type") == Some("tollfree") {
+            label.push_str(" toll-free");
+        }
+        let mut link = ConferenceLink::new(ConferenceLinkKind::Phone, uri).with_label(label);
         if let Some(p) = phone_passcode {
             link = link.with_passcode(p);
         }
