@@ -465,3 +465,23 @@ fn to_record(tokens: &BasicTokenResponse) -> TokenRecord {
     }
     record
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_debug_shows_the_challenge_but_never_the_verifier() {
+        let pkce = Pkce::new();
+        let text = format!("{pkce:?}");
+        assert!(
+            !text.contains(pkce.verifier().expose_secret()),
+            "the verifier leaked: {text}"
+        );
+        assert!(text.contains(pkce.challenge.as_str()), "{text}");
+        assert_ne!(
+            Pkce::new().verifier().expose_secret(),
+            pkce.verifier().expose_secret()
+        );
+    }
+}
