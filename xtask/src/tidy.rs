@@ -488,4 +488,23 @@ mod tests {
         assert!(problems[0].contains("lib.rs:1"));
         let _ = fs::remove_dir_all(root);
     }
+
+    #[test]
+    fn exported_macros_and_private_modules_are_reported() {
+        let root = scratch("backdoor");
+        fs::write(
+            root.join("crates/meetschedify/src/lib.rs"),
+            format!(
+                "{}\nmacro_rules! m {{ () => {{}} }}\n#[doc(hidden)]\npub mod {} {{}}\n",
+                concat!("#[macro_", "export]"),
+                concat!("__pri", "vate"),
+            ),
+        )
+        .unwrap();
+        let mut problems = Vec::new();
+        check_no_stubs(&root, &mut problems);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("lib.rs:1") && problems[1].contains("lib.rs:4"));
+        let _ = fs::remove_dir_all(root);
+    }
 }
