@@ -5,6 +5,7 @@ mod base_url;
 mod cause;
 pub mod client;
 pub mod connection;
+mod env;
 pub mod error;
 pub mod idempotency;
 pub mod ids;
@@ -20,6 +21,7 @@ pub use base_url::check_base_url;
 pub use cause::cause_chain;
 pub use client::{ClientBuilder, MeetSchedifyClient};
 pub use connection::{ConnectionState, ConnectionStatus, DisconnectOutcome};
+pub use env::EnvVars;
 pub use error::{
     Error, ErrorCode, ErrorKind, GoogleErrorDetails, HttpErrorDetails, Operation,
     ProviderErrorDetails, Result, ZoomErrorDetails,

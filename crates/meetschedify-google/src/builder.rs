@@ -9,40 +9,13 @@ use std::fmt;
 use std::time::Duration;
 
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
-use meetschedify_core::{Error, ProviderId, Result, RetryConfig, TokenManagerConfig};
+use meetschedify_core::{EnvVars, Error, ProviderId, Result, RetryConfig, TokenManagerConfig};
 
 use crate::calendar::{Calendar, CalendarOptions, SendUpdates};
 use crate::endpoints::GoogleEndpoints;
 use crate::oauth::{GoogleClientCredentials, GoogleOAuthClient};
 use crate::per_user::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_REDIRECT_URI};
 use crate::provider::{CalendarProvider, CalendarTokens};
-
-/// Environment variables as every Google builder reads them: trimmed (a secret mounted from a
-/// file often ends in a newline), and unset when empty.
-#[derive(Clone, Copy)]
-pub struct EnvVars<'a> {
-    lookup: &'a dyn Fn(&str) -> Option<String>,
-}
-
-impl fmt::Debug for EnvVars<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("EnvVars")
-    }
-}
-
-impl<'a> EnvVars<'a> {
-    /// Variables from any source (the process environment, a `.env` map, a test's map).
-    pub fn new(lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
-        Self { lookup }
-    }
-
-    /// The trimmed value of `name`, if set and not empty.
-    pub fn get(&self, name: &str) -> Option<String> {
-        (self.lookup)(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    }
-}
 
 /// The builder half of a [`CalendarTokens`] source: its own settings, its defaults, and how it
 /// is made from the pieces the shared settings build.
@@ -149,7 +122,7 @@ impl Settings {
     }
 
     fn read_env(&mut self, env: EnvVars<'_>) -> Result<()> {
-        self.endpoints = GoogleEndpoints::from_lookup(env.lookup)?;
+        self.endpoints = GoogleEndpoints::from_lookup(|name| env.get(name))?;
         self.client_id = env.get(ENV_CLIENT_ID);
         self.client_secret = env.get(ENV_CLIENT_SECRET).map(SecretString::from);
         self.redirect_uri = env.get(ENV_REDIRECT_URI);

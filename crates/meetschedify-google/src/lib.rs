@@ -9,10 +9,12 @@ mod per_user;
 mod provider;
 
 pub use builder::{
-    CalendarProviderBuilder, EnvVars, RefreshTokenConfig, TokenSourceConfig, TokenSourceParts,
+    CalendarProviderBuilder, RefreshTokenConfig, TokenSourceConfig, TokenSourceParts,
 };
 pub use calendar::{event_id, CalendarOptions, SendUpdates, DEFAULT_CALENDAR_ID, TENANT_KEY};
 pub use endpoints::GoogleEndpoints;
+/// How a token source's `read_env` reads variables (core's, shared by every builder).
+pub use meetschedify_core::EnvVars;
 pub use oauth::{
     GoogleClientCredentials, GoogleOAuthClient, GoogleTokenRefresher, Pkce, RevokeOutcome,
 };

@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
-use meetschedify_core::{Error, ProviderId, Result, RetryConfig};
+use meetschedify_core::{EnvVars, Error, ProviderId, Result, RetryConfig};
 
 use crate::defaults::MeetingDefaults;
 
@@ -93,11 +93,8 @@ impl Settings {
     /// missing credential is left empty, marked as read from the environment, so that
     /// [`validate`](Self::validate) reports it under its variable.
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let read = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let env = EnvVars::new(&lookup);
+        let read = |name: &str| env.get(name);
         let mut settings = Self {
             account_id: read(ENV_ACCOUNT_ID).unwrap_or_default(),
             client_id: read(ENV_CLIENT_ID).unwrap_or_default(),

@@ -12,9 +12,10 @@ use meetschedify_core::{
     TokenStore,
 };
 
-use crate::builder::{CalendarProviderBuilder, EnvVars, TokenSourceConfig, TokenSourceParts};
+use crate::builder::{CalendarProviderBuilder, TokenSourceConfig, TokenSourceParts};
 use crate::oauth::{GoogleOAuthClient, GoogleTokenRefresher};
 use crate::provider::{CalendarProvider, CalendarTokens};
+use meetschedify_core::EnvVars;
 
 /// `GOOGLE_CLIENT_ID`.
 pub const ENV_CLIENT_ID: &str = "GOOGLE_CLIENT_ID";
