@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::hosts::CapacityDetails;
 use crate::ProviderId;
 
 /// A `Result` whose error is meetschedify's [`Error`].
@@ -154,6 +155,13 @@ error_codes! {
     /// The provider refused the call for lack of a permission that is not an OAuth scope (an
     /// administrator policy, a role, a licence): the message names what to grant.
     PermissionDenied = "PERMISSION_DENIED", kind: PermissionDenied, retryable: false, http: 502;
+    /// Every host of a host pool is busy over the meeting's time (padding included) or has no
+    /// creates left today: `Error::capacity` names each host's state, the earliest time one
+    /// frees up and when daily quotas reset.
+    NoHostAvailable = "NO_HOST_AVAILABLE", kind: Capacity, retryable: false, http: 409;
+    /// A rescheduled meeting no longer fits on its host (another of its meetings overlaps, or
+    /// it has no updates left today) and the caller did not allow it to move to another host.
+    HostBusy = "HOST_BUSY", kind: Capacity, retryable: false, http: 409;
 }
 
 /// The provider-neutral kind of an error: what an application does about it, whichever
@@ -203,6 +211,9 @@ pub enum ErrorKind {
     Storage,
     /// The provider answered with an error that fits no other kind.
     Provider,
+    /// No host can take the meeting at that time (every host of a pool busy or out of its
+    /// daily quota): pick another time, allow a move, or add hosts.
+    Capacity,
 }
 
 impl ErrorKind {
@@ -222,6 +233,7 @@ impl ErrorKind {
             ErrorKind::Pending => "pending",
             ErrorKind::Storage => "storage",
             ErrorKind::Provider => "provider",
+            ErrorKind::Capacity => "capacity",
         }
     }
 }
@@ -477,6 +489,7 @@ struct Inner {
     meeting_id: Option<String>,
     outcome_unknown: bool,
     details: Option<ProviderErrorDetails>,
+    capacity: Option<CapacityDetails>,
     source: Option<Source>,
 }
 
@@ -497,6 +510,7 @@ impl Error {
                 meeting_id: None,
                 outcome_unknown: false,
                 details: None,
+                capacity: None,
                 source: None,
             }),
         }
@@ -715,6 +729,18 @@ impl Error {
         self
     }
 
+    /// Why a host pool refused (`NO_HOST_AVAILABLE`, `HOST_BUSY`): each host's state and when
+    /// one frees up.
+    pub fn capacity(&self) -> Option<&CapacityDetails> {
+        self.inner.capacity.as_ref()
+    }
+
+    /// Attaches a host pool's reasons.
+    pub fn with_capacity(mut self, details: CapacityDetails) -> Self {
+        self.inner.capacity = Some(details);
+        self
+    }
+
     /// Attaches the underlying cause.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Arc::new(source));
@@ -765,6 +791,12 @@ impl Error {
                 serde_json::to_value(d).unwrap_or_default(),
             );
         }
+        if let Some(c) = &i.capacity {
+            map.insert(
+                "capacity".into(),
+                serde_json::to_value(c).unwrap_or_default(),
+            );
+        }
         serde_json::Value::Object(map)
     }
 }
@@ -811,6 +843,9 @@ impl fmt::Debug for Error {
         }
         if let Some(v) = &i.details {
             d.field("details", v);
+        }
+        if let Some(v) = &i.capacity {
+            d.field("capacity", v);
         }
         if let Some(v) = &i.source {
             d.field("source", &format_args!("{v}"));

@@ -7,6 +7,7 @@ pub mod client;
 pub mod connection;
 mod env;
 pub mod error;
+pub mod hosts;
 pub mod idempotency;
 pub mod ids;
 pub mod meeting;

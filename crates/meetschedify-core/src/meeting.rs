@@ -228,9 +228,22 @@ pub struct UpdateMeetingRequest {
     /// New metadata (replaces the old one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    /// Whether a provider with a host pool may move the meeting to another host when its own
+    /// cannot take the new time. The move makes a new meeting (new id, new join link) and
+    /// cancels the old one; [`UpdatedMeeting::previous_meeting_id`] then names the old id.
+    /// Off by default: the update fails with `HOST_BUSY` instead.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_host_change: bool,
 }
 
 impl UpdateMeetingRequest {
+    /// Allows (or forbids) moving the meeting to another host of a pool when its host cannot
+    /// take the new time; see [`allow_host_change`](Self::allow_host_change).
+    pub fn with_allow_host_change(mut self, allow: bool) -> Self {
+        self.allow_host_change = allow;
+        self
+    }
+
     /// An update that changes nothing yet.
     pub fn new() -> Self {
         Self::default()
@@ -398,6 +411,10 @@ pub struct CreatedMeeting {
     /// The metadata given at creation, unchanged.
     #[serde(default)]
     pub metadata: Metadata,
+    /// The user who hosts it, when the provider chose among several (a Zoom host pool): the
+    /// host's id as configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// The provider's own JSON for the meeting, for anything not mapped above.
     #[serde(default)]
     pub raw: serde_json::Value,
@@ -421,6 +438,7 @@ impl CreatedMeeting {
             location: None,
             status: MeetingStatus::Scheduled,
             metadata: Metadata::new(),
+            host: None,
             raw: serde_json::Value::Null,
         }
     }
@@ -463,6 +481,12 @@ impl CreatedMeeting {
         self
     }
 
+    /// Sets the host.
+    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+        self.host = Some(host.into());
+        self
+    }
+
     /// Sets the provider's raw JSON.
     pub fn with_raw(mut self, raw: serde_json::Value) -> Self {
         self.raw = raw;
@@ -488,6 +512,7 @@ impl std::fmt::Debug for CreatedMeeting {
             .field("location", &self.location)
             .field("status", &self.status)
             .field("metadata", &self.metadata)
+            .field("host", &self.host)
             .field("raw", &format_args!("{raw}"))
             .finish()
     }
@@ -501,6 +526,11 @@ pub struct UpdatedMeeting {
     pub meeting: CreatedMeeting,
     /// Whether the join link differs from before (tell participants if so).
     pub conference_link_changed: bool,
+    /// Set when the update replaced the meeting with a new one on another host (allowed by
+    /// [`UpdateMeetingRequest::allow_host_change`]): the old meeting's id, now cancelled. Store
+    /// `meeting.provider_event_id` from now on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_meeting_id: Option<String>,
 }
 
 impl UpdatedMeeting {
@@ -509,7 +539,14 @@ impl UpdatedMeeting {
         Self {
             meeting,
             conference_link_changed,
+            previous_meeting_id: None,
         }
+    }
+
+    /// Records that the update replaced meeting `previous` (now cancelled) with `meeting`.
+    pub fn with_previous_meeting_id(mut self, previous: impl Into<String>) -> Self {
+        self.previous_meeting_id = Some(previous.into());
+        self
     }
 }
 

@@ -342,6 +342,13 @@ pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
     fn nonce_store(&self) -> Option<Arc<dyn NonceStore>> {
         None
     }
+
+    /// A [`HostLedger`](crate::hosts::HostLedger) on the same backend, for stores that several
+    /// instances share: a provider with a host pool built over this store then never gives one
+    /// slot twice across instances. `None` (the default) for stores that live in one process.
+    fn host_ledger(&self) -> Option<Arc<dyn crate::hosts::HostLedger>> {
+        None
+    }
 }
 
 /// Refresh leases: at most one holder per key at a time, across every process sharing the
