@@ -17,7 +17,7 @@ use crate::snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
 use crate::state::Shared;
 use crate::zoom::scopes::normalise;
 use crate::zoom::seed::{seed, ZoomMeetingSeed};
-use crate::zoom::store::{TokenRec, ZoomAccount, ZoomUser};
+use crate::zoom::store::{TokenRec, ZoomAccount, ZoomLicence, ZoomUser};
 
 impl Shared {
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
@@ -45,25 +45,33 @@ impl Shared {
         inner.zoom.accounts.push(account);
     }
 
+    /// Adds a user, or returns the account's user with that email (case-insensitive). A licence,
+    /// when given, is also set on an existing user; without one a new user is Pro and an existing
+    /// one keeps its licence.
     pub(crate) fn add_zoom_user(
         &self,
         account_id: &str,
         email: &str,
+        licence: Option<ZoomLicence>,
     ) -> Result<ZoomUser, EmulatorError> {
         let mut inner = self.lock();
         inner.zoom.require_account(account_id)?;
         if let Some(user) = inner
             .zoom
             .users
-            .iter()
+            .iter_mut()
             .find(|u| u.account_id == account_id && u.email.eq_ignore_ascii_case(email))
         {
+            if let Some(licence) = licence {
+                user.licence = licence;
+            }
             return Ok(user.clone());
         }
         let user = ZoomUser {
             id: alnum(&mut inner.rng, 22),
             email: email.to_owned(),
             account_id: account_id.to_owned(),
+            licence: licence.unwrap_or_default(),
         };
         inner.zoom.users.push(user.clone());
         Ok(user)

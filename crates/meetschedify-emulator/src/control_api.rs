@@ -20,7 +20,7 @@ use crate::http::rfc3339_millis;
 use crate::settings::Settings;
 use crate::state::Shared;
 use crate::zoom::seed::ZoomMeetingSeed;
-use crate::zoom::store::ZoomAccount;
+use crate::zoom::store::{ZoomAccount, ZoomLicence};
 
 type SharedState = State<Arc<Shared>>;
 
@@ -113,13 +113,15 @@ async fn zoom_account(State(shared): SharedState, Json(account): Json<ZoomAccoun
 struct ZoomUserRequest {
     account_id: Option<String>,
     email: String,
+    /// `basic`, `pro`, `business`, `education` or `enterprise`; a new user is Pro without it.
+    licence: Option<ZoomLicence>,
 }
 
 async fn zoom_user(State(shared): SharedState, Json(request): Json<ZoomUserRequest>) -> Response {
     let account = request
         .account_id
         .unwrap_or_else(|| shared.demo.zoom_account_id.clone());
-    match shared.add_zoom_user(&account, &request.email) {
+    match shared.add_zoom_user(&account, &request.email, request.licence) {
         Ok(user) => (StatusCode::CREATED, Json(user)).into_response(),
         Err(e) => failed(&e),
     }

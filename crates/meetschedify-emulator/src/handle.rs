@@ -19,7 +19,7 @@ use crate::settings::{ConsentMode, QuotaStatus, Settings};
 use crate::snapshot::StateSnapshot;
 use crate::state::Shared;
 use crate::zoom::seed::ZoomMeetingSeed;
-use crate::zoom::store::{ZoomAccount, ZoomUser};
+use crate::zoom::store::{ZoomAccount, ZoomLicence, ZoomUser};
 
 /// Seed of the emulator's RNG unless one is given: ids, tokens and probabilistic faults repeat from
 /// run to run.
@@ -313,9 +313,23 @@ impl EmulatorHandle {
         self.shared.register_zoom_account(account);
     }
 
-    /// Adds a user to a Zoom account (the account's first user is `me`); returns it with its new id.
+    /// Adds a Pro user to a Zoom account (the account's first user is `me`); returns it with its
+    /// new id. An email the account already has (compared case-insensitively) returns that user
+    /// unchanged.
     pub fn add_zoom_user(&self, account_id: &str, email: &str) -> Result<ZoomUser, EmulatorError> {
-        self.shared.add_zoom_user(account_id, email)
+        self.shared.add_zoom_user(account_id, email, None)
+    }
+
+    /// Adds a user with a licence to a Zoom account, or sets the licence of the account's user
+    /// with that email (compared case-insensitively). The licence decides how many meetings the
+    /// user can run at once ([`ZoomLicence::concurrent_meeting_limit`]).
+    pub fn add_zoom_user_with_licence(
+        &self,
+        account_id: &str,
+        email: &str,
+        licence: ZoomLicence,
+    ) -> Result<ZoomUser, EmulatorError> {
+        self.shared.add_zoom_user(account_id, email, Some(licence))
     }
 
     /// Issues a Zoom access token without a token request (the token counter does not move).

@@ -14,7 +14,7 @@ use crate::faults::Faults;
 use crate::google::store::{GoogleClient, GoogleStore, RefreshRec};
 use crate::record::RequestLog;
 use crate::settings::Settings;
-use crate::zoom::store::{ZoomAccount, ZoomStore, ZoomUser};
+use crate::zoom::store::{ZoomAccount, ZoomLicence, ZoomStore, ZoomUser};
 
 /// Everything that changes while the emulator runs.
 #[derive(Debug)]
@@ -97,6 +97,7 @@ impl Inner {
             id: demo.zoom_host_id.clone(),
             email: demo.zoom_host_email.clone(),
             account_id: demo.zoom_account_id.clone(),
+            licence: ZoomLicence::Pro,
         });
         inner.google.clients.push(GoogleClient {
             client_id: demo.google_client_id.clone(),

@@ -19,6 +19,46 @@ pub struct ZoomAccount {
     pub client_secret: String,
 }
 
+/// A Zoom user's licence, which decides how many meetings the user can run at once.
+///
+/// Zoom's support article "Hosting multiple meetings simultaneously" (KB0068522, formerly
+/// <https://support.zoom.us/hc/en-us/articles/206122046>): Basic and Pro users host one meeting at
+/// a time; Business, Education and Enterprise users up to two.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoomLicence {
+    /// A free user (Zoom user object `type` 1).
+    Basic,
+    /// A Pro licensed user (the emulator's default).
+    #[default]
+    Pro,
+    /// A Business licensed user.
+    Business,
+    /// An Education licensed user.
+    Education,
+    /// An Enterprise licensed user.
+    Enterprise,
+}
+
+impl ZoomLicence {
+    /// How many meetings a user with this licence can run at the same time: 1 for Basic and Pro,
+    /// 2 for Business, Education and Enterprise (Zoom KB0068522).
+    pub fn concurrent_meeting_limit(self) -> usize {
+        match self {
+            Self::Basic | Self::Pro => 1,
+            Self::Business | Self::Education | Self::Enterprise => 2,
+        }
+    }
+
+    /// The `type` of Zoom's user object for this licence: 1 (Basic) or 2 (Licensed).
+    pub fn user_type(self) -> u8 {
+        match self {
+            Self::Basic => 1,
+            Self::Pro | Self::Business | Self::Education | Self::Enterprise => 2,
+        }
+    }
+}
+
 /// A Zoom user who can host meetings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZoomUser {
@@ -28,6 +68,17 @@ pub struct ZoomUser {
     pub email: String,
     /// The account the user belongs to; the first user of an account is `me`.
     pub account_id: String,
+    /// The user's licence (Pro when not given).
+    #[serde(default)]
+    pub licence: ZoomLicence,
+}
+
+impl ZoomUser {
+    /// How many meetings this user can run at the same time (see
+    /// [`ZoomLicence::concurrent_meeting_limit`]).
+    pub fn concurrent_meeting_limit(&self) -> usize {
+        self.licence.concurrent_meeting_limit()
+    }
 }
 
 /// A meeting that was deleted, with the reminder flags the client sent.
