@@ -77,6 +77,11 @@ impl Shared {
         Ok(user)
     }
 
+    /// A user of any account by id or email (case-insensitive).
+    pub(crate) fn zoom_user(&self, user: &str) -> Option<ZoomUser> {
+        self.lock().zoom.find_user(user).cloned()
+    }
+
     pub(crate) fn issue_zoom_access_token(
         &self,
         account_id: &str,
@@ -109,13 +114,7 @@ impl Shared {
             .user
             .clone()
             .unwrap_or_else(|| self.demo.zoom_host_id.clone());
-        let Some(host) = inner
-            .zoom
-            .users
-            .iter()
-            .find(|u| u.id == wanted || u.email.eq_ignore_ascii_case(&wanted))
-            .cloned()
-        else {
+        let Some(host) = inner.zoom.find_user(&wanted).cloned() else {
             return Err(EmulatorError::UnknownZoomUser(wanted));
         };
         seed(&mut inner, &host, request, now).map_err(EmulatorError::InvalidSeed)

@@ -332,6 +332,11 @@ impl EmulatorHandle {
         self.shared.add_zoom_user(account_id, email, Some(licence))
     }
 
+    /// A registered Zoom user by id or email (compared case-insensitively), in any account.
+    pub fn zoom_user(&self, user: &str) -> Option<ZoomUser> {
+        self.shared.zoom_user(user)
+    }
+
     /// Issues a Zoom access token without a token request (the token counter does not move).
     pub fn issue_zoom_access_token(&self, account_id: &str) -> Result<String, EmulatorError> {
         self.shared.issue_zoom_access_token(account_id)

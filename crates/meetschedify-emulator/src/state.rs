@@ -99,6 +99,19 @@ impl Inner {
             account_id: demo.zoom_account_id.clone(),
             licence: ZoomLicence::Pro,
         });
+        // Two more users for host pools, after the owner so that `me` stays the owner.
+        inner.zoom.users.push(ZoomUser {
+            id: demo.zoom_pro_user_id.clone(),
+            email: demo.zoom_pro_user_email.clone(),
+            account_id: demo.zoom_account_id.clone(),
+            licence: ZoomLicence::Pro,
+        });
+        inner.zoom.users.push(ZoomUser {
+            id: demo.zoom_business_user_id.clone(),
+            email: demo.zoom_business_user_email.clone(),
+            account_id: demo.zoom_account_id.clone(),
+            licence: ZoomLicence::Business,
+        });
         inner.google.clients.push(GoogleClient {
             client_id: demo.google_client_id.clone(),
             client_secret: demo.google_client_secret.clone(),

@@ -167,6 +167,13 @@ impl ZoomStore {
         })
     }
 
+    /// A user of any account by id or email (case-insensitive), for control calls.
+    pub(crate) fn find_user(&self, user: &str) -> Option<&ZoomUser> {
+        self.users
+            .iter()
+            .find(|u| u.id == user || u.email.eq_ignore_ascii_case(user))
+    }
+
     /// Meetings of a host, in creation order.
     pub(crate) fn meetings_of(&self, host_id: &str) -> Vec<&MeetingRec> {
         self.meeting_order

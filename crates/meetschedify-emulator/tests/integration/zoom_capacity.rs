@@ -126,3 +126,55 @@ async fn each_user_of_an_account_is_a_host_by_id_or_email_in_any_case() {
         assert_eq!(reply.json()["host_id"], host.as_str(), "{user}");
     }
 }
+
+#[tokio::test]
+async fn the_demo_account_has_a_pro_and_a_business_user_after_its_owner() {
+    let (emu, http, token) = setup().await;
+    let demo = emu.demo().clone();
+    assert_eq!(demo.zoom_pro_user_email, "alice@clinic.example");
+    assert_eq!(demo.zoom_business_user_email, "bob@clinic.example");
+    let alice = emu.zoom_user(&demo.zoom_pro_user_email).unwrap();
+    let bob = emu.zoom_user("BOB@clinic.example").unwrap();
+    assert_eq!(
+        (
+            alice.id.as_str(),
+            alice.licence,
+            alice.concurrent_meeting_limit()
+        ),
+        (demo.zoom_pro_user_id.as_str(), ZoomLicence::Pro, 1)
+    );
+    assert_eq!(
+        (bob.id.as_str(), bob.licence, bob.concurrent_meeting_limit()),
+        (
+            demo.zoom_business_user_id.as_str(),
+            ZoomLicence::Business,
+            2
+        )
+    );
+    assert_eq!(alice.account_id, demo.zoom_account_id);
+    assert_eq!(bob.account_id, demo.zoom_account_id);
+    // `me` is still the owner.
+    let url = |user: &str| format!("{}/users/{user}/meetings", emu.zoom_api_base());
+    let created = http
+        .json("POST", &url("me"), &token, &json!({ "topic": "owner" }))
+        .await
+        .json();
+    assert_eq!(created["host_id"], demo.zoom_host_id);
+    for (user, id) in [
+        (demo.zoom_pro_user_email.as_str(), &demo.zoom_pro_user_id),
+        (
+            demo.zoom_business_user_id.as_str(),
+            &demo.zoom_business_user_id,
+        ),
+    ] {
+        let created = http
+            .json("POST", &url(user), &token, &json!({ "topic": "pool" }))
+            .await;
+        assert_eq!(created.json()["host_id"], id.as_str());
+    }
+    // Stable across a reset.
+    emu.reset();
+    assert_eq!(emu.zoom_user(&demo.zoom_pro_user_id).unwrap(), alice);
+    assert_eq!(emu.zoom_user(&demo.zoom_business_user_id).unwrap(), bob);
+    assert!(emu.zoom_user("nobody@clinic.example").is_none());
+}
