@@ -15,9 +15,10 @@ use crate::record::RecordedRequest;
 use crate::settings::Settings;
 use crate::snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
 use crate::state::Shared;
+use crate::zoom::running::Started;
 use crate::zoom::scopes::normalise;
 use crate::zoom::seed::{seed, ZoomMeetingSeed};
-use crate::zoom::store::{TokenRec, ZoomAccount, ZoomLicence, ZoomUser};
+use crate::zoom::store::{TokenRec, ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomUser};
 
 impl Shared {
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
@@ -118,6 +119,36 @@ impl Shared {
             return Err(EmulatorError::UnknownZoomUser(wanted));
         };
         seed(&mut inner, &host, request, now).map_err(EmulatorError::InvalidSeed)
+    }
+
+    /// Starts a meeting (see `zoom/running.rs`).
+    pub(crate) fn start_zoom_meeting(
+        &self,
+        meeting_id: u64,
+        end_others: bool,
+    ) -> Result<Started, EmulatorError> {
+        let now = self.clock.now();
+        self.lock().zoom.start_meeting(meeting_id, end_others, now)
+    }
+
+    /// Ends a meeting if it runs; returns its host id.
+    pub(crate) fn end_zoom_meeting(&self, meeting_id: u64) -> Result<String, EmulatorError> {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        let Some(host_id) = inner
+            .zoom
+            .meetings
+            .get(&meeting_id)
+            .map(|m| m.host_id.clone())
+        else {
+            return Err(EmulatorError::UnknownZoomMeeting(meeting_id.to_string()));
+        };
+        inner.zoom.end_meeting(meeting_id, now);
+        Ok(host_id)
+    }
+
+    pub(crate) fn zoom_meeting_events(&self) -> Vec<ZoomMeetingEvent> {
+        self.lock().zoom.meeting_events.clone()
     }
 
     /// Replaces the scopes of an account's app; tokens issued before keep theirs.
@@ -270,6 +301,7 @@ impl Shared {
                 token_requests: inner.zoom.token_requests,
                 meetings_by_host,
                 deleted_meetings: inner.zoom.deleted.clone(),
+                meeting_events: inner.zoom.meeting_events.clone(),
             },
             google: GoogleSnapshot {
                 token_requests: inner.google.token_requests,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -34,6 +34,15 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_emulator/zoom/users", post(zoom_user))
         .route("/_emulator/zoom/tokens", post(zoom_token))
         .route("/_emulator/zoom/meetings/seed", post(zoom_seed))
+        .route(
+            "/_emulator/zoom/meetings/{meeting_id}/start",
+            post(zoom_meeting_start),
+        )
+        .route(
+            "/_emulator/zoom/meetings/{meeting_id}/end",
+            post(zoom_meeting_end),
+        )
+        .route("/_emulator/zoom/meeting-events", get(zoom_meeting_events))
         .route(
             "/_emulator/zoom/scopes",
             get(zoom_scopes).post(set_zoom_scopes),
@@ -156,6 +165,79 @@ async fn zoom_seed(State(shared): SharedState, Json(seed): Json<ZoomMeetingSeed>
             .into_response(),
         Err(e) => failed(&e),
     }
+}
+
+#[derive(Deserialize)]
+struct ZoomStartQuery {
+    /// Zoom's "End Other Meeting": end the host's earliest-started meeting when it has no room.
+    #[serde(default)]
+    end_others: bool,
+}
+
+/// A meeting id from the path; anything that is not one names no meeting.
+fn meeting_id(raw: &str) -> Result<u64, Response> {
+    raw.parse()
+        .map_err(|_| failed(&EmulatorError::UnknownZoomMeeting(raw.to_owned())))
+}
+
+/// `POST /_emulator/zoom/meetings/{id}/start[?end_others=true]`: 200
+/// `{id, host_id, status, started_at, ended}`, 409 when the host has no room, 404 for an unknown id.
+async fn zoom_meeting_start(
+    State(shared): SharedState,
+    Path(raw): Path<String>,
+    Query(query): Query<ZoomStartQuery>,
+) -> Response {
+    let id = match meeting_id(&raw) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    match shared.start_zoom_meeting(id, query.end_others) {
+        Ok(started) => Json(json!({
+            "id": id,
+            "host_id": started.host_id,
+            "status": "started",
+            "started_at": rfc3339_millis(started.started_at),
+            "ended": started.ended,
+        }))
+        .into_response(),
+        Err(
+            ref e @ EmulatorError::ZoomHostBusy {
+                ref host_id,
+                limit,
+                ref running,
+            },
+        ) => (
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": e.to_string(),
+                "host_id": host_id,
+                "limit": limit,
+                "running": running,
+            })),
+        )
+            .into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+/// `POST /_emulator/zoom/meetings/{id}/end`: 200 `{id, host_id, status: "waiting"}` (also when
+/// it was not running), 404 for an unknown id.
+async fn zoom_meeting_end(State(shared): SharedState, Path(raw): Path<String>) -> Response {
+    let id = match meeting_id(&raw) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    match shared.end_zoom_meeting(id) {
+        Ok(host_id) => {
+            Json(json!({ "id": id, "host_id": host_id, "status": "waiting" })).into_response()
+        }
+        Err(e) => failed(&e),
+    }
+}
+
+/// `GET /_emulator/zoom/meeting-events`: every start and end, oldest first.
+async fn zoom_meeting_events(State(shared): SharedState) -> Response {
+    Json(shared.zoom_meeting_events()).into_response()
 }
 
 #[derive(Deserialize)]

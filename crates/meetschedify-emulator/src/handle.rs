@@ -19,7 +19,7 @@ use crate::settings::{ConsentMode, QuotaStatus, Settings};
 use crate::snapshot::StateSnapshot;
 use crate::state::Shared;
 use crate::zoom::seed::ZoomMeetingSeed;
-use crate::zoom::store::{ZoomAccount, ZoomLicence, ZoomUser};
+use crate::zoom::store::{ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomUser};
 
 /// Seed of the emulator's RNG unless one is given: ids, tokens and probabilistic faults repeat from
 /// run to run.
@@ -347,6 +347,41 @@ impl EmulatorHandle {
     /// of HTTP-free work. Returns their ids in creation order (the list endpoint's order).
     pub fn seed_zoom_meetings(&self, seed: ZoomMeetingSeed) -> Result<Vec<u64>, EmulatorError> {
         self.shared.seed_zoom_meetings(&seed)
+    }
+
+    /// Starts a Zoom meeting, as its host would in the Zoom client (Zoom's API cannot): it turns
+    /// `status: "started"` and is listed under `type=live`. Fails with
+    /// [`EmulatorError::ZoomHostBusy`] when the host already runs as many meetings as its licence
+    /// allows (one for Basic and Pro, two for Business, Education and Enterprise), as Zoom refuses
+    /// it; the running meetings go on. Starting a running meeting changes nothing. Every start is
+    /// recorded in [`Self::zoom_meeting_events`].
+    pub fn start_zoom_meeting(&self, meeting_id: u64) -> Result<(), EmulatorError> {
+        self.shared.start_zoom_meeting(meeting_id, false).map(drop)
+    }
+
+    /// Starts a Zoom meeting as a host who answers Zoom's "End Other Meeting" prompt: when the
+    /// host is at its licence's limit, its earliest-started meeting ends (back to `waiting`) and
+    /// this one starts. Returns the ids of the meetings it ended (none when there was room).
+    pub fn start_zoom_meeting_ending_others(
+        &self,
+        meeting_id: u64,
+    ) -> Result<Vec<u64>, EmulatorError> {
+        self.shared
+            .start_zoom_meeting(meeting_id, true)
+            .map(|started| started.ended)
+    }
+
+    /// Ends a running Zoom meeting: it goes back to `status: "waiting"` (a scheduled meeting can
+    /// be started again until it expires). Ending a meeting that is not running changes nothing.
+    pub fn end_zoom_meeting(&self, meeting_id: u64) -> Result<(), EmulatorError> {
+        self.shared.end_zoom_meeting(meeting_id).map(drop)
+    }
+
+    /// Every start and end of a Zoom meeting since start or reset, oldest first, on the emulator
+    /// clock: starts and ends through the control API, meetings ended to make room for another,
+    /// and running meetings ended by their deletion. Seeded meetings leave no event.
+    pub fn zoom_meeting_events(&self) -> Vec<ZoomMeetingEvent> {
+        self.shared.zoom_meeting_events()
     }
 
     /// Replaces the scopes of a Zoom account's S2S app (default [`DEFAULT_ZOOM_SCOPES`](crate::DEFAULT_ZOOM_SCOPES)), as its

@@ -71,6 +71,7 @@ pub(super) async fn create(
         MeetingRec {
             host_id: host.id,
             body: meeting,
+            started_at: None,
         },
     );
     drop(guard);
@@ -186,6 +187,8 @@ pub(super) async fn delete(
     let Some(id) = owned_meeting(inner, &account, &meeting_id) else {
         return meeting_not_found(&meeting_id);
     };
+    // A running meeting ends when it is deleted; the end is recorded like any other.
+    inner.zoom.end_meeting(id, now);
     if let Some(meeting) = inner.zoom.meetings.remove(&id) {
         inner.zoom.meeting_order.retain(|m| *m != id);
         inner.zoom.deleted.push(DeletedMeeting {

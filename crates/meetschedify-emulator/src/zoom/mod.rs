@@ -16,6 +16,7 @@ mod list;
 mod meeting;
 mod meetings;
 mod oauth;
+pub(crate) mod running;
 pub(crate) mod scopes;
 pub(crate) mod seed;
 pub(crate) mod store;

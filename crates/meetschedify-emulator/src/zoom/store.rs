@@ -94,6 +94,30 @@ pub struct DeletedMeeting {
     pub cancel_meeting_reminder: Option<bool>,
 }
 
+/// Whether a meeting started or ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoomMeetingEventKind {
+    /// The meeting went from `waiting` to `started`.
+    Started,
+    /// The meeting went from `started` back to `waiting` (ended through the control API, by a
+    /// start that ended it to make room, or by its deletion).
+    Ended,
+}
+
+/// A meeting starting or ending, in the order the emulator saw them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoomMeetingEvent {
+    /// Meeting id.
+    pub meeting_id: u64,
+    /// Host user id.
+    pub host_id: String,
+    /// Started or ended.
+    pub kind: ZoomMeetingEventKind,
+    /// When, on the emulator clock (RFC 3339 over HTTP).
+    pub at: Timestamp,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct TokenRec {
     pub(crate) account_id: String,
@@ -108,6 +132,8 @@ pub(crate) struct MeetingRec {
     pub(crate) host_id: String,
     /// The GET-shaped meeting object, as served.
     pub(crate) body: Map<String, Value>,
+    /// When the meeting started, on the emulator clock, while it runs (`status: "started"`).
+    pub(crate) started_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Default)]
@@ -121,6 +147,8 @@ pub(crate) struct ZoomStore {
     pub(crate) meeting_order: Vec<u64>,
     pub(crate) meetings: HashMap<u64, MeetingRec>,
     pub(crate) deleted: Vec<DeletedMeeting>,
+    /// Meetings starting and ending, oldest first.
+    pub(crate) meeting_events: Vec<ZoomMeetingEvent>,
     /// Creates plus updates per (host id, UTC day number).
     pub(crate) daily: HashMap<(String, i64), u32>,
     /// Requests per rate-limit label in the current second: label -> (second, count).

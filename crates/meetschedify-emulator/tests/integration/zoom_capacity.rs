@@ -178,3 +178,266 @@ async fn the_demo_account_has_a_pro_and_a_business_user_after_its_owner() {
     assert_eq!(emu.zoom_user(&demo.zoom_business_user_id).unwrap(), bob);
     assert!(emu.zoom_user("nobody@clinic.example").is_none());
 }
+
+/// Creates a meeting for `user` through the API; its id.
+async fn create(emu: &EmulatorHandle, http: &Http, token: &str, user: &str) -> u64 {
+    let reply = http
+        .json(
+            "POST",
+            &format!("{}/users/{user}/meetings", emu.zoom_api_base()),
+            token,
+            &json!({ "topic": "consultation", "start_time": "2030-05-01T09:00:00Z" }),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    reply.json()["id"].as_u64().unwrap()
+}
+
+async fn status(emu: &EmulatorHandle, http: &Http, token: &str, id: u64) -> Value {
+    let reply = http
+        .get(&format!("{}/meetings/{id}", emu.zoom_api_base()), token)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.json()["status"].clone()
+}
+
+/// `POST /_emulator/zoom/meetings/{id}/{action}[?query]` with an empty JSON body.
+async fn control(
+    emu: &EmulatorHandle,
+    http: &Http,
+    id: &str,
+    action: &str,
+) -> crate::common::Reply {
+    http.send(
+        "POST",
+        &format!("{}/zoom/meetings/{id}/{action}", emu.control_base()),
+        &[],
+        vec![],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_pro_host_cannot_start_a_second_meeting_and_the_first_goes_on() {
+    let (emu, http, token) = setup().await;
+    let alice = emu.demo().zoom_pro_user_email.clone();
+    let first = create(&emu, &http, &token, &alice).await;
+    let second = create(&emu, &http, &token, &alice).await;
+    let reply = control(&emu, &http, &first.to_string(), "start").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["status"], "started");
+    assert_eq!(reply.json()["ended"], json!([]));
+    assert_eq!(status(&emu, &http, &token, first).await, "started");
+
+    let reply = control(&emu, &http, &second.to_string(), "start").await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    let body = reply.json();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("host has another meeting in progress"),
+        "{body}"
+    );
+    assert_eq!(body["host_id"], emu.demo().zoom_pro_user_id.as_str());
+    assert_eq!(body["limit"], 1);
+    assert_eq!(body["running"], json!([first]));
+    assert_eq!(status(&emu, &http, &token, first).await, "started");
+    assert_eq!(status(&emu, &http, &token, second).await, "waiting");
+
+    // The handle refuses it the same way.
+    let err = emu.start_zoom_meeting(second).unwrap_err();
+    assert!(matches!(
+        err,
+        meetschedify_emulator::EmulatorError::ZoomHostBusy { limit: 1, ref running, .. } if running == &[first]
+    ));
+    // Another host of the account is not affected.
+    let other = create(&emu, &http, &token, "me").await;
+    emu.start_zoom_meeting(other).unwrap();
+    assert_eq!(status(&emu, &http, &token, other).await, "started");
+}
+
+#[tokio::test]
+async fn a_business_host_runs_two_meetings_and_not_a_third() {
+    let (emu, http, token) = setup().await;
+    let bob = emu.demo().zoom_business_user_id.clone();
+    let ids = [
+        create(&emu, &http, &token, &bob).await,
+        create(&emu, &http, &token, &bob).await,
+        create(&emu, &http, &token, &bob).await,
+    ];
+    emu.start_zoom_meeting(ids[0]).unwrap();
+    emu.start_zoom_meeting(ids[1]).unwrap();
+    let reply = control(&emu, &http, &ids[2].to_string(), "start").await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert_eq!(reply.json()["limit"], 2);
+    assert_eq!(reply.json()["running"], json!([ids[0], ids[1]]));
+    let statuses = [
+        status(&emu, &http, &token, ids[0]).await,
+        status(&emu, &http, &token, ids[1]).await,
+        status(&emu, &http, &token, ids[2]).await,
+    ];
+    assert_eq!(
+        statuses,
+        [json!("started"), json!("started"), json!("waiting")]
+    );
+}
+
+#[tokio::test]
+async fn end_others_ends_the_earliest_started_meeting_of_the_host() {
+    let (emu, http, token) = setup().await;
+    let bob = emu.demo().zoom_business_user_id.clone();
+    let ids = [
+        create(&emu, &http, &token, &bob).await,
+        create(&emu, &http, &token, &bob).await,
+        create(&emu, &http, &token, &bob).await,
+        create(&emu, &http, &token, &bob).await,
+    ];
+    // Started in the order 1, 0: the earliest-started is ids[1], although created later.
+    emu.start_zoom_meeting(ids[1]).unwrap();
+    emu.advance_clock(std::time::Duration::from_secs(60));
+    emu.start_zoom_meeting(ids[0]).unwrap();
+    emu.advance_clock(std::time::Duration::from_secs(60));
+    let reply = control(&emu, &http, &format!("{}", ids[2]), "start?end_others=true").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["ended"], json!([ids[1]]));
+    assert_eq!(status(&emu, &http, &token, ids[1]).await, "waiting");
+    assert_eq!(status(&emu, &http, &token, ids[0]).await, "started");
+    assert_eq!(status(&emu, &http, &token, ids[2]).await, "started");
+    // Through the handle: now ids[0] is the earliest.
+    emu.advance_clock(std::time::Duration::from_secs(60));
+    assert_eq!(
+        emu.start_zoom_meeting_ending_others(ids[3]).unwrap(),
+        [ids[0]]
+    );
+    assert_eq!(status(&emu, &http, &token, ids[0]).await, "waiting");
+    // With room, nothing is ended.
+    emu.end_zoom_meeting(ids[2]).unwrap();
+    assert_eq!(
+        emu.start_zoom_meeting_ending_others(ids[1]).unwrap(),
+        Vec::<u64>::new()
+    );
+    assert_eq!(status(&emu, &http, &token, ids[3]).await, "started");
+}
+
+#[tokio::test]
+async fn end_puts_a_meeting_back_to_waiting_and_it_can_start_again() {
+    let (emu, http, token) = setup().await;
+    let alice = emu.demo().zoom_pro_user_id.clone();
+    let a = create(&emu, &http, &token, &alice).await;
+    let b = create(&emu, &http, &token, &alice).await;
+    emu.start_zoom_meeting(a).unwrap();
+    // Starting a running meeting is a no-op success (no second event).
+    let reply = control(&emu, &http, &a.to_string(), "start").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = control(&emu, &http, &a.to_string(), "end").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["status"], "waiting");
+    assert_eq!(status(&emu, &http, &token, a).await, "waiting");
+    // Ending again is a no-op success.
+    assert_eq!(
+        control(&emu, &http, &a.to_string(), "end").await.status,
+        200
+    );
+    emu.end_zoom_meeting(a).unwrap();
+    // The host has room again.
+    emu.start_zoom_meeting(b).unwrap();
+    emu.end_zoom_meeting(b).unwrap();
+    emu.start_zoom_meeting(a).unwrap();
+    assert_eq!(status(&emu, &http, &token, a).await, "started");
+    // Unknown ids are 404, like the other control routes, and errors from the handle.
+    for raw in ["12345678901", "not-a-meeting"] {
+        for action in ["start", "end"] {
+            let reply = control(&emu, &http, raw, action).await;
+            assert_eq!(reply.status, 404, "{raw} {action}");
+            assert!(reply.json()["error"].as_str().unwrap().contains(raw));
+        }
+    }
+    assert!(emu.start_zoom_meeting(12_345_678_901).is_err());
+    assert!(emu.end_zoom_meeting(12_345_678_901).is_err());
+}
+
+#[tokio::test]
+async fn live_listings_follow_starts_and_ends() {
+    let (emu, http, token) = setup().await;
+    let bob = emu.demo().zoom_business_user_email.clone();
+    let a = create(&emu, &http, &token, &bob).await;
+    let b = create(&emu, &http, &token, &bob).await;
+    let live = || {
+        let url = format!("{}/users/{bob}/meetings?type=live", emu.zoom_api_base());
+        let (http, token) = (http.clone(), token.clone());
+        async move {
+            let reply = http.get(&url, &token).await;
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            reply.json()["meetings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].as_u64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(live().await, Vec::<u64>::new());
+    emu.start_zoom_meeting(b).unwrap();
+    assert_eq!(live().await, [b]);
+    emu.start_zoom_meeting(a).unwrap();
+    assert_eq!(live().await, [a, b]);
+    emu.end_zoom_meeting(b).unwrap();
+    assert_eq!(live().await, [a]);
+}
+
+#[tokio::test]
+async fn starts_and_ends_are_recorded_on_the_emulator_clock_and_deletion_ends() {
+    use meetschedify_emulator::ZoomMeetingEventKind::{Ended, Started};
+    let (emu, http, token) = setup().await;
+    let demo = emu.demo().clone();
+    let alice = demo.zoom_pro_user_id.clone();
+    let a = create(&emu, &http, &token, &alice).await;
+    let b = create(&emu, &http, &token, &alice).await;
+    // A day ahead of the wall clock: events must carry the emulator's time.
+    emu.advance_clock(std::time::Duration::from_secs(86_400));
+    let token = zoom_token(&http, &emu).await;
+    let t0 = emu.now();
+    emu.start_zoom_meeting(a).unwrap();
+    emu.start_zoom_meeting(a).unwrap();
+    emu.start_zoom_meeting_ending_others(b).unwrap();
+    let reply = http
+        .delete(&format!("{}/meetings/{b}", emu.zoom_api_base()), &token)
+        .await;
+    assert_eq!(reply.status, 204);
+    let events = emu.zoom_meeting_events();
+    let seen: Vec<(u64, &str, _)> = events
+        .iter()
+        .map(|e| (e.meeting_id, e.host_id.as_str(), e.kind))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (a, alice.as_str(), Started),
+            (a, alice.as_str(), Ended),
+            (b, alice.as_str(), Started),
+            (b, alice.as_str(), Ended),
+        ]
+    );
+    for event in &events {
+        assert!(event.at >= t0, "{event:?} before {t0}");
+        assert!(event.at <= emu.now());
+    }
+    // Deleting ended it, so the host has room again.
+    emu.start_zoom_meeting(a).unwrap();
+    // Served over HTTP and in the state snapshot too.
+    let reply = http
+        .get(
+            &format!("{}/zoom/meeting-events", emu.control_base()),
+            "unused",
+        )
+        .await;
+    let listed = reply.json();
+    assert_eq!(listed.as_array().unwrap().len(), 5);
+    assert_eq!(listed[0]["kind"], "started");
+    assert_eq!(listed[1]["kind"], "ended");
+    assert_eq!(listed[0]["meeting_id"], a);
+    assert_eq!(emu.state().zoom.meeting_events, emu.zoom_meeting_events());
+    emu.reset();
+    assert!(emu.zoom_meeting_events().is_empty());
+}
