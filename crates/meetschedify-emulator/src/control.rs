@@ -15,6 +15,7 @@ use crate::record::RecordedRequest;
 use crate::settings::Settings;
 use crate::snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
 use crate::state::Shared;
+use crate::zoom::limits::utc_day;
 use crate::zoom::running::Started;
 use crate::zoom::scopes::normalise;
 use crate::zoom::seed::{seed, ZoomMeetingSeed};
@@ -144,6 +145,38 @@ impl Shared {
             return Err(EmulatorError::UnknownZoomMeeting(meeting_id.to_string()));
         };
         inner.zoom.end_meeting(meeting_id, now);
+        Ok(host_id)
+    }
+
+    /// A host's creates plus updates in the current UTC day (emulator clock): its user id and
+    /// the count.
+    pub(crate) fn zoom_daily_count(&self, user: &str) -> Result<(String, u32), EmulatorError> {
+        let day = utc_day(self.clock.now());
+        let inner = self.lock();
+        let Some(host) = inner.zoom.find_user(user) else {
+            return Err(EmulatorError::UnknownZoomUser(user.to_owned()));
+        };
+        let count = inner
+            .zoom
+            .daily
+            .get(&(host.id.clone(), day))
+            .copied()
+            .unwrap_or(0);
+        Ok((host.id.clone(), count))
+    }
+
+    /// Sets a host's creates plus updates in the current UTC day; returns its user id.
+    pub(crate) fn set_zoom_daily_count(
+        &self,
+        user: &str,
+        count: u32,
+    ) -> Result<String, EmulatorError> {
+        let day = utc_day(self.clock.now());
+        let mut inner = self.lock();
+        let Some(host_id) = inner.zoom.find_user(user).map(|u| u.id.clone()) else {
+            return Err(EmulatorError::UnknownZoomUser(user.to_owned()));
+        };
+        inner.zoom.daily.insert((host_id.clone(), day), count);
         Ok(host_id)
     }
 

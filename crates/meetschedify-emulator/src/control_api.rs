@@ -32,6 +32,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_emulator/settings", get(settings).post(update_settings))
         .route("/_emulator/zoom/accounts", post(zoom_account))
         .route("/_emulator/zoom/users", post(zoom_user))
+        .route(
+            "/_emulator/zoom/users/{user}/daily-count",
+            get(zoom_daily_count).post(set_zoom_daily_count),
+        )
         .route("/_emulator/zoom/tokens", post(zoom_token))
         .route("/_emulator/zoom/meetings/seed", post(zoom_seed))
         .route(
@@ -132,6 +136,42 @@ async fn zoom_user(State(shared): SharedState, Json(request): Json<ZoomUserReque
         .unwrap_or_else(|| shared.demo.zoom_account_id.clone());
     match shared.add_zoom_user(&account, &request.email, request.licence) {
         Ok(user) => (StatusCode::CREATED, Json(user)).into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+/// `{user_id, count, limit}`: a host's creates plus updates today and the daily limit (`null`
+/// when off).
+fn daily_count_answer(shared: &Shared, user: &str) -> Response {
+    match shared.zoom_daily_count(user) {
+        Ok((user_id, count)) => Json(json!({
+            "user_id": user_id,
+            "count": count,
+            "limit": shared.settings().zoom_daily_limit,
+        }))
+        .into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+/// `GET /_emulator/zoom/users/{user}/daily-count` (user id or email).
+async fn zoom_daily_count(State(shared): SharedState, Path(user): Path<String>) -> Response {
+    daily_count_answer(&shared, &user)
+}
+
+#[derive(Deserialize)]
+struct DailyCountRequest {
+    count: u32,
+}
+
+/// `POST /_emulator/zoom/users/{user}/daily-count` `{count}`: sets today's count.
+async fn set_zoom_daily_count(
+    State(shared): SharedState,
+    Path(user): Path<String>,
+    Json(request): Json<DailyCountRequest>,
+) -> Response {
+    match shared.set_zoom_daily_count(&user, request.count) {
+        Ok(_) => daily_count_answer(&shared, &user),
         Err(e) => failed(&e),
     }
 }

@@ -384,6 +384,20 @@ impl EmulatorHandle {
         self.shared.zoom_meeting_events()
     }
 
+    /// How many meeting creates plus updates a Zoom host (user id or email) made in the current
+    /// UTC day of the emulator clock: what counts against Zoom's daily limit of 100 per host
+    /// (`Settings::zoom_daily_limit`). Deletes do not count.
+    pub fn zoom_daily_count(&self, user: &str) -> Result<u32, EmulatorError> {
+        self.shared.zoom_daily_count(user).map(|(_, count)| count)
+    }
+
+    /// Sets a Zoom host's (user id or email) creates plus updates for the current UTC day, e.g.
+    /// to put it one request short of its daily limit without 99 requests. The next UTC day
+    /// starts from zero as usual.
+    pub fn set_zoom_daily_count(&self, user: &str, count: u32) -> Result<(), EmulatorError> {
+        self.shared.set_zoom_daily_count(user, count).map(drop)
+    }
+
     /// Replaces the scopes of a Zoom account's S2S app (default [`DEFAULT_ZOOM_SCOPES`](crate::DEFAULT_ZOOM_SCOPES)), as its
     /// owner would in the Zoom App Marketplace. Tokens carry the scopes of the moment they are
     /// issued: tokens issued before keep the old ones, and a Meetings call whose token lacks the

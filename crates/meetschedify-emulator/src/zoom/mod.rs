@@ -11,7 +11,7 @@ use crate::state::Shared;
 mod auth;
 mod body_schema;
 mod errors;
-mod limits;
+pub(crate) mod limits;
 mod list;
 mod meeting;
 mod meetings;

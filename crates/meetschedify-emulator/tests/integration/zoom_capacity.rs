@@ -441,3 +441,186 @@ async fn starts_and_ends_are_recorded_on_the_emulator_clock_and_deletion_ends() 
     emu.reset();
     assert!(emu.zoom_meeting_events().is_empty());
 }
+
+const DAILY_429: &str = "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00.";
+
+/// The next 00:00 UTC after the emulator's now, RFC 3339 to the second.
+fn next_utc_midnight(emu: &EmulatorHandle) -> String {
+    let day = emu.now().as_second().div_euclid(86_400);
+    jiff::Timestamp::from_second((day + 1) * 86_400)
+        .unwrap()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_host_at_its_daily_limit_gets_zooms_429_while_another_host_still_creates() {
+    let (emu, http, token) = setup().await;
+    let demo = emu.demo().clone();
+    let alice = demo.zoom_pro_user_email.clone();
+    let id = create(&emu, &http, &token, &alice).await;
+    emu.set_zoom_daily_count(&alice, 99).unwrap();
+    assert_eq!(emu.zoom_daily_count(&demo.zoom_pro_user_id).unwrap(), 99);
+    // The 100th request of the day passes, with nothing left.
+    let patch_url = format!("{}/meetings/{id}", emu.zoom_api_base());
+    let reply = http
+        .json("PATCH", &patch_url, &token, &json!({ "topic": "moved" }))
+        .await;
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.header("x-ratelimit-remaining"), Some("0"));
+    assert_eq!(emu.zoom_daily_count(&alice).unwrap(), 100);
+
+    let create_url = format!("{}/users/{alice}/meetings", emu.zoom_api_base());
+    for (method, url, category) in [
+        ("POST", &create_url, "Medium"),
+        ("PATCH", &patch_url, "Light"),
+    ] {
+        let reply = http
+            .json(method, url, &token, &json!({ "topic": "one too many" }))
+            .await;
+        assert_eq!(reply.status, 429, "{method}: {}", reply.text());
+        assert_eq!(reply.json(), json!({ "code": 429, "message": DAILY_429 }));
+        assert_eq!(reply.header("x-ratelimit-type"), Some("Daily-limit"));
+        assert_eq!(reply.header("x-ratelimit-category"), Some(category));
+        assert_eq!(reply.header("x-ratelimit-limit"), Some("100"));
+        assert_eq!(reply.header("x-ratelimit-remaining"), Some("0"));
+        assert_eq!(
+            reply.header("retry-after"),
+            Some(next_utc_midnight(&emu).as_str())
+        );
+    }
+    assert_eq!(
+        emu.zoom_daily_count(&alice).unwrap(),
+        100,
+        "a 429 does not count"
+    );
+    // The limit is per host: the other users of the same account are not held back.
+    for other in [&demo.zoom_business_user_email, &demo.zoom_host_email] {
+        let reply = http
+            .json(
+                "POST",
+                &format!("{}/users/{other}/meetings", emu.zoom_api_base()),
+                &token,
+                &json!({ "topic": "still fine" }),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{other}: {}", reply.text());
+        assert_eq!(reply.header("x-ratelimit-remaining"), Some("99"));
+    }
+    // The next UTC day starts from zero.
+    emu.advance_clock(std::time::Duration::from_secs(86_400));
+    assert_eq!(emu.zoom_daily_count(&alice).unwrap(), 0);
+}
+
+#[tokio::test]
+async fn successful_creates_and_updates_count_down_the_hosts_daily_budget() {
+    let (emu, http, token) = setup().await;
+    let bob = emu.demo().zoom_business_user_id.clone();
+    let create_url = format!("{}/users/{bob}/meetings", emu.zoom_api_base());
+    let mut seen = Vec::new();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let reply = http
+            .json("POST", &create_url, &token, &json!({ "topic": "t" }))
+            .await;
+        assert_eq!(reply.status, 201);
+        assert_eq!(reply.header("x-ratelimit-limit"), Some("100"));
+        seen.push(reply.header("x-ratelimit-remaining").unwrap().to_owned());
+        ids.push(reply.json()["id"].as_u64().unwrap());
+    }
+    let reply = http
+        .json(
+            "PATCH",
+            &format!("{}/meetings/{}", emu.zoom_api_base(), ids[0]),
+            &token,
+            &json!({ "topic": "u" }),
+        )
+        .await;
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.header("x-ratelimit-limit"), Some("100"));
+    seen.push(reply.header("x-ratelimit-remaining").unwrap().to_owned());
+    assert_eq!(seen, ["99", "98", "97"]);
+    assert_eq!(emu.zoom_daily_count(&bob).unwrap(), 3);
+    // Reads count against nothing and show no daily budget.
+    let reply = http
+        .get(
+            &format!("{}/meetings/{}", emu.zoom_api_base(), ids[0]),
+            &token,
+        )
+        .await;
+    assert_eq!(reply.header("x-ratelimit-remaining"), None);
+    // With the limit off, successes carry no daily headers.
+    emu.update_settings(|s| s.zoom_daily_limit = None);
+    let reply = http
+        .json("POST", &create_url, &token, &json!({ "topic": "t" }))
+        .await;
+    assert_eq!(reply.status, 201);
+    assert_eq!(reply.header("x-ratelimit-limit"), None);
+    assert_eq!(reply.header("x-ratelimit-remaining"), None);
+}
+
+#[tokio::test]
+async fn deletes_do_not_count_against_the_daily_limit() {
+    let (emu, http, token) = setup().await;
+    let alice = emu.demo().zoom_pro_user_id.clone();
+    let a = create(&emu, &http, &token, &alice).await;
+    let b = create(&emu, &http, &token, &alice).await;
+    assert_eq!(emu.zoom_daily_count(&alice).unwrap(), 2);
+    let reply = http
+        .delete(&format!("{}/meetings/{a}", emu.zoom_api_base()), &token)
+        .await;
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.header("x-ratelimit-remaining"), None);
+    assert_eq!(emu.zoom_daily_count(&alice).unwrap(), 2);
+    // Even at the limit a host can still delete.
+    emu.set_zoom_daily_count(&alice, 100).unwrap();
+    let reply = http
+        .delete(&format!("{}/meetings/{b}", emu.zoom_api_base()), &token)
+        .await;
+    assert_eq!(reply.status, 204);
+    assert_eq!(emu.zoom_daily_count(&alice).unwrap(), 100);
+}
+
+#[tokio::test]
+async fn the_daily_count_is_read_and_set_over_the_control_api() {
+    let emu = Emulator::start().await.unwrap();
+    let http = Http::default();
+    let url = format!(
+        "{}/zoom/users/{}/daily-count",
+        emu.control_base(),
+        "Alice@Clinic.example"
+    );
+    let reply = http.get(&url, "unused").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        reply.json(),
+        json!({ "user_id": emu.demo().zoom_pro_user_id, "count": 0, "limit": 100 })
+    );
+    let reply = http
+        .send(
+            "POST",
+            &url,
+            &[("content-type", "application/json")],
+            json!({ "count": 42 }).to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["count"], 42);
+    assert_eq!(
+        emu.zoom_daily_count(&emu.demo().zoom_pro_user_email)
+            .unwrap(),
+        42
+    );
+    let reply = http
+        .get(
+            &format!(
+                "{}/zoom/users/ghost@example.com/daily-count",
+                emu.control_base()
+            ),
+            "unused",
+        )
+        .await;
+    assert_eq!(reply.status, 404);
+    assert!(emu.zoom_daily_count("ghost@example.com").is_err());
+    assert!(emu.set_zoom_daily_count("ghost@example.com", 1).is_err());
+}
