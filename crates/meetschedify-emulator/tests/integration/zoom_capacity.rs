@@ -624,3 +624,27 @@ async fn the_daily_count_is_read_and_set_over_the_control_api() {
     assert!(emu.zoom_daily_count("ghost@example.com").is_err());
     assert!(emu.set_zoom_daily_count("ghost@example.com", 1).is_err());
 }
+
+#[tokio::test]
+async fn a_host_seeded_above_its_limit_ends_as_many_as_needed_to_start_another() {
+    let (emu, http, token) = setup().await;
+    let alice = emu.demo().zoom_pro_user_id.clone();
+    let seeded = emu
+        .seed_zoom_meetings(
+            meetschedify_emulator::ZoomMeetingSeed::new(2, emu.now())
+                .user(alice.clone())
+                .started(),
+        )
+        .unwrap();
+    let new = create(&emu, &http, &token, &alice).await;
+    assert!(emu.start_zoom_meeting(new).is_err());
+    assert!(
+        emu.zoom_meeting_events().is_empty(),
+        "seeding records no start"
+    );
+    assert_eq!(emu.start_zoom_meeting_ending_others(new).unwrap(), seeded);
+    for id in &seeded {
+        assert_eq!(status(&emu, &http, &token, *id).await, "waiting");
+    }
+    assert_eq!(status(&emu, &http, &token, new).await, "started");
+}
