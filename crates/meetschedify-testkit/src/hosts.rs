@@ -585,7 +585,8 @@ pub async fn changes_are_all_or_nothing(ledgers: &[Arc<dyn HostLedger>]) -> Chec
     }
     let final_view = read(&ledgers[0], &reader_query).await?;
     ensure!(
-        final_view.bookings.len() == 2 * WRITES && final_view.used_by("h1") == 2 * WRITES as u32,
+        final_view.bookings.len() == 2 * WRITES
+            && usize::try_from(final_view.used_by("h1")).is_ok_and(|u| u == 2 * WRITES),
         "after every write: {} bookings, count {}",
         final_view.bookings.len(),
         final_view.used_by("h1")
@@ -674,7 +675,8 @@ pub async fn transactions_are_isolated(ledgers: &[Arc<dyn HostLedger>]) -> Check
     .await?;
     let names: BTreeSet<String> = view.bookings.iter().map(|b| b.id.clone()).collect();
     ensure!(
-        view.used_by("counter") == RACERS as u32 && names.len() == RACERS,
+        usize::try_from(view.used_by("counter")).is_ok_and(|u| u == RACERS)
+            && names.len() == RACERS,
         "{RACERS} isolated read-modify-writes left a count of {} and {} distinct views: \
          transactions interleaved",
         view.used_by("counter"),
