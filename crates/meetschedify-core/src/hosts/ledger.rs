@@ -117,7 +117,9 @@ impl LedgerChanges {
 /// keeps a process's pools; the SQL stores lock the pool's row in a transaction; the Redis
 /// store holds a per-pool lock and writes only while it still holds it.
 ///
-/// A ledger may forget bookings that ended more than a day ago and counts of past days.
+/// A ledger may forget bookings that ended more than a day ago and counts of past days, and
+/// may keep a booking's times to the millisecond (the SQL stores keep Unix milliseconds): the
+/// pool never needs finer.
 ///
 /// `testkit::run_host_ledger_conformance` checks an implementation (reads, writes, isolation
 /// under concurrency).

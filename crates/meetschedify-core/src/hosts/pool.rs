@@ -277,8 +277,9 @@ impl HostPool {
             .map_err(|e| e.with_note(&format!("host pool `{}`", self.inner.name)))
     }
 
-    /// Reserves a slot from `start` to `end` on the host that fits best (see
-    /// [`choose`](super::policy)), skipping the hosts in `exclude`, and counts the create
+    /// Reserves a slot from `start` to `end` on the host that fits best (the one with
+    /// the fewest creates and updates today, then the least busy, then the first configured),
+    /// skipping the hosts in `exclude`, and counts the create
     /// against its day.
     ///
     /// Fails with `NO_HOST_AVAILABLE` when every host is busy over the time (padding included)
