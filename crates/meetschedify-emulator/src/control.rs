@@ -15,9 +15,11 @@ use crate::record::RecordedRequest;
 use crate::settings::Settings;
 use crate::snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
 use crate::state::Shared;
+use crate::zoom::limits::utc_day;
+use crate::zoom::running::Started;
 use crate::zoom::scopes::normalise;
 use crate::zoom::seed::{seed, ZoomMeetingSeed};
-use crate::zoom::store::{TokenRec, ZoomAccount, ZoomUser};
+use crate::zoom::store::{TokenRec, ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomUser};
 
 impl Shared {
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
@@ -45,28 +47,41 @@ impl Shared {
         inner.zoom.accounts.push(account);
     }
 
+    /// Adds a user, or returns the account's user with that email (case-insensitive). A licence,
+    /// when given, is also set on an existing user; without one a new user is Pro and an existing
+    /// one keeps its licence.
     pub(crate) fn add_zoom_user(
         &self,
         account_id: &str,
         email: &str,
+        licence: Option<ZoomLicence>,
     ) -> Result<ZoomUser, EmulatorError> {
         let mut inner = self.lock();
         inner.zoom.require_account(account_id)?;
         if let Some(user) = inner
             .zoom
             .users
-            .iter()
+            .iter_mut()
             .find(|u| u.account_id == account_id && u.email.eq_ignore_ascii_case(email))
         {
+            if let Some(licence) = licence {
+                user.licence = licence;
+            }
             return Ok(user.clone());
         }
         let user = ZoomUser {
             id: alnum(&mut inner.rng, 22),
             email: email.to_owned(),
             account_id: account_id.to_owned(),
+            licence: licence.unwrap_or_default(),
         };
         inner.zoom.users.push(user.clone());
         Ok(user)
+    }
+
+    /// A user of any account by id or email (case-insensitive).
+    pub(crate) fn zoom_user(&self, user: &str) -> Option<ZoomUser> {
+        self.lock().zoom.find_user(user).cloned()
     }
 
     pub(crate) fn issue_zoom_access_token(
@@ -101,16 +116,72 @@ impl Shared {
             .user
             .clone()
             .unwrap_or_else(|| self.demo.zoom_host_id.clone());
-        let Some(host) = inner
-            .zoom
-            .users
-            .iter()
-            .find(|u| u.id == wanted || u.email.eq_ignore_ascii_case(&wanted))
-            .cloned()
-        else {
+        let Some(host) = inner.zoom.find_user(&wanted).cloned() else {
             return Err(EmulatorError::UnknownZoomUser(wanted));
         };
         seed(&mut inner, &host, request, now).map_err(EmulatorError::InvalidSeed)
+    }
+
+    /// Starts a meeting (see `zoom/running.rs`).
+    pub(crate) fn start_zoom_meeting(
+        &self,
+        meeting_id: u64,
+        end_others: bool,
+    ) -> Result<Started, EmulatorError> {
+        let now = self.clock.now();
+        self.lock().zoom.start_meeting(meeting_id, end_others, now)
+    }
+
+    /// Ends a meeting if it runs; returns its host id.
+    pub(crate) fn end_zoom_meeting(&self, meeting_id: u64) -> Result<String, EmulatorError> {
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        let Some(host_id) = inner
+            .zoom
+            .meetings
+            .get(&meeting_id)
+            .map(|m| m.host_id.clone())
+        else {
+            return Err(EmulatorError::UnknownZoomMeeting(meeting_id.to_string()));
+        };
+        inner.zoom.end_meeting(meeting_id, now);
+        Ok(host_id)
+    }
+
+    /// A host's creates plus updates in the current UTC day (emulator clock): its user id and
+    /// the count.
+    pub(crate) fn zoom_daily_count(&self, user: &str) -> Result<(String, u32), EmulatorError> {
+        let day = utc_day(self.clock.now());
+        let inner = self.lock();
+        let Some(host) = inner.zoom.find_user(user) else {
+            return Err(EmulatorError::UnknownZoomUser(user.to_owned()));
+        };
+        let count = inner
+            .zoom
+            .daily
+            .get(&(host.id.clone(), day))
+            .copied()
+            .unwrap_or(0);
+        Ok((host.id.clone(), count))
+    }
+
+    /// Sets a host's creates plus updates in the current UTC day; returns its user id.
+    pub(crate) fn set_zoom_daily_count(
+        &self,
+        user: &str,
+        count: u32,
+    ) -> Result<String, EmulatorError> {
+        let day = utc_day(self.clock.now());
+        let mut inner = self.lock();
+        let Some(host_id) = inner.zoom.find_user(user).map(|u| u.id.clone()) else {
+            return Err(EmulatorError::UnknownZoomUser(user.to_owned()));
+        };
+        inner.zoom.daily.insert((host_id.clone(), day), count);
+        Ok(host_id)
+    }
+
+    pub(crate) fn zoom_meeting_events(&self) -> Vec<ZoomMeetingEvent> {
+        self.lock().zoom.meeting_events.clone()
     }
 
     /// Replaces the scopes of an account's app; tokens issued before keep theirs.
@@ -263,6 +334,7 @@ impl Shared {
                 token_requests: inner.zoom.token_requests,
                 meetings_by_host,
                 deleted_meetings: inner.zoom.deleted.clone(),
+                meeting_events: inner.zoom.meeting_events.clone(),
             },
             google: GoogleSnapshot {
                 token_requests: inner.google.token_requests,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +20,7 @@ use crate::http::rfc3339_millis;
 use crate::settings::Settings;
 use crate::state::Shared;
 use crate::zoom::seed::ZoomMeetingSeed;
-use crate::zoom::store::ZoomAccount;
+use crate::zoom::store::{ZoomAccount, ZoomLicence};
 
 type SharedState = State<Arc<Shared>>;
 
@@ -32,8 +32,21 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_emulator/settings", get(settings).post(update_settings))
         .route("/_emulator/zoom/accounts", post(zoom_account))
         .route("/_emulator/zoom/users", post(zoom_user))
+        .route(
+            "/_emulator/zoom/users/{user}/daily-count",
+            get(zoom_daily_count).post(set_zoom_daily_count),
+        )
         .route("/_emulator/zoom/tokens", post(zoom_token))
         .route("/_emulator/zoom/meetings/seed", post(zoom_seed))
+        .route(
+            "/_emulator/zoom/meetings/{meeting_id}/start",
+            post(zoom_meeting_start),
+        )
+        .route(
+            "/_emulator/zoom/meetings/{meeting_id}/end",
+            post(zoom_meeting_end),
+        )
+        .route("/_emulator/zoom/meeting-events", get(zoom_meeting_events))
         .route(
             "/_emulator/zoom/scopes",
             get(zoom_scopes).post(set_zoom_scopes),
@@ -113,14 +126,52 @@ async fn zoom_account(State(shared): SharedState, Json(account): Json<ZoomAccoun
 struct ZoomUserRequest {
     account_id: Option<String>,
     email: String,
+    /// `basic`, `pro`, `business`, `education` or `enterprise`; a new user is Pro without it.
+    licence: Option<ZoomLicence>,
 }
 
 async fn zoom_user(State(shared): SharedState, Json(request): Json<ZoomUserRequest>) -> Response {
     let account = request
         .account_id
         .unwrap_or_else(|| shared.demo.zoom_account_id.clone());
-    match shared.add_zoom_user(&account, &request.email) {
+    match shared.add_zoom_user(&account, &request.email, request.licence) {
         Ok(user) => (StatusCode::CREATED, Json(user)).into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+/// `{user_id, count, limit}`: a host's creates plus updates today and the daily limit (`null`
+/// when off).
+fn daily_count_answer(shared: &Shared, user: &str) -> Response {
+    match shared.zoom_daily_count(user) {
+        Ok((user_id, count)) => Json(json!({
+            "user_id": user_id,
+            "count": count,
+            "limit": shared.settings().zoom_daily_limit,
+        }))
+        .into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+/// `GET /_emulator/zoom/users/{user}/daily-count` (user id or email).
+async fn zoom_daily_count(State(shared): SharedState, Path(user): Path<String>) -> Response {
+    daily_count_answer(&shared, &user)
+}
+
+#[derive(Deserialize)]
+struct DailyCountRequest {
+    count: u32,
+}
+
+/// `POST /_emulator/zoom/users/{user}/daily-count` `{count}`: sets today's count.
+async fn set_zoom_daily_count(
+    State(shared): SharedState,
+    Path(user): Path<String>,
+    Json(request): Json<DailyCountRequest>,
+) -> Response {
+    match shared.set_zoom_daily_count(&user, request.count) {
+        Ok(_) => daily_count_answer(&shared, &user),
         Err(e) => failed(&e),
     }
 }
@@ -154,6 +205,79 @@ async fn zoom_seed(State(shared): SharedState, Json(seed): Json<ZoomMeetingSeed>
             .into_response(),
         Err(e) => failed(&e),
     }
+}
+
+#[derive(Deserialize)]
+struct ZoomStartQuery {
+    /// Zoom's "End Other Meeting": end the host's earliest-started meeting when it has no room.
+    #[serde(default)]
+    end_others: bool,
+}
+
+/// A meeting id from the path; anything that is not one names no meeting.
+fn meeting_id(raw: &str) -> Result<u64, Response> {
+    raw.parse()
+        .map_err(|_| failed(&EmulatorError::UnknownZoomMeeting(raw.to_owned())))
+}
+
+/// `POST /_emulator/zoom/meetings/{id}/start[?end_others=true]`: 200
+/// `{id, host_id, status, started_at, ended}`, 409 when the host has no room, 404 for an unknown id.
+async fn zoom_meeting_start(
+    State(shared): SharedState,
+    Path(raw): Path<String>,
+    Query(query): Query<ZoomStartQuery>,
+) -> Response {
+    let id = match meeting_id(&raw) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    match shared.start_zoom_meeting(id, query.end_others) {
+        Ok(started) => Json(json!({
+            "id": id,
+            "host_id": started.host_id,
+            "status": "started",
+            "started_at": rfc3339_millis(started.started_at),
+            "ended": started.ended,
+        }))
+        .into_response(),
+        Err(
+            ref e @ EmulatorError::ZoomHostBusy {
+                ref host_id,
+                limit,
+                ref running,
+            },
+        ) => (
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": e.to_string(),
+                "host_id": host_id,
+                "limit": limit,
+                "running": running,
+            })),
+        )
+            .into_response(),
+        Err(e) => failed(&e),
+    }
+}
+
+/// `POST /_emulator/zoom/meetings/{id}/end`: 200 `{id, host_id, status: "waiting"}` (also when
+/// it was not running), 404 for an unknown id.
+async fn zoom_meeting_end(State(shared): SharedState, Path(raw): Path<String>) -> Response {
+    let id = match meeting_id(&raw) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    match shared.end_zoom_meeting(id) {
+        Ok(host_id) => {
+            Json(json!({ "id": id, "host_id": host_id, "status": "waiting" })).into_response()
+        }
+        Err(e) => failed(&e),
+    }
+}
+
+/// `GET /_emulator/zoom/meeting-events`: every start and end, oldest first.
+async fn zoom_meeting_events(State(shared): SharedState) -> Response {
+    Json(shared.zoom_meeting_events()).into_response()
 }
 
 #[derive(Deserialize)]

@@ -16,6 +16,16 @@ pub struct DemoCredentials {
     pub zoom_host_email: String,
     /// Zoom user id of that owner (the `host_id` of meetings created for `me`).
     pub zoom_host_id: String,
+    /// Email of a second user of the demo Zoom account, with a Pro licence (one meeting at a
+    /// time), for host pools: `alice@clinic.example`.
+    pub zoom_pro_user_email: String,
+    /// Zoom user id of the Pro user.
+    pub zoom_pro_user_id: String,
+    /// Email of a third user of the demo Zoom account, with a Business licence (two meetings at
+    /// a time): `bob@clinic.example`.
+    pub zoom_business_user_email: String,
+    /// Zoom user id of the Business user.
+    pub zoom_business_user_id: String,
     /// Google OAuth client id (`GOOGLE_CLIENT_ID`).
     pub google_client_id: String,
     /// Google OAuth client secret (`GOOGLE_CLIENT_SECRET`).
@@ -37,6 +47,10 @@ impl Default for DemoCredentials {
             zoom_client_secret: "emuZoomClientSecret000000000001".to_owned(),
             zoom_host_email: "host@emulator.example.com".to_owned(),
             zoom_host_id: "emuHostUser0000000001A".to_owned(),
+            zoom_pro_user_email: "alice@clinic.example".to_owned(),
+            zoom_pro_user_id: "emuAliceProUser000002A".to_owned(),
+            zoom_business_user_email: "bob@clinic.example".to_owned(),
+            zoom_business_user_id: "emuBobBusinessUser003A".to_owned(),
             google_client_id: "emulator-client.apps.googleusercontent.com".to_owned(),
             google_client_secret: "GOCSPX-emulator-secret-0001".to_owned(),
             google_redirect_uri: "http://127.0.0.1:8080/oauth/google/callback".to_owned(),

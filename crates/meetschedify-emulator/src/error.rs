@@ -17,6 +17,22 @@ pub enum EmulatorError {
     /// A control call named a Zoom user (id or email) that is not registered.
     #[error("unknown zoom user {0}")]
     UnknownZoomUser(String),
+    /// A control call named a Zoom meeting that does not exist (or not any more).
+    #[error("unknown zoom meeting {0}")]
+    UnknownZoomMeeting(String),
+    /// A Zoom meeting could not start: its host already runs as many meetings as its licence
+    /// allows. The first words are what Zoom shows the meeting's participants.
+    #[error(
+        "host has another meeting in progress: {host_id} may run {limit} at a time and runs {running:?}"
+    )]
+    ZoomHostBusy {
+        /// The host's user id.
+        host_id: String,
+        /// How many meetings the host's licence lets it run at once.
+        limit: usize,
+        /// The host's running meetings, earliest-started first.
+        running: Vec<u64>,
+    },
     /// Seeded meetings would have been refused by a create: the field and why.
     #[error("invalid zoom meeting seed: {0}")]
     InvalidSeed(String),

@@ -19,7 +19,7 @@ use crate::settings::{ConsentMode, QuotaStatus, Settings};
 use crate::snapshot::StateSnapshot;
 use crate::state::Shared;
 use crate::zoom::seed::ZoomMeetingSeed;
-use crate::zoom::store::{ZoomAccount, ZoomUser};
+use crate::zoom::store::{ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomUser};
 
 /// Seed of the emulator's RNG unless one is given: ids, tokens and probabilistic faults repeat from
 /// run to run.
@@ -313,9 +313,28 @@ impl EmulatorHandle {
         self.shared.register_zoom_account(account);
     }
 
-    /// Adds a user to a Zoom account (the account's first user is `me`); returns it with its new id.
+    /// Adds a Pro user to a Zoom account (the account's first user is `me`); returns it with its
+    /// new id. An email the account already has (compared case-insensitively) returns that user
+    /// unchanged.
     pub fn add_zoom_user(&self, account_id: &str, email: &str) -> Result<ZoomUser, EmulatorError> {
-        self.shared.add_zoom_user(account_id, email)
+        self.shared.add_zoom_user(account_id, email, None)
+    }
+
+    /// Adds a user with a licence to a Zoom account, or sets the licence of the account's user
+    /// with that email (compared case-insensitively). The licence decides how many meetings the
+    /// user can run at once ([`ZoomLicence::concurrent_meeting_limit`]).
+    pub fn add_zoom_user_with_licence(
+        &self,
+        account_id: &str,
+        email: &str,
+        licence: ZoomLicence,
+    ) -> Result<ZoomUser, EmulatorError> {
+        self.shared.add_zoom_user(account_id, email, Some(licence))
+    }
+
+    /// A registered Zoom user by id or email (compared case-insensitively), in any account.
+    pub fn zoom_user(&self, user: &str) -> Option<ZoomUser> {
+        self.shared.zoom_user(user)
     }
 
     /// Issues a Zoom access token without a token request (the token counter does not move).
@@ -328,6 +347,55 @@ impl EmulatorHandle {
     /// of HTTP-free work. Returns their ids in creation order (the list endpoint's order).
     pub fn seed_zoom_meetings(&self, seed: ZoomMeetingSeed) -> Result<Vec<u64>, EmulatorError> {
         self.shared.seed_zoom_meetings(&seed)
+    }
+
+    /// Starts a Zoom meeting, as its host would in the Zoom client (Zoom's API cannot): it turns
+    /// `status: "started"` and is listed under `type=live`. Fails with
+    /// [`EmulatorError::ZoomHostBusy`] when the host already runs as many meetings as its licence
+    /// allows (one for Basic and Pro, two for Business, Education and Enterprise), as Zoom refuses
+    /// it; the running meetings go on. Starting a running meeting changes nothing. Every start is
+    /// recorded in [`Self::zoom_meeting_events`].
+    pub fn start_zoom_meeting(&self, meeting_id: u64) -> Result<(), EmulatorError> {
+        self.shared.start_zoom_meeting(meeting_id, false).map(drop)
+    }
+
+    /// Starts a Zoom meeting as a host who answers Zoom's "End Other Meeting" prompt: when the
+    /// host is at its licence's limit, its earliest-started meeting ends (back to `waiting`) and
+    /// this one starts. Returns the ids of the meetings it ended (none when there was room).
+    pub fn start_zoom_meeting_ending_others(
+        &self,
+        meeting_id: u64,
+    ) -> Result<Vec<u64>, EmulatorError> {
+        self.shared
+            .start_zoom_meeting(meeting_id, true)
+            .map(|started| started.ended)
+    }
+
+    /// Ends a running Zoom meeting: it goes back to `status: "waiting"` (a scheduled meeting can
+    /// be started again until it expires). Ending a meeting that is not running changes nothing.
+    pub fn end_zoom_meeting(&self, meeting_id: u64) -> Result<(), EmulatorError> {
+        self.shared.end_zoom_meeting(meeting_id).map(drop)
+    }
+
+    /// Every start and end of a Zoom meeting since start or reset, oldest first, on the emulator
+    /// clock: starts and ends through the control API, meetings ended to make room for another,
+    /// and running meetings ended by their deletion. Seeded meetings leave no event.
+    pub fn zoom_meeting_events(&self) -> Vec<ZoomMeetingEvent> {
+        self.shared.zoom_meeting_events()
+    }
+
+    /// How many meeting creates plus updates a Zoom host (user id or email) made in the current
+    /// UTC day of the emulator clock: what counts against Zoom's daily limit of 100 per host
+    /// (`Settings::zoom_daily_limit`). Deletes do not count.
+    pub fn zoom_daily_count(&self, user: &str) -> Result<u32, EmulatorError> {
+        self.shared.zoom_daily_count(user).map(|(_, count)| count)
+    }
+
+    /// Sets a Zoom host's (user id or email) creates plus updates for the current UTC day, e.g.
+    /// to put it one request short of its daily limit without 99 requests. The next UTC day
+    /// starts from zero as usual.
+    pub fn set_zoom_daily_count(&self, user: &str, count: u32) -> Result<(), EmulatorError> {
+        self.shared.set_zoom_daily_count(user, count).map(drop)
     }
 
     /// Replaces the scopes of a Zoom account's S2S app (default [`DEFAULT_ZOOM_SCOPES`](crate::DEFAULT_ZOOM_SCOPES)), as its

@@ -32,4 +32,6 @@ pub use settings::{ConsentMode, QuotaStatus, Settings};
 pub use snapshot::{GoogleSnapshot, StateSnapshot, ZoomSnapshot};
 pub use zoom::scopes::DEFAULT_ZOOM_SCOPES;
 pub use zoom::seed::ZoomMeetingSeed;
-pub use zoom::store::{DeletedMeeting, ZoomAccount, ZoomUser};
+pub use zoom::store::{
+    DeletedMeeting, ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomMeetingEventKind, ZoomUser,
+};

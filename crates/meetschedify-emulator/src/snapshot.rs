@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::faults::FaultRule;
 use crate::google::store::SendUpdatesRecord;
 use crate::settings::Settings;
-use crate::zoom::store::DeletedMeeting;
+use crate::zoom::store::{DeletedMeeting, ZoomMeetingEvent};
 
 /// Everything the emulator holds, as plain data (also served at `GET /_emulator/state`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,6 +36,10 @@ pub struct ZoomSnapshot {
     pub meetings_by_host: BTreeMap<String, Vec<Value>>,
     /// Deleted meetings with their reminder flags.
     pub deleted_meetings: Vec<DeletedMeeting>,
+    /// Meetings starting and ending, oldest first (see
+    /// [`crate::EmulatorHandle::zoom_meeting_events`]).
+    #[serde(default)]
+    pub meeting_events: Vec<ZoomMeetingEvent>,
 }
 
 /// The Google half of [`StateSnapshot`].

@@ -14,7 +14,7 @@ use crate::faults::Faults;
 use crate::google::store::{GoogleClient, GoogleStore, RefreshRec};
 use crate::record::RequestLog;
 use crate::settings::Settings;
-use crate::zoom::store::{ZoomAccount, ZoomStore, ZoomUser};
+use crate::zoom::store::{ZoomAccount, ZoomLicence, ZoomStore, ZoomUser};
 
 /// Everything that changes while the emulator runs.
 #[derive(Debug)]
@@ -97,6 +97,20 @@ impl Inner {
             id: demo.zoom_host_id.clone(),
             email: demo.zoom_host_email.clone(),
             account_id: demo.zoom_account_id.clone(),
+            licence: ZoomLicence::Pro,
+        });
+        // Two more users for host pools, after the owner so that `me` stays the owner.
+        inner.zoom.users.push(ZoomUser {
+            id: demo.zoom_pro_user_id.clone(),
+            email: demo.zoom_pro_user_email.clone(),
+            account_id: demo.zoom_account_id.clone(),
+            licence: ZoomLicence::Pro,
+        });
+        inner.zoom.users.push(ZoomUser {
+            id: demo.zoom_business_user_id.clone(),
+            email: demo.zoom_business_user_email.clone(),
+            account_id: demo.zoom_account_id.clone(),
+            licence: ZoomLicence::Business,
         });
         inner.google.clients.push(GoogleClient {
             client_id: demo.google_client_id.clone(),

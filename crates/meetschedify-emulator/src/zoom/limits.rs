@@ -63,17 +63,61 @@ pub(super) fn per_second(
     Ok(())
 }
 
-/// Counts one create or update against the host's daily limit, or answers 429.
+/// The UTC day number of `now` (days since 1970-01-01): Zoom staff say the daily limit resets at
+/// 00:00 UTC (devforum.zoom.us/t/rate-limits-which-ones-apply/19474), as the 429 text's
+/// "GMT 00:00:00" says.
+pub(crate) fn utc_day(now: Timestamp) -> i64 {
+    now.as_second().div_euclid(SECONDS_PER_DAY)
+}
+
+/// A host's daily budget after a counted request.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Budget {
+    limit: u32,
+    remaining: u32,
+}
+
+impl Budget {
+    /// Adds `X-RateLimit-Limit` and `X-RateLimit-Remaining` to a successful create or update
+    /// (nothing when the daily limit is off).
+    ///
+    /// A user on Zoom's forum saw create and update answers carry `x-ratelimit-remaining`
+    /// counting down from 100, and deletes count down from another (account) budget
+    /// (devforum.zoom.us/t/does-meeting-requests-per-day-rate-limits-include-delete-meeting/59670;
+    /// reference `zoom-capacity.md` §3.2): so successes show the host's daily budget, and
+    /// deletes neither count nor show it.
+    pub(super) fn headers(budget: Option<Self>, response: Response) -> Response {
+        let Some(budget) = budget else {
+            return response;
+        };
+        let response = with_header(response, "x-ratelimit-limit", &budget.limit.to_string());
+        with_header(
+            response,
+            "x-ratelimit-remaining",
+            &budget.remaining.to_string(),
+        )
+    }
+}
+
+/// Counts one create or update against the host's daily limit: the budget left (`None` when the
+/// limit is off), or the 429 Zoom answers.
+///
+/// The 429 is the one Zoom staff quoted
+/// (devforum.zoom.us/t/zoom-api-create-meeting-api-rate-limit-sample-error-when-breaching-limit/18928):
+/// the exact message, `X-RateLimit-Type: Daily-limit`, and `Retry-After` as an RFC 3339 time,
+/// the next 00:00 UTC. `X-RateLimit-Category` is the endpoint's label in the spec (create Medium,
+/// update Light).
 pub(super) fn daily(
     store: &mut ZoomStore,
     settings: &Settings,
+    label: Label,
     host_id: &str,
     now: Timestamp,
-) -> Result<(), Response> {
+) -> Result<Option<Budget>, Response> {
     let Some(limit) = settings.zoom_daily_limit else {
-        return Ok(());
+        return Ok(None);
     };
-    let day = now.as_second().div_euclid(SECONDS_PER_DAY);
+    let day = utc_day(now);
     let used = store.daily.entry((host_id.to_owned(), day)).or_insert(0);
     if *used >= limit {
         let message = format!(
@@ -85,7 +129,7 @@ pub(super) fn daily(
                 .unwrap_or(now),
         );
         let response = error(StatusCode::TOO_MANY_REQUESTS, 429, &message);
-        let response = with_header(response, "x-ratelimit-category", "Medium");
+        let response = with_header(response, "x-ratelimit-category", label.name());
         let response = with_header(response, "x-ratelimit-type", "Daily-limit");
         let response = with_header(response, "x-ratelimit-limit", &limit.to_string());
         let response = with_header(response, "x-ratelimit-remaining", "0");
@@ -96,5 +140,8 @@ pub(super) fn daily(
         ));
     }
     *used += 1;
-    Ok(())
+    Ok(Some(Budget {
+        limit,
+        remaining: limit - *used,
+    }))
 }

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::auth::account_for;
 use super::body_schema::BodyKind;
 use super::errors::{bad_json, meeting_not_found, user_not_found, validation};
-use super::limits::{daily, per_second, Label};
+use super::limits::{daily, per_second, Budget, Label};
 use super::list::list_page;
 use super::meeting::{apply, build};
 use super::store::{DeletedMeeting, MeetingRec};
@@ -56,9 +56,16 @@ pub(super) async fn create(
     if !bad.is_empty() {
         return validation(&bad);
     }
-    if let Err(response) = daily(&mut inner.zoom, &inner.settings, &host.id, now) {
-        return response;
-    }
+    let budget = match daily(
+        &mut inner.zoom,
+        &inner.settings,
+        Label::Medium,
+        &host.id,
+        now,
+    ) {
+        Ok(budget) => budget,
+        Err(response) => return response,
+    };
     let mut id = zoom_meeting_id(&mut inner.rng);
     while inner.zoom.meetings.contains_key(&id) {
         id = zoom_meeting_id(&mut inner.rng);
@@ -71,10 +78,12 @@ pub(super) async fn create(
         MeetingRec {
             host_id: host.id,
             body: meeting,
+            started_at: None,
         },
     );
     drop(guard);
-    json(StatusCode::CREATED, &answer)
+    let response = json(StatusCode::CREATED, &answer);
+    Budget::headers(budget, response)
 }
 
 pub(super) async fn get(
@@ -130,13 +139,20 @@ pub(super) async fn update(
         return validation(&bad);
     }
     let host_id = inner.zoom.meetings[&id].host_id.clone();
-    if let Err(response) = daily(&mut inner.zoom, &inner.settings, &host_id, now) {
-        return response;
-    }
+    let budget = match daily(
+        &mut inner.zoom,
+        &inner.settings,
+        Label::Light,
+        &host_id,
+        now,
+    ) {
+        Ok(budget) => budget,
+        Err(response) => return response,
+    };
     if let Some(meeting) = inner.zoom.meetings.get_mut(&id) {
         apply(&mut meeting.body, &body);
     }
-    no_content()
+    Budget::headers(budget, no_content())
 }
 
 /// The caller's account once its token is checked and the request is counted against the
@@ -186,6 +202,8 @@ pub(super) async fn delete(
     let Some(id) = owned_meeting(inner, &account, &meeting_id) else {
         return meeting_not_found(&meeting_id);
     };
+    // A running meeting ends when it is deleted; the end is recorded like any other.
+    inner.zoom.end_meeting(id, now);
     if let Some(meeting) = inner.zoom.meetings.remove(&id) {
         inner.zoom.meeting_order.retain(|m| *m != id);
         inner.zoom.deleted.push(DeletedMeeting {

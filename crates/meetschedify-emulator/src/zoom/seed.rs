@@ -43,7 +43,8 @@ pub struct ZoomMeetingSeed {
     #[serde(default = "default_duration")]
     pub duration: i64,
     /// Whether the meetings are in progress (`status: started`, listed as `live`) rather than
-    /// `waiting`.
+    /// `waiting`. The host's licence is not checked and no start is recorded: a test can put a
+    /// host above its concurrent-meeting limit this way.
     #[serde(default)]
     pub started: bool,
 }
@@ -174,6 +175,8 @@ pub(crate) fn seed(
             MeetingRec {
                 host_id: host.id.clone(),
                 body: meeting,
+                // Seeded meetings do not go through a start, so they leave no event behind.
+                started_at: seed.started.then_some(now),
             },
         );
         ids.push(id);

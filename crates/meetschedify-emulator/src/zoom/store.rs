@@ -19,6 +19,46 @@ pub struct ZoomAccount {
     pub client_secret: String,
 }
 
+/// A Zoom user's licence, which decides how many meetings the user can run at once.
+///
+/// Zoom's support article "Hosting multiple meetings simultaneously" (KB0068522, formerly
+/// <https://support.zoom.us/hc/en-us/articles/206122046>): Basic and Pro users host one meeting at
+/// a time; Business, Education and Enterprise users up to two.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoomLicence {
+    /// A free user (Zoom user object `type` 1).
+    Basic,
+    /// A Pro licensed user (the emulator's default).
+    #[default]
+    Pro,
+    /// A Business licensed user.
+    Business,
+    /// An Education licensed user.
+    Education,
+    /// An Enterprise licensed user.
+    Enterprise,
+}
+
+impl ZoomLicence {
+    /// How many meetings a user with this licence can run at the same time: 1 for Basic and Pro,
+    /// 2 for Business, Education and Enterprise (Zoom KB0068522).
+    pub fn concurrent_meeting_limit(self) -> usize {
+        match self {
+            Self::Basic | Self::Pro => 1,
+            Self::Business | Self::Education | Self::Enterprise => 2,
+        }
+    }
+
+    /// The `type` of Zoom's user object for this licence: 1 (Basic) or 2 (Licensed).
+    pub fn user_type(self) -> u8 {
+        match self {
+            Self::Basic => 1,
+            Self::Pro | Self::Business | Self::Education | Self::Enterprise => 2,
+        }
+    }
+}
+
 /// A Zoom user who can host meetings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZoomUser {
@@ -28,6 +68,17 @@ pub struct ZoomUser {
     pub email: String,
     /// The account the user belongs to; the first user of an account is `me`.
     pub account_id: String,
+    /// The user's licence (Pro when not given).
+    #[serde(default)]
+    pub licence: ZoomLicence,
+}
+
+impl ZoomUser {
+    /// How many meetings this user can run at the same time (see
+    /// [`ZoomLicence::concurrent_meeting_limit`]).
+    pub fn concurrent_meeting_limit(&self) -> usize {
+        self.licence.concurrent_meeting_limit()
+    }
 }
 
 /// A meeting that was deleted, with the reminder flags the client sent.
@@ -41,6 +92,30 @@ pub struct DeletedMeeting {
     pub schedule_for_reminder: Option<bool>,
     /// `cancel_meeting_reminder` query parameter, if sent.
     pub cancel_meeting_reminder: Option<bool>,
+}
+
+/// Whether a meeting started or ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoomMeetingEventKind {
+    /// The meeting went from `waiting` to `started`.
+    Started,
+    /// The meeting went from `started` back to `waiting` (ended through the control API, by a
+    /// start that ended it to make room, or by its deletion).
+    Ended,
+}
+
+/// A meeting starting or ending, in the order the emulator saw them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoomMeetingEvent {
+    /// Meeting id.
+    pub meeting_id: u64,
+    /// Host user id.
+    pub host_id: String,
+    /// Started or ended.
+    pub kind: ZoomMeetingEventKind,
+    /// When, on the emulator clock (RFC 3339 over HTTP).
+    pub at: Timestamp,
 }
 
 #[derive(Clone, Debug)]
@@ -57,6 +132,8 @@ pub(crate) struct MeetingRec {
     pub(crate) host_id: String,
     /// The GET-shaped meeting object, as served.
     pub(crate) body: Map<String, Value>,
+    /// When the meeting started, on the emulator clock, while it runs (`status: "started"`).
+    pub(crate) started_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Default)]
@@ -70,6 +147,8 @@ pub(crate) struct ZoomStore {
     pub(crate) meeting_order: Vec<u64>,
     pub(crate) meetings: HashMap<u64, MeetingRec>,
     pub(crate) deleted: Vec<DeletedMeeting>,
+    /// Meetings starting and ending, oldest first.
+    pub(crate) meeting_events: Vec<ZoomMeetingEvent>,
     /// Creates plus updates per (host id, UTC day number).
     pub(crate) daily: HashMap<(String, i64), u32>,
     /// Requests per rate-limit label in the current second: label -> (second, count).
@@ -114,6 +193,13 @@ impl ZoomStore {
         self.users.iter().find(|u| {
             u.account_id == account_id && (u.id == user_id || u.email.eq_ignore_ascii_case(user_id))
         })
+    }
+
+    /// A user of any account by id or email (case-insensitive), for control calls.
+    pub(crate) fn find_user(&self, user: &str) -> Option<&ZoomUser> {
+        self.users
+            .iter()
+            .find(|u| u.id == user || u.email.eq_ignore_ascii_case(user))
     }
 
     /// Meetings of a host, in creation order.

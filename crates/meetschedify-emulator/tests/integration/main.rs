@@ -9,6 +9,7 @@ mod faults;
 mod google_calendar;
 mod google_oauth;
 mod schemas;
+mod zoom_capacity;
 mod zoom_list;
 mod zoom_meetings;
 mod zoom_oauth;
