@@ -6,6 +6,7 @@ mod common;
 mod conformance;
 mod duplicates;
 mod errors;
+mod host_pool;
 mod lifecycle;
 mod limits;
 mod ownership;
