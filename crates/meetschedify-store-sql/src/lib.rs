@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod dialect;
+mod hosts;
 mod idempotency;
 mod nonces;
 mod schema;

@@ -13,6 +13,9 @@ pub struct Tables {
     leases: String,
     idempotency: String,
     nonces: String,
+    host_pools: String,
+    host_bookings: String,
+    host_days: String,
     schema: String,
 }
 
@@ -36,6 +39,9 @@ impl Tables {
             leases: format!("{prefix}leases"),
             idempotency: format!("{prefix}idempotency"),
             nonces: format!("{prefix}oauth_nonces"),
+            host_pools: format!("{prefix}host_pools"),
+            host_bookings: format!("{prefix}host_bookings"),
+            host_days: format!("{prefix}host_days"),
             schema: format!("{prefix}schema_version"),
         })
     }
@@ -66,6 +72,23 @@ impl Tables {
         &self.nonces
     }
 
+    /// `{prefix}host_pools`: one row per host pool, locked by every ledger transaction of the
+    /// pool (the isolation `HostLedger` promises), holding the pool's longest booking so a
+    /// window read can bound its scan.
+    pub fn host_pools(&self) -> &str {
+        &self.host_pools
+    }
+
+    /// `{prefix}host_bookings`: one row per booking of a host pool.
+    pub fn host_bookings(&self) -> &str {
+        &self.host_bookings
+    }
+
+    /// `{prefix}host_days`: per pool, host and UTC day, the creates plus updates counted.
+    pub fn host_days(&self) -> &str {
+        &self.host_days
+    }
+
     /// `{prefix}schema_version`: one row per applied migration.
     pub fn schema(&self) -> &str {
         &self.schema
@@ -76,6 +99,12 @@ impl Tables {
     pub(crate) fn migrations(&self, bigint: &str) -> Vec<(i64, String)> {
         let (tokens, leases, idempotency, nonces) =
             (&self.tokens, &self.leases, &self.idempotency, &self.nonces);
+        let (pools, bookings, days, prefix) = (
+            &self.host_pools,
+            &self.host_bookings,
+            &self.host_days,
+            &self.prefix,
+        );
         // The indentation inside the strings is part of the schema SQLite keeps in
         // `sqlite_master`: left as it was, so new and old databases read the same.
         vec![
@@ -138,6 +167,65 @@ impl Tables {
                 // `deleted_at_ms` set), so the next save continues its versions instead of
                 // restarting at 1. Versions never repeat for a key (the ABA rule of `TokenStore`).
                 format!("ALTER TABLE {tokens} ADD COLUMN deleted_at_ms {bigint}"),
+            ),
+            (
+                6,
+                // The row every ledger transaction of the pool writes first: the write takes
+                // SQLite's write lock, and PostgreSQL's row lock, until the transaction ends.
+                // `max_len_ms` is the longest booking ever put in the pool: a booking overlapping
+                // `[from, to)` starts at or after `from - max_len_ms`, so a window read scans the
+                // `(pool, host, start_ms)` index over a bounded range.
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {pools} (
+                        pool TEXT NOT NULL PRIMARY KEY,
+                        max_len_ms {bigint} NOT NULL
+                    )"
+                ),
+            ),
+            (
+                7,
+                // Times are Unix milliseconds; `pending_until_ms` is NULL for a confirmed
+                // meeting, `meeting_id` NULL for a reservation.
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {bookings} (
+                        pool TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        host TEXT NOT NULL,
+                        start_ms {bigint} NOT NULL,
+                        end_ms {bigint} NOT NULL,
+                        meeting_id TEXT,
+                        pending_until_ms {bigint},
+                        booked_at_ms {bigint} NOT NULL,
+                        PRIMARY KEY (pool, id)
+                    )"
+                ),
+            ),
+            (
+                8,
+                // Index names are schema-wide on PostgreSQL: prefixed like the tables.
+                format!(
+                    "CREATE INDEX IF NOT EXISTS {prefix}host_bookings_by_start
+                     ON {bookings} (pool, host, start_ms)"
+                ),
+            ),
+            (
+                9,
+                format!(
+                    "CREATE INDEX IF NOT EXISTS {prefix}host_bookings_by_meeting
+                     ON {bookings} (pool, meeting_id)"
+                ),
+            ),
+            (
+                10,
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {days} (
+                        pool TEXT NOT NULL,
+                        host TEXT NOT NULL,
+                        day {bigint} NOT NULL,
+                        used {bigint} NOT NULL,
+                        PRIMARY KEY (pool, host, day)
+                    )"
+                ),
             ),
         ]
     }
@@ -217,7 +305,7 @@ mod tests {
     fn migrations_use_the_dialect_integer_type_and_never_change_order() {
         let migrations = Tables::new("p_").unwrap().migrations("BIGINT");
         let versions: Vec<i64> = migrations.iter().map(|(v, _)| *v).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5]);
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         let (tokens, leases) = (&migrations[0].1, &migrations[1].1);
         assert!(tokens.starts_with("CREATE TABLE IF NOT EXISTS p_tokens ("));
         assert!(tokens.contains("version BIGINT NOT NULL,"));
@@ -232,6 +320,11 @@ mod tests {
             migrations[4].1,
             "ALTER TABLE p_tokens ADD COLUMN deleted_at_ms BIGINT"
         );
+        assert!(migrations[6]
+            .1
+            .starts_with("CREATE TABLE IF NOT EXISTS p_host_bookings ("));
+        assert!(migrations[7].1.contains("p_host_bookings_by_start"));
+        assert!(migrations[9].1.contains("used BIGINT NOT NULL,"));
         assert!(!migrations.iter().any(|(_, sql)| sql.contains("INTEGER")));
     }
 }

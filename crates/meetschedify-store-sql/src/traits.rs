@@ -1,10 +1,11 @@
 //! The core traits on [`SqlTokenStore`], once for every dialect: `TokenStore` (with its
-//! `TokenLeases`), `NonceStore` and `IdempotencyStore`. The SQLite and PostgreSQL store types
+//! `TokenLeases`), `NonceStore`, `IdempotencyStore` and `HostLedger`. The SQLite and PostgreSQL store types
 //! wrap a `SqlTokenStore` and forward to these impls.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use meetschedify_core::hosts::{HostLedger, LedgerChanges, LedgerQuery, LedgerView};
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::{
     async_trait, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore, Lease, NonceStore, Result,
@@ -26,6 +27,8 @@ where
     for<'q> Option<i64>: Encode<'q, D::Database>,
     for<'r> String: Decode<'r, D::Database>,
     for<'r> Option<String>: Decode<'r, D::Database>,
+    for<'q> Option<String>: Encode<'q, D::Database>,
+    for<'r> Option<i64>: Decode<'r, D::Database>,
     for<'a> &'a str: ColumnIndex<<D::Database as Database>::Row>,
 {
     async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
@@ -50,6 +53,10 @@ where
     }
 
     fn nonce_store(&self) -> Option<Arc<dyn NonceStore>> {
+        Some(Arc::new(self.clone()))
+    }
+
+    fn host_ledger(&self) -> Option<Arc<dyn HostLedger>> {
         Some(Arc::new(self.clone()))
     }
 }
@@ -131,5 +138,29 @@ where
 
     async fn release(&self, key: &IdempotencyKey, holder: &str) -> Result<()> {
         self.release_idempotency_key(key, holder).await
+    }
+}
+
+#[async_trait]
+impl<D: Dialect> HostLedger for SqlTokenStore<D>
+where
+    for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
+    for<'q> <D::Database as Database>::Arguments<'q>: IntoArguments<'q, D::Database>,
+    for<'q> &'q str: Encode<'q, D::Database> + Type<D::Database>,
+    for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
+    for<'q> i64: Encode<'q, D::Database> + Decode<'q, D::Database> + Type<D::Database>,
+    for<'q> Option<i64>: Encode<'q, D::Database>,
+    for<'q> Option<String>: Encode<'q, D::Database>,
+    for<'r> String: Decode<'r, D::Database>,
+    for<'r> Option<String>: Decode<'r, D::Database>,
+    for<'r> Option<i64>: Decode<'r, D::Database>,
+    for<'a> &'a str: ColumnIndex<<D::Database as Database>::Row>,
+{
+    async fn transact(
+        &self,
+        query: &LedgerQuery,
+        decide: &mut (dyn for<'v> FnMut(&'v LedgerView) -> LedgerChanges + Send),
+    ) -> Result<()> {
+        self.transact_host_ledger(query, decide).await
     }
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use meetschedify_core::hosts::{HostLedger, LedgerChanges, LedgerQuery, LedgerView};
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::{
     async_trait, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore, NonceStore, Result,
@@ -103,8 +104,8 @@ impl SqliteTokenStore {
     }
 }
 
-// The traits forward to the shared implementation on `SqlTokenStore` (leases and nonces
-// included: this store's `leases()` is the inner store's).
+// The traits forward to the shared implementation on `SqlTokenStore` (leases, nonces and the
+// host ledger included: this store's `leases()` is the inner store's).
 #[async_trait]
 impl TokenStore for SqliteTokenStore {
     async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
@@ -130,6 +131,21 @@ impl TokenStore for SqliteTokenStore {
 
     fn nonce_store(&self) -> Option<Arc<dyn NonceStore>> {
         self.inner.nonce_store()
+    }
+
+    fn host_ledger(&self) -> Option<Arc<dyn HostLedger>> {
+        self.inner.host_ledger()
+    }
+}
+
+#[async_trait]
+impl HostLedger for SqliteTokenStore {
+    async fn transact(
+        &self,
+        query: &LedgerQuery,
+        decide: &mut (dyn for<'v> FnMut(&'v LedgerView) -> LedgerChanges + Send),
+    ) -> Result<()> {
+        HostLedger::transact(&self.inner, query, decide).await
     }
 }
 

@@ -42,6 +42,9 @@ pub const SQL_TABLES: &[&str] = &[
     "leases",
     "idempotency",
     "oauth_nonces",
+    "host_bookings",
+    "host_days",
+    "host_pools",
     "schema_version",
 ];
 
