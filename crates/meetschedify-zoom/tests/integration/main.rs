@@ -4,6 +4,7 @@
 mod bounded_waits;
 mod common;
 mod conformance;
+mod cross_instance;
 mod duplicates;
 mod errors;
 mod host_pool;
