@@ -15,7 +15,9 @@
 //! * **start**: the first create or update of an instance rebuilds the bookings from each
 //!   host's upcoming meetings.
 
-use meetschedify_core::hosts::{HostPool, Rebuilt, Reschedule, Reservation};
+use meetschedify_core::hosts::{
+    CapacityDetails, HostLoad, HostPool, PoolHost, Rebuilt, Reschedule, Reservation, UtcDay,
+};
 use meetschedify_core::idempotency::KeyDigest;
 use meetschedify_core::jiff::{SignedDuration, Timestamp};
 use meetschedify_core::{
@@ -201,7 +203,7 @@ impl ZoomProvider {
         request: &ValidatedCreate,
         body: &Value,
         marker: Option<&Marker>,
-        pinned: Option<&meetschedify_core::hosts::PoolHost>,
+        pinned: Option<&PoolHost>,
     ) -> Result<CreatedMeeting> {
         self.ensure_rebuilt(state).await;
         let pool = &state.pool;
@@ -352,6 +354,18 @@ impl ZoomProvider {
             }
             Err(err) if is_daily_limit(&err) => {
                 self.note_exhausted(pool, host).await;
+                let now = Timestamp::now();
+                let details = CapacityDetails {
+                    start: now,
+                    end: now,
+                    hosts: vec![HostLoad {
+                        host: host.to_owned(),
+                        used_today: pool.daily_limit(),
+                        out_of_quota: true,
+                        free_at: None,
+                    }],
+                    quota_resets_at: Some(UtcDay::of(now).next_reset()),
+                };
                 Err(Error::new(
                     ErrorCode::HostBusy,
                     format!(
@@ -360,6 +374,7 @@ impl ZoomProvider {
                     ),
                 )
                 .with_retry_after(err.retry_after())
+                .with_capacity(details)
                 .with_source(err))
             }
             Err(err) => Err(err),

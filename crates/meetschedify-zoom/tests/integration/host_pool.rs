@@ -94,7 +94,7 @@ fn at_zoom(emu: &EmulatorHandle, id: &str) -> Option<Value> {
         .meetings_by_host
         .values()
         .flatten()
-        .find(|m| m["id"].to_string() == id)
+        .find(|m| m["id"].as_u64().map(|n| n.to_string()).as_deref() == Some(id))
         .cloned()
 }
 
@@ -493,4 +493,40 @@ async fn zoom_s_remaining_count_raises_the_pool_s() {
         .await
         .unwrap();
     assert_eq!(used(&own, BOB).await, 1);
+}
+
+#[tokio::test]
+async fn a_daily_429_on_an_update_is_host_busy_and_marks_the_host_full() {
+    let emu = pool_emulator().await;
+    let zoom = pooled(&emu, &[ALICE]).build().unwrap();
+    let m = create(&zoom, visit("Visit", "10:00", "10:30"))
+        .await
+        .unwrap();
+    // Alice's quota is spent outside the library.
+    emu.set_zoom_daily_count(ALICE, 100).unwrap();
+    let err = update(
+        &zoom,
+        &m.provider_event_id,
+        UpdateMeetingRequest::new().with_title("Renamed"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::HostBusy, "{err}");
+    let capacity = err.capacity().unwrap();
+    assert_eq!(
+        capacity.quota_resets_at,
+        Some(UtcDay::of(Timestamp::now()).next_reset())
+    );
+    assert_eq!(used(&zoom, ALICE).await, 100);
+    // Known now: the next update is refused before anything is sent.
+    let patches = sent(&emu, "PATCH", "/meetings/").len();
+    let again = update(
+        &zoom,
+        &m.provider_event_id,
+        UpdateMeetingRequest::new().with_title("Renamed again"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(again.code(), ErrorCode::HostBusy);
+    assert_eq!(sent(&emu, "PATCH", "/meetings/").len(), patches);
 }
