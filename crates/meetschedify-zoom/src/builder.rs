@@ -87,8 +87,9 @@ impl ZoomProviderBuilder {
     }
 
     /// A builder reading `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET` and the
-    /// optional `MEETSCHEDIFY_ZOOM_API_BASE` and `MEETSCHEDIFY_ZOOM_OAUTH_BASE` from the
-    /// process environment (see [`from_lookup`](Self::from_lookup)).
+    /// optional `MEETSCHEDIFY_ZOOM_API_BASE`, `MEETSCHEDIFY_ZOOM_OAUTH_BASE`, `ZOOM_HOST_POOL`
+    /// and `ZOOM_HOST_PADDING_MINUTES` from the process environment (see
+    /// [`from_lookup`](Self::from_lookup)).
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
