@@ -15,6 +15,9 @@
 //! * **start**: the first create or update of an instance rebuilds the bookings from each
 //!   host's upcoming meetings.
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use meetschedify_core::hosts::{
     CapacityDetails, HostLoad, HostPool, PoolHost, Rebuilt, Reschedule, Reservation, UtcDay,
 };
@@ -39,10 +42,16 @@ use crate::provider::ZoomProvider;
 /// Zoom's largest list page.
 const PAGE_SIZE: &str = "300";
 
+/// After a failed rebuild, calls within this long skip it: the calls queued behind the failed
+/// one would otherwise each list every host again, one after the other.
+const REBUILD_COOLDOWN: Duration = Duration::from_secs(30);
+
 /// A provider's pool and whether its bookings were rebuilt since the instance started.
 pub(crate) struct PoolState {
     pool: HostPool,
     rebuilt: OnceCell<()>,
+    /// When the last rebuild failed.
+    failed_at: Mutex<Option<Instant>>,
 }
 
 impl PoolState {
@@ -50,6 +59,7 @@ impl PoolState {
         Self {
             pool,
             rebuilt: OnceCell::new(),
+            failed_at: Mutex::new(None),
         }
     }
 
@@ -92,21 +102,33 @@ fn refused(err: &Error) -> bool {
 impl ZoomProvider {
     /// Rebuilds the bookings once per instance, before its first create or update.
     ///
-    /// A failure is logged and the call goes on; the next create or update tries again. Failing
-    /// the create instead would make scheduling depend on listing every host (a Zoom outage of
-    /// the list endpoint, or one host removed from the account, would stop all creates), while
-    /// going on risks only what the rebuild corrects: meetings made outside this library, or
-    /// lost with a memory ledger. Bookings the library made itself are already in a shared
-    /// ledger.
+    /// A failure is logged and the call goes on; a create or update 30 s later or more tries
+    /// again (sooner, the calls queued behind the failed one would each list every host again,
+    /// one after the other). Failing the create instead would make scheduling depend on listing
+    /// every host (a Zoom outage of the list endpoint, or one host removed from the account,
+    /// would stop all creates), while going on risks only what the rebuild corrects: meetings
+    /// made outside this library, or lost with a memory ledger. Bookings the library made itself
+    /// are already in a shared ledger.
     async fn ensure_rebuilt(&self, state: &PoolState) {
+        let failed_at = || *state.failed_at.lock().unwrap_or_else(|e| e.into_inner());
+        if failed_at().is_some_and(|at| at.elapsed() < REBUILD_COOLDOWN) {
+            return;
+        }
         let result = state
             .rebuilt
-            .get_or_try_init(|| async { self.rebuild(&state.pool).await.map(drop) })
+            .get_or_try_init(|| async {
+                // Queued behind a rebuild that just failed: go on without trying again.
+                if failed_at().is_some_and(|at| at.elapsed() < REBUILD_COOLDOWN) {
+                    return Err(None);
+                }
+                self.rebuild(&state.pool).await.map(drop).map_err(Some)
+            })
             .await;
-        if let Err(err) = result {
+        if let Err(Some(err)) = result {
+            *state.failed_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
             tracing::warn!(
                 error = %err,
-                "could not rebuild the host pool's bookings from zoom; going on, and trying again at the next call"
+                "could not rebuild the host pool's bookings from zoom; going on, and trying again in 30 s"
             );
         }
     }

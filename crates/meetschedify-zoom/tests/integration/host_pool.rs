@@ -12,11 +12,11 @@ use meetschedify_core::{
     MeetingProvider, MeetingTime, ProviderId, UpdateMeeting, UpdateMeetingRequest, ValidatedCreate,
     ValidatedUpdate,
 };
-use meetschedify_emulator::{Emulator, EmulatorHandle, ZoomMeetingSeed};
+use meetschedify_emulator::{Emulator, EmulatorHandle, FaultRule, ZoomMeetingSeed};
 use meetschedify_zoom::{ZoomProvider, ZoomProviderBuilder};
 use serde_json::Value;
 
-use crate::common::{builder, client, sent};
+use crate::common::{builder, client, sent, status_with};
 
 const ALICE: &str = "alice@clinic.example";
 const BOB: &str = "bob@clinic.example";
@@ -529,4 +529,29 @@ async fn a_daily_429_on_an_update_is_host_busy_and_marks_the_host_full() {
     .unwrap_err();
     assert_eq!(again.code(), ErrorCode::HostBusy);
     assert_eq!(sent(&emu, "PATCH", "/meetings/").len(), patches);
+}
+
+#[tokio::test]
+async fn a_failed_rebuild_never_fails_the_create() {
+    let emu = pool_emulator().await;
+    emu.inject_fault(FaultRule::once(
+        "GET",
+        "/v2/users/*/meetings",
+        status_with(400, r#"{"code":300,"message":"nope"}"#.to_owned(), &[]),
+    ));
+    let zoom = pooled(&emu, &[ALICE]).build().unwrap();
+    let m = create(&zoom, visit("Visit", "10:00", "10:30"))
+        .await
+        .unwrap();
+    assert_eq!(m.host.as_deref(), Some(ALICE));
+    let lists = sent(&emu, "GET", "/users/").len();
+    assert_eq!(lists, 1, "the rebuild was tried");
+    // The next call within the cooldown does not list every host again.
+    create(&zoom, visit("Next", "11:00", "11:30"))
+        .await
+        .unwrap();
+    assert_eq!(sent(&emu, "GET", "/users/").len(), lists);
+    // On demand it runs, and finds the library's own meetings already booked.
+    let report = zoom.rebuild_host_bookings().await.unwrap();
+    assert_eq!(report[0].1, Default::default());
 }
