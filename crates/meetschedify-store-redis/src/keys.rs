@@ -1,5 +1,6 @@
-//! Redis key names: `{prefix}token:{provider}:{tenant}`, `{prefix}lease:{provider}:{tenant}` and
-//! `{prefix}idempotency:{provider}:{tenant}:{key}`.
+//! Redis key names: `{prefix}token:{provider}:{tenant}`, `{prefix}lease:{provider}:{tenant}`,
+//! `{prefix}idempotency:{provider}:{tenant}:{key}` and, per host pool,
+//! `{prefix}hosts:{<pool>}:{part}`.
 
 use meetschedify_core::{Error, IdempotencyKey, Result, TokenKey};
 
@@ -47,6 +48,21 @@ impl Keys {
         format!("{}nonce:{}", self.prefix, escape(nonce))
     }
 
+    /// The keys of host pool `pool`: `{prefix}hosts:{<pool>}:` then the part. The pool sits in
+    /// a hash tag (`{...}`), so on a Redis Cluster all of a pool's keys share a slot and one
+    /// script may touch them all (<https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags>).
+    pub(crate) fn host_pool(&self, pool: &str) -> String {
+        let mut tag = String::with_capacity(pool.len());
+        for c in escape(pool).chars() {
+            match c {
+                '{' => tag.push_str("%7B"),
+                '}' => tag.push_str("%7D"),
+                c => tag.push(c),
+            }
+        }
+        format!("{}hosts:{{{tag}}}:", self.prefix)
+    }
+
     fn name(&self, kind: &str, key: &TokenKey) -> String {
         // `:` separates the parts, so it is escaped inside them (and `%`, the escape itself):
         // tenant `a:b` of provider `c` and tenant `b` of provider `c:a` never share a key.
@@ -86,6 +102,14 @@ mod tests {
             keys.token(&TokenKey::new("%3A", "c")),
             keys.token(&TokenKey::new(":", "c"))
         );
+    }
+
+    #[test]
+    fn host_pools_are_hash_tagged_and_escaped() {
+        let keys = Keys::new("p:").unwrap();
+        assert_eq!(keys.host_pool("zoom:clinic"), "p:hosts:{zoom%3Aclinic}:");
+        assert_eq!(keys.host_pool("a}b{"), "p:hosts:{a%7Db%7B}:");
+        assert_ne!(keys.host_pool("a:b"), keys.host_pool("a%3Ab"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod builder;
+mod hosts;
 mod idempotency;
 mod keys;
 mod nonces;

@@ -3,6 +3,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use meetschedify_core::hosts::{HostLedger, LedgerChanges, LedgerQuery, LedgerView};
 use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::{
     async_trait, DeleteOutcome, Error, Lease, Result, SaveCondition, SaveOutcome, TokenKey,
@@ -14,6 +15,7 @@ use redis::Script;
 use tracing::Instrument;
 
 use crate::builder::RedisTokenStoreBuilder;
+use crate::hosts::DEFAULT_HOST_LOCK_TTL;
 use crate::keys::Keys;
 
 /// Compare-and-swap in one script: Redis runs a script atomically
@@ -80,12 +82,14 @@ return 0
 pub struct RedisTokenStore {
     conn: ConnectionManager,
     keys: Keys,
+    host_lock_ttl: Duration,
 }
 
 impl std::fmt::Debug for RedisTokenStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisTokenStore")
             .field("key_prefix", &self.keys.prefix)
+            .field("host_lock_ttl", &self.host_lock_ttl)
             .finish()
     }
 }
@@ -122,7 +126,27 @@ impl RedisTokenStore {
     }
 
     pub(crate) fn from_parts(conn: ConnectionManager, keys: Keys) -> Self {
-        Self { conn, keys }
+        Self {
+            conn,
+            keys,
+            host_lock_ttl: DEFAULT_HOST_LOCK_TTL,
+        }
+    }
+
+    /// Sets how long a host pool's lock lives if its holder never releases it (default 2 s):
+    /// a process that dies mid-transaction blocks the pool this long. A holder that outlives
+    /// it writes nothing (its write checks the lock) and decides again.
+    pub fn with_host_lock_ttl(mut self, ttl: Duration) -> Self {
+        self.host_lock_ttl = ttl;
+        self
+    }
+
+    pub(crate) fn host_lock_ttl(&self) -> Duration {
+        self.host_lock_ttl
+    }
+
+    pub(crate) fn keys(&self) -> &Keys {
+        &self.keys
     }
 
     /// The Redis key holding `key`'s record (a hash with fields `v` and `d`).
@@ -235,6 +259,21 @@ impl TokenStore for RedisTokenStore {
 
     fn nonce_store(&self) -> Option<std::sync::Arc<dyn meetschedify_core::NonceStore>> {
         Some(std::sync::Arc::new(self.clone()))
+    }
+
+    fn host_ledger(&self) -> Option<std::sync::Arc<dyn HostLedger>> {
+        Some(std::sync::Arc::new(self.clone()))
+    }
+}
+
+#[async_trait]
+impl HostLedger for RedisTokenStore {
+    async fn transact(
+        &self,
+        query: &LedgerQuery,
+        decide: &mut (dyn for<'v> FnMut(&'v LedgerView) -> LedgerChanges + Send),
+    ) -> Result<()> {
+        self.transact_host_ledger(query, decide).await
     }
 }
 

@@ -5,6 +5,8 @@ mod basic;
 mod concurrent;
 pub mod env;
 mod faults;
+mod hosts;
+mod hosts_contention;
 mod idempotency;
 mod nonces;
 mod outcome;
@@ -27,6 +29,14 @@ pub use concurrent::{
     version_race_has_one_winner, RACERS,
 };
 pub use faults::{corrupt_record_is_an_error, cut_and_restore, CutExpectations};
+pub use hosts::{
+    changes_are_all_or_nothing, charge_adds_and_raise_never_lowers, counts_are_per_day_and_host,
+    each_booking_is_read_once, pools_are_separate, put_replaces_by_id,
+    reads_by_meeting_and_booking_id, remove_ignores_unknown_ids, run_host_ledger_conformance,
+    the_last_decide_wins, transactions_are_isolated, window_reads_listed_hosts_only,
+    window_reads_overlaps_only, HOST_LEDGER_CHECKS,
+};
+pub use hosts_contention::{run_host_ledger_contention, Contention};
 pub use idempotency::{
     claim_race_has_one_winner, claim_then_in_flight, complete_then_completed,
     expired_record_is_claimed_again, keys_are_scoped, lapsed_lease_is_taken_over,
