@@ -555,3 +555,33 @@ async fn a_failed_rebuild_never_fails_the_create() {
     let report = zoom.rebuild_host_bookings().await.unwrap();
     assert_eq!(report[0].1, Default::default());
 }
+
+#[tokio::test]
+async fn a_refused_reschedule_gives_the_old_slot_back() {
+    let emu = pool_emulator().await;
+    let zoom = pooled(&emu, &[ALICE]).build().unwrap();
+    let m = create(&zoom, visit("Visit", "10:00", "10:30"))
+        .await
+        .unwrap();
+    emu.inject_fault(FaultRule::once(
+        "PATCH",
+        "/v2/meetings/*",
+        status_with(
+            400,
+            r#"{"code":300,"message":"Validation Failed."}"#.to_owned(),
+            &[],
+        ),
+    ));
+    let err = update(&zoom, &m.provider_event_id, new_time("12:00", "12:30"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ZoomMeetingError, "{err}");
+    // The meeting kept 10:00 at Zoom, and so did its booking: 12:00 is free, 10:00 is not.
+    let clash = create(&zoom, visit("Clash", "10:00", "10:30"))
+        .await
+        .unwrap_err();
+    assert_eq!(clash.code(), ErrorCode::NoHostAvailable);
+    create(&zoom, visit("Noon", "12:00", "12:30"))
+        .await
+        .unwrap();
+}
