@@ -174,7 +174,7 @@ impl ZoomProvider {
         .map_err(|e| gave_up(e, retry, None))
     }
 
-    pub(crate) async fn get_json(&self, meeting_id: &str) -> Result<Value> {
+    async fn get_json(&self, meeting_id: &str) -> Result<Value> {
         let call = Call::new(
             Method::GET,
             "GET /meetings/{meetingId}",
