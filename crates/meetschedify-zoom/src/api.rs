@@ -54,10 +54,44 @@ impl<'a> Call<'a> {
     }
 }
 
-/// A successful answer's JSON body (`None` for 204 or an empty body).
+/// A successful answer: its JSON body (`None` for 204 or an empty body) and the rate-limit
+/// figures it carried.
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) body: Option<Value>,
+    pub(crate) budget: Budget,
+}
+
+/// `X-RateLimit-Limit` and `X-RateLimit-Remaining` of an answer, when present and numeric.
+///
+/// On a create or update they have been seen counting down the host's daily budget of 100
+/// (devforum.zoom.us/t/does-meeting-requests-per-day-rate-limits-include-delete-meeting/59670);
+/// other answers carry the account's per-label figures (6,000 and so on), so a reader checks
+/// the limit before trusting the remaining count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Budget {
+    pub(crate) limit: Option<u32>,
+    pub(crate) remaining: Option<u32>,
+}
+
+impl Budget {
+    fn of(headers: &HeaderMap) -> Self {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u32>().ok())
+        };
+        Self {
+            limit: number("x-ratelimit-limit"),
+            remaining: number("x-ratelimit-remaining"),
+        }
+    }
+
+    /// What is left of a daily budget of `daily_limit`, if these figures are that budget's.
+    pub(crate) fn daily_remaining(&self, daily_limit: u32) -> Option<u32> {
+        self.remaining.filter(|_| self.limit == Some(daily_limit))
+    }
 }
 
 struct Raw {
@@ -161,11 +195,15 @@ impl ZoomApi {
                 tracing::debug!(code = %failure.error.code(), "zoom answered with an error");
                 return Err(failure);
             }
+            let budget = Budget::of(&raw.headers);
             if raw.body.iter().all(u8::is_ascii_whitespace) {
-                return Ok(Reply { body: None });
+                return Ok(Reply { body: None, budget });
             }
             match serde_json::from_slice(&raw.body) {
-                Ok(json) => Ok(Reply { body: Some(json) }),
+                Ok(json) => Ok(Reply {
+                    body: Some(json),
+                    budget,
+                }),
                 // A success whose body is unreadable still happened: for a create, that is an
                 // ambiguous outcome, not a clean failure.
                 Err(_) => Err(Failure {

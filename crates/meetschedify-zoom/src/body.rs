@@ -194,6 +194,51 @@ pub(crate) fn update_body(update: &ValidatedUpdate, marker: Option<&Marker>) -> 
     body
 }
 
+/// Settings Zoom answers but does not take in a create: read-only, or about the meeting's own
+/// state.
+const ANSWER_ONLY_SETTINGS: &[&str] = &["global_dial_in_numbers"];
+
+/// The create body of a meeting moving to another host: everything `before` (Zoom's meeting
+/// JSON) had, with the update applied on top (its time always, since a move is a reschedule).
+/// `marker` is the one in `before`'s agenda: kept, so the owner's tag and ownership hold.
+pub(crate) fn moved_body(
+    before: &Value,
+    update: &ValidatedUpdate,
+    marker: Option<&Marker>,
+) -> Value {
+    let mut body = Map::new();
+    let text = |key: &str| before.get(key).and_then(Value::as_str);
+    if let Some(topic) = text("topic") {
+        body.insert("topic".into(), topic.into());
+    }
+    body.insert("type".into(), SCHEDULED.into());
+    if let Some(agenda) = text("agenda") {
+        body.insert("agenda".into(), agenda.into());
+    }
+    if let Some(Value::Object(settings)) = before.get("settings") {
+        let mut settings = settings.clone();
+        for key in ANSWER_ONLY_SETTINGS {
+            settings.remove(*key);
+        }
+        body.insert("settings".into(), Value::Object(settings));
+    }
+    if let Some(timezone) = text("timezone") {
+        body.insert("timezone".into(), timezone.into());
+    }
+    // The update's fields win, the marker kept as a PATCH would keep it.
+    for (key, value) in update_body(update, marker) {
+        match (key.as_str(), value, body.get_mut("settings")) {
+            ("settings", Value::Object(new), Some(Value::Object(current))) => {
+                current.extend(new);
+            }
+            (_, value, _) => {
+                body.insert(key, value);
+            }
+        }
+    }
+    Value::Object(body)
+}
+
 #[cfg(test)]
 mod tests {
     use meetschedify_core::{
@@ -275,6 +320,52 @@ mod tests {
             json!([{"email": "a@example.com"}])
         );
         assert!(body.get("agenda").is_none());
+    }
+
+    #[test]
+    fn a_moved_meeting_keeps_what_it_had_and_takes_the_update() {
+        let m = Marker::random(&ProviderId::ZOOM, &"t".into());
+        let before = json!({
+            "id": 1, "topic": "Visit", "agenda": m.agenda(Some("Bring results")),
+            "start_time": "2030-01-07T10:00:00Z", "duration": 30, "timezone": "Europe/Paris",
+            "join_url": "https://zoom.example/j/1", "host_id": "h",
+            "settings": {"waiting_room": true, "global_dial_in_numbers": [],
+                         "meeting_invitees": [{"email": "a@example.com"}]}
+        });
+        let update = UpdateMeetingRequest::new().with_time(
+            MeetingTime::new("2030-01-07T12:00:00", "2030-01-07T12:45:00")
+                .with_timezone("Europe/Paris"),
+        );
+        let valid = ValidatedUpdate::new(update, &RequestLimits::DEFAULT).unwrap();
+        let body = moved_body(&before, &valid, Some(&m));
+        assert_eq!(body["topic"], "Visit");
+        assert_eq!(body["type"], 2);
+        assert_eq!(body["agenda"], m.agenda(Some("Bring results")));
+        assert_eq!(body["start_time"], "2030-01-07T11:00:00Z");
+        assert_eq!(body["duration"], 45);
+        assert_eq!(body["timezone"], "Europe/Paris");
+        assert_eq!(body["settings"]["waiting_room"], true);
+        assert_eq!(
+            body["settings"]["meeting_invitees"],
+            json!([{"email": "a@example.com"}])
+        );
+        assert!(body["settings"].get("global_dial_in_numbers").is_none());
+        for key in ["id", "join_url", "host_id"] {
+            assert!(body.get(key).is_none(), "{key}");
+        }
+        let retitled = UpdateMeetingRequest::new()
+            .with_title("Follow-up")
+            .with_description("New notes")
+            .with_participants(vec![MeetingParticipant::new("b@example.com")]);
+        let valid = ValidatedUpdate::new(retitled, &RequestLimits::DEFAULT).unwrap();
+        let body = moved_body(&before, &valid, Some(&m));
+        assert_eq!(body["topic"], "Follow-up");
+        assert_eq!(body["agenda"], m.agenda(Some("New notes")));
+        assert_eq!(body["settings"]["waiting_room"], true);
+        assert_eq!(
+            body["settings"]["meeting_invitees"],
+            json!([{"email": "b@example.com"}])
+        );
     }
 
     #[test]

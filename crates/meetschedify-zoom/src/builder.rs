@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use meetschedify_core::hosts::{HostLedger, HostPool, MemoryHostLedger, PoolHost};
 use meetschedify_core::secrecy::SecretString;
 use meetschedify_core::{
     Error, MemoryTokenStore, ProviderId, Result, RetryConfig, TenantId, TokenKey, TokenManager,
@@ -40,6 +41,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// | [`with_tenant_ownership`](Self::with_tenant_ownership) | on | |
 /// | [`with_token_refresh_ahead`](Self::with_token_refresh_ahead) | 60 s | |
 /// | [`with_token_store`](Self::with_token_store) | a private `MemoryTokenStore` | |
+/// | [`with_host_pool`](Self::with_host_pool) | none: every meeting on the host user | `ZOOM_HOST_POOL` (`alice@clinic.example,bob@clinic.example:2`) |
+/// | [`with_host_padding`](Self::with_host_padding) | 0 | `ZOOM_HOST_PADDING_MINUTES` (whole minutes) |
+/// | [`with_host_daily_limit`](Self::with_host_daily_limit) | 100 ([`DEFAULT_PER_HOST_DAILY_LIMIT`](meetschedify_core::hosts::DEFAULT_PER_HOST_DAILY_LIMIT)) | |
+/// | [`with_host_ledger`](Self::with_host_ledger) | the token store's [`host_ledger`](TokenStore::host_ledger), else a private `MemoryHostLedger` | |
 ///
 /// ```
 /// use std::sync::Arc;
@@ -62,6 +67,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ZoomProviderBuilder {
     settings: Settings,
     token_store: Option<Arc<dyn TokenStore>>,
+    host_ledger: Option<Arc<dyn HostLedger>>,
 }
 
 impl Default for ZoomProviderBuilder {
@@ -76,12 +82,14 @@ impl ZoomProviderBuilder {
         Self {
             settings: Settings::default(),
             token_store: None,
+            host_ledger: None,
         }
     }
 
     /// A builder reading `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET` and the
-    /// optional `MEETSCHEDIFY_ZOOM_API_BASE` and `MEETSCHEDIFY_ZOOM_OAUTH_BASE` from the
-    /// process environment (see [`from_lookup`](Self::from_lookup)).
+    /// optional `MEETSCHEDIFY_ZOOM_API_BASE`, `MEETSCHEDIFY_ZOOM_OAUTH_BASE`, `ZOOM_HOST_POOL`
+    /// and `ZOOM_HOST_PADDING_MINUTES` from the process environment (see
+    /// [`from_lookup`](Self::from_lookup)).
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -120,6 +128,7 @@ impl ZoomProviderBuilder {
         Self {
             settings: Settings::from_lookup(lookup),
             token_store: None,
+            host_ledger: None,
         }
     }
 
@@ -203,7 +212,8 @@ impl ZoomProviderBuilder {
     }
 
     /// Sets the Zoom user who hosts new meetings: `me` (the account owner, the default), a user
-    /// id or an email of the account.
+    /// id or an email of the account. With a [host pool](Self::with_host_pool) the pool picks
+    /// the host of every create instead, and this setting is not used.
     pub fn with_host_user(mut self, host_user: impl Into<String>) -> Self {
         self.settings.host_user = host_user.into();
         self
@@ -249,10 +259,69 @@ impl ZoomProviderBuilder {
         self
     }
 
+    /// Spreads meetings over a pool of Zoom users (ids or emails of the account), each with its
+    /// concurrent-meeting limit ([`PoolHost::with_max_concurrent`]: 1 for Basic and Pro
+    /// licences, 2 for Business, Education and Enterprise). Each create takes a host with no
+    /// overlapping meeting beyond its limit (padding included) and with creates left today;
+    /// when none can, it fails with `NO_HOST_AVAILABLE`. The chosen host is
+    /// [`CreatedMeeting::host`](meetschedify_core::CreatedMeeting::host). Replaces
+    /// `ZOOM_HOST_POOL`; an empty list fails `build()`.
+    ///
+    /// The pool decides every create's host, so [`with_host_user`](Self::with_host_user) is
+    /// not used for creates; a request's `provider_options.zoom.user_id` naming a pool host
+    /// pins the meeting to that host, and one naming another user bypasses the pool. See the
+    /// crate docs, *Host pools*.
+    pub fn with_host_pool(mut self, hosts: impl IntoIterator<Item = PoolHost>) -> Self {
+        self.settings.host_pool.hosts = Some(hosts.into_iter().collect());
+        self
+    }
+
+    /// Keeps `padding` free before and after each meeting on its pool host (default none):
+    /// with 10 minutes, a host whose meeting ends at 10:30 takes the next at 10:40. Replaces
+    /// `ZOOM_HOST_PADDING_MINUTES`.
+    pub fn with_host_padding(mut self, padding: Duration) -> Self {
+        self.settings.host_pool.padding = Some(padding);
+        self
+    }
+
+    /// Sets how many meeting creates plus updates each pool host may make per UTC day (default
+    /// 100, Zoom's per-user limit: "100 requests per day. The rate limit is applied against the
+    /// userId of the meeting host", Zoom's Meetings API reference). Lower it to keep a reserve
+    /// for calls made outside this library.
+    pub fn with_host_daily_limit(mut self, limit: u32) -> Self {
+        self.settings.host_pool.daily_limit = limit;
+        self
+    }
+
+    /// Keeps the pool's bookings and daily counts in `ledger`. By default they live in the
+    /// token store's ledger when it has one ([`TokenStore::host_ledger`]: the SQL and Redis
+    /// stores), shared by every instance over that store, else in a private
+    /// [`MemoryHostLedger`], right only for a single instance. Every provider of one Zoom
+    /// account sharing a ledger shares its hosts (the pool is named `zoom:{account_id}`).
+    pub fn with_host_ledger(mut self, ledger: Arc<dyn HostLedger>) -> Self {
+        self.host_ledger = Some(ledger);
+        self
+    }
+
     /// Checks every setting and builds the provider. Nothing is sent to Zoom yet.
     pub fn build(self) -> Result<ZoomProvider> {
         let settings = self.settings;
         settings.validate()?;
+        let pool = match settings.host_pool.resolved_hosts()? {
+            Some(hosts) => {
+                let ledger = self
+                    .host_ledger
+                    .or_else(|| self.token_store.as_ref().and_then(|s| s.host_ledger()))
+                    .unwrap_or_else(|| Arc::new(MemoryHostLedger::new()));
+                // Named by the account: every provider of one Zoom account shares its users'
+                // limits, whatever its provider id.
+                let pool = HostPool::new(format!("zoom:{}", settings.account_id), hosts, ledger)?
+                    .with_padding(settings.host_pool.resolved_padding()?)
+                    .with_daily_limit(settings.host_pool.daily_limit);
+                Some(pool)
+            }
+            None => None,
+        };
         let http = reqwest::Client::builder()
             .timeout(settings.request_timeout)
             .connect_timeout(settings.request_timeout.min(CONNECT_TIMEOUT))
@@ -283,7 +352,7 @@ impl ZoomProviderBuilder {
             settings.provider_id.clone(),
             settings.max_response_bytes,
         );
-        Ok(ZoomProvider::assemble(settings, api))
+        Ok(ZoomProvider::assemble(settings, api, pool))
     }
 }
 
@@ -292,6 +361,7 @@ impl fmt::Debug for ZoomProviderBuilder {
         f.debug_struct("ZoomProviderBuilder")
             .field("settings", &self.settings)
             .field("token_store", &self.token_store)
+            .field("host_ledger", &self.host_ledger)
             .finish()
     }
 }
@@ -305,7 +375,8 @@ mod tests {
 
     use super::*;
     use crate::config::{
-        ENV_ACCOUNT_ID, ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_OAUTH_BASE,
+        ENV_ACCOUNT_ID, ENV_API_BASE, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_HOST_PADDING_MINUTES,
+        ENV_HOST_POOL, ENV_OAUTH_BASE,
     };
 
     fn vars(pairs: &[(&str, &str)]) -> ZoomProviderBuilder {
@@ -471,6 +542,134 @@ mod tests {
             .with_provider_id("zoom-eu")
             .build()
             .unwrap();
+    }
+
+    #[test]
+    fn the_host_pool_comes_from_the_environment_or_code() {
+        assert!(ok().build().unwrap().host_pool().is_none());
+        let mut pairs = CREDS.to_vec();
+        pairs.push((ENV_HOST_POOL, "alice@clinic.example, bob@clinic.example:2"));
+        pairs.push((ENV_HOST_PADDING_MINUTES, "10"));
+        let zoom = vars(&pairs).build().unwrap();
+        let pool = zoom.host_pool().unwrap();
+        assert_eq!(pool.name(), "zoom:acct");
+        assert_eq!(
+            pool.hosts(),
+            [
+                PoolHost::new("alice@clinic.example"),
+                PoolHost::new("bob@clinic.example").with_max_concurrent(2)
+            ]
+        );
+        assert_eq!(pool.padding(), Duration::from_secs(600));
+        assert_eq!(pool.daily_limit(), 100);
+        // Set in code, the settings replace the variables (which are then never parsed).
+        let mut bad = CREDS.to_vec();
+        bad.push((ENV_HOST_POOL, "a,,b"));
+        bad.push((ENV_HOST_PADDING_MINUTES, "ten"));
+        let zoom = vars(&bad)
+            .with_host_pool([PoolHost::new("carol@clinic.example")])
+            .with_host_padding(Duration::from_secs(300))
+            .with_host_daily_limit(40)
+            .build()
+            .unwrap();
+        let pool = zoom.host_pool().unwrap();
+        assert_eq!(pool.hosts(), [PoolHost::new("carol@clinic.example")]);
+        assert_eq!(pool.padding(), Duration::from_secs(300));
+        assert_eq!(pool.daily_limit(), 40);
+    }
+
+    #[test]
+    fn bad_pool_settings_name_their_variable_or_setting() {
+        let with = |pairs: &[(&str, &str)]| {
+            let mut all = CREDS.to_vec();
+            all.extend_from_slice(pairs);
+            vars(&all).build().unwrap_err()
+        };
+        for (pairs, field) in [
+            (
+                vec![(ENV_HOST_POOL, "a@x.example,,b@x.example")],
+                ENV_HOST_POOL,
+            ),
+            (vec![(ENV_HOST_POOL, "a@x.example:0")], ENV_HOST_POOL),
+            (vec![(ENV_HOST_POOL, "a/b")], ENV_HOST_POOL),
+            (
+                vec![(ENV_HOST_POOL, "a@x.example,A@x.example")],
+                "host_pool",
+            ),
+            (
+                vec![
+                    (ENV_HOST_POOL, "a@x.example"),
+                    (ENV_HOST_PADDING_MINUTES, "5.5"),
+                ],
+                ENV_HOST_PADDING_MINUTES,
+            ),
+        ] {
+            let err = with(&pairs);
+            assert_eq!(err.code(), ErrorCode::InvalidConfig, "{pairs:?}");
+            assert_eq!(err.field(), Some(field), "{pairs:?}: {err}");
+        }
+        for (builder, field) in [
+            (ok().with_host_pool([]), "host_pool"),
+            (ok().with_host_pool([PoolHost::new("a?b")]), "host_pool"),
+            (
+                ok().with_host_pool([PoolHost::new("a")])
+                    .with_host_daily_limit(0),
+                "host_daily_limit",
+            ),
+        ] {
+            let err = builder.build().unwrap_err();
+            assert_eq!(err.field(), Some(field), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_ledger_is_the_given_one_else_the_stores_else_private() {
+        #[derive(Debug, Default)]
+        struct SharedStore {
+            tokens: MemoryTokenStore,
+            ledger: Arc<MemoryHostLedger>,
+        }
+        #[async_trait::async_trait]
+        impl TokenStore for SharedStore {
+            async fn get(&self, key: &TokenKey) -> Result<Option<meetschedify_core::TokenRecord>> {
+                self.tokens.get(key).await
+            }
+            async fn save(
+                &self,
+                key: &TokenKey,
+                record: &meetschedify_core::TokenRecord,
+                condition: meetschedify_core::SaveCondition,
+            ) -> Result<meetschedify_core::SaveOutcome> {
+                self.tokens.save(key, record, condition).await
+            }
+            async fn delete_if(
+                &self,
+                key: &TokenKey,
+                condition: meetschedify_core::SaveCondition,
+            ) -> Result<meetschedify_core::DeleteOutcome> {
+                self.tokens.delete_if(key, condition).await
+            }
+            fn host_ledger(&self) -> Option<Arc<dyn HostLedger>> {
+                Some(self.ledger.clone())
+            }
+        }
+        let pool = || ok().with_host_pool([PoolHost::new("a@x.example")]);
+        let store = Arc::new(SharedStore::default());
+        let from_store = pool().with_token_store(store.clone()).build().unwrap();
+        let ledger: Arc<dyn HostLedger> = store.ledger.clone();
+        assert!(Arc::ptr_eq(
+            from_store.host_pool().unwrap().ledger(),
+            &ledger
+        ));
+        let given: Arc<dyn HostLedger> = Arc::new(MemoryHostLedger::new());
+        let explicit = pool()
+            .with_token_store(store)
+            .with_host_ledger(given.clone())
+            .build()
+            .unwrap();
+        assert!(Arc::ptr_eq(explicit.host_pool().unwrap().ledger(), &given));
+        let private = pool().build().unwrap();
+        assert!(!Arc::ptr_eq(private.host_pool().unwrap().ledger(), &ledger));
     }
 
     #[test]

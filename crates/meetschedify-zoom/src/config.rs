@@ -6,6 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use meetschedify_core::hosts::{PoolHost, DEFAULT_PER_HOST_DAILY_LIMIT};
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
 use meetschedify_core::{EnvVars, Error, ProviderId, Result, RetryConfig};
 
@@ -21,6 +22,11 @@ pub const ENV_CLIENT_SECRET: &str = "ZOOM_CLIENT_SECRET";
 pub const ENV_API_BASE: &str = "MEETSCHEDIFY_ZOOM_API_BASE";
 /// Overrides the OAuth base URL (`POST {base}/oauth/token`).
 pub const ENV_OAUTH_BASE: &str = "MEETSCHEDIFY_ZOOM_OAUTH_BASE";
+/// A host pool: comma-separated Zoom users (ids or emails), each optionally `:N`, its
+/// concurrent-meeting limit (`alice@clinic.example,bob@clinic.example:2`).
+pub const ENV_HOST_POOL: &str = "ZOOM_HOST_POOL";
+/// Minutes kept free before and after each meeting on its pool host (whole minutes).
+pub const ENV_HOST_PADDING_MINUTES: &str = "ZOOM_HOST_PADDING_MINUTES";
 
 /// Zoom's global API cluster; any account may use it whatever `api_url` its token names
 /// (<https://developers.zoom.us/changelog/platform/api_url_access_token_response/>).
@@ -63,6 +69,81 @@ pub(crate) struct Settings {
     pub(crate) token_refresh_ahead: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) from_env: FromEnv,
+    /// The host pool, when one is configured (see [`HostPoolSettings`]).
+    pub(crate) host_pool: HostPoolSettings,
+}
+
+/// The host pool's settings. The environment's texts are kept raw and parsed by
+/// [`Settings::validate`], so that a bad value fails `build()` naming its variable, and a
+/// setter called after `from_env` replaces it without it ever being parsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct HostPoolSettings {
+    /// Set in code: wins over `env_hosts`.
+    pub(crate) hosts: Option<Vec<PoolHost>>,
+    /// `ZOOM_HOST_POOL` as read.
+    pub(crate) env_hosts: Option<String>,
+    /// Set in code: wins over `env_padding`.
+    pub(crate) padding: Option<Duration>,
+    /// `ZOOM_HOST_PADDING_MINUTES` as read.
+    pub(crate) env_padding: Option<String>,
+    pub(crate) daily_limit: u32,
+}
+
+impl Default for HostPoolSettings {
+    fn default() -> Self {
+        Self {
+            hosts: None,
+            env_hosts: None,
+            padding: None,
+            env_padding: None,
+            daily_limit: DEFAULT_PER_HOST_DAILY_LIMIT,
+        }
+    }
+}
+
+impl HostPoolSettings {
+    /// The pool's hosts (`None` without a pool), checked; errors name the variable when the
+    /// list came from `ZOOM_HOST_POOL`.
+    pub(crate) fn resolved_hosts(&self) -> Result<Option<Vec<PoolHost>>> {
+        let (hosts, field) = match (&self.hosts, &self.env_hosts) {
+            (Some(hosts), _) => (hosts.clone(), "host_pool"),
+            (None, Some(text)) => (PoolHost::parse_list(ENV_HOST_POOL, text)?, ENV_HOST_POOL),
+            (None, None) => return Ok(None),
+        };
+        if hosts.is_empty() {
+            return Err(Error::invalid_config(
+                field,
+                format!("{field} must name at least one host"),
+            ));
+        }
+        for host in &hosts {
+            host.validate(field)?;
+            // The host goes into URL paths (`/users/{host}/meetings`), like `host_user`.
+            check_host_user(host.id())
+                .map_err(|e| Error::invalid_config(field, format!("{field}: {}", e.message())))?;
+        }
+        Ok(Some(hosts))
+    }
+
+    /// The padding around each meeting (zero unless set).
+    pub(crate) fn resolved_padding(&self) -> Result<Duration> {
+        match (&self.padding, &self.env_padding) {
+            (Some(padding), _) => Ok(*padding),
+            (None, Some(text)) => text
+                .parse::<u32>()
+                .map(|minutes| Duration::from_secs(u64::from(minutes) * 60))
+                .map_err(|_| {
+                    Error::invalid_config(
+                        ENV_HOST_PADDING_MINUTES,
+                        format!(
+                            "{ENV_HOST_PADDING_MINUTES} must be a whole number of minutes, not \
+                             `{text}`"
+                        ),
+                    )
+                }),
+            (None, None) => Ok(Duration::ZERO),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -83,6 +164,7 @@ impl Default for Settings {
             token_refresh_ahead: Duration::from_secs(60),
             max_response_bytes: crate::read::DEFAULT_MAX_RESPONSE_BYTES,
             from_env: FromEnv::default(),
+            host_pool: HostPoolSettings::default(),
         }
     }
 }
@@ -116,6 +198,8 @@ impl Settings {
             settings.oauth_base = trim_base(base);
             settings.from_env.oauth_base = true;
         }
+        settings.host_pool.env_hosts = read(ENV_HOST_POOL);
+        settings.host_pool.env_padding = read(ENV_HOST_PADDING_MINUTES);
         settings
     }
 
@@ -168,6 +252,14 @@ impl Settings {
         self.meeting_defaults.validate()?;
         check_host_user(&self.host_user)?;
         self.provider_id.validate()?;
+        self.host_pool.resolved_hosts()?;
+        self.host_pool.resolved_padding()?;
+        if self.host_pool.daily_limit == 0 {
+            return Err(Error::invalid_config(
+                "host_daily_limit",
+                "host_daily_limit must be more than zero",
+            ));
+        }
         Ok(())
     }
 }
@@ -243,6 +335,7 @@ impl fmt::Debug for Settings {
             .field("tenant_ownership", &self.tenant_ownership)
             .field("token_refresh_ahead", &self.token_refresh_ahead)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("host_pool", &self.host_pool)
             .finish()
     }
 }

@@ -21,7 +21,7 @@ use meetschedify_core::{with_retry, ProviderId, RetryConfig};
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::api::{Call, ZoomApi};
+use crate::api::{Budget, Call, ZoomApi};
 use crate::errors::{gave_up, unexpected, Failure};
 use crate::lookup::Lookup;
 use crate::mapping::meeting_id;
@@ -63,9 +63,23 @@ pub(crate) struct Create<'a> {
     pub(crate) start: Timestamp,
 }
 
+/// A created (or found) meeting.
+#[derive(Debug)]
+pub(crate) struct Made {
+    /// Zoom's meeting JSON.
+    pub(crate) meeting: Value,
+    /// The rate-limit figures of the create's answer (none when an earlier attempt's meeting
+    /// was found instead: a lookup spends no create).
+    pub(crate) budget: Budget,
+}
+
 impl Create<'_> {
-    /// Runs the create; the answer is Zoom's meeting JSON.
-    pub(crate) async fn run(&self) -> meetschedify_core::Result<Value> {
+    /// Runs the create.
+    ///
+    /// A daily-limit 429 is not retried: [`rate_limited`](crate::errors::rate_limited) makes it
+    /// non-retryable, so the loop stops at once and the caller (the host pool) can move on to
+    /// another host.
+    pub(crate) async fn run(&self) -> meetschedify_core::Result<Made> {
         let look_first = AtomicBool::new(self.marker.is_some() && self.keyed);
         let path = format!("/users/{}/meetings", self.host);
         let result = with_retry(self.retry, |attempt| {
@@ -75,7 +89,7 @@ impl Create<'_> {
                 if let (true, Some(marker)) = (look_first.load(Ordering::SeqCst), self.marker) {
                     if let Some(found) = self.find(marker, attempt).await.map_err(|f| f.error)? {
                         tracing::info!(attempt, "found the meeting an earlier attempt created; not sending again");
-                        return Ok(found);
+                        return Ok(Made { meeting: found, budget: Budget::default() });
                     }
                     look_first.store(false, Ordering::SeqCst);
                 }
@@ -83,7 +97,9 @@ impl Create<'_> {
                     .with_body(self.body);
                 let failure = match self.api.call(&call, attempt).await {
                     Ok(reply) => match reply.body {
-                        Some(json) if meeting_id(&json).is_some() => return Ok(json),
+                        Some(json) if meeting_id(&json).is_some() => {
+                            return Ok(Made { meeting: json, budget: reply.budget })
+                        }
                         _ => Failure {
                             error: unexpected("a create answer without a meeting id", self.provider),
                             ambiguous: true,
@@ -115,7 +131,7 @@ impl Create<'_> {
         })
         .await;
         let err = match result {
-            Ok(json) => return Ok(json),
+            Ok(made) => return Ok(made),
             Err(err) => err,
         };
         let Some(marker) = self.marker.filter(|_| look_first.load(Ordering::SeqCst)) else {
@@ -137,7 +153,10 @@ impl Create<'_> {
         match last_look {
             Ok(Some(found)) => {
                 tracing::info!("found the meeting after the last attempt; not an error");
-                Ok(found)
+                Ok(Made {
+                    meeting: found,
+                    budget: Budget::default(),
+                })
             }
             Ok(None) => Err(gave_up(err, self.retry, Some(NOT_CREATED))),
             // The meeting may exist: `gave_up` makes the error non-retryable, so a caller that

@@ -250,6 +250,14 @@ pub(crate) fn rate_limited(err: Error, headers: &HeaderMap, message: Option<&str
     }
 }
 
+/// Whether `err` is a daily-limit 429: the host made its creates and updates for today.
+/// [`rate_limited`] is the one place that tells the limits apart, and only a daily 429 leaves
+/// `ZOOM_RATE_LIMIT` non-retryable (a per-second one is retried, or wrapped as
+/// `ZOOM_MAX_RETRIES_EXCEEDED` when retries run out).
+pub(crate) fn is_daily_limit(err: &Error) -> bool {
+    err.code() == ErrorCode::ZoomRateLimit && !err.is_retryable()
+}
+
 /// A success status whose body is not what Zoom documents.
 pub(crate) fn unexpected(what: &str, provider: &ProviderId) -> Error {
     Error::new(

@@ -12,6 +12,7 @@ mod lookup;
 mod mapping;
 mod marker;
 mod owner;
+mod pool;
 mod provider;
 mod rate_limit;
 mod read;
@@ -21,7 +22,7 @@ mod token;
 pub use builder::ZoomProviderBuilder;
 pub use config::{
     DEFAULT_API_BASE, DEFAULT_OAUTH_BASE, DEFAULT_REQUEST_TIMEOUT, ENV_ACCOUNT_ID, ENV_API_BASE,
-    ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_OAUTH_BASE,
+    ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_HOST_PADDING_MINUTES, ENV_HOST_POOL, ENV_OAUTH_BASE,
 };
 pub use defaults::{AudioType, AutoRecording, EncryptionType, MeetingDefaults, Preset};
 pub use provider::{ZoomProvider, ZOOM_LIMITS};

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use meetschedify_core::hosts::{HostPool, Rebuilt};
 use meetschedify_core::{
     with_retry, CancelMeeting, CancelOutcome, ConnectionStatus, CreatedMeeting, Error, ErrorCode,
     GetMeeting, Guarantees, MeetingContext, MeetingProvider, Operation, ProviderId, RequestLimits,
@@ -14,7 +15,7 @@ use meetschedify_core::{
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::api::{Call, Reply, ZoomApi};
+use crate::api::{Budget, Call, Reply, ZoomApi};
 use crate::body::{create_body, update_body, ZoomOptions};
 use crate::builder::ZoomProviderBuilder;
 use crate::config::Settings;
@@ -23,6 +24,7 @@ use crate::errors::gave_up;
 use crate::mapping::{check_meeting_id, to_created};
 use crate::marker::{Marker, RESERVED_CHARS};
 use crate::owner::{ensure_owned, OwnerTag};
+use crate::pool::PoolState;
 use crate::token::ZoomTokenRefresher;
 
 /// Zoom's limits (`topic` at most 200 characters, `agenda` at most 2,000), with room in the
@@ -42,6 +44,9 @@ const MAX_AGENDA_CHARS: usize = 2000;
 /// keys, and the client's span records them in logs. Each meeting is stamped with its tenant's tag, and by default get,
 /// update and cancel answer `MEETING_NOT_FOUND` for a meeting that is not the caller's tenant's
 /// (see [`ZoomProviderBuilder::with_tenant_ownership`]).
+///
+/// With a host pool ([`ZoomProviderBuilder::with_host_pool`]) each create picks a host that is
+/// free at the meeting's time and has creates left today; see the crate docs, *Host pools*.
 #[derive(Clone)]
 pub struct ZoomProvider {
     inner: Arc<Inner>,
@@ -51,6 +56,7 @@ struct Inner {
     settings: Settings,
     api: ZoomApi,
     limits: RequestLimits,
+    pool: Option<PoolState>,
 }
 
 impl ZoomProvider {
@@ -66,7 +72,7 @@ impl ZoomProvider {
         ZoomProviderBuilder::new()
     }
 
-    pub(crate) fn assemble(settings: Settings, api: ZoomApi) -> Self {
+    pub(crate) fn assemble(settings: Settings, api: ZoomApi, pool: Option<HostPool>) -> Self {
         let limits = if settings.marks_agenda() {
             ZOOM_LIMITS
         } else {
@@ -77,8 +83,40 @@ impl ZoomProvider {
                 settings,
                 api,
                 limits,
+                pool: pool.map(PoolState::new),
             }),
         }
+    }
+
+    /// The host pool, when one is configured: its hosts, padding and daily limit, and
+    /// [`HostPool::status`] for operators.
+    pub fn host_pool(&self) -> Option<&HostPool> {
+        self.inner.pool.as_ref().map(PoolState::pool)
+    }
+
+    /// Makes the pool's bookings agree with Zoom: lists each pool host's upcoming meetings
+    /// (`GET /users/{host}/meetings?type=upcoming`, every page) and books those the ledger
+    /// lacks (made outside this library, or before a restart with a memory ledger), dropping
+    /// bookings of meetings Zoom no longer lists. Returns what changed per host, in pool order;
+    /// nothing without a pool.
+    ///
+    /// The first create or update of each provider instance runs it once (see the crate docs,
+    /// *Host pools*); call it again whenever meetings may have been made or deleted elsewhere.
+    /// Fails as the list calls or the ledger do; hosts before the failing one are already
+    /// rebuilt.
+    pub async fn rebuild_host_bookings(&self) -> Result<Vec<(String, Rebuilt)>> {
+        match &self.inner.pool {
+            Some(state) => self.rebuild(state.pool()).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub(crate) fn api(&self) -> &ZoomApi {
+        &self.inner.api
     }
 
     /// The token manager (shared by every clone of this provider).
@@ -109,7 +147,7 @@ impl ZoomProvider {
         Ok(crate::scopes::missing(&token.scopes))
     }
 
-    fn id_ref(&self) -> &ProviderId {
+    pub(crate) fn id_ref(&self) -> &ProviderId {
         &self.inner.settings.provider_id
     }
 
@@ -123,7 +161,7 @@ impl ZoomProvider {
     }
 
     /// Runs an idempotent call under the retry policy.
-    async fn retrying(&self, call: &Call<'_>) -> Result<Reply> {
+    pub(crate) async fn retrying(&self, call: &Call<'_>) -> Result<Reply> {
         let retry = &self.inner.settings.retry;
         with_retry(retry, |attempt| async move {
             self.inner
@@ -168,6 +206,18 @@ impl ZoomProvider {
         let settings = &self.inner.settings;
         let req = request.request();
         let options = ZoomOptions::from_request(&req.provider_options)?;
+        // A pool picks the host, unless the request names a user outside it.
+        let pool = self
+            .inner
+            .pool
+            .as_ref()
+            .and_then(|state| match options.user_id.as_deref() {
+                None => Some((state, None)),
+                Some(user) => state
+                    .pool()
+                    .host(user)
+                    .map(|host| (state, Some(host.clone()))),
+            });
         let host = options.user_id.as_deref().unwrap_or(&settings.host_user);
         // The marker carries the owner's tag whenever it is written, so meetings made while
         // the ownership check is off still belong to their tenant when it is turned on.
@@ -183,6 +233,11 @@ impl ZoomProvider {
             &options,
             marker.as_ref(),
         );
+        if let Some((state, pinned)) = pool {
+            return self
+                .create_in_pool(state, request, &body, marker.as_ref(), pinned.as_ref())
+                .await;
+        }
         let json = Create {
             api: &self.inner.api,
             retry: &settings.retry,
@@ -196,7 +251,8 @@ impl ZoomProvider {
             start: request.time().start_utc(),
         }
         .run()
-        .await?;
+        .await?
+        .meeting;
         // The client logs the created meeting, inside its span: nothing to add here.
         to_created(json, self.id_ref(), req.metadata.clone())
     }
@@ -212,11 +268,37 @@ impl ZoomProvider {
         let id = check_meeting_id(meeting_id)?;
         // Read and checked before anything is sent: another tenant's meeting is never patched.
         let before = self.owned_json(id, &ctx.tenant_id).await?;
+        if let Some(state) = &self.inner.pool {
+            if let Some(host) = state.host_of(&before) {
+                return self
+                    .update_in_pool(state, &host, ctx, id, update, before)
+                    .await;
+            }
+        }
+        self.patch(id, update, before)
+            .await
+            .map(|(updated, _)| updated)
+    }
+
+    /// Whether an update sends Zoom anything (metadata alone is not stored there).
+    pub(crate) fn sends_patch(update: &ValidatedUpdate) -> bool {
+        !update_body(update, None).is_empty()
+    }
+
+    /// `PATCH /meetings/{id}` with the update's fields (none for metadata alone), then the
+    /// meeting as Zoom has it afterwards, and the rate-limit figures of the PATCH's answer.
+    pub(crate) async fn patch(
+        &self,
+        id: &str,
+        update: &ValidatedUpdate,
+        before: Value,
+    ) -> Result<(UpdatedMeeting, Budget)> {
         let marker = before
             .get("agenda")
             .and_then(Value::as_str)
             .and_then(Marker::find_in);
         let body = Value::Object(update_body(update, marker.as_ref()));
+        let mut budget = Budget::default();
         let after = if body.as_object().is_some_and(|b| b.is_empty()) {
             // Only metadata changed, which Zoom does not store: nothing to send.
             before.clone()
@@ -229,7 +311,7 @@ impl ZoomProvider {
             .with_body(&body);
             // Setting fields to values is idempotent, so a PATCH whose answer was lost is
             // simply sent again.
-            self.retrying(&patch).await?;
+            budget = self.retrying(&patch).await?.budget;
             self.get_json(id).await?
         };
         let link = |m: &Value| m.get("join_url").and_then(Value::as_str).map(str::to_owned);
@@ -237,11 +319,20 @@ impl ZoomProvider {
         let metadata = update.request().metadata.clone().unwrap_or_default();
         let meeting = to_created(after, self.id_ref(), metadata)?;
         tracing::info!(meeting_id = %id, link_changed = changed, "zoom meeting updated");
-        Ok(UpdatedMeeting::new(meeting, changed))
+        Ok((UpdatedMeeting::new(meeting, changed), budget))
     }
 
     async fn delete(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
         let id = check_meeting_id(meeting_id)?;
+        let outcome = self.delete_owned(ctx, id).await?;
+        if let Some(state) = &self.inner.pool {
+            // Gone either way: its slot is free.
+            state.forget(id).await;
+        }
+        Ok(outcome)
+    }
+
+    async fn delete_owned(&self, ctx: &MeetingContext, id: &str) -> Result<CancelOutcome> {
         if self.inner.settings.tenant_ownership {
             // Read and checked before the delete. A meeting already gone is the same
             // `AlreadyCancelled` the delete itself would give.
@@ -253,12 +344,21 @@ impl ZoomProvider {
                 Err(e) => return Err(e),
             }
         }
+        self.delete_call(id, ctx.notify_participants).await
+    }
+
+    /// `DELETE /meetings/{id}`, retried; a meeting already gone is `AlreadyCancelled`.
+    pub(crate) async fn delete_call(
+        &self,
+        id: &str,
+        notify_participants: Option<bool>,
+    ) -> Result<CancelOutcome> {
         let mut call = Call::new(
             Method::DELETE,
             "DELETE /meetings/{meetingId}",
             format!("/meetings/{id}"),
         );
-        if let Some(notify) = ctx.notify_participants {
+        if let Some(notify) = notify_participants {
             // Zoom emails registrants about the cancellation only when asked.
             call = call.with_query("cancel_meeting_reminder", notify.to_string());
         }

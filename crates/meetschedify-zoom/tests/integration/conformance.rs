@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use meetschedify_core::hosts::{PoolHost, MAX_CONCURRENT_LIMIT};
 use meetschedify_core::{Capabilities, ErrorKind, MeetingProvider, RetryConfig};
 use meetschedify_emulator::{Emulator, FaultAction, FaultRule};
 use meetschedify_testkit::provider::{run_provider_conformance, FailureCase, ProviderHarness};
@@ -14,6 +15,28 @@ const CREATE: &str = "/v2/users/*/meetings";
 
 #[tokio::test]
 async fn zoom_passes_the_provider_conformance_suite() {
+    conformance(None).await;
+}
+
+/// The same suite with a host pool: every create, update and cancel goes through the pool.
+/// The suite schedules all its meetings at one time and keeps most of them, so the hosts take
+/// up to 16 at once each (no Zoom licence does; the emulator does not mind scheduled overlaps).
+#[tokio::test]
+async fn zoom_with_a_host_pool_passes_the_provider_conformance_suite() {
+    conformance(Some(
+        [
+            "alice@clinic.example",
+            "bob@clinic.example",
+            "carol@clinic.example",
+        ]
+        .into_iter()
+        .map(|h| PoolHost::new(h).with_max_concurrent(MAX_CONCURRENT_LIMIT))
+        .collect(),
+    ))
+    .await;
+}
+
+async fn conformance(pool: Option<Vec<PoolHost>>) {
     // Shared with the closure that arms the failure.
     let emu = Arc::new(
         Emulator::builder()
@@ -23,8 +46,14 @@ async fn zoom_passes_the_provider_conformance_suite() {
             .expect("emulator starts"),
     );
     let demo = emu.demo();
+    emu.add_zoom_user(&demo.zoom_account_id, "carol@clinic.example")
+        .expect("carol joins");
     let secret = demo.zoom_client_secret.clone();
-    let zoom = ZoomProvider::builder()
+    let mut builder = ZoomProvider::builder();
+    if let Some(hosts) = pool {
+        builder = builder.with_host_pool(hosts);
+    }
+    let zoom = builder
         .with_credentials(&demo.zoom_account_id, &demo.zoom_client_id, &secret)
         .with_api_base(emu.zoom_api_base())
         .with_oauth_base(emu.zoom_oauth_base())

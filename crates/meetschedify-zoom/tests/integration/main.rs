@@ -4,8 +4,10 @@
 mod bounded_waits;
 mod common;
 mod conformance;
+mod cross_instance;
 mod duplicates;
 mod errors;
+mod host_pool;
 mod lifecycle;
 mod limits;
 mod ownership;
