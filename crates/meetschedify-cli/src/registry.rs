@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use meetschedify::oauth_state::OAuthStateKey;
+use meetschedify::TokenStore;
 use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::{GoogleMeetBuilder, ENV_CLIENT_ID, ENV_STATE_KEY};
 use meetschedify_google_static::GoogleMeetStaticProvider;
 use meetschedify_store_sqlite::SqliteTokenStore;
-use meetschedify::TokenStore;
 use meetschedify_zoom::{ZoomProvider, ZoomProviderBuilder, ENV_HOST_POOL};
 
 /// Where per-user tokens are kept unless `--store` says otherwise.
