@@ -154,6 +154,11 @@ pub struct UpdateArgs {
     /// The complete new participant list, as EMAIL or EMAIL:NAME; repeatable.
     #[arg(long = "participant", value_name = "EMAIL[:NAME]")]
     pub participants: Vec<String>,
+    /// With a Zoom host pool (`ZOOM_HOST_POOL`): when the meeting's host is busy at the new
+    /// time, move it to a free host. The moved meeting is a new meeting with a new id and join
+    /// link; the old one is cancelled.
+    #[arg(long)]
+    pub allow_host_change: bool,
 }
 
 /// `meetschedify cancel`.

@@ -38,11 +38,13 @@ pub enum Exit {
     Provider,
     /// The provider could not be reached.
     Network,
+    /// No host of a host pool is free at that time (busy, or out of its daily quota).
+    Capacity,
 }
 
 impl Exit {
     /// Every exit, in code order (for the documentation table).
-    pub const ALL: [Exit; 9] = [
+    pub const ALL: [Exit; 10] = [
         Exit::Success,
         Exit::Failure,
         Exit::Usage,
@@ -52,6 +54,7 @@ impl Exit {
         Exit::RateLimit,
         Exit::Provider,
         Exit::Network,
+        Exit::Capacity,
     ];
 
     /// The numeric process exit code.
@@ -66,6 +69,7 @@ impl Exit {
             Exit::RateLimit => 6,
             Exit::Provider => 7,
             Exit::Network => 8,
+            Exit::Capacity => 9,
         }
     }
 
@@ -85,6 +89,10 @@ impl Exit {
             Exit::RateLimit => "rate limited: retry after the error's retry_after",
             Exit::Provider => "provider: the provider refused or failed the call",
             Exit::Network => "network: the provider could not be reached, or retries ran out",
+            Exit::Capacity => {
+                "capacity: no host of the pool is free then (busy or out of its daily quota); \
+                 the error names when one frees up: pick another time"
+            }
         }
     }
 
@@ -114,6 +122,7 @@ impl Exit {
                 | ErrorKind::PermissionDenied => Exit::Auth,
                 ErrorKind::RateLimited => Exit::RateLimit,
                 ErrorKind::Unavailable => Exit::Network,
+                ErrorKind::Capacity => Exit::Capacity,
                 _ => Exit::Provider,
             },
         }
@@ -146,6 +155,8 @@ mod tests {
         assert_eq!(Exit::for_error(ErrorCode::InvalidRequest).code(), 3);
         assert_eq!(Exit::for_error(ErrorCode::ZoomRateLimit).code(), 6);
         assert_eq!(Exit::for_error(ErrorCode::GoogleAuthRevoked).code(), 5);
+        assert_eq!(Exit::for_error(ErrorCode::NoHostAvailable).code(), 9);
+        assert_eq!(Exit::for_error(ErrorCode::HostBusy).code(), 9);
     }
 
     #[test]

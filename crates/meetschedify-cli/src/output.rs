@@ -60,6 +60,13 @@ pub fn updated(format: Format, updated: &UpdatedMeeting) {
         }
         Format::Human => {
             println!("{}", meeting_table(&updated.meeting));
+            if let Some(previous) = &updated.previous_meeting_id {
+                println!(
+                    "Moved to another host: meeting {previous} was cancelled and replaced by \
+                     meeting {}; use the new id from now on.",
+                    updated.meeting.provider_event_id
+                );
+            }
             if updated.conference_link_changed {
                 println!("The join link changed: tell the participants.");
             }
@@ -147,6 +154,9 @@ pub fn meeting_table(m: &CreatedMeeting) -> Table {
     ];
     for (k, v) in rows {
         t.add_row(vec![k.to_owned(), v]);
+    }
+    if let Some(host) = &m.host {
+        t.add_row(vec!["host".to_owned(), host.clone()]);
     }
     for link in m
         .conference_links

@@ -1,7 +1,8 @@
 //! The providers the environment configures, as one client.
 //!
 //! A provider is configured when the variable that marks it is set:
-//! - Zoom: `ZOOM_ACCOUNT_ID`;
+//! - Zoom: `ZOOM_ACCOUNT_ID`; with `ZOOM_HOST_POOL` its creates spread over a host pool, whose
+//!   bookings live in the token database when one is named;
 //! - `google-meet-static`: `GOOGLE_REFRESH_TOKEN`;
 //! - `google-meet` (per-user): `GOOGLE_CLIENT_ID` without `GOOGLE_REFRESH_TOKEN`, or any time a
 //!   token database is named (`--store` or `MEETSCHEDIFY_TOKEN_DB`); its tokens live in that
@@ -16,11 +17,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use meetschedify::oauth_state::OAuthStateKey;
+use meetschedify::TokenStore;
 use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::{GoogleMeetBuilder, ENV_CLIENT_ID, ENV_STATE_KEY};
 use meetschedify_google_static::GoogleMeetStaticProvider;
 use meetschedify_store_sqlite::SqliteTokenStore;
-use meetschedify_zoom::ZoomProvider;
+use meetschedify_zoom::{ZoomProvider, ZoomProviderBuilder, ENV_HOST_POOL};
 
 /// Where per-user tokens are kept unless `--store` says otherwise.
 pub const DEFAULT_TOKEN_DB: &str = "meetschedify-tokens.db";
@@ -51,8 +53,22 @@ pub async fn client_and_zoom_from_env(
     let mut builder = MeetSchedifyClient::builder();
     let mut any = false;
     let mut zoom = Vec::new();
+    let named_db = store.is_some() || is_set(ENV_TOKEN_DB);
+    // Opened once, for whichever provider needs it.
+    let mut sqlite: Option<Arc<SqliteTokenStore>> = None;
     if is_set("ZOOM_ACCOUNT_ID") {
-        let provider = ZoomProvider::from_env()?;
+        let mut zoom_builder = ZoomProviderBuilder::from_env();
+        if is_set(ENV_HOST_POOL) && named_db {
+            // Bookings and daily counts outlive the command in the token database, so two
+            // commands (or two hosts of a cron job) never hand one host two overlapping
+            // meetings. Without a database each command rebuilds them from Zoom's lists.
+            let db = Arc::new(SqliteTokenStore::open(token_db(store)).await?);
+            if let Some(ledger) = db.host_ledger() {
+                zoom_builder = zoom_builder.with_host_ledger(ledger);
+            }
+            sqlite = Some(db);
+        }
+        let provider = zoom_builder.build()?;
         // A clone shares the provider's token cache: one provider, two handles.
         zoom.push(provider.clone());
         builder = builder.with_provider(provider);
@@ -71,7 +87,10 @@ pub async fn client_and_zoom_from_env(
             // MEETSCHEDIFY_OAUTH_STATE_KEY so that every instance can read every state.
             google = google.with_state_key(OAuthStateKey::generate());
         }
-        let store = Arc::new(SqliteTokenStore::open(token_db(store)).await?);
+        let store = match sqlite.take() {
+            Some(db) => db,
+            None => Arc::new(SqliteTokenStore::open(token_db(store)).await?),
+        };
         builder = builder.with_provider(google.with_token_store(store.clone()).build()?);
         // Keyed creates are recorded in the same file, so repeating a command with the same
         // `--idempotency-key` in a later run returns the meeting from the record.

@@ -687,3 +687,115 @@ async fn the_error_json_is_pinned() {
     assert_eq!(out.status.code(), Some(3));
     insta::assert_json_snapshot!("dst_gap_error", stderr_json(&out));
 }
+
+/// `schedule` with `ZOOM_HOST_POOL`, one process per meeting: Alice (one at a time) and Bob
+/// (two) take three overlapping meetings and the fourth is refused with the capacity exit
+/// naming when a host frees up. The JSON names each meeting's host. With a token database the
+/// bookings and daily counts live in it; without one, a command rebuilds the bookings from
+/// Zoom's lists of upcoming meetings, and refuses the same way.
+#[tokio::test]
+async fn a_host_pool_spreads_overlapping_meetings_across_commands() {
+    let emulator = Emulator::start().await.unwrap();
+    let db = std::env::temp_dir().join(format!("meetschedify-cli-pool-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let pool = "alice@clinic.example,bob@clinic.example:2";
+    let zoom = |with_db: bool, args: &[&str]| {
+        let mut cmd = against(&emulator, true);
+        cmd.env("ZOOM_HOST_POOL", pool).args(args);
+        if with_db {
+            cmd.env("MEETSCHEDIFY_TOKEN_DB", &db);
+        }
+        run(cmd)
+    };
+    let schedule = |with_db: bool, start: &'static str, end: &'static str| {
+        zoom(
+            with_db,
+            &[
+                "schedule",
+                "--json",
+                "--provider",
+                "zoom",
+                "--title",
+                "Visit",
+                "--start",
+                start,
+                "--end",
+                end,
+            ],
+        )
+    };
+    let mut hosts = Vec::new();
+    for _ in 0..3 {
+        let out = schedule(true, "2031-03-03T10:00:00", "2031-03-03T10:30:00").await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        hosts.push(stdout_json(&out)["host"].as_str().unwrap().to_owned());
+    }
+    hosts.sort();
+    assert_eq!(
+        hosts,
+        [
+            "alice@clinic.example",
+            "bob@clinic.example",
+            "bob@clinic.example"
+        ]
+    );
+    for with_db in [true, false] {
+        let out = schedule(with_db, "2031-03-03T10:15:00", "2031-03-03T10:45:00").await;
+        assert_eq!(
+            out.status.code(),
+            Some(9),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = &stderr_json(&out)["error"];
+        assert_eq!(err["code"], "NO_HOST_AVAILABLE");
+        assert_eq!(err["kind"], "capacity");
+        assert_eq!(err["capacity"]["hosts"].as_array().unwrap().len(), 2);
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap()
+                .contains("2031-03-03T10:30:00Z"),
+            "{err}"
+        );
+    }
+    // Back to back with the first three is free again.
+    let out = schedule(true, "2031-03-03T10:30:00", "2031-03-03T11:00:00").await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // `doctor` shows each host's creates today and its next free instant.
+    let out = zoom(true, &["doctor", "--json"]).await;
+    let report = stdout_json(&out);
+    let hosts: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["check"] == "host pool")
+        .collect();
+    assert_eq!(hosts.len(), 2, "{report}");
+    let bob = hosts
+        .iter()
+        .find(|c| c["data"]["host"] == "bob@clinic.example")
+        .unwrap();
+    assert_eq!(bob["data"]["max_concurrent"], 2);
+    assert!(bob["data"]["next_free"].is_string());
+    let upcoming: u64 = hosts
+        .iter()
+        .map(|c| c["data"]["upcoming"].as_u64().unwrap())
+        .sum();
+    assert_eq!(upcoming, 4, "{report}");
+    let today: u64 = hosts
+        .iter()
+        .map(|c| c["data"]["creates_and_updates_today"].as_u64().unwrap())
+        .sum();
+    assert_eq!(today, 4, "four creates reached Zoom today: {report}");
+    let _ = std::fs::remove_file(&db);
+}

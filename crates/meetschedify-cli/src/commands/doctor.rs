@@ -1,7 +1,8 @@
 //! `doctor`: is every configured provider ready? A report, and a non-zero exit on a problem.
 //!
 //! Checks per provider: configuration, a token, and for Zoom the app's scopes (a token alone
-//! does not show that the calls will be allowed: Zoom refuses them later with code 4711).
+//! does not show that the calls will be allowed: Zoom refuses them later with code 4711) and,
+//! with a host pool, each host's creates and updates today and its next free instant.
 
 use meetschedify::{Error, MeetSchedifyClient, ProviderId, TenantId};
 use meetschedify_zoom::ZoomProvider;
@@ -16,6 +17,8 @@ struct Finding {
     check: &'static str,
     ok: bool,
     detail: String,
+    /// Figures for `--json` readers, beside the sentence.
+    data: Option<serde_json::Value>,
 }
 
 /// Runs the checks; `Ok(true)` when everything passed.
@@ -33,6 +36,7 @@ pub async fn run(
                 check: "configuration",
                 ok: false,
                 detail: err.to_string(),
+                data: None,
             });
             report(&findings, format);
             return Ok(false);
@@ -44,6 +48,7 @@ pub async fn run(
             check: "configuration",
             ok: true,
             detail: "credentials present".into(),
+            data: None,
         });
         let per_user = provider == ProviderId::GOOGLE_MEET;
         let tenant = match (&args.tenant, per_user) {
@@ -54,6 +59,7 @@ pub async fn run(
                     check: "connection",
                     ok: true,
                     detail: "per-user: pass --tenant to check one tenant's tokens".into(),
+                    data: None,
                 });
                 continue;
             }
@@ -77,6 +83,7 @@ pub async fn run(
                     check: "token",
                     ok: status.connected,
                     detail,
+                    data: None,
                 });
                 connected
             }
@@ -86,6 +93,7 @@ pub async fn run(
                     check: "token",
                     ok: false,
                     detail: err.to_string(),
+                    data: None,
                 });
                 false
             }
@@ -97,6 +105,7 @@ pub async fn run(
         {
             if token_ok {
                 findings.push(scopes(&provider, zoom).await);
+                findings.extend(host_pool(&provider, zoom).await);
             }
         }
     }
@@ -126,6 +135,51 @@ async fn scopes(provider: &ProviderId, zoom: &ZoomProvider) -> Finding {
         check: "scopes",
         ok,
         detail,
+        data: None,
+    }
+}
+
+/// One finding per host of the provider's pool (none without a pool): creates and updates
+/// today against the daily limit, meetings running and upcoming, and the next free instant.
+/// The bookings are first rebuilt from each host's upcoming meetings at Zoom, so the figures
+/// include meetings made outside the library.
+async fn host_pool(provider: &ProviderId, zoom: &ZoomProvider) -> Vec<Finding> {
+    let Some(pool) = zoom.host_pool() else {
+        return Vec::new();
+    };
+    let finding = |ok, detail: String, data| Finding {
+        provider: provider.to_string(),
+        check: "host pool",
+        ok,
+        detail,
+        data,
+    };
+    if let Err(err) = zoom.rebuild_host_bookings().await {
+        return vec![finding(false, err.to_string(), None)];
+    }
+    match pool.status().await {
+        Err(err) => vec![finding(false, err.to_string(), None)],
+        Ok(hosts) => hosts
+            .into_iter()
+            .map(|h| {
+                let detail = format!(
+                    "{}: {} of {} creates and updates today (UTC), {} running, {} upcoming, \
+                     free from {}",
+                    h.host, h.used_today, h.daily_limit, h.running_now, h.upcoming, h.next_free
+                );
+                let data = json!({
+                    "host": h.host.id(),
+                    "max_concurrent": h.host.max_concurrent(),
+                    "creates_and_updates_today": h.used_today,
+                    "daily_limit": h.daily_limit,
+                    "running": h.running_now,
+                    "upcoming": h.upcoming,
+                    "next_free": h.next_free.to_string(),
+                });
+                // A host out of quota is a warning for operators, not a broken setup.
+                finding(true, detail, Some(data))
+            })
+            .collect(),
     }
 }
 
@@ -134,7 +188,13 @@ fn report(findings: &[Finding], format: Format) {
         Format::Json => {
             let checks: Vec<_> = findings
                 .iter()
-                .map(|f| json!({"provider": f.provider, "check": f.check, "ok": f.ok, "detail": f.detail}))
+                .map(|f| {
+                    let mut check = json!({"provider": f.provider, "check": f.check, "ok": f.ok, "detail": f.detail});
+                    if let (Some(data), Some(map)) = (&f.data, check.as_object_mut()) {
+                        map.insert("data".into(), data.clone());
+                    }
+                    check
+                })
                 .collect();
             let ok = findings.iter().all(|f| f.ok);
             println!(

@@ -81,6 +81,9 @@ pub fn update_request(args: &UpdateArgs) -> UpdateMeetingRequest {
                 .collect(),
         );
     }
+    if args.allow_host_change {
+        update = update.with_allow_host_change(true);
+    }
     update
 }
 
