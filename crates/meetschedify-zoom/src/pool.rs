@@ -385,6 +385,7 @@ impl ZoomProvider {
                         used_today: pool.daily_limit(),
                         out_of_quota: true,
                         free_at: None,
+                        excluded: false,
                     }],
                     quota_resets_at: Some(UtcDay::of(now).next_reset()),
                 };

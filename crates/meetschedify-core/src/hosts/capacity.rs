@@ -15,6 +15,10 @@ pub struct HostLoad {
     /// When it is busy over the requested time: the earliest time one of its overlapping
     /// meetings ends, padding included. `None` when it is not busy then.
     pub free_at: Option<Timestamp>,
+    /// Whether the caller left it out (the request was pinned to another host, or the vendor
+    /// refused it during this call).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub excluded: bool,
 }
 
 /// Why a [`HostPool`](super::HostPool) refused a meeting (`NO_HOST_AVAILABLE`) or a reschedule
@@ -37,15 +41,26 @@ impl CapacityDetails {
     pub fn earliest_free_at(&self) -> Option<Timestamp> {
         self.hosts
             .iter()
-            .filter(|h| !h.out_of_quota)
+            .filter(|h| !h.out_of_quota && !h.excluded)
             .filter_map(|h| h.free_at)
             .min()
     }
 
     /// A one-line summary for the error message.
     pub(crate) fn summary(&self) -> String {
-        let busy = self.hosts.iter().filter(|h| h.free_at.is_some()).count();
+        // A host counts once: out of quota first (whether or not it was left out), then left
+        // out, then busy.
         let spent = self.hosts.iter().filter(|h| h.out_of_quota).count();
+        let excluded = self
+            .hosts
+            .iter()
+            .filter(|h| h.excluded && !h.out_of_quota)
+            .count();
+        let busy = self
+            .hosts
+            .iter()
+            .filter(|h| !h.excluded && !h.out_of_quota && h.free_at.is_some())
+            .count();
         let mut parts = Vec::new();
         if busy > 0 {
             let mut part = format!("{busy} busy");
@@ -60,6 +75,11 @@ impl CapacityDetails {
                 part.push_str(&format!(" (it resets at {at})"));
             }
             parts.push(part);
+        }
+        if excluded > 0 {
+            parts.push(format!(
+                "{excluded} left out (the request named another host, or the vendor refused it)"
+            ));
         }
         parts.join(", ")
     }

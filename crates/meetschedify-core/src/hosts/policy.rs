@@ -90,6 +90,7 @@ pub(crate) fn assess(
         used_today: used,
         out_of_quota,
         free_at,
+        excluded: false,
     };
     (load, !busy && !out_of_quota)
 }
@@ -111,7 +112,7 @@ pub(crate) fn choose<'a>(
     for (i, host) in hosts.iter().enumerate() {
         let (mut load, fits) = assess(host, view, slot, now, daily_limit, None);
         if exclude.iter().any(|e| e == host.id()) {
-            load.out_of_quota = true;
+            load.excluded = true;
         } else if fits {
             let busy = peak(live_of(view, host.id(), now, None), from, to);
             let rank = (load.used_today, busy, i);

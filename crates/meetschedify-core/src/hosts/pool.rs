@@ -419,6 +419,9 @@ impl HostPool {
     }
 
     /// Turns a reservation into the booking of `meeting_id`.
+    ///
+    /// A rebuild that listed the new meeting before this confirm booked it under its own id
+    /// (`m:{meeting_id}`); that booking is dropped, so the meeting holds one slot, not two.
     pub async fn confirm(&self, reservation: &Reservation, meeting_id: &str) -> Result<()> {
         let now = Timestamp::now();
         let booking = Booking {
@@ -427,10 +430,17 @@ impl HostPool {
             booked_at: now,
             ..reservation.booking.clone()
         };
+        let rebuilt = format!("m:{meeting_id}");
+        let remove = if rebuilt == booking.id {
+            Vec::new()
+        } else {
+            vec![rebuilt]
+        };
         self.write(
             now,
             LedgerChanges {
                 put: vec![booking],
+                remove,
                 ..Default::default()
             },
         )
@@ -513,6 +523,7 @@ impl HostPool {
                 used_today: used,
                 out_of_quota: true,
                 free_at: None,
+                excluded: false,
             };
             let details = CapacityDetails {
                 start: now,

@@ -259,6 +259,28 @@ async fn rebuild_adds_outside_meetings_drops_deleted_ones_and_keeps_new_ones() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::NoHostAvailable);
+    // A rebuild between a create and its confirm books the meeting under its own id; the
+    // confirm leaves one booking, so the slot is not held twice.
+    let later = jiff::SignedDuration::from_hours(4);
+    let racing = pool.reserve(start + later, end + later, &[]).await.unwrap();
+    let listing = [
+        (
+            "outside".to_owned(),
+            start + jiff::SignedDuration::from_hours(2),
+            end + jiff::SignedDuration::from_hours(2),
+        ),
+        ("racing".to_owned(), racing.start(), racing.end()),
+    ];
+    pool.rebuild_host("a", &listing, Timestamp::now())
+        .await
+        .unwrap();
+    pool.confirm(&racing, "racing").await.unwrap();
+    assert_eq!(
+        pool.status().await.unwrap()[0].upcoming,
+        2,
+        "outside, and racing once"
+    );
+    pool.forget_meeting("racing").await.unwrap();
     // A meeting confirmed after the listing survives a rebuild from that listing.
     let second_listing = Timestamp::now();
     let fresh = pool.reserve(start, end, &[]).await.unwrap();
@@ -299,4 +321,23 @@ fn pools_refuse_bad_configuration() {
         assert_eq!(err.code(), ErrorCode::InvalidConfig);
         assert_eq!(err.field(), Some("host_pool"));
     }
+}
+
+#[tokio::test]
+async fn hosts_left_out_are_reported_as_left_out_not_as_full() {
+    let pool = pool(&hosts3()[..2]);
+    let now = t("08:00");
+    pool.reserve_at(t("10:00"), t("10:30"), &["b".into()], now)
+        .await
+        .unwrap();
+    // Pinned to `a` (b left out), which is now busy.
+    let err = pool
+        .reserve_at(t("10:00"), t("10:30"), &["b".into()], now)
+        .await
+        .unwrap_err();
+    let hosts = &err.capacity().unwrap().hosts;
+    assert!(hosts[1].excluded && !hosts[1].out_of_quota);
+    assert!(err.message().contains("1 busy"), "{}", err.message());
+    assert!(err.message().contains("1 left out"), "{}", err.message());
+    assert!(!err.message().contains("quota"), "{}", err.message());
 }
