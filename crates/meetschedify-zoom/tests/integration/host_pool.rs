@@ -585,3 +585,47 @@ async fn a_refused_reschedule_gives_the_old_slot_back() {
         .await
         .unwrap();
 }
+
+/// Attack: another tenant of the shared Zoom account reschedules (allowing a move) or cancels a
+/// pooled meeting that is not its own, to have it recreated under its control or to free the
+/// slot for itself. Both are refused as an unknown meeting before anything is booked, sent or
+/// forgotten: the meeting stays where it was, the pool still holds its slot, and no create or
+/// update was counted.
+#[tokio::test]
+async fn another_tenant_cannot_move_or_cancel_a_pooled_meeting() {
+    let emu = pool_emulator().await;
+    let zoom = pooled(&emu, &[ALICE]).build().unwrap();
+    let mine = create(&zoom, visit("Mine", "10:00", "10:30"))
+        .await
+        .unwrap();
+    let id = mine.provider_event_id.clone();
+    let before = used(&zoom, ALICE).await;
+    let intruder = MeetingContext::new("intruder");
+    let moved = ValidatedUpdate::new(
+        new_time("12:00", "12:30").with_allow_host_change(true),
+        &zoom.limits(),
+    )
+    .unwrap();
+    let err = zoom
+        .update_meeting(&intruder, &id, &moved)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MeetingNotFound, "{err}");
+    let err = meetschedify_core::CancelMeeting::cancel_meeting(&zoom, &intruder, &id)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::MeetingNotFound, "{err}");
+    assert_eq!(
+        at_zoom(&emu, &id).unwrap()["start_time"],
+        "2030-06-15T10:00:00Z"
+    );
+    assert_eq!(used(&zoom, ALICE).await, before, "nothing was counted");
+    let taken = create(&zoom, visit("Taken", "10:00", "10:30"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        taken.code(),
+        ErrorCode::NoHostAvailable,
+        "the slot is still held"
+    );
+}
