@@ -33,7 +33,7 @@ use tokio::sync::OnceCell;
 
 use crate::api::{Budget, Call};
 use crate::body::moved_body;
-use crate::create::{Create, Made};
+use crate::create::Made;
 use crate::errors::{is_daily_limit, unexpected};
 use crate::mapping::{meeting_id, to_created};
 use crate::marker::Marker;
@@ -229,7 +229,6 @@ impl ZoomProvider {
     ) -> Result<CreatedMeeting> {
         self.ensure_rebuilt(state).await;
         let pool = &state.pool;
-        let settings = self.settings();
         let req = request.request();
         let (start, end) = (request.time().start_utc(), request.time().end_utc());
         // A keyed create books under a name derived from its key, like its marker: a repeat
@@ -261,20 +260,17 @@ impl ZoomProvider {
                 None => pool.reserve(start, end, &exclude).await?,
             };
             let host = reservation.host().to_owned();
-            let made = Create {
-                api: self.api(),
-                retry: &settings.retry,
-                request_timeout: settings.request_timeout,
-                provider: self.id_ref(),
-                host: &host,
-                body,
-                marker: marker.filter(|_| settings.duplicate_guard),
-                keyed: req.idempotency_key.is_some(),
-                topic: request.title(),
-                start,
-            }
-            .run()
-            .await;
+            let made = self
+                .create_call(
+                    &host,
+                    body,
+                    marker,
+                    req.idempotency_key.is_some(),
+                    request.title(),
+                    start,
+                )
+                .run()
+                .await;
             match made {
                 Ok(Made { meeting, budget }) => {
                     self.note_budget(pool, &host, budget).await;
@@ -416,7 +412,6 @@ impl ZoomProvider {
         reservation: Reservation,
     ) -> Result<UpdatedMeeting> {
         let pool = &state.pool;
-        let settings = self.settings();
         // The marker keeps the owner's tag, so the new meeting stays the tenant's.
         let marker = before
             .get("agenda")
@@ -429,20 +424,17 @@ impl ZoomProvider {
             .unwrap_or_default()
             .to_owned();
         let host = reservation.host().to_owned();
-        let made = Create {
-            api: self.api(),
-            retry: &settings.retry,
-            request_timeout: settings.request_timeout,
-            provider: self.id_ref(),
-            host: &host,
-            body: &body,
-            marker: marker.as_ref().filter(|_| settings.duplicate_guard),
-            keyed: false,
-            topic: &topic,
-            start: reservation.start(),
-        }
-        .run()
-        .await;
+        let made = self
+            .create_call(
+                &host,
+                &body,
+                marker.as_ref(),
+                false,
+                &topic,
+                reservation.start(),
+            )
+            .run()
+            .await;
         let Made { meeting, budget } = match made {
             Ok(made) => made,
             Err(err) if err.outcome_unknown() => return Err(err),

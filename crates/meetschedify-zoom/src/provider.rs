@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use meetschedify_core::hosts::{HostPool, Rebuilt};
+use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::{
     with_retry, CancelMeeting, CancelOutcome, ConnectionStatus, CreatedMeeting, Error, ErrorCode,
     GetMeeting, Guarantees, MeetingContext, MeetingProvider, Operation, ProviderId, RequestLimits,
@@ -109,14 +110,6 @@ impl ZoomProvider {
             Some(state) => self.rebuild(state.pool()).await,
             None => Ok(Vec::new()),
         }
-    }
-
-    pub(crate) fn settings(&self) -> &Settings {
-        &self.inner.settings
-    }
-
-    pub(crate) fn api(&self) -> &ZoomApi {
-        &self.inner.api
     }
 
     /// The token manager (shared by every clone of this provider).
@@ -238,23 +231,46 @@ impl ZoomProvider {
                 .create_in_pool(state, request, &body, marker.as_ref(), pinned.as_ref())
                 .await;
         }
-        let json = Create {
+        let json = self
+            .create_call(
+                host,
+                &body,
+                marker.as_ref(),
+                req.idempotency_key.is_some(),
+                request.title(),
+                request.time().start_utc(),
+            )
+            .run()
+            .await?
+            .meeting;
+        // The client logs the created meeting, inside its span: nothing to add here.
+        to_created(json, self.id_ref(), req.metadata.clone())
+    }
+
+    /// A create of `body` on `host`, with this provider's API, retry policy and timeouts; the
+    /// marker is used for the duplicate guard only while the guard is on.
+    pub(crate) fn create_call<'a>(
+        &'a self,
+        host: &'a str,
+        body: &'a Value,
+        marker: Option<&'a Marker>,
+        keyed: bool,
+        topic: &'a str,
+        start: Timestamp,
+    ) -> Create<'a> {
+        let settings = &self.inner.settings;
+        Create {
             api: &self.inner.api,
             retry: &settings.retry,
             request_timeout: settings.request_timeout,
             provider: self.id_ref(),
             host,
-            body: &body,
-            marker: marker.as_ref().filter(|_| settings.duplicate_guard),
-            keyed: req.idempotency_key.is_some(),
-            topic: request.title(),
-            start: request.time().start_utc(),
+            body,
+            marker: marker.filter(|_| settings.duplicate_guard),
+            keyed,
+            topic,
+            start,
         }
-        .run()
-        .await?
-        .meeting;
-        // The client logs the created meeting, inside its span: nothing to add here.
-        to_created(json, self.id_ref(), req.metadata.clone())
     }
 
     /// Zoom's `PATCH /meetings/{meetingId}` has no switch for participant emails, so

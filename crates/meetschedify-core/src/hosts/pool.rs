@@ -255,6 +255,26 @@ impl HostPool {
         self.inner.hosts.iter().map(|h| h.id().to_owned()).collect()
     }
 
+    /// A reservation on `host`, lapsing after the pending TTL unless confirmed.
+    fn pending(
+        &self,
+        id: &str,
+        host: &PoolHost,
+        start: Timestamp,
+        end: Timestamp,
+        now: Timestamp,
+    ) -> Booking {
+        Booking {
+            id: id.to_owned(),
+            host: host.id().to_owned(),
+            start,
+            end,
+            meeting_id: None,
+            pending_until: Some(now.saturating_add(self.inner.pending_ttl).unwrap_or(now)),
+            booked_at: now,
+        }
+    }
+
     fn check_interval(start: Timestamp, end: Timestamp) -> Result<()> {
         if end <= start {
             return Err(Error::invalid_request(
@@ -380,17 +400,7 @@ impl HostPool {
                 exclude,
             ) {
                 Ok(host) => {
-                    let booking = Booking {
-                        id: booking_id.clone(),
-                        host: host.id().to_owned(),
-                        start,
-                        end,
-                        meeting_id: None,
-                        pending_until: Some(
-                            now.saturating_add(self.inner.pending_ttl).unwrap_or(now),
-                        ),
-                        booked_at: now,
-                    };
+                    let booking = self.pending(&booking_id, host, start, end, now);
                     let mut remove = lapsed(view, now);
                     remove.retain(|id| *id != booking.id);
                     let changes = LedgerChanges {
@@ -627,17 +637,7 @@ impl HostPool {
             }
             match choose(&self.inner.hosts, view, slot, now, limit, &others) {
                 Ok(other) => {
-                    let booking = Booking {
-                        id: new_id.clone(),
-                        host: other.id().to_owned(),
-                        start,
-                        end,
-                        meeting_id: None,
-                        pending_until: Some(
-                            now.saturating_add(self.inner.pending_ttl).unwrap_or(now),
-                        ),
-                        booked_at: now,
-                    };
+                    let booking = self.pending(&new_id, other, start, end, now);
                     decision = Decision::Moves(booking.clone());
                     LedgerChanges {
                         charge: vec![(booking.host.clone(), 1)],
