@@ -83,6 +83,9 @@ pub struct RedisTokenStore {
     conn: ConnectionManager,
     keys: Keys,
     host_lock_ttl: Duration,
+    /// This instance's host-ledger transactions queue here per pool before they contend for
+    /// the pool's Redis lock (see `hosts.rs`); shared by clones.
+    pub(crate) pool_queues: crate::hosts::PoolQueues,
 }
 
 impl std::fmt::Debug for RedisTokenStore {
@@ -130,6 +133,7 @@ impl RedisTokenStore {
             conn,
             keys,
             host_lock_ttl: DEFAULT_HOST_LOCK_TTL,
+            pool_queues: crate::hosts::PoolQueues::default(),
         }
     }
 
