@@ -141,6 +141,23 @@ impl Shared {
         Ok(())
     }
 
+    /// Turns Conditional Access's MFA requirement on or off for a user: while on, refreshing a
+    /// token fails with AADSTS50076 (`suberror: basic_action`, with `claims`).
+    pub(crate) fn set_microsoft_mfa_required(
+        &self,
+        user: &str,
+        required: bool,
+    ) -> Result<(), EmulatorError> {
+        let user_id = self.user_id(user)?;
+        let mut inner = self.lock();
+        if required {
+            inner.microsoft.mfa_required.insert(user_id);
+        } else {
+            inner.microsoft.mfa_required.remove(&user_id);
+        }
+        Ok(())
+    }
+
     /// An app-only Graph token carrying the app's current roles, without a token request.
     pub(crate) fn issue_microsoft_app_token(
         &self,

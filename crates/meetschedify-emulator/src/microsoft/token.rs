@@ -296,6 +296,9 @@ fn refresh(ctx: &mut Ctx<'_>, app: &MicrosoftApp, form: &Form) -> Response {
             return ctx.fail(aad::REVOKED, &message);
         }
     }
+    if ctx.inner.microsoft.mfa_required.contains(&record.user_id) {
+        return aad::respond_mfa(&mut ctx.inner.rng, now);
+    }
     if record
         .issued_at
         .saturating_add(REFRESH_LIFETIME)

@@ -563,3 +563,31 @@ async fn revoked_and_idle_refresh_tokens_fail_with_their_codes() {
         70_000,
     );
 }
+
+#[tokio::test]
+async fn a_conditional_access_mfa_requirement_fails_refresh_with_a_claims_challenge() {
+    let emu = Emulator::start().await.unwrap();
+    let http = Http::default();
+    let demo = emu.demo();
+    let token = emu
+        .issue_microsoft_refresh_token(
+            &demo.microsoft_client_id,
+            &demo.microsoft_organizer_id,
+            &["offline_access", "Calendars.ReadWrite"],
+        )
+        .unwrap();
+    emu.set_microsoft_mfa_required(&demo.microsoft_organizer_upn, true)
+        .unwrap();
+    let body = assert_aadsts(
+        &refresh(&http, &emu, &token).await,
+        400,
+        "invalid_grant",
+        50_076,
+    );
+    assert_eq!(body["suberror"], "basic_action");
+    let claims: Value = serde_json::from_str(body["claims"].as_str().unwrap()).unwrap();
+    assert_eq!(claims["access_token"]["capolids"]["essential"], true);
+    emu.set_microsoft_mfa_required(&demo.microsoft_organizer_id, false)
+        .unwrap();
+    assert_eq!(refresh(&http, &emu, &token).await.status, 200);
+}
