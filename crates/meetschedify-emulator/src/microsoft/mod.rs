@@ -28,6 +28,7 @@ mod online_meetings;
 mod schema;
 mod scopes;
 pub(crate) mod store;
+pub(crate) mod throttle;
 mod timezone;
 pub(crate) mod token;
 

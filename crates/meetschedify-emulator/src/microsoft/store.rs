@@ -174,6 +174,8 @@ pub(crate) struct MicrosoftStore {
     /// (user id, externalId) -> meeting id, for createOrGet.
     pub(crate) external_ids: HashMap<(String, String), String>,
     pub(crate) cancellations: Vec<MicrosoftCancellation>,
+    /// Graph requests in flight per (client id, mailbox user id).
+    pub(crate) in_flight: HashMap<(String, String), u32>,
     pub(crate) token_requests: u64,
 }
 
