@@ -1,8 +1,8 @@
 //! Control operations on the Microsoft side, shared by [`crate::EmulatorHandle`] and the HTTP
 //! control API: apps, users, application access policies, revocation and tokens.
 
+use super::mint::access_token;
 use super::store::{MicrosoftApp, MicrosoftUser, Principal};
-use super::token::access_token;
 use crate::error::EmulatorError;
 use crate::ids::{alnum, guid};
 use crate::state::Shared;

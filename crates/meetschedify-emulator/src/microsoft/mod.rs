@@ -26,6 +26,7 @@ mod graph_auth;
 mod graph_error;
 mod meeting_model;
 mod meeting_routes;
+mod mint;
 mod odata_query;
 mod online_meetings;
 mod schema;
