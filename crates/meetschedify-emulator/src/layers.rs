@@ -54,6 +54,9 @@ pub(crate) async fn vendor_layer(
         if is_post && path == "/token" {
             inner.google.token_requests += 1;
         }
+        if is_post && crate::faults::glob_match("/login/*/oauth2/v2.0/token", &path) {
+            inner.microsoft.token_requests += 1;
+        }
         let seq = recorded.as_ref().map(|bytes| {
             let content_type = content_type(&parts.headers);
             let entry = RecordedRequest {
@@ -76,6 +79,19 @@ pub(crate) async fn vendor_layer(
             inner.log.push(entry, capacity)
         });
         seq
+    };
+    // Outlook's per-mailbox concurrency, counted across the whole request (fault delays included).
+    let _slot = match crate::microsoft::throttle::enter(&shared, &parts.headers, &path) {
+        Ok(slot) => slot,
+        Err(response) => {
+            if let Some(seq) = seq {
+                shared
+                    .lock()
+                    .log
+                    .set_status(seq, response.status().as_u16());
+            }
+            return response;
+        }
     };
     let fault = {
         let mut inner = shared.lock();
