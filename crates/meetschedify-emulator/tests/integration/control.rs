@@ -298,9 +298,10 @@ async fn dropping_the_handle_stops_the_server() {
     let emu = Emulator::start().await.unwrap();
     let addr = emu.addr();
     drop(emu);
-    // The accept loop notices the drop on its next poll.
+    // The accept loop notices the drop on its next poll; on a loaded machine (CI runs many
+    // emulators at once) that poll can take a while, so wait up to 5 s.
     let mut refused = false;
-    for _ in 0..50 {
+    for _ in 0..500 {
         if tokio::net::TcpStream::connect(addr).await.is_err() {
             refused = true;
             break;
