@@ -341,6 +341,7 @@ impl Shared {
                 events_by_calendar,
                 send_updates: inner.google.send_updates.clone(),
             },
+            microsoft: crate::microsoft::snapshot(&inner),
         }
     }
 }

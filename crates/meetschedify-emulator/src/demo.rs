@@ -37,6 +37,20 @@ pub struct DemoCredentials {
     /// A refresh token of the test user for the demo client (`GOOGLE_REFRESH_TOKEN`), with the
     /// `calendar` and `calendar.events` scopes.
     pub google_refresh_token: String,
+    /// Microsoft Entra tenant id (`MICROSOFT_TENANT_ID`).
+    pub microsoft_tenant_id: String,
+    /// Microsoft app (client) id (`MICROSOFT_CLIENT_ID`), granted the application permissions
+    /// `Calendars.ReadWrite` and `OnlineMeetings.ReadWrite.All`.
+    pub microsoft_client_id: String,
+    /// Microsoft client secret (`MICROSOFT_CLIENT_SECRET`).
+    pub microsoft_client_secret: String,
+    /// The redirect URI registered for the Microsoft app (`MICROSOFT_REDIRECT_URI`).
+    pub microsoft_redirect_uri: String,
+    /// Object id of the demo organizer (`MICROSOFT_TEAMS_ORGANIZER`), with an application access
+    /// policy grant for the demo app.
+    pub microsoft_organizer_id: String,
+    /// User principal name (and mailbox) of the demo organizer.
+    pub microsoft_organizer_upn: String,
 }
 
 impl Default for DemoCredentials {
@@ -56,6 +70,12 @@ impl Default for DemoCredentials {
             google_redirect_uri: "http://127.0.0.1:8080/oauth/google/callback".to_owned(),
             google_user_email: "user@emulator.example.com".to_owned(),
             google_refresh_token: "1//emulator-demo-refresh-token-0001".to_owned(),
+            microsoft_tenant_id: "00000000-0000-4000-8000-00000000e111".to_owned(),
+            microsoft_client_id: "00000000-0000-4000-8000-00000000c1d1".to_owned(),
+            microsoft_client_secret: "emu.MicrosoftClientSecret-0001".to_owned(),
+            microsoft_redirect_uri: "http://127.0.0.1:8080/oauth/microsoft/callback".to_owned(),
+            microsoft_organizer_id: "00000000-0000-4000-8000-0000000000a1".to_owned(),
+            microsoft_organizer_upn: "organizer@emulator.onmicrosoft.com".to_owned(),
         }
     }
 }
@@ -65,3 +85,7 @@ pub(crate) const DEMO_GOOGLE_SCOPES: &[&str] = &[
     "https://www.googleapis.com/auth/calendar",
     "https://www.googleapis.com/auth/calendar.events",
 ];
+
+/// Application permissions of the demo Microsoft app.
+pub(crate) const DEMO_MICROSOFT_ROLES: &[&str] =
+    &["Calendars.ReadWrite", "OnlineMeetings.ReadWrite.All"];

@@ -42,4 +42,10 @@ pub enum EmulatorError {
     /// A control call named a Google user that is not registered.
     #[error("unknown google user {0}")]
     UnknownGoogleUser(String),
+    /// A control call named a Microsoft app (client id) that is not registered.
+    #[error("unknown microsoft app {0}")]
+    UnknownMicrosoftApp(String),
+    /// A control call named a Microsoft user (object id or UPN) that is not registered.
+    #[error("unknown microsoft user {0}")]
+    UnknownMicrosoftUser(String),
 }

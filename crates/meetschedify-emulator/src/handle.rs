@@ -14,6 +14,7 @@ use crate::demo::DemoCredentials;
 use crate::error::EmulatorError;
 use crate::faults::FaultRule;
 use crate::google::store::GoogleClient;
+use crate::microsoft::store::{MicrosoftApp, MicrosoftUser};
 use crate::record::RecordedRequest;
 use crate::settings::{ConsentMode, QuotaStatus, Settings};
 use crate::snapshot::StateSnapshot;
@@ -88,9 +89,31 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Shorthand for [`ConsentMode::Auto`]: authorization redirects at once.
-    pub fn with_auto_consent(self) -> Self {
+    /// Shorthand for [`ConsentMode::Auto`] at Google and at Microsoft: authorization redirects at
+    /// once.
+    pub fn with_auto_consent(mut self) -> Self {
+        self.settings.microsoft_consent = ConsentMode::Auto;
         self.with_consent(ConsentMode::Auto)
+    }
+
+    /// Microsoft consent behaviour (default: an HTML page with an "Accept" button).
+    pub fn with_microsoft_consent(mut self, mode: ConsentMode) -> Self {
+        self.settings.microsoft_consent = mode;
+        self
+    }
+
+    /// Whether a Microsoft refresh token works only once (default false: Microsoft keeps used
+    /// refresh tokens valid; see [`Settings::microsoft_single_use_refresh_tokens`]).
+    pub fn with_microsoft_single_use_refresh_tokens(mut self, single_use: bool) -> Self {
+        self.settings.microsoft_single_use_refresh_tokens = single_use;
+        self
+    }
+
+    /// Whether mailboxes get Teams meetings on events (default true; see
+    /// [`Settings::microsoft_teams_available`]).
+    pub fn with_microsoft_teams_available(mut self, available: bool) -> Self {
+        self.settings.microsoft_teams_available = available;
+        self
     }
 
     /// Whether a Meet `createRequest` is `pending` in the insert answer (default true).
@@ -180,6 +203,7 @@ impl EmulatorBuilder {
 fn app(shared: Arc<Shared>) -> Router {
     let vendor = crate::zoom::router(&shared)
         .merge(crate::google::router())
+        .merge(crate::microsoft::router())
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             crate::layers::vendor_layer,
@@ -235,6 +259,17 @@ impl EmulatorHandle {
         self.root.clone()
     }
 
+    /// Microsoft identity platform base: the library posts to
+    /// `{base}/{tenant}/oauth2/v2.0/token` (`MEETSCHEDIFY_MICROSOFT_LOGIN_BASE`).
+    pub fn microsoft_login_base(&self) -> String {
+        format!("{}{}", self.root, crate::microsoft::LOGIN_PREFIX)
+    }
+
+    /// Microsoft Graph base including `/v1.0` (`MEETSCHEDIFY_GRAPH_API_BASE`).
+    pub fn graph_api_base(&self) -> String {
+        format!("{}{}", self.root, crate::microsoft::GRAPH_PREFIX)
+    }
+
     /// Base of the emulator's own control API (`{root}/_emulator`).
     pub fn control_base(&self) -> String {
         format!("{}/_emulator", self.root)
@@ -245,7 +280,7 @@ impl EmulatorHandle {
         &self.shared.demo
     }
 
-    /// The environment that points the library at this emulator: the five `MEETSCHEDIFY_*_BASE`
+    /// The environment that points the library at this emulator: the seven `MEETSCHEDIFY_*_BASE`
     /// variables and the demo credentials, in a stable order.
     pub fn env_exports(&self) -> Vec<(String, String)> {
         let demo = &self.shared.demo;
@@ -255,6 +290,11 @@ impl EmulatorHandle {
             ("MEETSCHEDIFY_GOOGLE_API_BASE", self.google_api_base()),
             ("MEETSCHEDIFY_GOOGLE_OAUTH_BASE", self.google_oauth_base()),
             ("MEETSCHEDIFY_GOOGLE_AUTH_BASE", self.google_auth_base()),
+            (
+                "MEETSCHEDIFY_MICROSOFT_LOGIN_BASE",
+                self.microsoft_login_base(),
+            ),
+            ("MEETSCHEDIFY_GRAPH_API_BASE", self.graph_api_base()),
             ("ZOOM_ACCOUNT_ID", demo.zoom_account_id.clone()),
             ("ZOOM_CLIENT_ID", demo.zoom_client_id.clone()),
             ("ZOOM_CLIENT_SECRET", demo.zoom_client_secret.clone()),
@@ -262,6 +302,20 @@ impl EmulatorHandle {
             ("GOOGLE_CLIENT_SECRET", demo.google_client_secret.clone()),
             ("GOOGLE_REDIRECT_URI", demo.google_redirect_uri.clone()),
             ("GOOGLE_REFRESH_TOKEN", demo.google_refresh_token.clone()),
+            ("MICROSOFT_TENANT_ID", demo.microsoft_tenant_id.clone()),
+            ("MICROSOFT_CLIENT_ID", demo.microsoft_client_id.clone()),
+            (
+                "MICROSOFT_CLIENT_SECRET",
+                demo.microsoft_client_secret.clone(),
+            ),
+            (
+                "MICROSOFT_REDIRECT_URI",
+                demo.microsoft_redirect_uri.clone(),
+            ),
+            (
+                "MICROSOFT_TEAMS_ORGANIZER",
+                demo.microsoft_organizer_id.clone(),
+            ),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -476,6 +530,115 @@ impl EmulatorHandle {
     /// Calls to Google's `POST /token` since start or reset, whatever their outcome.
     pub fn google_token_requests(&self) -> u64 {
         self.shared.token_requests().1
+    }
+
+    /// Registers (or replaces) a Microsoft Entra app registration (its tenant becomes known).
+    pub fn register_microsoft_app(&self, app: MicrosoftApp) {
+        self.shared.register_microsoft_app(app);
+    }
+
+    /// Replaces the application permissions (`roles`) admin-consented for an app, e.g.
+    /// `&["Calendars.ReadWrite"]`. Tokens issued before keep the roles they were issued with.
+    pub fn set_microsoft_app_roles(
+        &self,
+        client_id: &str,
+        roles: &[&str],
+    ) -> Result<(), EmulatorError> {
+        let roles: Vec<String> = roles.iter().map(|s| (*s).to_owned()).collect();
+        self.shared.set_microsoft_app_roles(client_id, &roles)
+    }
+
+    /// Marks an app's client secret expired (the token endpoint answers 401 AADSTS7000222) or
+    /// valid again.
+    pub fn set_microsoft_secret_expired(
+        &self,
+        client_id: &str,
+        expired: bool,
+    ) -> Result<(), EmulatorError> {
+        self.shared.set_microsoft_secret_expired(client_id, expired)
+    }
+
+    /// Adds a user (a new object id) with this UPN to a tenant, or returns the tenant's user with
+    /// that UPN (compared case-insensitively).
+    pub fn add_microsoft_user(&self, tenant_id: &str, upn: &str) -> MicrosoftUser {
+        self.shared.add_microsoft_user(tenant_id, upn, None, None)
+    }
+
+    /// A Microsoft user by object id or UPN, in any tenant.
+    pub fn microsoft_user(&self, user: &str) -> Option<MicrosoftUser> {
+        self.shared.microsoft_user(user)
+    }
+
+    /// Grants an app the Teams application access policy for one user (object id or UPN), as
+    /// `Grant-CsApplicationAccessPolicy -Identity <user>` does; app-only onlineMeetings calls for
+    /// other users get 403.
+    pub fn grant_microsoft_access_policy(
+        &self,
+        client_id: &str,
+        user: &str,
+    ) -> Result<(), EmulatorError> {
+        self.shared
+            .grant_microsoft_access_policy(client_id, Some(user))
+    }
+
+    /// Grants an app the application access policy for every user of its tenant (`-Global`).
+    pub fn grant_microsoft_access_policy_globally(
+        &self,
+        client_id: &str,
+    ) -> Result<(), EmulatorError> {
+        self.shared.grant_microsoft_access_policy(client_id, None)
+    }
+
+    /// Takes back an app's application access policy for one user (object id or UPN).
+    pub fn revoke_microsoft_access_policy(
+        &self,
+        client_id: &str,
+        user: &str,
+    ) -> Result<(), EmulatorError> {
+        self.shared
+            .revoke_microsoft_access_policy(client_id, Some(user))
+    }
+
+    /// Revokes every refresh token of a user (object id or UPN), as an admin revoking the user's
+    /// sessions: refreshing one fails with `invalid_grant` AADSTS50173.
+    pub fn revoke_microsoft_user_tokens(&self, user: &str) -> Result<(), EmulatorError> {
+        self.shared.revoke_microsoft_user_tokens(user)
+    }
+
+    /// An app-only Graph access token with the app's current roles, without a token request.
+    pub fn issue_microsoft_app_token(&self, client_id: &str) -> Result<String, EmulatorError> {
+        self.shared.issue_microsoft_app_token(client_id)
+    }
+
+    /// A delegated Graph access token for `user` (object id or UPN) with `scopes` (short names such
+    /// as `Calendars.ReadWrite`), without OAuth.
+    pub fn issue_microsoft_user_token(
+        &self,
+        client_id: &str,
+        user: &str,
+        scopes: &[&str],
+    ) -> Result<String, EmulatorError> {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.shared
+            .issue_microsoft_user_token(client_id, user, &scopes)
+    }
+
+    /// A refresh token as if `user` had consented to `scopes` for `client_id` (items as in an
+    /// authorize request, e.g. `["offline_access", "Calendars.ReadWrite"]`).
+    pub fn issue_microsoft_refresh_token(
+        &self,
+        client_id: &str,
+        user: &str,
+        scopes: &[&str],
+    ) -> Result<String, EmulatorError> {
+        let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.shared
+            .issue_microsoft_refresh_token(client_id, user, &scopes)
+    }
+
+    /// Calls to Microsoft's token endpoint since start or reset, whatever their outcome.
+    pub fn microsoft_token_requests(&self) -> u64 {
+        self.shared.microsoft_token_requests()
     }
 
     /// Stops the server and waits until it has let go of its socket.

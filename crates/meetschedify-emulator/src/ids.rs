@@ -50,6 +50,19 @@ pub(crate) fn zoom_access_token(rng: &mut impl Rng) -> String {
     format!("{header}.{payload}.{signature}")
 }
 
+/// A GUID in the 8-4-4-4-12 lower-case hex shape Entra uses for tenants, apps, users and trace ids.
+pub(crate) fn guid(rng: &mut impl Rng) -> String {
+    let hex = from_alphabet(rng, b"0123456789abcdef", 32);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 /// A Google event id: base32hex, 26 characters (what Google generates).
 pub(crate) fn google_event_id(rng: &mut impl Rng) -> String {
     from_alphabet(rng, BASE32HEX, 26)

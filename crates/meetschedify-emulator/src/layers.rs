@@ -54,6 +54,9 @@ pub(crate) async fn vendor_layer(
         if is_post && path == "/token" {
             inner.google.token_requests += 1;
         }
+        if is_post && crate::faults::glob_match("/login/*/oauth2/v2.0/token", &path) {
+            inner.microsoft.token_requests += 1;
+        }
         let seq = recorded.as_ref().map(|bytes| {
             let content_type = content_type(&parts.headers);
             let entry = RecordedRequest {

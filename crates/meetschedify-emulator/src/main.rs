@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use clap::Parser;
 use meetschedify_emulator::{ConsentMode, Emulator, DEFAULT_SEED};
 
-/// A local Zoom and Google for meetschedify: prints `export` lines, then serves until Ctrl-C.
+/// A local Zoom, Google and Microsoft (Entra ID + Graph) for meetschedify: prints `export` lines, then serves until Ctrl-C.
 #[derive(Debug, Parser)]
 #[command(name = "meetschedify-emulator", version, about)]
 struct Args {
@@ -18,7 +18,7 @@ struct Args {
     /// Seed of the RNG behind ids, tokens and probabilistic faults.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
-    /// Skip the Google consent page: authorization redirects at once.
+    /// Skip the Google and Microsoft consent pages: authorization redirects at once.
     #[arg(long)]
     auto_consent: bool,
 }
@@ -36,6 +36,7 @@ async fn main() -> std::process::ExitCode {
         .with_port(args.port)
         .with_seed(args.seed)
         .with_consent(consent)
+        .with_microsoft_consent(consent)
         .start()
         .await
     {

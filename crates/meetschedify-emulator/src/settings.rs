@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How the Google consent screen behaves.
+/// How a consent screen (Google's or Microsoft's) behaves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentMode {
@@ -48,6 +48,16 @@ pub struct Settings {
     pub google_quota_status: QuotaStatus,
     /// Lifetime of issued access tokens, in seconds (both vendors say 3599).
     pub access_token_lifetime_secs: u64,
+    /// Microsoft consent: page or automatic (the authorize endpoint redirects at once).
+    pub microsoft_consent: ConsentMode,
+    /// Microsoft keeps a used refresh token valid (reference `microsoft-teams.md` §1.4); on, a
+    /// refresh token works once and a second use fails with `invalid_grant` AADSTS70000, the
+    /// strictest case for clients that must persist every rotated token.
+    pub microsoft_single_use_refresh_tokens: bool,
+    /// Whether mailboxes can get Teams meetings: off, an event asking for `teamsForBusiness` comes
+    /// back with `isOnlineMeeting: false`, `onlineMeetingProvider: "unknown"` and no join URL
+    /// (reference §3.2, §5.5).
+    pub microsoft_teams_available: bool,
     /// Whether requests are recorded for [`crate::EmulatorHandle::requests`].
     pub record_requests: bool,
     /// How many recorded requests are kept (the oldest are dropped first).
@@ -65,6 +75,9 @@ impl Default for Settings {
             zoom_single_token: false,
             google_quota_per_minute: Some(600),
             google_quota_status: QuotaStatus::Forbidden,
+            microsoft_consent: ConsentMode::Page,
+            microsoft_single_use_refresh_tokens: false,
+            microsoft_teams_available: true,
             access_token_lifetime_secs: 3599,
             record_requests: true,
             max_recorded_requests: 10_000,

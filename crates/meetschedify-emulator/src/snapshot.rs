@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::faults::FaultRule;
 use crate::google::store::SendUpdatesRecord;
+use crate::microsoft::store::MicrosoftCancellation;
 use crate::settings::Settings;
 use crate::zoom::store::{DeletedMeeting, ZoomMeetingEvent};
 
@@ -25,6 +26,9 @@ pub struct StateSnapshot {
     pub zoom: ZoomSnapshot,
     /// Google side.
     pub google: GoogleSnapshot,
+    /// Microsoft side.
+    #[serde(default)]
+    pub microsoft: MicrosoftSnapshot,
 }
 
 /// The Zoom half of [`StateSnapshot`].
@@ -52,4 +56,17 @@ pub struct GoogleSnapshot {
     pub events_by_calendar: BTreeMap<String, Vec<Value>>,
     /// Every `sendUpdates` decision, in order.
     pub send_updates: Vec<SendUpdatesRecord>,
+}
+
+/// The Microsoft half of [`StateSnapshot`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MicrosoftSnapshot {
+    /// Calls to `POST /{tenant}/oauth2/v2.0/token`, whatever their outcome (faulted ones included).
+    pub token_requests: u64,
+    /// Events per mailbox (user object id), in UTC as `GET .../events/{id}` shows them.
+    pub events_by_user: BTreeMap<String, Vec<Value>>,
+    /// Online meetings per organizer (user object id).
+    pub online_meetings_by_user: BTreeMap<String, Vec<Value>>,
+    /// Cancellations sent to attendees (on `cancel` and on an organizer's `DELETE`), in order.
+    pub cancellations: Vec<MicrosoftCancellation>,
 }

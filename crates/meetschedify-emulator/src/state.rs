@@ -9,9 +9,10 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use crate::clock::Clock;
-use crate::demo::{DemoCredentials, DEMO_GOOGLE_SCOPES};
+use crate::demo::{DemoCredentials, DEMO_GOOGLE_SCOPES, DEMO_MICROSOFT_ROLES};
 use crate::faults::Faults;
 use crate::google::store::{GoogleClient, GoogleStore, RefreshRec};
+use crate::microsoft::store::{MicrosoftApp, MicrosoftStore, MicrosoftUser};
 use crate::record::RequestLog;
 use crate::settings::Settings;
 use crate::zoom::store::{ZoomAccount, ZoomLicence, ZoomStore, ZoomUser};
@@ -23,6 +24,7 @@ pub(crate) struct Inner {
     pub(crate) rng: StdRng,
     pub(crate) zoom: ZoomStore,
     pub(crate) google: GoogleStore,
+    pub(crate) microsoft: MicrosoftStore,
     pub(crate) faults: Faults,
     pub(crate) log: RequestLog,
 }
@@ -85,6 +87,7 @@ impl Inner {
             rng: StdRng::seed_from_u64(seed),
             zoom: ZoomStore::default(),
             google: GoogleStore::default(),
+            microsoft: MicrosoftStore::default(),
             faults: Faults::default(),
             log: RequestLog::default(),
         };
@@ -130,6 +133,27 @@ impl Inner {
         inner.google.grants.insert((
             demo.google_client_id.clone(),
             demo.google_user_email.clone(),
+        ));
+        inner.microsoft.apps.push(MicrosoftApp {
+            tenant_id: demo.microsoft_tenant_id.clone(),
+            client_id: demo.microsoft_client_id.clone(),
+            client_secret: demo.microsoft_client_secret.clone(),
+            redirect_uris: vec![demo.microsoft_redirect_uri.clone()],
+            roles: DEMO_MICROSOFT_ROLES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            secret_expired: false,
+        });
+        inner.microsoft.users.push(MicrosoftUser {
+            tenant_id: demo.microsoft_tenant_id.clone(),
+            id: demo.microsoft_organizer_id.clone(),
+            user_principal_name: demo.microsoft_organizer_upn.clone(),
+            display_name: "Emulator Organizer".to_owned(),
+        });
+        inner.microsoft.policies.insert((
+            demo.microsoft_client_id.clone(),
+            demo.microsoft_organizer_id.clone(),
         ));
         inner
     }

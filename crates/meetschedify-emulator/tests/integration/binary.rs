@@ -27,7 +27,7 @@ async fn binary_prints_exports_and_serves() {
     let mut child = Child(child);
     let stdout = child.0.stdout.take().unwrap();
     let mut env = HashMap::new();
-    for line in BufReader::new(stdout).lines().take(12) {
+    for line in BufReader::new(stdout).lines().take(19) {
         let line = line.unwrap();
         let (name, value) = line
             .strip_prefix("export ")
@@ -35,7 +35,7 @@ async fn binary_prints_exports_and_serves() {
             .unwrap_or_else(|| panic!("not an export line: {line}"));
         env.insert(name.to_owned(), value.to_owned());
     }
-    assert_eq!(env.len(), 12);
+    assert_eq!(env.len(), 19);
     let oauth_base = &env["MEETSCHEDIFY_ZOOM_OAUTH_BASE"];
     assert!(oauth_base.starts_with("http://127.0.0.1:"));
     assert_eq!(
@@ -67,6 +67,22 @@ async fn binary_prints_exports_and_serves() {
                 ("refresh_token", &env["GOOGLE_REFRESH_TOKEN"]),
                 ("client_id", &env["GOOGLE_CLIENT_ID"]),
                 ("client_secret", &env["GOOGLE_CLIENT_SECRET"]),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = http
+        .form(
+            &format!(
+                "{}/{}/oauth2/v2.0/token",
+                env["MEETSCHEDIFY_MICROSOFT_LOGIN_BASE"], env["MICROSOFT_TENANT_ID"]
+            ),
+            &[],
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &env["MICROSOFT_CLIENT_ID"]),
+                ("client_secret", &env["MICROSOFT_CLIENT_SECRET"]),
+                ("scope", "https://graph.microsoft.com/.default"),
             ],
         )
         .await;

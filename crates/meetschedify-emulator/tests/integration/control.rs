@@ -257,6 +257,18 @@ async fn env_exports_point_at_the_emulator() {
     assert_eq!(env["MEETSCHEDIFY_GOOGLE_API_BASE"], root);
     assert_eq!(env["MEETSCHEDIFY_GOOGLE_OAUTH_BASE"], root);
     assert_eq!(env["MEETSCHEDIFY_GOOGLE_AUTH_BASE"], root);
+    assert_eq!(
+        env["MEETSCHEDIFY_MICROSOFT_LOGIN_BASE"],
+        format!("{root}/login")
+    );
+    assert_eq!(
+        env["MEETSCHEDIFY_GRAPH_API_BASE"],
+        format!("{root}/graph/v1.0")
+    );
+    assert_eq!(
+        env["MICROSOFT_TEAMS_ORGANIZER"],
+        emu.demo().microsoft_organizer_id
+    );
     for name in [
         "ZOOM_ACCOUNT_ID",
         "ZOOM_CLIENT_ID",
@@ -265,6 +277,10 @@ async fn env_exports_point_at_the_emulator() {
         "GOOGLE_CLIENT_SECRET",
         "GOOGLE_REDIRECT_URI",
         "GOOGLE_REFRESH_TOKEN",
+        "MICROSOFT_TENANT_ID",
+        "MICROSOFT_CLIENT_ID",
+        "MICROSOFT_CLIENT_SECRET",
+        "MICROSOFT_REDIRECT_URI",
     ] {
         assert!(!env[name].is_empty(), "{name}");
     }

@@ -8,6 +8,7 @@ mod control;
 mod faults;
 mod google_calendar;
 mod google_oauth;
+mod microsoft_identity;
 mod schemas;
 mod zoom_capacity;
 mod zoom_list;

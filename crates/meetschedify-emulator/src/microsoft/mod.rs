@@ -1,0 +1,49 @@
+//! Microsoft: the identity platform under `/login` (`MEETSCHEDIFY_MICROSOFT_LOGIN_BASE`) and Graph
+//! v1.0 calendar events and Teams online meetings under `/graph/v1.0`
+//! (`MEETSCHEDIFY_GRAPH_API_BASE`).
+//!
+//! Every behaviour comes from `shared/reference/microsoft-teams.md` (cited by section as "§n");
+//! what the reference does not settle is marked as the emulator's choice where it is made.
+
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::Shared;
+
+mod aad_error;
+mod authorize;
+pub(crate) mod control;
+mod scopes;
+pub(crate) mod store;
+pub(crate) mod token;
+
+/// Path prefix of the identity platform (`https://login.microsoftonline.com` in production).
+pub(crate) const LOGIN_PREFIX: &str = "/login";
+/// Path prefix of Graph v1.0 (`https://graph.microsoft.com/v1.0` in production).
+pub(crate) const GRAPH_PREFIX: &str = "/graph/v1.0";
+
+/// Routes of the identity platform and Graph.
+pub(crate) fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/login/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route(
+            "/login/{tenant}/oauth2/v2.0/authorize",
+            get(authorize::authorize),
+        )
+        .route(
+            "/login/{tenant}/oauth2/v2.0/consent",
+            get(authorize::decision),
+        )
+}
+
+/// The Microsoft half of the state snapshot.
+pub(crate) fn snapshot(inner: &crate::state::Inner) -> crate::snapshot::MicrosoftSnapshot {
+    crate::snapshot::MicrosoftSnapshot {
+        token_requests: inner.microsoft.token_requests,
+        events_by_user: std::collections::BTreeMap::new(),
+        online_meetings_by_user: std::collections::BTreeMap::new(),
+        cancellations: inner.microsoft.cancellations.clone(),
+    }
+}
