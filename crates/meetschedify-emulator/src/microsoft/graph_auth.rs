@@ -65,9 +65,7 @@ pub(crate) fn authenticate(
         return Err(ids.unauthenticated("Access token validation failure."));
     };
     if record.expires_at <= ids.now {
-        return Err(ids.unauthenticated(
-            "Lifetime validation failed, the token is expired.",
-        ));
+        return Err(ids.unauthenticated("Lifetime validation failed, the token is expired."));
     }
     Ok(Caller {
         tenant_id: record.tenant_id.clone(),

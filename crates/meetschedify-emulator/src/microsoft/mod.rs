@@ -15,8 +15,17 @@ use crate::state::Shared;
 mod aad_error;
 mod authorize;
 pub(crate) mod control;
+mod event_view;
+mod event_write;
+mod events;
+mod graph;
+mod graph_auth;
+mod graph_error;
+mod odata_query;
+mod schema;
 mod scopes;
 pub(crate) mod store;
+mod timezone;
 pub(crate) mod token;
 
 /// Path prefix of the identity platform (`https://login.microsoftonline.com` in production).
@@ -36,13 +45,41 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             "/login/{tenant}/oauth2/v2.0/consent",
             get(authorize::decision),
         )
+        .route(
+            "/graph/v1.0/users/{user}/events",
+            post(events::create_for).get(events::list_for),
+        )
+        .route(
+            "/graph/v1.0/users/{user}/events/{event_id}",
+            get(events::get_for)
+                .patch(events::patch_for)
+                .delete(events::delete_for),
+        )
+        .route(
+            "/graph/v1.0/users/{user}/events/{event_id}/cancel",
+            post(events::cancel_for),
+        )
+        .route(
+            "/graph/v1.0/me/events",
+            post(events::create_me).get(events::list_me),
+        )
+        .route(
+            "/graph/v1.0/me/events/{event_id}",
+            get(events::get_me)
+                .patch(events::patch_me)
+                .delete(events::delete_me),
+        )
+        .route(
+            "/graph/v1.0/me/events/{event_id}/cancel",
+            post(events::cancel_me),
+        )
 }
 
 /// The Microsoft half of the state snapshot.
 pub(crate) fn snapshot(inner: &crate::state::Inner) -> crate::snapshot::MicrosoftSnapshot {
     crate::snapshot::MicrosoftSnapshot {
         token_requests: inner.microsoft.token_requests,
-        events_by_user: std::collections::BTreeMap::new(),
+        events_by_user: events::render_all(inner),
         online_meetings_by_user: std::collections::BTreeMap::new(),
         cancellations: inner.microsoft.cancellations.clone(),
     }

@@ -202,17 +202,28 @@ mod tests {
         )
         .is_ok());
         let unknown = check(event, &json!({"subjcet": "x"})).unwrap_err();
-        assert!(unknown.contains("'subjcet' does not exist on type 'microsoft.graph.event'"), "{unknown}");
+        assert!(
+            unknown.contains("'subjcet' does not exist on type 'microsoft.graph.event'"),
+            "{unknown}"
+        );
         assert!(check(event, &json!({"isOnlineMeeting": "yes"})).is_err());
         assert!(check(event, &json!({"onlineMeetingProvider": "zoom"})).is_err());
-        assert!(check(event, &json!({"attendees": [{"emailAddress": {"adress": "a"}}]})).is_err());
+        assert!(check(
+            event,
+            &json!({"attendees": [{"emailAddress": {"adress": "a"}}]})
+        )
+        .is_err());
         assert!(check(event, &json!({"start": "2030-01-01"})).is_err());
     }
 
     #[test]
     fn online_meetings_and_create_or_get() {
         let meeting = component("microsoft.graph.onlineMeeting");
-        assert!(check(meeting, &json!({"subject": "s", "startDateTime": "2030-01-01T10:00:00Z"})).is_ok());
+        assert!(check(
+            meeting,
+            &json!({"subject": "s", "startDateTime": "2030-01-01T10:00:00Z"})
+        )
+        .is_ok());
         assert!(check(meeting, &json!({"startDateTime": "tomorrow"})).is_err());
         assert!(check(create_or_get(), &json!({"externalId": "k", "subject": "s"})).is_ok());
         assert!(check(create_or_get(), &json!({"externalId": 1})).is_err());

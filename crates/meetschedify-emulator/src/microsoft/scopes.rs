@@ -72,11 +72,6 @@ pub(crate) fn has_oidc(scopes: &[Scope], name: &str) -> bool {
         .any(|s| matches!(s, Scope::Oidc(o) if o == name))
 }
 
-/// Does a delegated token with `granted` allow an operation that needs one of `any_of`?
-pub(crate) fn allows(granted: &[String], any_of: &[&str]) -> bool {
-    granted.iter().any(|g| any_of.contains(&g.as_str()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,7 +111,6 @@ pub(crate) struct AccessRec {
     pub(crate) client_id: String,
     pub(crate) principal: Principal,
     pub(crate) expires_at: Timestamp,
-    pub(crate) issued_at: Timestamp,
 }
 
 /// A calendar event in one mailbox.

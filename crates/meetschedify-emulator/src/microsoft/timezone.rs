@@ -63,16 +63,22 @@ pub(crate) fn zone(name: &str) -> Option<TimeZone> {
 
 /// The instant of a `dateTimeTimeZone` value; `Err` says which half is wrong.
 pub(crate) fn instant(value: &Value) -> Result<Timestamp, String> {
-    let zone_name = value.get("timeZone").and_then(Value::as_str).unwrap_or("UTC");
+    let zone_name = value
+        .get("timeZone")
+        .and_then(Value::as_str)
+        .unwrap_or("UTC");
     let Some(tz) = zone(zone_name) else {
         return Err(format!(
             "A valid TimeZone value must be specified. The following TimeZone value is not supported: '{zone_name}'."
         ));
     };
-    let text = value.get("dateTime").and_then(Value::as_str).unwrap_or_default();
-    let civil: DateTime = text
-        .parse()
-        .map_err(|_| format!("Cannot convert the literal '{text}' to the expected type 'Edm.DateTime'."))?;
+    let text = value
+        .get("dateTime")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let civil: DateTime = text.parse().map_err(|_| {
+        format!("Cannot convert the literal '{text}' to the expected type 'Edm.DateTime'.")
+    })?;
     tz.to_ambiguous_zoned_datetime(civil)
         .compatible()
         .map(|z| z.timestamp())
@@ -86,7 +92,9 @@ pub(crate) fn preferred(headers: &axum::http::HeaderMap) -> Option<(String, Time
         let Ok(text) = value.to_str() else { continue };
         for part in text.split(',') {
             let part = part.trim();
-            let Some(rest) = part.strip_prefix("outlook.timezone=") else { continue };
+            let Some(rest) = part.strip_prefix("outlook.timezone=") else {
+                continue;
+            };
             let name = rest.trim().trim_matches('"');
             return zone(name).map(|tz| (name.to_owned(), tz));
         }
@@ -109,7 +117,11 @@ pub(crate) fn render(at: Timestamp, preferred: Option<&(String, TimeZone)>) -> V
 
 /// A UTC instant with seven fractional digits, as Graph writes `createdDateTime` (§3.1).
 pub(crate) fn utc7(at: Timestamp) -> String {
-    format!("{}{:07}Z", at.strftime("%Y-%m-%dT%H:%M:%S."), at.subsec_nanosecond() / 100)
+    format!(
+        "{}{:07}Z",
+        at.strftime("%Y-%m-%dT%H:%M:%S."),
+        at.subsec_nanosecond() / 100
+    )
 }
 
 #[cfg(test)]
@@ -118,15 +130,30 @@ mod tests {
 
     #[test]
     fn windows_and_iana_names_read_the_same() {
-        let pst = instant(&json!({"dateTime": "2019-11-20T13:00:00", "timeZone": "Pacific Standard Time"})).unwrap();
-        let la = instant(&json!({"dateTime": "2019-11-20T13:00:00.0000000", "timeZone": "America/Los_Angeles"})).unwrap();
+        let pst = instant(
+            &json!({"dateTime": "2019-11-20T13:00:00", "timeZone": "Pacific Standard Time"}),
+        )
+        .unwrap();
+        let la = instant(
+            &json!({"dateTime": "2019-11-20T13:00:00.0000000", "timeZone": "America/Los_Angeles"}),
+        )
+        .unwrap();
         assert_eq!(pst, la);
         assert_eq!(pst.to_string(), "2019-11-20T21:00:00Z");
-        assert!(instant(&json!({"dateTime": "2019-11-20T13:00:00", "timeZone": "Mars/Olympus"})).is_err());
+        assert!(
+            instant(&json!({"dateTime": "2019-11-20T13:00:00", "timeZone": "Mars/Olympus"}))
+                .is_err()
+        );
         assert!(instant(&json!({"dateTime": "tomorrow", "timeZone": "UTC"})).is_err());
         let berlin = ("Europe/Berlin".to_owned(), zone("Europe/Berlin").unwrap());
-        assert_eq!(render(pst, Some(&berlin))["dateTime"], "2019-11-20T22:00:00.0000000");
+        assert_eq!(
+            render(pst, Some(&berlin))["dateTime"],
+            "2019-11-20T22:00:00.0000000"
+        );
         assert_eq!(render(pst, None)["timeZone"], "UTC");
-        assert_eq!(utc7("2019-11-20T21:00:00.1234567Z".parse().unwrap()), "2019-11-20T21:00:00.1234567Z");
+        assert_eq!(
+            utc7("2019-11-20T21:00:00.1234567Z".parse().unwrap()),
+            "2019-11-20T21:00:00.1234567Z"
+        );
     }
 }

@@ -422,7 +422,6 @@ pub(crate) fn access_token(
             client_id: app.client_id.clone(),
             principal: principal.clone(),
             expires_at,
-            issued_at: now,
         },
     );
     token

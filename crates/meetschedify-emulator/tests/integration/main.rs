@@ -8,6 +8,7 @@ mod control;
 mod faults;
 mod google_calendar;
 mod google_oauth;
+mod graph_events;
 mod microsoft_identity;
 mod schemas;
 mod zoom_capacity;
