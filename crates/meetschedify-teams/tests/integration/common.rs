@@ -2,9 +2,13 @@
 
 use std::time::Duration;
 
-use meetschedify_core::RetryConfig;
-use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction};
+use meetschedify_core::{
+    CreateMeetingRequest, MeetSchedifyClient, MeetingParticipant, MeetingTime, ProviderId,
+    RetryConfig,
+};
+use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, RecordedRequest};
 use meetschedify_teams::{TeamsAppProvider, TeamsAppProviderBuilder};
+use serde_json::Value;
 
 pub(crate) async fn emulator() -> EmulatorHandle {
     Emulator::builder().start().await.expect("emulator starts")
@@ -47,4 +51,46 @@ pub(crate) fn status_with(status: u16, body: &str, headers: &[(&str, &str)]) -> 
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
     }
+}
+
+/// A one-hour interview in Kolkata with two attendees and metadata.
+pub(crate) fn request(title: &str) -> CreateMeetingRequest {
+    CreateMeetingRequest::new(
+        "acme-hr",
+        ProviderId::MICROSOFT_TEAMS_APP,
+        title,
+        MeetingTime::new("2030-06-15T10:00:00", "2030-06-15T11:00:00")
+            .with_timezone("Asia/Kolkata"),
+    )
+    .with_description("Round 2: system design")
+    .with_primary_participant(
+        MeetingParticipant::new("candidate@example.com").with_display_name("Ada Candidate"),
+    )
+    .with_participant(MeetingParticipant::new("interviewer@example.com"))
+    .with_metadata_entry("application_id", "app_42")
+}
+
+pub(crate) fn client(provider: TeamsAppProvider) -> MeetSchedifyClient {
+    MeetSchedifyClient::builder()
+        .with_provider(provider)
+        .build()
+        .expect("client builds")
+}
+
+/// Recorded requests with this method whose path contains `path_part`.
+pub(crate) fn sent(emu: &EmulatorHandle, method: &str, path_part: &str) -> Vec<RecordedRequest> {
+    emu.requests()
+        .into_iter()
+        .filter(|r| r.method == method && r.path.contains(path_part))
+        .collect()
+}
+
+/// The organizer's live events as the emulator holds them.
+pub(crate) fn events(emu: &EmulatorHandle) -> Vec<Value> {
+    emu.state()
+        .microsoft
+        .events_by_user
+        .get(&emu.demo().microsoft_organizer_id)
+        .cloned()
+        .unwrap_or_default()
 }

@@ -3,4 +3,5 @@
 //! crate links once.
 
 mod common;
+mod lifecycle;
 mod tokens;
