@@ -142,7 +142,9 @@ pub(crate) fn graph_status(
     if let Some(id) = request_id(headers, &parsed) {
         details = details.with_request_id(id);
     }
-    let described = match (&parsed.code, &parsed.message) {
+    // The message without its final period, so that a hint can follow it.
+    let message = parsed.message.as_deref().map(|m| m.trim_end_matches('.'));
+    let described = match (&parsed.code, message) {
         (Some(code), Some(m)) => format!("graph answered {status} ({code}): {m}"),
         (Some(code), None) => format!("graph answered {status} ({code})"),
         (None, Some(m)) => format!("graph answered {status}: {m}"),

@@ -82,7 +82,10 @@ async fn a_meeting_lives_and_is_cancelled_on_the_organizers_calendar() {
     assert_eq!(stored[0]["isOnlineMeeting"], true, "{:#}", stored[0]);
     // Exchange's join block survived the description change.
     let stored_body = stored[0]["body"]["content"].as_str().unwrap();
-    assert!(stored_body.contains("Join Microsoft Teams Meeting"), "{stored_body}");
+    assert!(
+        stored_body.contains("Join Microsoft Teams Meeting"),
+        "{stored_body}"
+    );
     assert!(!stored_body.contains("system design"), "{stored_body}");
 
     let again = teams

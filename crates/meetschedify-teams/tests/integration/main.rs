@@ -3,5 +3,9 @@
 //! crate links once.
 
 mod common;
+mod conformance;
+mod errors;
+mod idempotency;
 mod lifecycle;
+mod ownership;
 mod tokens;
