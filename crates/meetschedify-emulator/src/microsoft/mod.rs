@@ -21,7 +21,9 @@ mod events;
 mod graph;
 mod graph_auth;
 mod graph_error;
+mod meeting_model;
 mod odata_query;
+mod online_meetings;
 mod schema;
 mod scopes;
 pub(crate) mod store;
@@ -60,6 +62,34 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             post(events::cancel_for),
         )
         .route(
+            "/graph/v1.0/users/{user}/onlineMeetings",
+            post(online_meetings::create_for).get(online_meetings::find_for),
+        )
+        .route(
+            "/graph/v1.0/users/{user}/onlineMeetings/createOrGet",
+            post(online_meetings::create_or_get_for),
+        )
+        .route(
+            "/graph/v1.0/users/{user}/onlineMeetings/{meeting_id}",
+            get(online_meetings::get_for)
+                .patch(online_meetings::patch_for)
+                .delete(online_meetings::delete_for),
+        )
+        .route(
+            "/graph/v1.0/me/onlineMeetings",
+            post(online_meetings::create_me).get(online_meetings::find_me),
+        )
+        .route(
+            "/graph/v1.0/me/onlineMeetings/createOrGet",
+            post(online_meetings::create_or_get_me),
+        )
+        .route(
+            "/graph/v1.0/me/onlineMeetings/{meeting_id}",
+            get(online_meetings::get_me)
+                .patch(online_meetings::patch_me)
+                .delete(online_meetings::delete_me),
+        )
+        .route(
             "/graph/v1.0/me/events",
             post(events::create_me).get(events::list_me),
         )
@@ -80,7 +110,7 @@ pub(crate) fn snapshot(inner: &crate::state::Inner) -> crate::snapshot::Microsof
     crate::snapshot::MicrosoftSnapshot {
         token_requests: inner.microsoft.token_requests,
         events_by_user: events::render_all(inner),
-        online_meetings_by_user: std::collections::BTreeMap::new(),
+        online_meetings_by_user: online_meetings::render_all(inner),
         cancellations: inner.microsoft.cancellations.clone(),
     }
 }

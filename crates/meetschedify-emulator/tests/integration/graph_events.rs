@@ -10,7 +10,7 @@ use crate::microsoft_identity::app_token;
 
 const PROP: &str = "String {66f5a359-4659-4830-9070-00040ec6ac6e} Name meetschedifyBooking";
 
-pub fn events_url(emu: &EmulatorHandle, user: &str) -> String {
+pub(crate) fn events_url(emu: &EmulatorHandle, user: &str) -> String {
     format!("{}/users/{user}/events", emu.graph_api_base())
 }
 
@@ -28,7 +28,7 @@ fn event_body(subject: &str) -> Value {
 }
 
 /// Asserts Graph's error envelope and returns the code.
-pub fn graph_error(reply: &Reply, status: u16) -> String {
+pub(crate) fn graph_error(reply: &Reply, status: u16) -> String {
     assert_eq!(reply.status, status, "{}", reply.text());
     let body = reply.json();
     let inner = &body["error"]["innerError"];

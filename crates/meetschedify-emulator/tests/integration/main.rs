@@ -9,6 +9,7 @@ mod faults;
 mod google_calendar;
 mod google_oauth;
 mod graph_events;
+mod graph_online_meetings;
 mod microsoft_identity;
 mod schemas;
 mod zoom_capacity;

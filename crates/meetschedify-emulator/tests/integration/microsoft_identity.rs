@@ -13,7 +13,7 @@ use crate::common::{basic, challenge, Http, Reply};
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-emulator-test";
 const GRAPH_DEFAULT: &str = "https://graph.microsoft.com/.default";
 
-pub fn token_url(emu: &EmulatorHandle) -> String {
+pub(crate) fn token_url(emu: &EmulatorHandle) -> String {
     format!(
         "{}/{}/oauth2/v2.0/token",
         emu.microsoft_login_base(),
@@ -22,7 +22,7 @@ pub fn token_url(emu: &EmulatorHandle) -> String {
 }
 
 /// An app-only token for the demo app, the way a client gets one.
-pub async fn app_token(http: &Http, emu: &EmulatorHandle) -> String {
+pub(crate) async fn app_token(http: &Http, emu: &EmulatorHandle) -> String {
     let demo = emu.demo();
     let reply = http
         .form(
@@ -41,7 +41,7 @@ pub async fn app_token(http: &Http, emu: &EmulatorHandle) -> String {
 }
 
 /// Asserts the §1.7 error shape and returns the body.
-pub fn assert_aadsts(reply: &Reply, status: u16, error: &str, code: u64) -> Value {
+pub(crate) fn assert_aadsts(reply: &Reply, status: u16, error: &str, code: u64) -> Value {
     assert_eq!(reply.status, status, "{}", reply.text());
     let body = reply.json();
     assert_eq!(body["error"], error, "{body}");
