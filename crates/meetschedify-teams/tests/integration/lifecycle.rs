@@ -171,3 +171,25 @@ async fn asking_for_no_emails_is_refused_before_any_call() {
     assert_eq!(err.field(), Some("notify_participants"));
     assert!(sent(&emu, "POST", "/events").is_empty());
 }
+
+/// A mailbox whose calendar cannot hold Teams meetings: the event is made without one, which
+/// the provider reports naming the event rather than creating a second.
+#[tokio::test]
+async fn a_mailbox_without_teams_is_reported_naming_the_event() {
+    let emu = meetschedify_emulator::Emulator::builder()
+        .with_microsoft_teams_available(false)
+        .start()
+        .await
+        .unwrap();
+    let teams = client(provider(&emu));
+    let err = teams.create_meeting(request("No Teams")).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProviderError);
+    assert!(err.message().contains("Teams licence"), "{err}");
+    let stored = events(&emu);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(err.meeting_id(), stored[0]["id"].as_str());
+    // One create, one read of the online-meeting fields, no second create.
+    assert_eq!(sent(&emu, "POST", "/events").len(), 1);
+    let get = sent(&emu, "GET", "/events/").pop().unwrap();
+    assert!(get.query.contains("select"), "{}", get.query);
+}

@@ -1,12 +1,16 @@
 //! Client credentials against the emulator's identity platform: the connection status, and
 //! the identity platform's refusals mapped to neutral codes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use meetschedify_core::{ConnectionState, ErrorCode, MeetingProvider, RetryConfig, TenantId};
+use meetschedify_core::{
+    ConnectionState, ErrorCode, MeetingProvider, MemoryTokenStore, RetryConfig, SaveCondition,
+    TenantId, TokenRecord, TokenStore,
+};
 use meetschedify_emulator::FaultRule;
 
-use crate::common::{builder, emulator, provider, status_with};
+use crate::common::{builder, client, emulator, provider, request, sent, status_with};
 
 const TOKEN: &str = "/login/*/oauth2/v2.0/token";
 
@@ -114,4 +118,36 @@ async fn a_throttled_token_request_is_rate_limited_with_its_wait() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::RateLimited);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3)));
+}
+
+/// A token Graph no longer accepts (revoked, or expired early) is replaced once, and the call
+/// replayed with the new one.
+#[tokio::test]
+async fn a_token_graph_refuses_is_replaced_once() {
+    let emu = emulator().await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let teams = builder(&emu)
+        .with_token_store(store.clone())
+        .build()
+        .unwrap();
+    // A token the token layer believes good for an hour, which the emulator never issued.
+    let stale = TokenRecord::new("not-a-graph-token").with_expires_at(
+        meetschedify_core::jiff::Timestamp::now()
+            .checked_add(meetschedify_core::jiff::SignedDuration::from_hours(1))
+            .unwrap(),
+    );
+    store
+        .save(teams.token_key(), &stale, SaveCondition::Always)
+        .await
+        .unwrap();
+    let created = client(teams)
+        .create_meeting(request("Fresh token"))
+        .await
+        .unwrap();
+    assert!(created.conference_link.is_some());
+    let posts = sent(&emu, "POST", "/events");
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0].status, Some(401));
+    assert_eq!(posts[1].status, Some(201));
+    assert_eq!(emu.microsoft_token_requests(), 1);
 }
