@@ -3,6 +3,7 @@
 //! [`Failure`].
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use meetschedify_core::secrecy::ExposeSecret;
@@ -10,6 +11,7 @@ use meetschedify_core::{AccessToken, ProviderId, TokenKey, TokenManager};
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::Value;
+use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use crate::errors::{graph_status, network, unexpected, Failure, GraphBody};
@@ -21,6 +23,12 @@ const INVALID_TOKEN: &str = "InvalidAuthenticationToken";
 /// Asks Graph to write event times in UTC, the zone the provider sends them in (without it
 /// they are UTC too, but saying so keeps a mailbox's settings from mattering).
 const PREFER_UTC: &str = "outlook.timezone=\"UTC\"";
+
+/// The most Graph requests one provider has in flight at once. Outlook allows 4 concurrent
+/// requests per app and mailbox and answers more with 429 ("Limits per mailbox" on Graph's
+/// throttling-limits page); every call of this provider addresses the one organizer mailbox,
+/// so a fifth waits here instead of being throttled there.
+pub(crate) const MAX_IN_FLIGHT: usize = 4;
 
 /// A request to Graph.
 #[derive(Debug)]
@@ -72,6 +80,8 @@ pub(crate) struct GraphApi {
     provider_id: ProviderId,
     organizer: String,
     max_response_bytes: usize,
+    /// Shared by every clone: the mailbox's concurrency budget.
+    in_flight: Arc<Semaphore>,
 }
 
 impl fmt::Debug for GraphApi {
@@ -101,6 +111,7 @@ impl GraphApi {
             provider_id,
             organizer,
             max_response_bytes,
+            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
         }
     }
 
@@ -168,6 +179,9 @@ impl GraphApi {
     }
 
     async fn send(&self, call: &Call<'_>, token: &AccessToken) -> Result<Raw, Failure> {
+        // Held until the answer is read: the mailbox counts a request until it has answered.
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _permit = self.in_flight.acquire().await.ok();
         let url = format!("{}{}", self.base, call.path);
         let mut request = self
             .http

@@ -1,5 +1,7 @@
 //! Create, get, update and cancel through the client, against the emulator's Graph.
 
+use std::time::{Duration, Instant};
+
 use meetschedify_core::{
     CancelOutcome, ErrorCode, MeetingContext, MeetingStatus, MeetingTime, UpdateMeetingRequest,
 };
@@ -192,4 +194,35 @@ async fn a_mailbox_without_teams_is_reported_naming_the_event() {
     assert_eq!(sent(&emu, "POST", "/events").len(), 1);
     let get = sent(&emu, "GET", "/events/").pop().unwrap();
     assert!(get.query.contains("select"), "{}", get.query);
+}
+
+/// Outlook allows 4 concurrent requests per app and mailbox: eight creates at once, each
+/// answered after 300 ms, go out four at a time, so they take at least two rounds.
+#[tokio::test]
+async fn at_most_four_requests_reach_the_mailbox_at_once() {
+    let emu = emulator().await;
+    let teams = client(provider(&emu));
+    // Fetch the token first, so only the creates are timed.
+    teams.create_meeting(request("Warm-up")).await.unwrap();
+    emu.inject_fault(meetschedify_emulator::FaultRule::sequence(
+        "POST",
+        "/graph/v1.0/users/*/events",
+        vec![
+            Some(meetschedify_emulator::FaultAction::latency(
+                Duration::from_millis(300)
+            ));
+            8
+        ],
+    ));
+    let started = Instant::now();
+    let creates = (0..8).map(|i| teams.create_meeting(request(&format!("Parallel {i}"))));
+    for created in futures::future::join_all(creates).await {
+        created.unwrap();
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(events(&emu).len(), 9);
 }
