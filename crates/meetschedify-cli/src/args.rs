@@ -73,7 +73,7 @@ pub struct EmulatorArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, default_value_t = 8765)]
     pub port: u16,
-    /// Skip the Google consent page: authorization redirects at once.
+    /// Skip the Google and Microsoft consent pages: authorization redirects at once.
     #[arg(long)]
     pub auto_consent: bool,
 }

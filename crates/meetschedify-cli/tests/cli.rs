@@ -25,6 +25,13 @@ const PROVIDER_VARS: &[&str] = &[
     "MEETSCHEDIFY_GOOGLE_API_BASE",
     "MEETSCHEDIFY_GOOGLE_OAUTH_BASE",
     "MEETSCHEDIFY_GOOGLE_AUTH_BASE",
+    "MEETSCHEDIFY_MICROSOFT_LOGIN_BASE",
+    "MEETSCHEDIFY_GRAPH_API_BASE",
+    "MICROSOFT_TENANT_ID",
+    "MICROSOFT_CLIENT_ID",
+    "MICROSOFT_CLIENT_SECRET",
+    "MICROSOFT_REDIRECT_URI",
+    "MICROSOFT_TEAMS_ORGANIZER",
 ];
 
 fn command() -> Command {
@@ -617,7 +624,7 @@ async fn the_emulator_command_prints_working_exports() {
             .lines()
             .map_while(Result::ok)
             .take_while(|l| l.starts_with("export "))
-            .take(12)
+            .take(19)
             .filter_map(|l| {
                 let (name, value) = l.strip_prefix("export ")?.split_once('=')?;
                 Some((name.to_owned(), value.trim_matches(['\'', '"']).to_owned()))
@@ -631,6 +638,12 @@ async fn the_emulator_command_prints_working_exports() {
         "MEETSCHEDIFY_ZOOM_API_BASE",
         "ZOOM_ACCOUNT_ID",
         "GOOGLE_REFRESH_TOKEN",
+        "MEETSCHEDIFY_MICROSOFT_LOGIN_BASE",
+        "MEETSCHEDIFY_GRAPH_API_BASE",
+        "MICROSOFT_TENANT_ID",
+        "MICROSOFT_CLIENT_ID",
+        "MICROSOFT_CLIENT_SECRET",
+        "MICROSOFT_TEAMS_ORGANIZER",
     ] {
         assert!(names.contains(&expected), "{names:?}");
     }

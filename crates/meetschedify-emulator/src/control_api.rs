@@ -1,4 +1,4 @@
-//! The HTTP control API under `/_emulator`. It is the emulator's own: neither Google nor Zoom has it.
+//! The HTTP control API under `/_emulator`. It is the emulator's own: no vendor has it.
 //! It mirrors the methods of [`crate::EmulatorHandle`] for tests that run the emulator as a process.
 
 use std::sync::Arc;
@@ -66,6 +66,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/_emulator/counters", get(counters))
+        .merge(crate::microsoft::control_api::router())
 }
 
 fn failed(error: &EmulatorError) -> Response {
@@ -429,5 +430,10 @@ async fn clear_faults(State(shared): SharedState) -> StatusCode {
 
 async fn counters(State(shared): SharedState) -> Response {
     let (zoom, google) = shared.token_requests();
-    Json(json!({ "zoom_token_requests": zoom, "google_token_requests": google })).into_response()
+    Json(json!({
+        "zoom_token_requests": zoom,
+        "google_token_requests": google,
+        "microsoft_token_requests": shared.microsoft_token_requests(),
+    }))
+    .into_response()
 }

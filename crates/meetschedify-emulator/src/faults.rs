@@ -79,6 +79,54 @@ impl FaultAction {
         }
     }
 
+    /// Graph's `429 Too Many Requests` with `Retry-After` as given: whole seconds (`"10"`) or the
+    /// decimal form an older version of the throttling page showed (`"2.128"`), and the body of
+    /// the documented sample (Teams reference §4.2).
+    pub fn graph_too_many_requests(retry_after: &str) -> Self {
+        Self::Status {
+            status: 429,
+            body: r#"{"error":{"code":"TooManyRequests","innerError":{"code":"429","date":"2020-08-18T12:51:51","message":"Please retry after","request-id":"94fb3b52-452a-4535-a601-69e0a90e3aa2","status":"429"},"message":"Please retry again later."}}"#.to_owned(),
+            headers: vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("retry-after".to_owned(), retry_after.to_owned()),
+            ],
+        }
+    }
+
+    /// Graph's `503 Service Unavailable`, with or without `Retry-After` (§4.1–§4.2); the code
+    /// `serviceNotAvailable` is one of the documented generic codes.
+    pub fn graph_unavailable(retry_after: Option<&str>) -> Self {
+        let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+        if let Some(value) = retry_after {
+            headers.push(("retry-after".to_owned(), value.to_owned()));
+        }
+        Self::Status {
+            status: 503,
+            body: r#"{"error":{"code":"serviceNotAvailable","message":"The service is temporarily unavailable. Please retry after a delay.","innerError":{"date":"2020-08-18T12:51:51","request-id":"00000000-0000-0000-0000-000000000503","client-request-id":"00000000-0000-0000-0000-000000000503"}}}"#.to_owned(),
+            headers,
+        }
+    }
+
+    /// Graph's `504 Gateway Timeout` (§4.1): the request may or may not have been processed.
+    pub fn graph_gateway_timeout() -> Self {
+        Self::Status {
+            status: 504,
+            body: r#"{"error":{"code":"UnknownError","message":"","innerError":{"date":"2020-08-18T12:51:51","request-id":"00000000-0000-0000-0000-000000000504","client-request-id":"00000000-0000-0000-0000-000000000504"}}}"#.to_owned(),
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        }
+    }
+
+    /// The identity platform failing: `503` with `error: temporarily_unavailable` (a
+    /// token-endpoint error value of the Teams reference §1.3) in the §1.7 body shape. The status
+    /// and AADSTS number (AADSTS90033) are the emulator's choice.
+    pub fn microsoft_identity_unavailable() -> Self {
+        Self::Status {
+            status: 503,
+            body: r#"{"error":"temporarily_unavailable","error_description":"AADSTS90033: A transient error has occurred. Please try again.\r\nTrace ID: 00000000-0000-0000-0000-000000090033\r\nCorrelation ID: 00000000-0000-0000-0000-000000090033\r\nTimestamp: 2020-08-18 12:51:51Z","error_codes":[90033],"timestamp":"2020-08-18 12:51:51Z","trace_id":"00000000-0000-0000-0000-000000090033","correlation_id":"00000000-0000-0000-0000-000000090033","error_uri":"https://login.microsoftonline.com/error?code=90033"}"#.to_owned(),
+            headers: vec![("content-type".to_owned(), "application/json; charset=utf-8".to_owned())],
+        }
+    }
+
     /// Added latency.
     pub fn latency(delay: Duration) -> Self {
         Self::Latency { ms: millis(delay) }

@@ -16,6 +16,7 @@ pub async fn run(args: &EmulatorArgs) -> Result<(), Error> {
     let handle = Emulator::builder()
         .with_port(args.port)
         .with_consent(consent)
+        .with_microsoft_consent(consent)
         .start()
         .await
         .map_err(|e| {

@@ -15,6 +15,7 @@ use crate::state::Shared;
 mod aad_error;
 mod authorize;
 pub(crate) mod control;
+pub(crate) mod control_api;
 mod event_view;
 mod event_write;
 mod events;

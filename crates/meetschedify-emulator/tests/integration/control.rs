@@ -201,7 +201,7 @@ async fn http_control_api_mirrors_the_handle() {
         .json();
     assert_eq!(
         counters,
-        json!({ "zoom_token_requests": 0, "google_token_requests": 0 })
+        json!({ "zoom_token_requests": 0, "google_token_requests": 0, "microsoft_token_requests": 0 })
     );
     let clock = post("/clock/advance", json!({ "seconds": 3600 }))
         .await
