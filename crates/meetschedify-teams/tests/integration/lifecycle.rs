@@ -226,3 +226,70 @@ async fn at_most_four_requests_reach_the_mailbox_at_once() {
     );
     assert_eq!(events(&emu).len(), 9);
 }
+
+/// Graph refuses `cancel` (400) on an event that is not a meeting the organizer sent: the event
+/// is deleted instead, which notifies attendees too.
+#[tokio::test]
+async fn a_refused_cancel_falls_back_to_delete() {
+    let emu = emulator().await;
+    let teams = client(provider(&emu));
+    let created = teams.create_meeting(request("Delete me")).await.unwrap();
+    emu.inject_fault(meetschedify_emulator::FaultRule::once(
+        "POST",
+        "/graph/v1.0/users/*/events/*/cancel",
+        crate::common::status_with(
+            400,
+            r#"{"error":{"code":"ErrorInvalidRequest","message":"You need to be an organizer to cancel a meeting."}}"#,
+            &[("content-type", "application/json")],
+        ),
+    ));
+    let outcome = teams
+        .cancel_meeting(
+            &created.provider_id,
+            &MeetingContext::new("acme-hr"),
+            &created.provider_event_id,
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome, CancelOutcome::Cancelled);
+    assert_eq!(sent(&emu, "DELETE", "/events/").len(), 1);
+    assert!(events(&emu).is_empty());
+    let cancellations = emu.state().microsoft.cancellations;
+    assert_eq!(cancellations.len(), 1);
+    assert_eq!(cancellations[0].operation, "delete");
+}
+
+/// Metadata alone changes only the extended property; the join link and times stay.
+#[tokio::test]
+async fn a_metadata_update_round_trips() {
+    let emu = emulator().await;
+    let teams = client(provider(&emu));
+    let created = teams.create_meeting(request("Meta")).await.unwrap();
+    let ctx = MeetingContext::new("acme-hr");
+    let mut metadata = meetschedify_core::Metadata::new();
+    metadata.insert("stage".into(), serde_json::json!("final"));
+    let updated = teams
+        .update_meeting(
+            &created.provider_id,
+            &ctx,
+            &created.provider_event_id,
+            UpdateMeetingRequest::new().with_metadata(metadata.clone()),
+        )
+        .await
+        .unwrap();
+    assert!(!updated.conference_link_changed);
+    assert_eq!(updated.meeting.metadata, metadata);
+    let patch: Value =
+        serde_json::from_str(&sent(&emu, "PATCH", "/events/").pop().unwrap().body).unwrap();
+    assert_eq!(
+        patch.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["singleValueExtendedProperties"]
+    );
+    let got = teams
+        .get_meeting(&created.provider_id, &ctx, &created.provider_event_id)
+        .await
+        .unwrap();
+    assert_eq!(got.metadata, metadata);
+    assert_eq!(got.time, created.time);
+    assert_eq!(got.conference_link, created.conference_link);
+}
