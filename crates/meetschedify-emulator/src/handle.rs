@@ -605,6 +605,17 @@ impl EmulatorHandle {
         self.shared.revoke_microsoft_user_tokens(user)
     }
 
+    /// Requires MFA for a user (object id or UPN), as a Conditional Access policy would: while on,
+    /// refreshing one of the user's tokens fails with `invalid_grant` AADSTS50076,
+    /// `suberror: basic_action` and a `claims` challenge.
+    pub fn set_microsoft_mfa_required(
+        &self,
+        user: &str,
+        required: bool,
+    ) -> Result<(), EmulatorError> {
+        self.shared.set_microsoft_mfa_required(user, required)
+    }
+
     /// An app-only Graph access token with the app's current roles, without a token request.
     pub fn issue_microsoft_app_token(&self, client_id: &str) -> Result<String, EmulatorError> {
         self.shared.issue_microsoft_app_token(client_id)

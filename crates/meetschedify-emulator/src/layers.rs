@@ -80,6 +80,19 @@ pub(crate) async fn vendor_layer(
         });
         seq
     };
+    // Outlook's per-mailbox concurrency, counted across the whole request (fault delays included).
+    let _slot = match crate::microsoft::throttle::enter(&shared, &parts.headers, &path) {
+        Ok(slot) => slot,
+        Err(response) => {
+            if let Some(seq) = seq {
+                shared
+                    .lock()
+                    .log
+                    .set_status(seq, response.status().as_u16());
+            }
+            return response;
+        }
+    };
     let fault = {
         let mut inner = shared.lock();
         let inner = &mut *inner;

@@ -58,6 +58,9 @@ pub struct Settings {
     /// back with `isOnlineMeeting: false`, `onlineMeetingProvider: "unknown"` and no join URL
     /// (reference §3.2, §5.5).
     pub microsoft_teams_available: bool,
+    /// Outlook's limit of concurrent requests per app and mailbox (the reference's §4.3 says 4);
+    /// `None` (the default) turns it off. Over it, Graph answers 429 `TooManyRequests`.
+    pub microsoft_mailbox_concurrency: Option<u32>,
     /// Whether requests are recorded for [`crate::EmulatorHandle::requests`].
     pub record_requests: bool,
     /// How many recorded requests are kept (the oldest are dropped first).
@@ -78,6 +81,7 @@ impl Default for Settings {
             microsoft_consent: ConsentMode::Page,
             microsoft_single_use_refresh_tokens: false,
             microsoft_teams_available: true,
+            microsoft_mailbox_concurrency: None,
             access_token_lifetime_secs: 3599,
             record_requests: true,
             max_recorded_requests: 10_000,

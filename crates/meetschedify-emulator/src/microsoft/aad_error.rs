@@ -110,6 +110,13 @@ pub(crate) const NO_CONSENT: Aadsts = Aadsts {
     error: "invalid_grant",
     status: StatusCode::BAD_REQUEST,
 };
+/// AADSTS50076 `invalid_grant` / 400 + `suberror: basic_action` + `claims`: MFA now required
+/// (§1.7, §5.2).
+pub(crate) const MFA_REQUIRED: Aadsts = Aadsts {
+    code: 50_076,
+    error: "invalid_grant",
+    status: StatusCode::BAD_REQUEST,
+};
 /// AADSTS9002313 `invalid_request`: malformed request (§1.7, `error` unconfirmed); 400 and its use
 /// for a missing parameter are the emulator's choice.
 pub(crate) const MALFORMED: Aadsts = Aadsts {
@@ -163,7 +170,7 @@ pub(crate) fn respond(rng: &mut impl Rng, now: Timestamp, err: Aadsts, message: 
     json_response(err.status, &body(rng, now, err, message))
 }
 
-/// An identity error with `suberror` (and optional `claims`), for interaction-type failures.
+/// An identity error with `suberror`, for interaction-type failures.
 pub(crate) fn respond_sub(
     rng: &mut impl Rng,
     now: Timestamp,
@@ -174,4 +181,21 @@ pub(crate) fn respond_sub(
     let mut value = body(rng, now, err, message);
     value["suberror"] = json!(suberror);
     json_response(err.status, &value)
+}
+
+/// AADSTS50076 with `suberror: basic_action` and a `claims` challenge (a JSON string), in the
+/// shape of the observed body (§1.7, msal-js#5491).
+pub(crate) fn respond_mfa(rng: &mut impl Rng, now: Timestamp) -> Response {
+    let mut value = body(
+        rng,
+        now,
+        MFA_REQUIRED,
+        "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '00000003-0000-0000-c000-000000000000'.",
+    );
+    value["suberror"] = json!("basic_action");
+    let policy = guid(rng);
+    value["claims"] = json!(
+        json!({"access_token": {"capolids": {"essential": true, "values": [policy]}}}).to_string()
+    );
+    json_response(MFA_REQUIRED.status, &value)
 }

@@ -101,6 +101,16 @@ pub(super) async fn authorize(
             ),
         );
     };
+    // Apps are single-tenant here (the emulator's choice): another tenant does not know them.
+    if !multi && !app.tenant_id.eq_ignore_ascii_case(&tenant) {
+        return error_page(
+            "AADSTS700016",
+            &format!(
+                "Application with identifier '{}' was not found in the directory '{tenant}'.",
+                app.client_id
+            ),
+        );
+    }
     if !app.redirect_uris.iter().any(|u| u == param("redirect_uri")) {
         return error_page(
             "AADSTS50011",

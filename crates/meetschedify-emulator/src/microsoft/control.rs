@@ -1,8 +1,8 @@
 //! Control operations on the Microsoft side, shared by [`crate::EmulatorHandle`] and the HTTP
 //! control API: apps, users, application access policies, revocation and tokens.
 
+use super::mint::access_token;
 use super::store::{MicrosoftApp, MicrosoftUser, Principal};
-use super::token::access_token;
 use crate::error::EmulatorError;
 use crate::ids::{alnum, guid};
 use crate::state::Shared;
@@ -138,6 +138,23 @@ impl Shared {
             .saturating_add(jiff::SignedDuration::from_millis(1))
             .unwrap_or(now);
         self.lock().microsoft.tokens_valid_from.insert(user_id, cut);
+        Ok(())
+    }
+
+    /// Turns Conditional Access's MFA requirement on or off for a user: while on, refreshing a
+    /// token fails with AADSTS50076 (`suberror: basic_action`, with `claims`).
+    pub(crate) fn set_microsoft_mfa_required(
+        &self,
+        user: &str,
+        required: bool,
+    ) -> Result<(), EmulatorError> {
+        let user_id = self.user_id(user)?;
+        let mut inner = self.lock();
+        if required {
+            inner.microsoft.mfa_required.insert(user_id);
+        } else {
+            inner.microsoft.mfa_required.remove(&user_id);
+        }
         Ok(())
     }
 

@@ -35,6 +35,10 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             post(revoke_tokens),
         )
         .route(
+            "/_emulator/microsoft/users/{user}/mfa-required",
+            post(mfa_required),
+        )
+        .route(
             "/_emulator/microsoft/policies",
             post(grant_policy).delete(revoke_policy),
         )
@@ -121,6 +125,20 @@ async fn add_user(State(shared): SharedState, Json(request): Json<UserRequest>) 
 /// `POST /_emulator/microsoft/users/{user}/revoke-tokens`: AADSTS50173 for its refresh tokens.
 async fn revoke_tokens(State(shared): SharedState, Path(user): Path<String>) -> Response {
     done(shared.revoke_microsoft_user_tokens(&user))
+}
+
+#[derive(Deserialize)]
+struct MfaRequest {
+    required: bool,
+}
+
+/// `POST /_emulator/microsoft/users/{user}/mfa-required {"required": true}`: AADSTS50076 on refresh.
+async fn mfa_required(
+    State(shared): SharedState,
+    Path(user): Path<String>,
+    Json(request): Json<MfaRequest>,
+) -> Response {
+    done(shared.set_microsoft_mfa_required(&user, request.required))
 }
 
 #[derive(Deserialize)]

@@ -102,11 +102,8 @@ pub(crate) fn check_times(ids: &RequestIds, fields: &Map<String, Value>) -> Resu
         let midnight = |v: &Value| {
             v.get("dateTime")
                 .and_then(Value::as_str)
-                .and_then(|t| t.split_once('T'))
-                .is_some_and(|(_, time)| {
-                    time.trim_end_matches('0').trim_end_matches('.') == "00:00:00"
-                        || time.starts_with("00:00:00")
-                })
+                .and_then(|t| t.parse::<jiff::civil::DateTime>().ok())
+                .is_some_and(|dt| dt.time() == jiff::civil::Time::midnight())
         };
         if !midnight(start) || !midnight(end) || start.get("timeZone") != end.get("timeZone") {
             return Err(invalid(

@@ -4,10 +4,7 @@
 //! their own calendar (`isOrganizer: false`), as Exchange delivers invitations (§3.5); the copies
 //! follow the organizer's updates and turn `isCancelled` when the organizer cancels or deletes.
 
-use std::sync::Arc;
-
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -20,28 +17,31 @@ use super::event_write::{
 use super::graph::{begin, json_body, Call};
 use super::graph_auth::{EVENTS_READ, EVENTS_WRITE};
 use super::odata_query;
-use super::store::{EventRec, MicrosoftCancellation};
+use super::store::EventRec;
 use super::timezone::preferred;
 use crate::http::json;
 use crate::state::{Inner, Shared};
 
 /// The 403 code of the calendar family (§3.9).
-const DENIED: &str = "ErrorAccessDenied";
+pub(super) const DENIED: &str = "ErrorAccessDenied";
 
-type Shr = State<Arc<Shared>>;
-
-fn ok(call: &Call, status: StatusCode, value: &Value) -> Response {
+pub(super) fn ok(call: &Call, status: StatusCode, value: &Value) -> Response {
     call.ids.stamp(json(status, value))
 }
 
-fn empty(call: &Call, status: StatusCode) -> Response {
+pub(super) fn empty(call: &Call, status: StatusCode) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = status;
     call.ids.stamp(response)
 }
 
 /// `POST .../events` (201, §3.1).
-fn create(shared: &Shared, headers: &HeaderMap, user: Option<&str>, body: &[u8]) -> Response {
+pub(super) fn create(
+    shared: &Shared,
+    headers: &HeaderMap,
+    user: Option<&str>,
+    body: &[u8],
+) -> Response {
     let now = shared.clock.now();
     let mut guard = shared.lock();
     let inner = &mut *guard;
@@ -113,7 +113,7 @@ fn create(shared: &Shared, headers: &HeaderMap, user: Option<&str>, body: &[u8])
 }
 
 /// Attendee addresses of an event.
-fn attendee_addresses(rec: &EventRec) -> Vec<String> {
+pub(super) fn attendee_addresses(rec: &EventRec) -> Vec<String> {
     rec.fields
         .get("attendees")
         .and_then(Value::as_array)
@@ -166,12 +166,12 @@ fn deliver(
     copies
 }
 
-fn found<'a>(inner: &'a Inner, user_id: &str, event_id: &str) -> Option<&'a EventRec> {
+pub(super) fn found<'a>(inner: &'a Inner, user_id: &str, event_id: &str) -> Option<&'a EventRec> {
     inner.microsoft.mailboxes.get(user_id)?.events.get(event_id)
 }
 
 /// `GET .../events/{id}` (200; unknown id 404 `ErrorItemNotFound`, §3.9).
-fn get_one(
+pub(super) fn get_one(
     shared: &Shared,
     headers: &HeaderMap,
     user: Option<&str>,
@@ -223,7 +223,7 @@ fn view(
 
 /// `GET .../events`: the mailbox's events in creation order, `$top` (default 10, the emulator's
 /// choice) and `$skip`, with `@odata.nextLink` when there are more.
-fn list(
+pub(super) fn list(
     shared: &Shared,
     headers: &HeaderMap,
     user: Option<&str>,
@@ -288,7 +288,7 @@ fn list(
 }
 
 /// `PATCH .../events/{id}` (200 + the event, §3.7).
-fn patch(
+pub(super) fn patch(
     shared: &Shared,
     headers: &HeaderMap,
     user: Option<&str>,
@@ -366,206 +366,6 @@ fn patch(
         mailbox.events.insert(event_id.to_owned(), rec);
     }
     ok(&call, StatusCode::OK, &value)
-}
-
-/// Removes an event from the calendar; an organizer's removal cancels the attendees' copies and
-/// records the cancellation they are sent.
-fn remove(
-    inner: &mut Inner,
-    call: &Call,
-    event_id: &str,
-    operation: &str,
-    comment: Option<String>,
-) {
-    let Some(mailbox) = inner.microsoft.mailboxes.get_mut(&call.user.id) else {
-        return;
-    };
-    let Some(rec) = mailbox.events.remove(event_id) else {
-        return;
-    };
-    mailbox.order.retain(|id| id != event_id);
-    if !rec.is_organizer {
-        return;
-    }
-    for (user_id, copy_id) in &rec.copies {
-        if let Some(copy) = inner
-            .microsoft
-            .mailboxes
-            .get_mut(user_id)
-            .and_then(|m| m.events.get_mut(copy_id))
-        {
-            copy.is_cancelled = true;
-        }
-    }
-    let recipients = attendee_addresses(&rec);
-    if !recipients.is_empty() {
-        inner.microsoft.cancellations.push(MicrosoftCancellation {
-            user_id: call.user.id.clone(),
-            event_id: event_id.to_owned(),
-            operation: operation.to_owned(),
-            comment,
-            recipients,
-        });
-    }
-}
-
-/// `DELETE .../events/{id}` (204; an organizer's delete sends a cancellation without text, §3.8).
-fn delete(shared: &Shared, headers: &HeaderMap, user: Option<&str>, event_id: &str) -> Response {
-    let now = shared.clock.now();
-    let mut guard = shared.lock();
-    let inner = &mut *guard;
-    let call = match begin(inner, headers, now, user, EVENTS_WRITE, DENIED) {
-        Ok(call) => call,
-        Err(response) => return response,
-    };
-    if found(inner, &call.user.id, event_id).is_none() {
-        return call.ids.item_not_found();
-    }
-    remove(inner, &call, event_id, "delete", None);
-    empty(&call, StatusCode::NO_CONTENT)
-}
-
-/// `POST .../events/{id}/cancel` `{"Comment": "..."}` (202, organizer only, §3.8).
-fn cancel(
-    shared: &Shared,
-    headers: &HeaderMap,
-    user: Option<&str>,
-    event_id: &str,
-    body: &[u8],
-) -> Response {
-    let now = shared.clock.now();
-    let mut guard = shared.lock();
-    let inner = &mut *guard;
-    let call = match begin(inner, headers, now, user, EVENTS_WRITE, DENIED) {
-        Ok(call) => call,
-        Err(response) => return response,
-    };
-    // The CSDL parameter is `Comment`; the doc example too. The lower-case spelling is accepted
-    // as well (JSON parameter names are read case-insensitively by the emulator: its choice).
-    let comment = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        let value = match json_body(&call.ids, body) {
-            Ok(v) => v,
-            Err(response) => return response,
-        };
-        let Some(map) = value.as_object() else {
-            return call.ids.bad_body("The request body must be a JSON object.");
-        };
-        let mut comment = None;
-        for (k, v) in map {
-            if !k.eq_ignore_ascii_case("comment") {
-                return call.ids.bad_body(&format!("The parameter '{k}' in the request payload is not a valid parameter for the operation 'cancel'."));
-            }
-            match v {
-                Value::String(s) => comment = Some(s.clone()),
-                Value::Null => {}
-                _ => return call.ids.bad_body("Cannot convert the value of parameter 'Comment' to the expected type 'Edm.String'."),
-            }
-        }
-        comment
-    };
-    let Some(rec) = found(inner, &call.user.id, event_id) else {
-        return call.ids.item_not_found();
-    };
-    if !rec.is_organizer {
-        // Status and text from §3.8; the code is the emulator's choice.
-        return call.ids.error(
-            StatusCode::BAD_REQUEST,
-            "ErrorInvalidRequest",
-            "You need to be an organizer to cancel a meeting.",
-        );
-    }
-    remove(inner, &call, event_id, "cancel", comment);
-    empty(&call, StatusCode::ACCEPTED)
-}
-
-// Route adapters: `/users/{user}/...` and `/me/...`.
-
-pub(super) async fn create_for(
-    State(s): Shr,
-    Path(user): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    create(&s, &headers, Some(&user), &body)
-}
-pub(super) async fn create_me(State(s): Shr, headers: HeaderMap, body: Bytes) -> Response {
-    create(&s, &headers, None, &body)
-}
-pub(super) async fn list_for(
-    State(s): Shr,
-    Path(user): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let path = format!("/graph/v1.0/users/{user}/events");
-    list(&s, &headers, Some(&user), q.as_deref(), &path)
-}
-pub(super) async fn list_me(State(s): Shr, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
-    list(&s, &headers, None, q.as_deref(), "/graph/v1.0/me/events")
-}
-pub(super) async fn get_for(
-    State(s): Shr,
-    Path((user, id)): Path<(String, String)>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    get_one(&s, &headers, Some(&user), &id, q.as_deref())
-}
-pub(super) async fn get_me(
-    State(s): Shr,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    get_one(&s, &headers, None, &id, q.as_deref())
-}
-pub(super) async fn patch_for(
-    State(s): Shr,
-    Path((user, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    patch(&s, &headers, Some(&user), &id, &body)
-}
-pub(super) async fn patch_me(
-    State(s): Shr,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    patch(&s, &headers, None, &id, &body)
-}
-pub(super) async fn delete_for(
-    State(s): Shr,
-    Path((user, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    delete(&s, &headers, Some(&user), &id)
-}
-pub(super) async fn delete_me(
-    State(s): Shr,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    delete(&s, &headers, None, &id)
-}
-pub(super) async fn cancel_for(
-    State(s): Shr,
-    Path((user, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    cancel(&s, &headers, Some(&user), &id, &body)
-}
-pub(super) async fn cancel_me(
-    State(s): Shr,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    cancel(&s, &headers, None, &id, &body)
 }
 
 /// Every mailbox's events in UTC, for the state snapshot.

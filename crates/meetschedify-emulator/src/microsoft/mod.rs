@@ -16,6 +16,8 @@ mod aad_error;
 mod authorize;
 pub(crate) mod control;
 pub(crate) mod control_api;
+mod event_removal;
+mod event_routes;
 mod event_view;
 mod event_write;
 mod events;
@@ -23,11 +25,14 @@ mod graph;
 mod graph_auth;
 mod graph_error;
 mod meeting_model;
+mod meeting_routes;
+mod mint;
 mod odata_query;
 mod online_meetings;
 mod schema;
 mod scopes;
 pub(crate) mod store;
+pub(crate) mod throttle;
 mod timezone;
 pub(crate) mod token;
 
@@ -50,59 +55,59 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         )
         .route(
             "/graph/v1.0/users/{user}/events",
-            post(events::create_for).get(events::list_for),
+            post(event_routes::create_for).get(event_routes::list_for),
         )
         .route(
             "/graph/v1.0/users/{user}/events/{event_id}",
-            get(events::get_for)
-                .patch(events::patch_for)
-                .delete(events::delete_for),
+            get(event_routes::get_for)
+                .patch(event_routes::patch_for)
+                .delete(event_routes::delete_for),
         )
         .route(
             "/graph/v1.0/users/{user}/events/{event_id}/cancel",
-            post(events::cancel_for),
+            post(event_routes::cancel_for),
         )
         .route(
             "/graph/v1.0/users/{user}/onlineMeetings",
-            post(online_meetings::create_for).get(online_meetings::find_for),
+            post(meeting_routes::create_for).get(meeting_routes::find_for),
         )
         .route(
             "/graph/v1.0/users/{user}/onlineMeetings/createOrGet",
-            post(online_meetings::create_or_get_for),
+            post(meeting_routes::create_or_get_for),
         )
         .route(
             "/graph/v1.0/users/{user}/onlineMeetings/{meeting_id}",
-            get(online_meetings::get_for)
-                .patch(online_meetings::patch_for)
-                .delete(online_meetings::delete_for),
+            get(meeting_routes::get_for)
+                .patch(meeting_routes::patch_for)
+                .delete(meeting_routes::delete_for),
         )
         .route(
             "/graph/v1.0/me/onlineMeetings",
-            post(online_meetings::create_me).get(online_meetings::find_me),
+            post(meeting_routes::create_me).get(meeting_routes::find_me),
         )
         .route(
             "/graph/v1.0/me/onlineMeetings/createOrGet",
-            post(online_meetings::create_or_get_me),
+            post(meeting_routes::create_or_get_me),
         )
         .route(
             "/graph/v1.0/me/onlineMeetings/{meeting_id}",
-            get(online_meetings::get_me)
-                .patch(online_meetings::patch_me)
-                .delete(online_meetings::delete_me),
+            get(meeting_routes::get_me)
+                .patch(meeting_routes::patch_me)
+                .delete(meeting_routes::delete_me),
         )
         .route(
             "/graph/v1.0/me/events",
-            post(events::create_me).get(events::list_me),
+            post(event_routes::create_me).get(event_routes::list_me),
         )
         .route(
             "/graph/v1.0/me/events/{event_id}",
-            get(events::get_me)
-                .patch(events::patch_me)
-                .delete(events::delete_me),
+            get(event_routes::get_me)
+                .patch(event_routes::patch_me)
+                .delete(event_routes::delete_me),
         )
         .route(
             "/graph/v1.0/me/events/{event_id}/cancel",
-            post(events::cancel_me),
+            post(event_routes::cancel_me),
         )
 }
 

@@ -3,10 +3,7 @@
 //! only, §2.1) and `/me`. App-only calls need the Teams application access policy for the
 //! organizer (§2.1, §5.4), granted through the control API.
 
-use std::sync::Arc;
-
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use jiff::SignedDuration;
@@ -24,8 +21,6 @@ use crate::state::{Inner, Shared};
 /// The 403 code for a missing permission: the emulator's choice (the reference names none for
 /// onlineMeetings; `Forbidden` is the code of the 2023 docs example, §2.1).
 const DENIED: &str = "Forbidden";
-
-type Shr = State<Arc<Shared>>;
 
 fn bad(call: &Call, message: &str) -> Response {
     // The code of refused onlineMeeting bodies and times is the emulator's choice.
@@ -73,7 +68,12 @@ fn answer(call: &Call, status: StatusCode, value: &Value) -> Response {
 }
 
 /// `POST .../onlineMeetings` (201; start and end required, §2.2).
-fn create(shared: &Shared, headers: &HeaderMap, user: Option<&str>, body: &[u8]) -> Response {
+pub(super) fn create(
+    shared: &Shared,
+    headers: &HeaderMap,
+    user: Option<&str>,
+    body: &[u8],
+) -> Response {
     let now = shared.clock.now();
     let mut guard = shared.lock();
     let inner = &mut *guard;
@@ -136,7 +136,7 @@ fn store(inner: &mut Inner, call: &Call, meeting: serde_json::Map<String, Value>
 /// `POST .../onlineMeetings/createOrGet` (201 new, 200 existing; keyed by tenant, user and
 /// `externalId`, §2.3). An existing meeting is returned as it is: the new body's subject and
 /// times are not applied (unconfirmed in the reference; the emulator's choice).
-fn create_or_get(
+pub(super) fn create_or_get(
     shared: &Shared,
     headers: &HeaderMap,
     user: Option<&str>,
@@ -215,7 +215,12 @@ fn owned<'a>(inner: &'a Inner, call: &Call, id: &str) -> Result<&'a MeetingRec, 
         })
 }
 
-fn get_one(shared: &Shared, headers: &HeaderMap, user: Option<&str>, id: &str) -> Response {
+pub(super) fn get_one(
+    shared: &Shared,
+    headers: &HeaderMap,
+    user: Option<&str>,
+    id: &str,
+) -> Response {
     let mut guard = shared.lock();
     let inner = &mut *guard;
     let call = match start(inner, shared, headers, user, MEETINGS_READ) {
@@ -231,7 +236,12 @@ fn get_one(shared: &Shared, headers: &HeaderMap, user: Option<&str>, id: &str) -
 /// `GET .../onlineMeetings?$filter=JoinWebUrl eq '...'` or
 /// `joinMeetingIdSettings/joinMeetingId eq '...'` (§2.1). Listing without a filter is refused
 /// (the emulator's choice).
-fn find(shared: &Shared, headers: &HeaderMap, user: Option<&str>, raw: Option<&str>) -> Response {
+pub(super) fn find(
+    shared: &Shared,
+    headers: &HeaderMap,
+    user: Option<&str>,
+    raw: Option<&str>,
+) -> Response {
     let mut guard = shared.lock();
     let inner = &mut *guard;
     let call = match start(inner, shared, headers, user, MEETINGS_READ) {
@@ -279,7 +289,7 @@ fn find(shared: &Shared, headers: &HeaderMap, user: Option<&str>, raw: Option<&s
 }
 
 /// `PATCH .../onlineMeetings/{id}` (200 + the meeting, §2.4).
-fn patch(
+pub(super) fn patch(
     shared: &Shared,
     headers: &HeaderMap,
     user: Option<&str>,
@@ -372,7 +382,12 @@ fn patch(
 
 /// `DELETE .../onlineMeetings/{id}` (204, §2.4). Its `externalId` is forgotten, so a later
 /// `createOrGet` with it makes a new meeting (the emulator's choice).
-fn delete(shared: &Shared, headers: &HeaderMap, user: Option<&str>, id: &str) -> Response {
+pub(super) fn delete(
+    shared: &Shared,
+    headers: &HeaderMap,
+    user: Option<&str>,
+    id: &str,
+) -> Response {
     let mut guard = shared.lock();
     let inner = &mut *guard;
     let call = match start(inner, shared, headers, user, MEETINGS_WRITE) {
@@ -407,80 +422,4 @@ pub(crate) fn render_all(inner: &Inner) -> std::collections::BTreeMap<String, Ve
         }
     }
     out
-}
-
-// Route adapters: `/users/{user}/...` and `/me/...`.
-
-pub(super) async fn create_for(
-    State(s): Shr,
-    Path(user): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    create(&s, &headers, Some(&user), &body)
-}
-pub(super) async fn create_me(State(s): Shr, headers: HeaderMap, body: Bytes) -> Response {
-    create(&s, &headers, None, &body)
-}
-pub(super) async fn create_or_get_for(
-    State(s): Shr,
-    Path(user): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    create_or_get(&s, &headers, Some(&user), &body)
-}
-pub(super) async fn create_or_get_me(State(s): Shr, headers: HeaderMap, body: Bytes) -> Response {
-    create_or_get(&s, &headers, None, &body)
-}
-pub(super) async fn find_for(
-    State(s): Shr,
-    Path(user): Path<String>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    find(&s, &headers, Some(&user), q.as_deref())
-}
-pub(super) async fn find_me(State(s): Shr, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
-    find(&s, &headers, None, q.as_deref())
-}
-pub(super) async fn get_for(
-    State(s): Shr,
-    Path((user, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    get_one(&s, &headers, Some(&user), &id)
-}
-pub(super) async fn get_me(State(s): Shr, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    get_one(&s, &headers, None, &id)
-}
-pub(super) async fn patch_for(
-    State(s): Shr,
-    Path((user, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    patch(&s, &headers, Some(&user), &id, &body)
-}
-pub(super) async fn patch_me(
-    State(s): Shr,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    patch(&s, &headers, None, &id, &body)
-}
-pub(super) async fn delete_for(
-    State(s): Shr,
-    Path((user, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    delete(&s, &headers, Some(&user), &id)
-}
-pub(super) async fn delete_me(
-    State(s): Shr,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    delete(&s, &headers, None, &id)
 }

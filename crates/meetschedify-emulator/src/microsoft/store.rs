@@ -163,6 +163,8 @@ pub(crate) struct MicrosoftStore {
     pub(crate) grants: HashMap<(String, String), Vec<String>>,
     /// Per user: refresh tokens issued before this instant are revoked (TokensValidFrom).
     pub(crate) tokens_valid_from: HashMap<String, Timestamp>,
+    /// Users for whom Conditional Access now requires MFA: their refreshes fail with AADSTS50076.
+    pub(crate) mfa_required: HashSet<String>,
     /// Application access policy grants: (client id, user id); a user id of `*` is global.
     pub(crate) policies: HashSet<(String, String)>,
     pub(crate) mailboxes: HashMap<String, Mailbox>,
@@ -172,6 +174,8 @@ pub(crate) struct MicrosoftStore {
     /// (user id, externalId) -> meeting id, for createOrGet.
     pub(crate) external_ids: HashMap<(String, String), String>,
     pub(crate) cancellations: Vec<MicrosoftCancellation>,
+    /// Graph requests in flight per (client id, mailbox user id).
+    pub(crate) in_flight: HashMap<(String, String), u32>,
     pub(crate) token_requests: u64,
 }
 

@@ -15,8 +15,9 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::aad_error::{self as aad, Aadsts};
+use super::mint::{access_token, id_token};
 use super::scopes::{self, Scope, GRAPH};
-use super::store::{AccessRec, MicrosoftApp, Principal, RefreshRec};
+use super::store::{MicrosoftApp, Principal, RefreshRec};
 use crate::http::{basic_auth, content_type, json as json_response, parse_form};
 use crate::ids::alnum;
 use crate::state::{Inner, Shared};
@@ -223,7 +224,7 @@ fn redeem_code(ctx: &mut Ctx<'_>, app: &MicrosoftApp, form: &Form) -> Response {
         .then(|| new_refresh(ctx, &app.client_id, &code.user_id, &code.scopes));
     let mut body = delegated(ctx, app, &code.user_id, &requested, refresh);
     if scopes::has_oidc(&parsed, "openid") {
-        body["id_token"] = json!(id_token(ctx, app, &code.user_id));
+        body["id_token"] = json!(id_token(ctx.inner, app, &code.user_id));
     }
     json_response(StatusCode::OK, &body)
 }
@@ -295,6 +296,9 @@ fn refresh(ctx: &mut Ctx<'_>, app: &MicrosoftApp, form: &Form) -> Response {
             );
             return ctx.fail(aad::REVOKED, &message);
         }
+    }
+    if ctx.inner.microsoft.mfa_required.contains(&record.user_id) {
+        return aad::respond_mfa(&mut ctx.inner.rng, now);
     }
     if record
         .issued_at
@@ -381,65 +385,6 @@ fn issue(ctx: &mut Ctx<'_>, app: &MicrosoftApp, principal: Principal) -> Value {
         "ext_expires_in": lifetime,
         "access_token": token,
     })
-}
-
-/// Mints and stores an access token (also used by the control API).
-pub(crate) fn access_token(
-    inner: &mut Inner,
-    app: &MicrosoftApp,
-    principal: &Principal,
-    now: Timestamp,
-    lifetime_secs: u64,
-) -> String {
-    let lifetime = SignedDuration::from_secs(i64::try_from(lifetime_secs).unwrap_or(i64::MAX));
-    let expires_at = now.saturating_add(lifetime).unwrap_or(now);
-    // JWT-shaped with the claims a client may peek at; unsigned for real (the signature is
-    // random bytes) — the emulator looks tokens up, it never verifies them.
-    let mut claims = json!({
-        "aud": GRAPH,
-        "iss": format!("https://sts.windows.net/{}/", app.tenant_id),
-        "tid": app.tenant_id,
-        "appid": app.client_id,
-        "iat": now.as_second(),
-        "exp": expires_at.as_second(),
-        "uti": alnum(&mut inner.rng, 22),
-    });
-    match principal {
-        Principal::App { roles } => claims["roles"] = json!(roles),
-        Principal::User { user_id, scopes } => {
-            claims["oid"] = json!(user_id);
-            claims["scp"] = json!(scopes.join(" "));
-        }
-    }
-    let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"RS256","kid":"emulator"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-    let signature = alnum(&mut inner.rng, 86);
-    let token = format!("{header}.{payload}.{signature}");
-    inner.microsoft.access.insert(
-        token.clone(),
-        AccessRec {
-            tenant_id: app.tenant_id.clone(),
-            client_id: app.client_id.clone(),
-            principal: principal.clone(),
-            expires_at,
-        },
-    );
-    token
-}
-
-/// An unsigned ID token for `openid` (enough for clients that only read `oid`/`tid`/`preferred_username`).
-fn id_token(ctx: &mut Ctx<'_>, app: &MicrosoftApp, user_id: &str) -> String {
-    let user = ctx.inner.microsoft.user_by_id(user_id).cloned();
-    let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"none"}"#);
-    let claims = json!({
-        "aud": app.client_id,
-        "iss": format!("https://login.microsoftonline.com/{}/v2.0", app.tenant_id),
-        "tid": app.tenant_id,
-        "oid": user_id,
-        "preferred_username": user.as_ref().map(|u| u.user_principal_name.clone()),
-        "name": user.as_ref().map(|u| u.display_name.clone()),
-    });
-    format!("{header}.{}.", URL_SAFE_NO_PAD.encode(claims.to_string()))
 }
 
 #[cfg(test)]

@@ -523,3 +523,49 @@ async fn patch_reschedules_keeping_the_join_url_unless_the_body_drops_it() {
         .json();
     assert!(again["onlineMeeting"]["joinUrl"].is_string());
 }
+
+#[tokio::test]
+async fn all_day_events_start_and_end_at_midnight_and_reset_forgets_everything() {
+    let emu = Emulator::start().await.unwrap();
+    let http = Http::default();
+    let token = app_token(&http, &emu).await;
+    let url = events_url(&emu, &emu.demo().microsoft_organizer_id);
+    let day = |start: &str, end: &str| {
+        json!({
+            "subject": "Offsite",
+            "isAllDay": true,
+            "start": {"dateTime": start, "timeZone": "Europe/Berlin"},
+            "end": {"dateTime": end, "timeZone": "Europe/Berlin"},
+        })
+    };
+    let ok = http
+        .json(
+            "POST",
+            &url,
+            &token,
+            &day("2030-03-01T00:00:00", "2030-03-02T00:00:00"),
+        )
+        .await;
+    assert_eq!(ok.status, 201, "{}", ok.text());
+    assert_eq!(ok.json()["isAllDay"], true);
+    let noon = http
+        .json(
+            "POST",
+            &url,
+            &token,
+            &day("2030-03-01T12:00:00", "2030-03-02T00:00:00"),
+        )
+        .await;
+    assert_eq!(graph_error(&noon, 400), "ErrorInvalidRequest");
+    assert_eq!(emu.state().microsoft.events_by_user.len(), 1);
+    emu.reset();
+    assert!(emu.state().microsoft.events_by_user.is_empty());
+    // Tokens are gone too; the demo app and organizer are back.
+    assert_eq!(
+        graph_error(&http.get(&url, &token).await, 401),
+        "InvalidAuthenticationToken"
+    );
+    assert!(emu
+        .microsoft_user(&emu.demo().microsoft_organizer_upn)
+        .is_some());
+}

@@ -86,3 +86,42 @@ async fn the_identity_endpoint_can_fail_and_is_counted() {
     assert_eq!(emu.microsoft_token_requests(), 2);
     assert_eq!(emu.state().microsoft.token_requests, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_mailbox_takes_four_concurrent_requests_when_the_limit_is_on() {
+    let emu = Emulator::builder().start().await.unwrap();
+    emu.update_settings(|s| s.microsoft_mailbox_concurrency = Some(4));
+    let http = Http::default();
+    let token = app_token(&http, &emu).await;
+    let url = format!(
+        "{}/users/{}/events",
+        emu.graph_api_base(),
+        emu.demo().microsoft_organizer_upn
+    );
+    emu.inject_fault(FaultRule::probability(
+        Some("GET"),
+        "/graph/v1.0/users/*/events",
+        1.0,
+        FaultAction::latency(std::time::Duration::from_millis(800)),
+    ));
+    let calls: Vec<_> = (0..6)
+        .map(|_| {
+            let (http, url, token) = (http.clone(), url.clone(), token.clone());
+            tokio::spawn(async move { http.get(&url, &token).await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for call in calls {
+        let reply = call.await.unwrap();
+        if reply.status == 429 {
+            assert_eq!(reply.header("retry-after"), Some("1"));
+            assert_eq!(reply.json()["error"]["code"], "TooManyRequests");
+        }
+        statuses.push(reply.status);
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![200, 200, 200, 200, 429, 429]);
+    // The slots are given back.
+    emu.clear_faults();
+    assert_eq!(http.get(&url, &token).await.status, 200);
+}

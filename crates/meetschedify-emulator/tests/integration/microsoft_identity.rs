@@ -379,6 +379,28 @@ async fn authorization_code_with_pkce_is_one_time_and_checks_the_verifier() {
         location_param(&reply, "error").as_deref(),
         Some("invalid_request")
     );
+    // The app is unknown in another tenant and with an unregistered redirect URI: error pages, no
+    // redirect to an untrusted address.
+    emu.register_microsoft_app(meetschedify_emulator::MicrosoftApp {
+        tenant_id: "33333333-3333-4333-8333-333333333333".into(),
+        client_id: "other-app".into(),
+        client_secret: "x".into(),
+        redirect_uris: vec![],
+        roles: vec![],
+        secret_expired: false,
+    });
+    let other = url.replace(
+        &demo.microsoft_tenant_id,
+        "33333333-3333-4333-8333-333333333333",
+    );
+    let page = http.send("GET", &other, &[], vec![]).await;
+    assert_eq!(page.status, 400);
+    assert!(page.text().contains("AADSTS700016"), "{}", page.text());
+    let bad_redirect = url.replace("oauth%2Fmicrosoft%2Fcallback", "elsewhere");
+    let page = http.send("GET", &bad_redirect, &[], vec![]).await;
+    assert_eq!(page.status, 400);
+    assert!(page.header("location").is_none());
+    assert!(page.text().contains("AADSTS50011"), "{}", page.text());
 }
 
 #[tokio::test]
@@ -562,4 +584,32 @@ async fn revoked_and_idle_refresh_tokens_fail_with_their_codes() {
         "invalid_grant",
         70_000,
     );
+}
+
+#[tokio::test]
+async fn a_conditional_access_mfa_requirement_fails_refresh_with_a_claims_challenge() {
+    let emu = Emulator::start().await.unwrap();
+    let http = Http::default();
+    let demo = emu.demo();
+    let token = emu
+        .issue_microsoft_refresh_token(
+            &demo.microsoft_client_id,
+            &demo.microsoft_organizer_id,
+            &["offline_access", "Calendars.ReadWrite"],
+        )
+        .unwrap();
+    emu.set_microsoft_mfa_required(&demo.microsoft_organizer_upn, true)
+        .unwrap();
+    let body = assert_aadsts(
+        &refresh(&http, &emu, &token).await,
+        400,
+        "invalid_grant",
+        50_076,
+    );
+    assert_eq!(body["suberror"], "basic_action");
+    let claims: Value = serde_json::from_str(body["claims"].as_str().unwrap()).unwrap();
+    assert_eq!(claims["access_token"]["capolids"]["essential"], true);
+    emu.set_microsoft_mfa_required(&demo.microsoft_organizer_id, false)
+        .unwrap();
+    assert_eq!(refresh(&http, &emu, &token).await.status, 200);
 }
