@@ -7,7 +7,7 @@ use meetschedify_core::{
 };
 use serde_json::Value;
 
-use crate::common::{client, emulator, events, provider, request, sent};
+use crate::common::{builder, client, emulator, events, provider, request, sent};
 
 #[tokio::test]
 async fn a_meeting_lives_and_is_cancelled_on_the_organizers_calendar() {
@@ -196,12 +196,19 @@ async fn a_mailbox_without_teams_is_reported_naming_the_event() {
     assert!(get.query.contains("select"), "{}", get.query);
 }
 
-/// Outlook allows 4 concurrent requests per app and mailbox: eight creates at once, each
-/// answered after 300 ms, go out four at a time, so they take at least two rounds.
+/// Outlook allows 4 concurrent requests per app and mailbox, and the emulator enforces it here
+/// (429 over it): eight creates at once, each answered after 300 ms, go out four at a time, so
+/// they take at least two rounds, and none is throttled (retries are off, so a 429 would fail).
 #[tokio::test]
 async fn at_most_four_requests_reach_the_mailbox_at_once() {
     let emu = emulator().await;
-    let teams = client(provider(&emu));
+    emu.update_settings(|s| s.microsoft_mailbox_concurrency = Some(4));
+    let teams = client(
+        builder(&emu)
+            .with_retry(meetschedify_core::RetryConfig::none())
+            .build()
+            .unwrap(),
+    );
     // Fetch the token first, so only the creates are timed.
     teams.create_meeting(request("Warm-up")).await.unwrap();
     emu.inject_fault(meetschedify_emulator::FaultRule::sequence(
@@ -225,6 +232,9 @@ async fn at_most_four_requests_reach_the_mailbox_at_once() {
         started.elapsed()
     );
     assert_eq!(events(&emu).len(), 9);
+    assert!(sent(&emu, "POST", "/events")
+        .iter()
+        .all(|r| r.status != Some(429)));
 }
 
 /// Graph refuses `cancel` (400) on an event that is not a meeting the organizer sent: the event
