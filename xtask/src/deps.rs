@@ -2,7 +2,7 @@
 //!
 //! The architecture promises that core has no HTTP client or database driver (so a third-party
 //! provider or store pays for neither), that stores carry no HTTP client, and that Google's
-//! generated bindings stay out of the Zoom crate, and that no provider depends on a store crate. A careless `Cargo.toml` line would break that
+//! generated bindings stay out of the Zoom and Teams crates, and that no provider depends on a store crate. A careless `Cargo.toml` line would break that
 //! silently; this check makes it loud.
 
 use std::path::Path;
@@ -33,6 +33,19 @@ const RULES: &[(&str, &[&str])] = &[
     // application hands it any other store as `Arc<dyn TokenStore>`.
     ("meetschedify-zoom", STORE_CRATES),
     ("meetschedify-google", STORE_CRATES),
+    // Teams talks to Graph over the workspace's reqwest: no Google bindings, no database
+    // driver, no store crate, and no other provider (providers never know about each other).
+    (
+        "meetschedify-teams",
+        &[
+            "google-calendar3",
+            "sqlx",
+            "redis",
+            "meetschedify-zoom",
+            "meetschedify-google",
+        ],
+    ),
+    ("meetschedify-teams", STORE_CRATES),
     ("meetschedify-emulator", &["meetschedify-core"]),
 ];
 

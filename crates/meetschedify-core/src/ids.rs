@@ -13,7 +13,7 @@ pub const MAX_TENANT_ID_BYTES: usize = 256;
 
 /// The id a provider is registered under, such as `"zoom"`.
 ///
-/// The three built-in provider types use the constants below; a second Zoom account or a
+/// The built-in provider types use the constants below; a second Zoom account or a
 /// third-party provider picks its own id.
 ///
 /// ```
@@ -34,6 +34,11 @@ impl ProviderId {
     pub const GOOGLE_MEET: ProviderId = ProviderId(Cow::Borrowed("google-meet"));
     /// Google Meet with one static refresh token.
     pub const GOOGLE_MEET_STATIC: ProviderId = ProviderId(Cow::Borrowed("google-meet-static"));
+    /// Microsoft Teams with per-user delegated OAuth (each tenant connects its own account).
+    pub const MICROSOFT_TEAMS: ProviderId = ProviderId(Cow::Borrowed("microsoft-teams"));
+    /// Microsoft Teams with application permissions (client credentials) on one organizer
+    /// mailbox.
+    pub const MICROSOFT_TEAMS_APP: ProviderId = ProviderId(Cow::Borrowed("microsoft-teams-app"));
 
     /// A custom id. Ids are compared exactly (case matters).
     pub fn new(id: impl Into<Cow<'static, str>>) -> Self {
@@ -175,6 +180,14 @@ mod tests {
             "google-meet-static"
         );
         assert_eq!(ProviderId::from("zoom"), ProviderId::ZOOM);
+        assert_eq!(ProviderId::MICROSOFT_TEAMS.as_str(), "microsoft-teams");
+        assert_eq!(
+            ProviderId::MICROSOFT_TEAMS_APP.as_str(),
+            "microsoft-teams-app"
+        );
+        for id in [ProviderId::MICROSOFT_TEAMS, ProviderId::MICROSOFT_TEAMS_APP] {
+            id.validate().unwrap();
+        }
     }
 
     #[test]

@@ -63,3 +63,11 @@ pub mod google {
 pub mod google_static {
     pub use meetschedify_google_static::*;
 }
+
+/// Microsoft Teams meetings through Microsoft Graph: `teams::TeamsAppProvider`, app-only, on one
+/// organizer's calendar (feature `teams`).
+#[cfg(feature = "teams")]
+#[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
+pub mod teams {
+    pub use meetschedify_teams::*;
+}
