@@ -4,6 +4,8 @@
 //! - Zoom: `ZOOM_ACCOUNT_ID`; with `ZOOM_HOST_POOL` its creates spread over a host pool, whose
 //!   bookings live in the token database when one is named;
 //! - `google-meet-static`: `GOOGLE_REFRESH_TOKEN`;
+//! - `microsoft-teams-app`: `MICROSOFT_TEAMS_ORGANIZER` (Teams meetings as events on that
+//!   mailbox's calendar, through the app's own credentials);
 //! - `google-meet` (per-user): `GOOGLE_CLIENT_ID` without `GOOGLE_REFRESH_TOKEN`, or any time a
 //!   token database is named (`--store` or `MEETSCHEDIFY_TOKEN_DB`); its tokens live in that
 //!   SQLite file (default `meetschedify-tokens.db`). A static-token setup thus never creates a
@@ -22,6 +24,7 @@ use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::{GoogleMeetBuilder, ENV_CLIENT_ID, ENV_STATE_KEY};
 use meetschedify_google_static::GoogleMeetStaticProvider;
 use meetschedify_store_sqlite::SqliteTokenStore;
+use meetschedify_teams::{TeamsAppProvider, ENV_ORGANIZER};
 use meetschedify_zoom::{ZoomProvider, ZoomProviderBuilder, ENV_HOST_POOL};
 
 /// Where per-user tokens are kept unless `--store` says otherwise.
@@ -78,6 +81,10 @@ pub async fn client_and_zoom_from_env(
         builder = builder.with_provider(GoogleMeetStaticProvider::from_env()?);
         any = true;
     }
+    if is_set(ENV_ORGANIZER) {
+        builder = builder.with_provider(TeamsAppProvider::from_env()?);
+        any = true;
+    }
     let per_user = is_set(ENV_CLIENT_ID)
         && (!is_set("GOOGLE_REFRESH_TOKEN") || store.is_some() || is_set(ENV_TOKEN_DB));
     if per_user {
@@ -101,8 +108,9 @@ pub async fn client_and_zoom_from_env(
         return Err(Error::invalid_config(
             "environment",
             "no provider is configured: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, \
-             or GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REDIRECT_URI (try `meetschedify demo` \
-             or `meetschedify emulator`)",
+             or GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REDIRECT_URI, or MICROSOFT_TENANT_ID, \
+             MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET and MICROSOFT_TEAMS_ORGANIZER (try \
+             `meetschedify demo` or `meetschedify emulator`)",
         ));
     }
     Ok((builder.build()?, zoom))

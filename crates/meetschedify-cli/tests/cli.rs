@@ -43,12 +43,13 @@ fn command() -> Command {
     cmd
 }
 
-/// The binary with Zoom credentials and every endpoint pointed at `emulator`.
+/// The binary with Zoom credentials and every endpoint pointed at `emulator`; with `only_zoom`,
+/// without the Google and Microsoft credentials the emulator also prints.
 fn against(emulator: &EmulatorHandle, only_zoom: bool) -> Command {
     let mut cmd = command();
     for (name, value) in emulator.env_exports() {
-        let google = name.starts_with("GOOGLE_");
-        if !(only_zoom && google) {
+        let other = name.starts_with("GOOGLE_") || name.starts_with("MICROSOFT_");
+        if !(only_zoom && other) {
             cmd.env(name, value);
         }
     }
@@ -828,4 +829,89 @@ async fn a_host_pool_spreads_overlapping_meetings_across_commands() {
         assert_eq!(today, 4, "four creates reached Zoom today: {report}");
     }
     let _ = std::fs::remove_file(&db);
+}
+
+/// Teams through the app's own credentials, configured by nothing but the emulator's printed
+/// Microsoft exports: schedule, get, reschedule and cancel a meeting on the organizer's calendar.
+#[tokio::test]
+async fn schedule_get_update_cancel_on_teams_with_the_printed_exports() {
+    let emulator = Emulator::start().await.unwrap();
+    let teams = |args: &[&str]| {
+        let mut cmd = command();
+        for (name, value) in emulator.env_exports() {
+            if name.contains("MICROSOFT") || name.contains("GRAPH") {
+                cmd.env(name, value);
+            }
+        }
+        cmd.args(args);
+        run(cmd)
+    };
+    let ok = |out: &Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let provider = "microsoft-teams-app";
+    let out = teams(&[
+        "schedule",
+        "--json",
+        "--provider",
+        provider,
+        "--title",
+        "Consultation",
+        "--start",
+        "2031-03-04T09:00:00",
+        "--end",
+        "2031-03-04T09:30:00",
+        "--timezone",
+        "Europe/Berlin",
+        "--participant",
+        "patient@example.com:Pat",
+        "--metadata",
+        "visit=42",
+    ])
+    .await;
+    ok(&out);
+    let meeting = stdout_json(&out);
+    assert_eq!(meeting["provider_id"], provider);
+    assert_eq!(meeting["metadata"]["visit"], "42");
+    assert_eq!(meeting["time"]["start"], "2031-03-04T09:00:00+01:00");
+    assert!(meeting["conference_link"]
+        .as_str()
+        .unwrap()
+        .contains("teams"));
+    let id = meeting["provider_event_id"].as_str().unwrap().to_owned();
+
+    let out = teams(&["get", "--json", "--provider", provider, "--id", &id]).await;
+    ok(&out);
+    assert_eq!(stdout_json(&out)["metadata"]["visit"], "42");
+
+    let out = teams(&[
+        "update",
+        "--json",
+        "--provider",
+        provider,
+        "--id",
+        &id,
+        "--start",
+        "2031-03-05T10:00:00",
+        "--end",
+        "2031-03-05T11:00:00",
+        "--timezone",
+        "Europe/Berlin",
+    ])
+    .await;
+    ok(&out);
+    let updated = stdout_json(&out);
+    assert_eq!(
+        updated["meeting"]["time"]["start"],
+        "2031-03-05T10:00:00+01:00"
+    );
+    assert_eq!(updated["meeting"]["provider_event_id"], id.as_str());
+
+    let out = teams(&["cancel", "--json", "--provider", provider, "--id", &id]).await;
+    ok(&out);
+    assert_eq!(stdout_json(&out)["outcome"], "cancelled");
 }
