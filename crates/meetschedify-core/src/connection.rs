@@ -190,7 +190,8 @@ impl ConnectionStatus {
 /// What disconnecting a tenant did. In every case the tenant's tokens are gone from the store
 /// afterwards; the variants say what the provider was told.
 ///
-/// Serialized in snake_case (`"revoked"`, `"already_invalid"`, `"not_connected"`).
+/// Serialized in snake_case (`"revoked"`, `"already_invalid"`, `"forgotten"`,
+/// `"not_connected"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -200,6 +201,11 @@ pub enum DisconnectOutcome {
     /// The provider said the token was already invalid (the user revoked access elsewhere, or it
     /// expired); the tokens were deleted anyway.
     AlreadyInvalid,
+    /// The tokens were deleted, but the provider offers no way for one app to revoke one
+    /// user's grant (Microsoft's identity platform has no revocation endpoint): the grant stays
+    /// valid at the provider until the user or an administrator removes the app. Nothing this
+    /// library stored can use it any more.
+    Forgotten,
     /// Nothing was stored for the tenant, so there was nothing to revoke.
     NotConnected,
 }
@@ -210,6 +216,7 @@ impl DisconnectOutcome {
         match self {
             DisconnectOutcome::Revoked => "revoked",
             DisconnectOutcome::AlreadyInvalid => "already_invalid",
+            DisconnectOutcome::Forgotten => "forgotten",
             DisconnectOutcome::NotConnected => "not_connected",
         }
     }
@@ -287,6 +294,7 @@ mod tests {
         for outcome in [
             DisconnectOutcome::Revoked,
             DisconnectOutcome::AlreadyInvalid,
+            DisconnectOutcome::Forgotten,
             DisconnectOutcome::NotConnected,
         ] {
             let json = serde_json::to_value(outcome).unwrap();

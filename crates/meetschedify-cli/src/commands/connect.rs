@@ -86,6 +86,10 @@ pub async fn disconnect(
                 DisconnectOutcome::AlreadyInvalid => {
                     "the grant was already invalid; the tokens were deleted"
                 }
+                DisconnectOutcome::Forgotten => {
+                    "the tokens were deleted; the grant stays valid at the provider until the \
+                     user or an administrator removes the app"
+                }
                 DisconnectOutcome::NotConnected => "it was not connected",
                 _ => "the tokens were deleted",
             };
