@@ -7,15 +7,17 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use meetschedify_core::secrecy::ExposeSecret;
-use meetschedify_core::{AccessToken, ProviderId, TokenKey, TokenManager};
+use meetschedify_core::{AccessToken, ProviderId, TenantId};
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::Value;
-use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use crate::errors::{graph_status, network, unexpected, Failure, GraphBody};
+use crate::in_flight::InFlight;
+use crate::mailbox::Mailbox;
 use crate::read::{read_limited, too_large, ReadError};
+use crate::tokens::GraphTokens;
 
 /// Graph's code for an expired, revoked or unknown access token (its 401 answer).
 const INVALID_TOKEN: &str = "InvalidAuthenticationToken";
@@ -23,12 +25,6 @@ const INVALID_TOKEN: &str = "InvalidAuthenticationToken";
 /// Asks Graph to write event times in UTC, the zone the provider sends them in (without it
 /// they are UTC too, but saying so keeps a mailbox's settings from mattering).
 const PREFER_UTC: &str = "outlook.timezone=\"UTC\"";
-
-/// The most Graph requests one provider has in flight at once. Outlook allows 4 concurrent
-/// requests per app and mailbox and answers more with 429 ("Limits per mailbox" on Graph's
-/// throttling-limits page); every call of this provider addresses the one organizer mailbox,
-/// so a fifth waits here instead of being throttled there.
-pub(crate) const MAX_IN_FLIGHT: usize = 4;
 
 /// A request to Graph.
 #[derive(Debug)]
@@ -70,64 +66,67 @@ struct Raw {
     body: Bytes,
 }
 
-/// The Graph client of one provider.
+/// The Graph client of one provider: one mailbox kind, one token source.
 #[derive(Clone)]
 pub(crate) struct GraphApi {
     http: reqwest::Client,
     base: String,
-    tokens: TokenManager,
-    token_key: TokenKey,
+    tokens: GraphTokens,
     provider_id: ProviderId,
-    organizer: String,
+    mailbox: Mailbox,
     max_response_bytes: usize,
-    /// Shared by every clone: the mailbox's concurrency budget.
-    in_flight: Arc<Semaphore>,
+    /// Shared by every clone: the mailboxes' concurrency budgets.
+    in_flight: Arc<InFlight>,
 }
 
 impl fmt::Debug for GraphApi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GraphApi")
             .field("base", &self.base)
-            .field("token_key", &self.token_key)
+            .field("mailbox", &self.mailbox)
+            .field("tokens", &self.tokens)
             .finish_non_exhaustive()
     }
 }
 
+/// What a [`GraphApi`] is built from (grouped: they are all required and all distinct).
+pub(crate) struct GraphParts {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) tokens: GraphTokens,
+    pub(crate) provider_id: ProviderId,
+    pub(crate) mailbox: Mailbox,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) in_flight: InFlight,
+}
+
 impl GraphApi {
-    pub(crate) fn new(
-        http: reqwest::Client,
-        base: String,
-        tokens: TokenManager,
-        token_key: TokenKey,
-        provider_id: ProviderId,
-        organizer: String,
-        max_response_bytes: usize,
-    ) -> Self {
+    pub(crate) fn new(parts: GraphParts) -> Self {
         Self {
-            http,
-            base,
-            tokens,
-            token_key,
-            provider_id,
-            organizer,
-            max_response_bytes,
-            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+            http: parts.http,
+            base: parts.base,
+            tokens: parts.tokens,
+            provider_id: parts.provider_id,
+            mailbox: parts.mailbox,
+            max_response_bytes: parts.max_response_bytes,
+            in_flight: Arc::new(parts.in_flight),
         }
     }
 
-    pub(crate) fn tokens(&self) -> &TokenManager {
+    pub(crate) fn tokens(&self) -> &GraphTokens {
         &self.tokens
     }
 
-    pub(crate) fn token_key(&self) -> &TokenKey {
-        &self.token_key
+    pub(crate) fn mailbox(&self) -> &Mailbox {
+        &self.mailbox
     }
 
-    /// Makes one attempt of `call` (plus at most one replay after a rejected token); the JSON
-    /// body of a success, `None` for 202/204 or an empty body.
+    /// Makes one attempt of `call` for `tenant` (plus at most one replay after a rejected
+    /// token); the JSON body of a success, `None` for 202/204 or an empty body.
     pub(crate) async fn call(
         &self,
         call: &Call<'_>,
+        tenant: &TenantId,
         attempt: u32,
     ) -> Result<Option<Value>, Failure> {
         let span = tracing::debug_span!(
@@ -137,19 +136,16 @@ impl GraphApi {
             http_status = tracing::field::Empty,
         );
         async {
-            let token = self.tokens.access_token(&self.token_key).await?;
-            let mut raw = self.send(call, &token).await?;
+            let token = self.tokens.access_token(tenant).await?;
+            let mut raw = self.send(call, tenant, &token).await?;
             if raw.status == 401
                 && GraphBody::parse(&raw.body).code.as_deref() == Some(INVALID_TOKEN)
             {
                 // Expired early or revoked: drop it, get one new token for every waiting
                 // caller, replay once.
                 tracing::info!("graph rejected the access token; replaying once with a new one");
-                let fresh = self
-                    .tokens
-                    .refresh_after_rejection(&self.token_key, &token)
-                    .await?;
-                raw = self.send(call, &fresh).await?;
+                let fresh = self.tokens.refresh_after_rejection(tenant, &token).await?;
+                raw = self.send(call, tenant, &fresh).await?;
             }
             tracing::Span::current().record("http_status", raw.status);
             if !(200..300).contains(&raw.status) {
@@ -158,7 +154,7 @@ impl GraphApi {
                     &raw.headers,
                     &raw.body,
                     &self.provider_id,
-                    &self.organizer,
+                    &self.mailbox,
                 );
                 tracing::debug!(code = %failure.error.code(), "graph answered with an error");
                 return Err(failure);
@@ -178,10 +174,14 @@ impl GraphApi {
         .await
     }
 
-    async fn send(&self, call: &Call<'_>, token: &AccessToken) -> Result<Raw, Failure> {
+    async fn send(
+        &self,
+        call: &Call<'_>,
+        tenant: &TenantId,
+        token: &AccessToken,
+    ) -> Result<Raw, Failure> {
         // Held until the answer is read: the mailbox counts a request until it has answered.
-        // The semaphore is never closed, so acquiring cannot fail.
-        let _permit = self.in_flight.acquire().await.ok();
+        let _permit = self.in_flight.acquire(tenant).await;
         let url = format!("{}{}", self.base, call.path);
         let mut request = self
             .http

@@ -10,10 +10,14 @@ use meetschedify_core::{
     TokenManagerConfig, TokenStore,
 };
 
-use crate::api::GraphApi;
+use crate::api::{GraphApi, GraphParts};
 use crate::config::{trim_base, Settings};
+use crate::events::EventCalendar;
+use crate::in_flight::InFlight;
+use crate::mailbox::Mailbox;
 use crate::provider::TeamsAppProvider;
 use crate::token::ClientCredentials;
+use crate::tokens::GraphTokens;
 
 /// Connections are usually quick or dead; a request timeout shorter than this is used as is.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -231,14 +235,7 @@ impl TeamsAppProviderBuilder {
     pub fn build(self) -> Result<TeamsAppProvider> {
         let settings = self.settings;
         settings.validate()?;
-        let http = reqwest::Client::builder()
-            .timeout(settings.request_timeout)
-            .connect_timeout(settings.request_timeout.min(CONNECT_TIMEOUT))
-            .user_agent(concat!("meetschedify-teams/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                Error::invalid_config("http_client", format!("cannot build the HTTP client: {e}"))
-            })?;
+        let http = http_client(&settings)?;
         let store = self
             .token_store
             .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
@@ -254,17 +251,36 @@ impl TeamsAppProviderBuilder {
             TenantId::new(format!("{}/{}", settings.tenant_id, settings.client_id)),
             settings.provider_id.clone(),
         );
-        let api = GraphApi::new(
-            http.clone(),
-            settings.graph_base.clone(),
-            tokens,
-            key,
-            settings.provider_id.clone(),
-            settings.organizer.clone(),
-            settings.max_response_bytes,
-        );
-        Ok(TeamsAppProvider::assemble(settings, api))
+        let api = GraphApi::new(GraphParts {
+            http,
+            base: settings.graph_base.clone(),
+            tokens: GraphTokens::shared(tokens, key.clone()),
+            provider_id: settings.provider_id.clone(),
+            mailbox: Mailbox::User(settings.organizer.clone()),
+            max_response_bytes: settings.max_response_bytes,
+            // Every call addresses the one organizer mailbox: one budget.
+            in_flight: InFlight::new(1),
+        });
+        let events = EventCalendar {
+            api,
+            retry: settings.retry.clone(),
+            provider_id: settings.provider_id.clone(),
+            tenant_ownership: settings.tenant_ownership,
+        };
+        Ok(TeamsAppProvider::assemble(settings, key, events))
     }
+}
+
+/// The HTTP client of a provider: its timeouts and user agent.
+pub(crate) fn http_client(settings: &Settings) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(settings.request_timeout)
+        .connect_timeout(settings.request_timeout.min(CONNECT_TIMEOUT))
+        .user_agent(concat!("meetschedify-teams/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| {
+            Error::invalid_config("http_client", format!("cannot build the HTTP client: {e}"))
+        })
 }
 
 impl fmt::Debug for TeamsAppProviderBuilder {

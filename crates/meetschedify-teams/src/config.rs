@@ -15,6 +15,12 @@ pub const ENV_TENANT_ID: &str = "MICROSOFT_TENANT_ID";
 pub const ENV_CLIENT_ID: &str = "MICROSOFT_CLIENT_ID";
 /// A client secret's value (not its id) of the app registration.
 pub const ENV_CLIENT_SECRET: &str = "MICROSOFT_CLIENT_SECRET";
+/// The redirect URI registered for the app (platform "Web"), where the per-user provider's
+/// connect flow comes back with the code.
+pub const ENV_REDIRECT_URI: &str = "MICROSOFT_REDIRECT_URI";
+/// 32 bytes in base64 (`openssl rand -base64 32`) sealing the per-user connect flow's OAuth
+/// state, the same on every instance of the application.
+pub const ENV_STATE_KEY: &str = "MEETSCHEDIFY_OAUTH_STATE_KEY";
 /// The mailbox whose calendar holds the meetings: a user object id or a user principal name.
 pub const ENV_ORGANIZER: &str = "MICROSOFT_TEAMS_ORGANIZER";
 /// Overrides the Microsoft identity platform base (`POST {base}/{tenant}/oauth2/v2.0/token`).
@@ -120,9 +126,19 @@ impl Settings {
         settings
     }
 
-    /// Checks every setting; an `INVALID_CONFIG` error names the first one at fault, by its
-    /// environment variable when it was read from one.
+    /// Checks every setting of the app-only provider; an `INVALID_CONFIG` error names the first
+    /// one at fault, by its environment variable when it was read from one.
     pub(crate) fn validate(&self) -> Result<()> {
+        self.validate_credentials(Access::AppOnly)?;
+        let env = self.from_env;
+        let organizer = pick(env.organizer, ENV_ORGANIZER, "organizer");
+        check_credential(organizer, env.organizer, &self.organizer)?;
+        check_organizer(organizer, &self.organizer)?;
+        self.validate_transport()
+    }
+
+    /// Checks the tenant, client id and client secret, the tenant by the rules of `access`.
+    pub(crate) fn validate_credentials(&self, access: Access) -> Result<()> {
         let env = self.from_env;
         check_credential(
             pick(env.tenant_id, ENV_TENANT_ID, "tenant_id"),
@@ -132,6 +148,7 @@ impl Settings {
         check_tenant(
             pick(env.tenant_id, ENV_TENANT_ID, "tenant_id"),
             &self.tenant_id,
+            access,
         )?;
         check_credential(
             pick(env.client_id, ENV_CLIENT_ID, "client_id"),
@@ -142,10 +159,12 @@ impl Settings {
             pick(env.client_secret, ENV_CLIENT_SECRET, "client_secret"),
             env.client_secret,
             self.client_secret.expose_secret(),
-        )?;
-        let organizer = pick(env.organizer, ENV_ORGANIZER, "organizer");
-        check_credential(organizer, env.organizer, &self.organizer)?;
-        check_organizer(organizer, &self.organizer)?;
+        )
+    }
+
+    /// Checks the bases, limits, timeouts, retry policy and provider id.
+    pub(crate) fn validate_transport(&self) -> Result<()> {
+        let env = self.from_env;
         check_base(
             pick(env.login_base, ENV_LOGIN_BASE, "login_base"),
             &self.login_base,
@@ -174,7 +193,16 @@ impl Settings {
     }
 }
 
-fn pick(from_env: bool, var: &'static str, setting: &'static str) -> &'static str {
+/// Whose permissions a provider uses, which decides the tenants it may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Application permissions (client credentials): the tenant itself.
+    AppOnly,
+    /// Delegated permissions (a user signs in): also `common` or `organizations`.
+    Delegated,
+}
+
+pub(crate) fn pick(from_env: bool, var: &'static str, setting: &'static str) -> &'static str {
     if from_env {
         var
     } else {
@@ -187,7 +215,7 @@ pub(crate) fn trim_base(base: String) -> String {
 }
 
 /// `field` is the setting's name, or the variable's when `from_env`.
-fn check_credential(field: &str, from_env: bool, value: &str) -> Result<()> {
+pub(crate) fn check_credential(field: &str, from_env: bool, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         let message = if from_env {
             format!("{field} is not set")
@@ -207,13 +235,28 @@ fn check_credential(field: &str, from_env: bool, value: &str) -> Result<()> {
 
 /// The tenant goes into the token URL's path (`/{tenant}/oauth2/v2.0/token`). Client
 /// credentials need the tenant itself: `common`, `organizations` and `consumers` are for user
-/// sign-in, and some grants are refused over them (AADSTS9001023).
-fn check_tenant(field: &str, tenant: &str) -> Result<()> {
-    if ["common", "organizations", "consumers"].contains(&tenant.to_ascii_lowercase().as_str()) {
-        return Err(Error::invalid_config(
-            field,
-            format!("{field} must be the tenant's GUID or domain, not `{tenant}`"),
-        ));
+/// sign-in, and some grants are refused over them (AADSTS9001023). Delegated sign-in accepts
+/// `common` and `organizations` (reference `microsoft-teams.md` §1.1) but never `consumers`:
+/// personal Microsoft accounts get calendar events without a Teams link (§3.11).
+fn check_tenant(field: &str, tenant: &str, access: Access) -> Result<()> {
+    let lower = tenant.to_ascii_lowercase();
+    match (access, lower.as_str()) {
+        (Access::AppOnly, "common" | "organizations" | "consumers") => {
+            return Err(Error::invalid_config(
+                field,
+                format!("{field} must be the tenant's GUID or domain, not `{tenant}`"),
+            ));
+        }
+        (Access::Delegated, "consumers") => {
+            return Err(Error::invalid_config(
+                field,
+                format!(
+                    "{field} must not be `consumers`: teams meetings need a work or school \
+                     account (use the tenant's GUID or domain, `organizations` or `common`)"
+                ),
+            ));
+        }
+        _ => {}
     }
     if !tenant
         .chars()

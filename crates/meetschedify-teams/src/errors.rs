@@ -27,6 +27,7 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::config::{ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_ORGANIZER, ENV_TENANT_ID};
+use crate::mailbox::Mailbox;
 use crate::retry_after::retry_after;
 
 /// Vendor messages are short; anything longer is cut so errors stay cheap to log and clone.
@@ -122,14 +123,14 @@ pub(crate) fn network(err: &reqwest::Error, provider: &ProviderId) -> Failure {
     }
 }
 
-/// A Graph answer with an error status. `organizer` is the mailbox the call addressed, named
-/// in permission and mailbox errors.
+/// A Graph answer with an error status. `mailbox` is the one the call addressed, named in
+/// permission and mailbox errors with what to fix for its kind of access.
 pub(crate) fn graph_status(
     status: u16,
     headers: &HeaderMap,
     body: &[u8],
     provider: &ProviderId,
-    organizer: &str,
+    mailbox: &Mailbox,
 ) -> Failure {
     let parsed = GraphBody::parse(body);
     let mut details = HttpErrorDetails::new(status);
@@ -172,12 +173,7 @@ pub(crate) fn graph_status(
         403 => Failure::clear(
             base(
                 ErrorCode::PermissionDenied,
-                format!(
-                    "{described}: grant the app the Microsoft Graph application permission \
-                     Calendars.ReadWrite (with admin consent), and if an Exchange application \
-                     access policy limits the app to some mailboxes, include the organizer \
-                     `{organizer}` in it"
-                ),
+                format!("{described}: {}", permission_hint(mailbox)),
             )
             .with_retryable(false),
         ),
@@ -189,11 +185,7 @@ pub(crate) fn graph_status(
         404 => Failure::clear(
             base(
                 ErrorCode::ProviderError,
-                format!(
-                    "{described}: graph cannot find the organizer mailbox `{organizer}`; check \
-                     {ENV_ORGANIZER} (a user object id or user principal name with an Exchange \
-                     Online mailbox)"
-                ),
+                format!("{described}: {}", missing_mailbox_hint(mailbox)),
             )
             .with_retryable(false),
         ),
@@ -215,6 +207,35 @@ pub(crate) fn graph_status(
             ambiguous: true,
         },
         _ => Failure::clear(base(ErrorCode::ProviderError, described).with_retryable(false)),
+    }
+}
+
+/// What to grant when Graph answers 403: an application permission and access policy for the
+/// app-only provider, the delegated permission of the user's own grant for the per-user one.
+fn permission_hint(mailbox: &Mailbox) -> String {
+    match mailbox {
+        Mailbox::User(organizer) => format!(
+            "grant the app the Microsoft Graph application permission Calendars.ReadWrite (with \
+             admin consent), and if an Exchange application access policy limits the app to some \
+             mailboxes, include the organizer `{organizer}` in it"
+        ),
+        Mailbox::Me => "the signed-in user's grant does not allow writing their calendar: the \
+             app registration needs the delegated permission Calendars.ReadWrite, and the user \
+             must connect again and consent to it"
+            .to_owned(),
+    }
+}
+
+/// What a 404 that is not about the event means: the mailbox itself is unknown.
+fn missing_mailbox_hint(mailbox: &Mailbox) -> String {
+    match mailbox {
+        Mailbox::User(organizer) => format!(
+            "graph cannot find the organizer mailbox `{organizer}`; check {ENV_ORGANIZER} (a user \
+             object id or user principal name with an Exchange Online mailbox)"
+        ),
+        Mailbox::Me => "graph cannot find the signed-in user's mailbox: the connected account \
+             needs an Exchange Online mailbox (a work or school account with a licence)"
+            .to_owned(),
     }
 }
 
@@ -261,7 +282,7 @@ impl IdentityBody {
         }
     }
 
-    fn has(&self, code: u64) -> bool {
+    pub(crate) fn has(&self, code: u64) -> bool {
         self.codes.contains(&code)
     }
 }

@@ -6,6 +6,9 @@ mod body;
 mod builder;
 mod config;
 mod errors;
+mod events;
+mod in_flight;
+mod mailbox;
 mod mapping;
 mod path;
 mod props;
@@ -13,6 +16,8 @@ mod provider;
 mod read;
 mod retry_after;
 mod token;
+mod token_endpoint;
+mod tokens;
 mod transaction;
 
 pub use builder::TeamsAppProviderBuilder;

@@ -10,6 +10,7 @@ use meetschedify_core::{
 use serde_json::Value;
 
 use crate::errors::unexpected;
+use crate::mailbox::Mailbox;
 
 /// The Teams join link of an event: `onlineMeeting.joinUrl` (never the deprecated
 /// `onlineMeetingUrl`, which is null for Teams).
@@ -116,13 +117,13 @@ fn links(event: &Value, join: &str) -> Vec<ConferenceLink> {
 /// The error of a create whose event came back without a Teams meeting: the mailbox has no
 /// Teams licence, or its calendar does not allow `teamsForBusiness`. The event exists (and its
 /// invitations went out), so it is named rather than created again.
-pub(crate) fn no_teams_link(event_id: &str, organizer: &str, provider: &ProviderId) -> Error {
+pub(crate) fn no_teams_link(event_id: &str, mailbox: &Mailbox, provider: &ProviderId) -> Error {
     Error::new(
         meetschedify_core::ErrorCode::ProviderError,
         format!(
-            "graph created the event without a Teams meeting: the organizer `{organizer}` needs \
-             a Teams licence and a calendar that allows teamsForBusiness; the event was left in \
-             place"
+            "graph created the event without a Teams meeting: {} needs a Teams licence and a \
+             calendar that allows teamsForBusiness; the event was left in place",
+            mailbox.describe()
         ),
     )
     .with_retryable(false)

@@ -10,6 +10,10 @@ use super::*;
 const P: ProviderId = ProviderId::MICROSOFT_TEAMS_APP;
 const ORGANIZER: &str = "bookings@contoso.example";
 
+fn org() -> Mailbox {
+    Mailbox::User(ORGANIZER.to_owned())
+}
+
 fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
     let mut h = HeaderMap::new();
     for (k, v) in pairs {
@@ -99,7 +103,7 @@ const NOT_FOUND: &str = r#"{"error":{"code":"ErrorItemNotFound","message":"The s
 
 #[test]
 fn a_missing_event_is_meeting_not_found_with_graphs_details() {
-    let f = graph_status(404, &HeaderMap::new(), NOT_FOUND.as_bytes(), &P, ORGANIZER);
+    let f = graph_status(404, &HeaderMap::new(), NOT_FOUND.as_bytes(), &P, &org());
     assert!(!f.ambiguous);
     assert_eq!(f.error.code(), ErrorCode::MeetingNotFound);
     let d = http(&f.error);
@@ -116,14 +120,14 @@ fn a_missing_event_is_meeting_not_found_with_graphs_details() {
         ("request-id", "hdr-req"),
         ("client-request-id", "hdr-client"),
     ]);
-    let f = graph_status(404, &h, NOT_FOUND.as_bytes(), &P, ORGANIZER);
+    let f = graph_status(404, &h, NOT_FOUND.as_bytes(), &P, &org());
     assert_eq!(http(&f.error).request_id.as_deref(), Some("hdr-req"));
     let h = headers(&[("client-request-id", "hdr-client")]);
-    let f = graph_status(404, &h, NOT_FOUND.as_bytes(), &P, ORGANIZER);
+    let f = graph_status(404, &h, NOT_FOUND.as_bytes(), &P, &org());
     assert_eq!(http(&f.error).request_id.as_deref(), Some("hdr-client"));
     // The generic spelling of the errors page too.
     let generic = r#"{"error":{"code":"itemNotFound","message":"x"}}"#;
-    let f = graph_status(404, &HeaderMap::new(), generic.as_bytes(), &P, ORGANIZER);
+    let f = graph_status(404, &HeaderMap::new(), generic.as_bytes(), &P, &org());
     assert_eq!(f.error.code(), ErrorCode::MeetingNotFound);
 }
 
@@ -131,7 +135,7 @@ fn a_missing_event_is_meeting_not_found_with_graphs_details() {
 fn an_unknown_organizer_names_its_variable() {
     let body =
         r#"{"error":{"code":"ResourceNotFound","message":"Resource could not be discovered."}}"#;
-    let f = graph_status(404, &HeaderMap::new(), body.as_bytes(), &P, ORGANIZER);
+    let f = graph_status(404, &HeaderMap::new(), body.as_bytes(), &P, &org());
     assert_eq!(f.error.code(), ErrorCode::ProviderError);
     assert!(
         f.error.message().contains("MICROSOFT_TEAMS_ORGANIZER"),
@@ -144,7 +148,7 @@ fn an_unknown_organizer_names_its_variable() {
 #[test]
 fn a_missing_permission_names_what_to_grant() {
     let body = r#"{"error":{"code":"ErrorAccessDenied","message":"Access is denied. Check credentials and try again."}}"#;
-    let f = graph_status(403, &HeaderMap::new(), body.as_bytes(), &P, ORGANIZER);
+    let f = graph_status(403, &HeaderMap::new(), body.as_bytes(), &P, &org());
     assert_eq!(f.error.code(), ErrorCode::PermissionDenied);
     assert_eq!(f.error.kind(), ErrorKind::PermissionDenied);
     let m = f.error.message();
@@ -169,25 +173,25 @@ fn throttling_is_rate_limited_after_retry_after() {
             &headers(&[("retry-after", value)]),
             body.as_bytes(),
             &P,
-            ORGANIZER,
+            &org(),
         );
         assert_eq!(f.error.code(), ErrorCode::RateLimited);
         assert!(f.error.is_retryable());
         assert_eq!(f.error.retry_after(), Some(Duration::from_secs(secs)));
         assert_eq!(http(&f.error).request_id.as_deref(), Some("94fb3b52-0000"));
     }
-    let f = graph_status(429, &HeaderMap::new(), body.as_bytes(), &P, ORGANIZER);
+    let f = graph_status(429, &HeaderMap::new(), body.as_bytes(), &P, &org());
     assert_eq!(f.error.retry_after(), None);
 }
 
 #[test]
 fn server_errors_are_unavailable_and_gateways_ambiguous() {
-    let f = graph_status(503, &headers(&[("retry-after", "5")]), b"", &P, ORGANIZER);
+    let f = graph_status(503, &headers(&[("retry-after", "5")]), b"", &P, &org());
     assert_eq!(f.error.code(), ErrorCode::ProviderUnavailable);
     assert_eq!(f.error.retry_after(), Some(Duration::from_secs(5)));
     assert!(f.error.is_retryable() && !f.ambiguous);
     for status in [500, 502, 504] {
-        let f = graph_status(status, &HeaderMap::new(), b"", &P, ORGANIZER);
+        let f = graph_status(status, &HeaderMap::new(), b"", &P, &org());
         assert_eq!(f.error.code(), ErrorCode::ProviderUnavailable);
         assert!(f.error.is_retryable() && f.ambiguous, "{status}");
     }
@@ -197,13 +201,13 @@ fn server_errors_are_unavailable_and_gateways_ambiguous() {
 fn a_reused_transaction_id_is_a_reused_idempotency_key() {
     // alcionai/corso#2490 (status assumed 400 by the reference).
     let body = r#"{"error":{"code":"ErrorDuplicateTransactionId","message":"Your request can't be completed. The TransactionId specified in the request has already been used to create a different event."}}"#;
-    let f = graph_status(400, &HeaderMap::new(), body.as_bytes(), &P, ORGANIZER);
+    let f = graph_status(400, &HeaderMap::new(), body.as_bytes(), &P, &org());
     assert_eq!(f.error.code(), ErrorCode::IdempotencyKeyReused);
 }
 
 #[test]
 fn other_errors_are_provider_errors() {
-    let f = graph_status(401, &HeaderMap::new(), br#"{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}"#, &P, ORGANIZER);
+    let f = graph_status(401, &HeaderMap::new(), br#"{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}"#, &P, &org());
     assert_eq!(f.error.code(), ErrorCode::ProviderError);
     assert!(!f.error.is_retryable());
     let f = graph_status(
@@ -211,10 +215,10 @@ fn other_errors_are_provider_errors() {
         &HeaderMap::new(),
         br#"{"error":{"code":"ErrorOccurrenceCrossingBoundary","message":"x"}}"#,
         &P,
-        ORGANIZER,
+        &org(),
     );
     assert_eq!(f.error.code(), ErrorCode::ProviderError);
-    let f = graph_status(418, &HeaderMap::new(), b"not json", &P, ORGANIZER);
+    let f = graph_status(418, &HeaderMap::new(), b"not json", &P, &org());
     assert_eq!(f.error.code(), ErrorCode::ProviderError);
     assert_eq!(f.error.message(), "graph answered 418");
 }
