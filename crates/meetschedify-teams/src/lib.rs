@@ -7,10 +7,12 @@ mod builder;
 mod config;
 mod errors;
 mod events;
+mod grant_errors;
 mod in_flight;
 mod mailbox;
 mod mapping;
 mod path;
+mod per_user;
 mod props;
 mod provider;
 mod read;
@@ -23,8 +25,11 @@ mod transaction;
 pub use builder::TeamsAppProviderBuilder;
 pub use config::{
     DEFAULT_GRAPH_API_BASE, DEFAULT_LOGIN_BASE, DEFAULT_REQUEST_TIMEOUT, ENV_CLIENT_ID,
-    ENV_CLIENT_SECRET, ENV_GRAPH_API_BASE, ENV_LOGIN_BASE, ENV_ORGANIZER, ENV_TENANT_ID,
-    GRAPH_SCOPE,
+    ENV_CLIENT_SECRET, ENV_GRAPH_API_BASE, ENV_LOGIN_BASE, ENV_ORGANIZER, ENV_REDIRECT_URI,
+    ENV_STATE_KEY, ENV_TENANT_ID, GRAPH_SCOPE,
+};
+pub use per_user::{
+    TeamsProvider, TeamsProviderBuilder, SCOPE_CALENDARS_READ_WRITE, SCOPE_OFFLINE_ACCESS,
 };
 pub use props::PROPERTY_ID;
 pub use provider::{TeamsAppProvider, TEAMS_LIMITS};
