@@ -6,15 +6,23 @@
 #[allow(dead_code)]
 #[path = "integration/common.rs"]
 mod common;
+#[allow(dead_code)]
+#[path = "integration/user_common.rs"]
+mod user_common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::secrecy::ExposeSecret;
-use meetschedify_core::{MeetingContext, MeetingProvider, MemoryTokenStore, TokenStore};
-use meetschedify_emulator::FaultRule;
+use meetschedify_core::{
+    AuthorizationRequest, MeetingContext, MeetingProvider, MemoryTokenStore, OAuthConnect,
+    OAuthStateKey, ProviderId, SaveCondition, TenantId, TokenRecord, TokenStore, ValidatedCreate,
+};
+use meetschedify_emulator::{EmulatorHandle, FaultRule};
 
 use crate::common::{builder, client, emulator, request, status_with};
+use crate::user_common::{callback, consent, user_builder, user_request, STATE_KEY};
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -29,9 +37,11 @@ impl Write for Buffer {
     }
 }
 
-/// No secret reaches `tracing` output or `Debug`: the client secret and the access tokens.
-/// Flows run with logging at TRACE into a buffer, then the buffer and every `Debug` rendering
-/// are searched for each secret.
+/// No secret reaches `tracing` output or `Debug`: the client secret and the access tokens of
+/// the app-only provider; the authorization code, the state key, and the access and refresh
+/// tokens (before and after rotation) of the per-user provider. Flows run with logging at
+/// TRACE into a buffer, then the buffer and every `Debug` rendering are searched for each
+/// secret.
 #[tokio::test]
 async fn no_secret_in_logs_or_debug_output() {
     let buffer = Buffer::default();
@@ -96,6 +106,7 @@ async fn no_secret_in_logs_or_debug_output() {
         .build()
         .unwrap();
     let err = client_err(&wrong).await;
+    let (user_rendered, user_secrets) = per_user_flows(&emu).await;
     drop(_guard);
 
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
@@ -104,17 +115,26 @@ async fn no_secret_in_logs_or_debug_output() {
         "the flows were logged:\n{logs}"
     );
     let rendered = format!(
-        "{teams:?} {teams:#?} {created:?} {got:?} {err:?} {wrong:?} {}",
+        "{teams:?} {teams:#?} {created:?} {got:?} {err:?} {wrong:?} {} {user_rendered}",
         err
     );
-    for needle in [
-        secret.as_str(),
-        "wrong-secret-value",
-        &tokens[0],
-        &tokens[1],
-    ] {
-        assert!(!logs.contains(needle), "a secret is in the logs");
-        assert!(!rendered.contains(needle), "a secret is in Debug output");
+    assert!(
+        logs.contains("microsoft_connect"),
+        "the per-user flows were logged"
+    );
+    let mut needles = vec![
+        secret.clone(),
+        "wrong-secret-value".to_owned(),
+        tokens[0].clone(),
+        tokens[1].clone(),
+    ];
+    needles.extend(user_secrets);
+    for needle in &needles {
+        assert!(!logs.contains(needle.as_str()), "a secret is in the logs");
+        assert!(
+            !rendered.contains(needle.as_str()),
+            "a secret is in Debug output"
+        );
     }
 }
 
@@ -124,4 +144,69 @@ async fn client_err(teams: &meetschedify_teams::TeamsAppProvider) -> meetschedif
         .access_token(teams.token_key())
         .await
         .unwrap_err()
+}
+
+/// The per-user provider's connect, a refresh that rotates the refresh token, and a refused
+/// refresh: what they rendered with `Debug`, and every secret they handled.
+async fn per_user_flows(emu: &EmulatorHandle) -> (String, Vec<String>) {
+    let store = Arc::new(MemoryTokenStore::new());
+    let teams = user_builder(emu, store.clone()).build().unwrap();
+    let auth = teams
+        .authorization_url(&AuthorizationRequest::new(
+            "acme-hr",
+            ProviderId::MICROSOFT_TEAMS,
+        ))
+        .await
+        .unwrap();
+    let back = consent(&auth.url, true).await;
+    let code = back.code.clone().unwrap();
+    let cb = callback(
+        code.clone(),
+        back.state.clone().unwrap(),
+        &auth.session_binding,
+    );
+    let account = teams.handle_callback(&cb).await.unwrap();
+    let key = teams.token_key(&TenantId::new("acme-hr"));
+    let first = store.get(&key).await.unwrap().unwrap();
+    let expire = |record: TokenRecord| {
+        let store = store.clone();
+        let key = key.clone();
+        async move {
+            let past = record.clone().with_expires_at(Timestamp::UNIX_EPOCH);
+            store
+                .save(&key, &past, SaveCondition::Version(record.version))
+                .await
+                .unwrap();
+        }
+    };
+    expire(first.clone()).await;
+    teams.token_manager().forget(&key);
+    let valid =
+        ValidatedCreate::new(user_request("acme-hr", "Secret-free"), &teams.limits()).unwrap();
+    let created = teams.create_meeting(&valid).await.unwrap();
+    let rotated = store.get(&key).await.unwrap().unwrap();
+    emu.revoke_microsoft_user_tokens(&emu.demo().microsoft_organizer_upn)
+        .unwrap();
+    expire(rotated.clone()).await;
+    teams.token_manager().forget(&key);
+    let refused = teams.create_meeting(&valid).await.unwrap_err();
+    let rendered = format!(
+        "{teams:?} {teams:#?} {auth:?} {cb:?} {account:?} {created:?} {refused:?} {refused} {first:?} {rotated:?}"
+    );
+    let secret = |t: &Option<meetschedify_core::secrecy::SecretString>| {
+        t.as_ref().unwrap().expose_secret().to_owned()
+    };
+    assert_ne!(secret(&first.refresh_token), secret(&rotated.refresh_token));
+    let secrets = vec![
+        code,
+        OAuthStateKey::from_bytes(STATE_KEY)
+            .to_base64()
+            .expose_secret()
+            .to_owned(),
+        first.access_token.expose_secret().to_owned(),
+        secret(&first.refresh_token),
+        rotated.access_token.expose_secret().to_owned(),
+        secret(&rotated.refresh_token),
+    ];
+    (rendered, secrets)
 }
