@@ -7,6 +7,8 @@ mod builder;
 mod config;
 mod errors;
 mod mapping;
+mod mode;
+mod online;
 mod path;
 mod props;
 mod provider;
@@ -18,9 +20,10 @@ mod transaction;
 pub use builder::TeamsAppProviderBuilder;
 pub use config::{
     DEFAULT_GRAPH_API_BASE, DEFAULT_LOGIN_BASE, DEFAULT_REQUEST_TIMEOUT, ENV_CLIENT_ID,
-    ENV_CLIENT_SECRET, ENV_GRAPH_API_BASE, ENV_LOGIN_BASE, ENV_ORGANIZER, ENV_TENANT_ID,
+    ENV_CLIENT_SECRET, ENV_GRAPH_API_BASE, ENV_LOGIN_BASE, ENV_MODE, ENV_ORGANIZER, ENV_TENANT_ID,
     GRAPH_SCOPE,
 };
+pub use mode::TeamsAppMode;
 pub use props::PROPERTY_ID;
 pub use provider::{TeamsAppProvider, TEAMS_LIMITS};
 pub use read::DEFAULT_MAX_RESPONSE_BYTES;

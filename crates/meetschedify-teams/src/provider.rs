@@ -21,6 +21,8 @@ use crate::builder::TeamsAppProviderBuilder;
 use crate::config::Settings;
 use crate::errors::{graph_status, unexpected};
 use crate::mapping::{join_url, no_teams_link, to_created};
+use crate::mode::TeamsAppMode;
+use crate::online::Online;
 use crate::path::{self, check_event_id};
 use crate::props::{expand, Stamp};
 use crate::transaction;
@@ -83,6 +85,11 @@ impl TeamsAppProvider {
     /// The organizer whose calendar holds the meetings, as configured.
     pub fn organizer(&self) -> &str {
         &self.inner.settings.organizer
+    }
+
+    /// The online-meetings operations, for [`TeamsAppMode::OnlineMeetings`].
+    fn online(&self) -> Online<'_> {
+        Online::new(&self.inner.settings, &self.inner.api)
     }
 
     fn id_ref(&self) -> &ProviderId {
@@ -409,19 +416,25 @@ impl MeetingProvider for TeamsAppProvider {
         TEAMS_LIMITS
     }
 
-    /// A keyed create is idempotent through Graph's `transactionId`, derived from the key (see
-    /// the crate docs, *Idempotent create*); metadata round-trips in the event's extended
-    /// property.
+    /// A keyed create is idempotent in both modes: through Graph's `transactionId` for events,
+    /// `createOrGet`'s `externalId` for online meetings (see the crate docs). Metadata
+    /// round-trips in the event's extended property; an online meeting has no place for it.
     fn guarantees(&self) -> Guarantees {
+        let metadata = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => true,
+            TeamsAppMode::OnlineMeetings => false,
+        };
         Guarantees::NONE
             .with_idempotent_create(true)
-            .with_metadata_round_trip(true)
+            .with_metadata_round_trip(metadata)
     }
 
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
-        self.create(request)
-            .await
-            .map_err(|e| self.tag(e, Operation::CreateMeeting))
+        let made = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => self.create(request).await,
+            TeamsAppMode::OnlineMeetings => self.online().create(request).await,
+        };
+        made.map_err(|e| self.tag(e, Operation::CreateMeeting))
     }
 
     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
@@ -444,9 +457,11 @@ impl MeetingProvider for TeamsAppProvider {
 #[async_trait]
 impl GetMeeting for TeamsAppProvider {
     async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
-        self.fetch(ctx, meeting_id)
-            .await
-            .map_err(|e| self.tag(e, Operation::GetMeeting))
+        let got = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => self.fetch(ctx, meeting_id).await,
+            TeamsAppMode::OnlineMeetings => self.online().get(ctx, meeting_id).await,
+        };
+        got.map_err(|e| self.tag(e, Operation::GetMeeting))
     }
 }
 
@@ -458,9 +473,11 @@ impl UpdateMeeting for TeamsAppProvider {
         meeting_id: &str,
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
-        self.apply_update(ctx, meeting_id, update)
-            .await
-            .map_err(|e| self.tag(e, Operation::UpdateMeeting))
+        let updated = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => self.apply_update(ctx, meeting_id, update).await,
+            TeamsAppMode::OnlineMeetings => self.online().update(ctx, meeting_id, update).await,
+        };
+        updated.map_err(|e| self.tag(e, Operation::UpdateMeeting))
     }
 }
 
@@ -471,9 +488,11 @@ impl CancelMeeting for TeamsAppProvider {
         ctx: &MeetingContext,
         meeting_id: &str,
     ) -> Result<CancelOutcome> {
-        self.remove(ctx, meeting_id)
-            .await
-            .map_err(|e| self.tag(e, Operation::CancelMeeting))
+        let outcome = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => self.remove(ctx, meeting_id).await,
+            TeamsAppMode::OnlineMeetings => self.online().cancel(ctx, meeting_id).await,
+        };
+        outcome.map_err(|e| self.tag(e, Operation::CancelMeeting))
     }
 }
 
