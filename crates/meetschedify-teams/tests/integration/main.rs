@@ -7,5 +7,6 @@ mod conformance;
 mod errors;
 mod idempotency;
 mod lifecycle;
+mod online;
 mod ownership;
 mod tokens;
