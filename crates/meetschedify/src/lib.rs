@@ -64,8 +64,9 @@ pub mod google_static {
     pub use meetschedify_google_static::*;
 }
 
-/// Microsoft Teams meetings through Microsoft Graph: `teams::TeamsAppProvider`, app-only, on one
-/// organizer's calendar (feature `teams`).
+/// Microsoft Teams meetings through Microsoft Graph: `teams::TeamsAppProvider`, app-only, for one
+/// organizer, as calendar events or standalone online meetings (`teams::TeamsAppMode`; feature
+/// `teams`).
 #[cfg(feature = "teams")]
 #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub mod teams {
