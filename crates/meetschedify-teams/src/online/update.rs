@@ -2,7 +2,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use meetschedify_core::{MeetingContext, Metadata, Result, UpdatedMeeting, ValidatedUpdate};
+use meetschedify_core::{MeetingContext, Result, UpdatedMeeting, ValidatedUpdate};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -57,7 +57,7 @@ impl Online<'_> {
             .time()
             .map(|t| t.timezone().to_owned())
             .or_else(|| owned.zone().map(str::to_owned));
-        let metadata = req.metadata.clone().unwrap_or_else(Metadata::new);
+        let metadata = req.metadata.clone().unwrap_or_default();
         let meeting = mapping::to_created(after, zone.as_deref(), metadata, self.provider())?;
         tracing::info!(link_changed = changed, "teams online meeting updated");
         Ok(UpdatedMeeting::new(meeting, changed))
