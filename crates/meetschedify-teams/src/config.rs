@@ -129,10 +129,10 @@ impl Settings {
             settings.from_env.graph_base = true;
         }
         if let Some(mode) = read(ENV_MODE) {
-            match mode.parse() {
+            match mode.parse::<TeamsAppMode>() {
                 Ok(mode) => settings.mode = mode,
+                // Kept for `validate`, under the variable's name, like every other bad value.
                 Err(e) => {
-                    let e: Error = e;
                     let message = e.message().replacen("the teams mode", ENV_MODE, 1);
                     settings.invalid_mode = Some(Error::invalid_config(ENV_MODE, message));
                 }

@@ -40,7 +40,9 @@ pub const TEAMS_LIMITS: RequestLimits = RequestLimits::DEFAULT;
 /// tenant of the application shares the organizer's calendar and one access token; each event
 /// is stamped with its tenant, and by default get, update and cancel answer
 /// `MEETING_NOT_FOUND` for an event that is not the caller's tenant's (see
-/// [`TeamsAppProviderBuilder::with_tenant_ownership`]).
+/// [`TeamsAppProviderBuilder::with_tenant_ownership`]). With
+/// [`TeamsAppMode::OnlineMeetings`] each meeting is a standalone Teams online meeting instead,
+/// on no calendar and with no invitations (see the crate docs, *Two modes*).
 ///
 /// Cheap to clone (one `Arc`); register it with a `MeetSchedifyClient` or call it directly.
 #[derive(Clone)]
