@@ -15,6 +15,7 @@ use crate::config::{trim_base, Settings};
 use crate::events::EventCalendar;
 use crate::in_flight::InFlight;
 use crate::mailbox::Mailbox;
+use crate::mode::TeamsAppMode;
 use crate::provider::TeamsAppProvider;
 use crate::token::ClientCredentials;
 use crate::tokens::GraphTokens;
@@ -32,6 +33,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// |---|---|---|
 /// | [`with_credentials`](Self::with_credentials) (tenant id, client id, client secret) | none: required | `MICROSOFT_TENANT_ID`, `MICROSOFT_CLIENT_ID`, `MICROSOFT_CLIENT_SECRET` |
 /// | [`with_organizer`](Self::with_organizer) | none: required | `MICROSOFT_TEAMS_ORGANIZER` |
+/// | [`with_mode`](Self::with_mode) | [`TeamsAppMode::CalendarEvents`] | `MICROSOFT_TEAMS_MODE` (`events`, `online-meetings`) |
 /// | [`with_login_base`](Self::with_login_base) | [`DEFAULT_LOGIN_BASE`](crate::DEFAULT_LOGIN_BASE) | `MEETSCHEDIFY_MICROSOFT_LOGIN_BASE` |
 /// | [`with_graph_api_base`](Self::with_graph_api_base) | [`DEFAULT_GRAPH_API_BASE`](crate::DEFAULT_GRAPH_API_BASE) | `MEETSCHEDIFY_GRAPH_API_BASE` |
 /// | [`with_request_timeout`](Self::with_request_timeout) | 15 s | |
@@ -77,7 +79,8 @@ impl TeamsAppProviderBuilder {
 
     /// A builder reading `MICROSOFT_TENANT_ID`, `MICROSOFT_CLIENT_ID`,
     /// `MICROSOFT_CLIENT_SECRET`, `MICROSOFT_TEAMS_ORGANIZER` and the optional
-    /// `MEETSCHEDIFY_MICROSOFT_LOGIN_BASE` and `MEETSCHEDIFY_GRAPH_API_BASE` from the process
+    /// `MICROSOFT_TEAMS_MODE`, `MEETSCHEDIFY_MICROSOFT_LOGIN_BASE` and
+    /// `MEETSCHEDIFY_GRAPH_API_BASE` from the process
     /// environment (see [`from_lookup`](Self::from_lookup)).
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -161,6 +164,16 @@ impl TeamsAppProviderBuilder {
     pub fn with_organizer(mut self, organizer: impl Into<String>) -> Self {
         self.settings.organizer = organizer.into();
         self.settings.from_env.organizer = false;
+        self
+    }
+
+    /// Sets what each meeting is (see [`TeamsAppMode`]): calendar events (the default) or
+    /// standalone online meetings, which need the organizer's object id (a GUID), the
+    /// application permission `OnlineMeetings.ReadWrite.All` and a Teams application access
+    /// policy granted to the organizer.
+    pub fn with_mode(mut self, mode: TeamsAppMode) -> Self {
+        self.settings.mode = mode;
+        self.settings.invalid_mode = None;
         self
     }
 

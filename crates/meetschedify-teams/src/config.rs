@@ -9,6 +9,8 @@ use std::time::Duration;
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
 use meetschedify_core::{EnvVars, Error, ProviderId, Result, RetryConfig};
 
+use crate::mode::TeamsAppMode;
+
 /// The Entra ID (Azure AD) tenant of the app registration: its GUID or a verified domain.
 pub const ENV_TENANT_ID: &str = "MICROSOFT_TENANT_ID";
 /// The app registration's application (client) id.
@@ -23,6 +25,9 @@ pub const ENV_REDIRECT_URI: &str = "MICROSOFT_REDIRECT_URI";
 pub const ENV_STATE_KEY: &str = "MEETSCHEDIFY_OAUTH_STATE_KEY";
 /// The mailbox whose calendar holds the meetings: a user object id or a user principal name.
 pub const ENV_ORGANIZER: &str = "MICROSOFT_TEAMS_ORGANIZER";
+/// What each meeting is: `events` (calendar events, the default) or `online-meetings`
+/// (standalone Teams meetings); see [`TeamsAppMode`].
+pub const ENV_MODE: &str = "MICROSOFT_TEAMS_MODE";
 /// Overrides the Microsoft identity platform base (`POST {base}/{tenant}/oauth2/v2.0/token`).
 pub const ENV_LOGIN_BASE: &str = "MEETSCHEDIFY_MICROSOFT_LOGIN_BASE";
 /// Overrides the Microsoft Graph base (to reach the emulator or a national cloud).
@@ -70,6 +75,10 @@ pub(crate) struct Settings {
     pub(crate) tenant_ownership: bool,
     pub(crate) token_refresh_ahead: Duration,
     pub(crate) max_response_bytes: usize,
+    pub(crate) mode: TeamsAppMode,
+    /// The refusal of a `MICROSOFT_TEAMS_MODE` that names no mode, reported by
+    /// [`validate`](Settings::validate) unless a mode was set in code since.
+    pub(crate) invalid_mode: Option<Error>,
     pub(crate) from_env: FromEnv,
 }
 
@@ -88,6 +97,8 @@ impl Default for Settings {
             tenant_ownership: true,
             token_refresh_ahead: Duration::from_secs(60),
             max_response_bytes: crate::read::DEFAULT_MAX_RESPONSE_BYTES,
+            mode: TeamsAppMode::default(),
+            invalid_mode: None,
             from_env: FromEnv::default(),
         }
     }
@@ -123,6 +134,16 @@ impl Settings {
             settings.graph_base = trim_base(base);
             settings.from_env.graph_base = true;
         }
+        if let Some(mode) = read(ENV_MODE) {
+            match mode.parse::<TeamsAppMode>() {
+                Ok(mode) => settings.mode = mode,
+                // Kept for `validate`, under the variable's name, like every other bad value.
+                Err(e) => {
+                    let message = e.message().replacen("the teams mode", ENV_MODE, 1);
+                    settings.invalid_mode = Some(Error::invalid_config(ENV_MODE, message));
+                }
+            }
+        }
         settings
     }
 
@@ -134,6 +155,12 @@ impl Settings {
         let organizer = pick(env.organizer, ENV_ORGANIZER, "organizer");
         check_credential(organizer, env.organizer, &self.organizer)?;
         check_organizer(organizer, &self.organizer)?;
+        if let Some(err) = &self.invalid_mode {
+            return Err(err.clone());
+        }
+        if self.mode == TeamsAppMode::OnlineMeetings {
+            check_object_id(organizer, &self.organizer)?;
+        }
         self.validate_transport()
     }
 
@@ -287,6 +314,28 @@ fn check_organizer(field: &str, organizer: &str) -> Result<()> {
     }
 }
 
+/// Graph's `onlineMeetings` take the organizer's Entra object id in the path; a user principal
+/// name there is reported to fail (reference §2.1), so the online-meetings mode wants the
+/// GUID before anything is sent.
+fn check_object_id(field: &str, organizer: &str) -> Result<()> {
+    let groups: Vec<&str> = organizer.split('-').collect();
+    let shaped = groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()));
+    if shaped {
+        Ok(())
+    } else {
+        Err(Error::invalid_config(
+            field,
+            format!(
+                "{field} must be the organizer's Entra object id (a GUID) in the online-meetings \
+                 mode: graph's onlineMeetings do not accept a user principal name"
+            ),
+        ))
+    }
+}
+
 /// Tokens and the client secret travel to these hosts: the shared rule refuses plain http
 /// anywhere but loopback (the emulator).
 fn check_base(field: &str, base: &str) -> Result<()> {
@@ -308,6 +357,7 @@ impl fmt::Debug for Settings {
             .field("tenant_ownership", &self.tenant_ownership)
             .field("token_refresh_ahead", &self.token_refresh_ahead)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("mode", &self.mode)
             .finish()
     }
 }

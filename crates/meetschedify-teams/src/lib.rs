@@ -11,6 +11,8 @@ mod grant_errors;
 mod in_flight;
 mod mailbox;
 mod mapping;
+mod mode;
+mod online;
 mod path;
 mod per_user;
 mod props;
@@ -25,9 +27,10 @@ mod transaction;
 pub use builder::TeamsAppProviderBuilder;
 pub use config::{
     DEFAULT_GRAPH_API_BASE, DEFAULT_LOGIN_BASE, DEFAULT_REQUEST_TIMEOUT, ENV_CLIENT_ID,
-    ENV_CLIENT_SECRET, ENV_GRAPH_API_BASE, ENV_LOGIN_BASE, ENV_ORGANIZER, ENV_REDIRECT_URI,
-    ENV_STATE_KEY, ENV_TENANT_ID, GRAPH_SCOPE,
+    ENV_CLIENT_SECRET, ENV_GRAPH_API_BASE, ENV_LOGIN_BASE, ENV_MODE, ENV_ORGANIZER,
+    ENV_REDIRECT_URI, ENV_STATE_KEY, ENV_TENANT_ID, GRAPH_SCOPE,
 };
+pub use mode::TeamsAppMode;
 pub use per_user::{
     TeamsProvider, TeamsProviderBuilder, SCOPE_CALENDARS_READ_WRITE, SCOPE_OFFLINE_ACCESS,
 };

@@ -14,6 +14,8 @@ use meetschedify_core::{
 use crate::builder::TeamsAppProviderBuilder;
 use crate::config::Settings;
 use crate::events::EventCalendar;
+use crate::mode::TeamsAppMode;
+use crate::online::Online;
 
 /// The limits of a Teams event: core's defaults. Outlook documents no subject or body maximum
 /// for Graph; 100 participants stays at the size past which Teams links have been reported
@@ -28,7 +30,9 @@ pub const TEAMS_LIMITS: RequestLimits = RequestLimits::DEFAULT;
 /// tenant of the application shares the organizer's calendar and one access token; each event
 /// is stamped with its tenant, and by default get, update and cancel answer
 /// `MEETING_NOT_FOUND` for an event that is not the caller's tenant's (see
-/// [`TeamsAppProviderBuilder::with_tenant_ownership`]).
+/// [`TeamsAppProviderBuilder::with_tenant_ownership`]). With
+/// [`TeamsAppMode::OnlineMeetings`] each meeting is a standalone Teams online meeting instead,
+/// on no calendar and with no invitations (see the crate docs, *Two modes*).
 ///
 /// Cheap to clone (one `Arc`); register it with a `MeetSchedifyClient` or call it directly.
 #[derive(Clone)]
@@ -80,6 +84,11 @@ impl TeamsAppProvider {
     /// The organizer whose calendar holds the meetings, as configured.
     pub fn organizer(&self) -> &str {
         &self.inner.settings.organizer
+    }
+
+    /// The online-meetings operations, for [`TeamsAppMode::OnlineMeetings`].
+    fn online(&self) -> Online<'_> {
+        Online::new(&self.inner.settings, &self.inner.events.api)
     }
 
     fn id_ref(&self) -> &ProviderId {
@@ -152,19 +161,25 @@ impl MeetingProvider for TeamsAppProvider {
         TEAMS_LIMITS
     }
 
-    /// A keyed create is idempotent through Graph's `transactionId`, derived from the key (see
-    /// the crate docs, *Idempotent create*); metadata round-trips in the event's extended
-    /// property.
+    /// A keyed create is idempotent in both modes: through Graph's `transactionId` for events,
+    /// `createOrGet`'s `externalId` for online meetings (see the crate docs). Metadata
+    /// round-trips in the event's extended property; an online meeting has no place for it.
     fn guarantees(&self) -> Guarantees {
+        let metadata = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => true,
+            TeamsAppMode::OnlineMeetings => false,
+        };
         Guarantees::NONE
             .with_idempotent_create(true)
-            .with_metadata_round_trip(true)
+            .with_metadata_round_trip(metadata)
     }
 
     async fn create_meeting(&self, request: &ValidatedCreate) -> Result<CreatedMeeting> {
-        self.create(request)
-            .await
-            .map_err(|e| self.tag(e, Operation::CreateMeeting))
+        let made = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => self.create(request).await,
+            TeamsAppMode::OnlineMeetings => self.online().create(request).await,
+        };
+        made.map_err(|e| self.tag(e, Operation::CreateMeeting))
     }
 
     async fn connection_status(&self, tenant: &TenantId) -> Result<ConnectionStatus> {
@@ -187,9 +202,11 @@ impl MeetingProvider for TeamsAppProvider {
 #[async_trait]
 impl GetMeeting for TeamsAppProvider {
     async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
-        self.fetch(ctx, meeting_id)
-            .await
-            .map_err(|e| self.tag(e, Operation::GetMeeting))
+        let got = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => self.fetch(ctx, meeting_id).await,
+            TeamsAppMode::OnlineMeetings => self.online().get(ctx, meeting_id).await,
+        };
+        got.map_err(|e| self.tag(e, Operation::GetMeeting))
     }
 }
 
@@ -201,9 +218,11 @@ impl UpdateMeeting for TeamsAppProvider {
         meeting_id: &str,
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
-        self.apply_update(ctx, meeting_id, update)
-            .await
-            .map_err(|e| self.tag(e, Operation::UpdateMeeting))
+        let updated = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => self.apply_update(ctx, meeting_id, update).await,
+            TeamsAppMode::OnlineMeetings => self.online().update(ctx, meeting_id, update).await,
+        };
+        updated.map_err(|e| self.tag(e, Operation::UpdateMeeting))
     }
 }
 
@@ -214,9 +233,11 @@ impl CancelMeeting for TeamsAppProvider {
         ctx: &MeetingContext,
         meeting_id: &str,
     ) -> Result<CancelOutcome> {
-        self.remove(ctx, meeting_id)
-            .await
-            .map_err(|e| self.tag(e, Operation::CancelMeeting))
+        let outcome = match self.inner.settings.mode {
+            TeamsAppMode::CalendarEvents => self.remove(ctx, meeting_id).await,
+            TeamsAppMode::OnlineMeetings => self.online().cancel(ctx, meeting_id).await,
+        };
+        outcome.map_err(|e| self.tag(e, Operation::CancelMeeting))
     }
 }
 

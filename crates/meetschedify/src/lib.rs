@@ -66,7 +66,8 @@ pub mod google_static {
 
 /// Microsoft Teams meetings through Microsoft Graph (feature `teams`): `teams::TeamsProvider`,
 /// per-user with delegated OAuth, on each tenant's own calendar, and `teams::TeamsAppProvider`,
-/// app-only, on one organizer's calendar.
+/// app-only, for one organizer, as calendar events or standalone online meetings
+/// (`teams::TeamsAppMode`).
 #[cfg(feature = "teams")]
 #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub mod teams {

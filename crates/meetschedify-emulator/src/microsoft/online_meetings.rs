@@ -118,15 +118,20 @@ fn store(inner: &mut Inner, call: &Call, meeting: serde_json::Map<String, Value>
         .unwrap_or_default()
         .to_owned();
     if let Some(external) = meeting.get("externalId").and_then(Value::as_str) {
-        inner
-            .microsoft
-            .external_ids
-            .insert((call.user.id.clone(), external.to_owned()), id.clone());
+        inner.microsoft.external_ids.insert(
+            (
+                call.user.tenant_id.clone(),
+                call.user.id.clone(),
+                external.to_owned(),
+            ),
+            id.clone(),
+        );
     }
     inner.microsoft.meeting_order.push(id.clone());
     inner.microsoft.meetings.insert(
         id,
         MeetingRec {
+            tenant_id: call.user.tenant_id.clone(),
             user_id: call.user.id.clone(),
             body: meeting,
         },
@@ -163,7 +168,11 @@ pub(super) fn create_or_get(
     else {
         return bad(&call, "externalId is required.");
     };
-    let key = (call.user.id.clone(), external.to_owned());
+    let key = (
+        call.user.tenant_id.clone(),
+        call.user.id.clone(),
+        external.to_owned(),
+    );
     if let Some(existing) = inner
         .microsoft
         .external_ids
@@ -198,14 +207,14 @@ pub(super) fn create_or_get(
     answer(&call, StatusCode::CREATED, &value)
 }
 
-/// The meeting `id` of `user`, or the 404 (`itemNotFound`, the generic code of §4.1: the real
+/// The meeting `id` of the call's user in the call's tenant, or the 404 (`itemNotFound`, the generic code of §4.1: the real
 /// code is unconfirmed, §2.4).
 fn owned<'a>(inner: &'a Inner, call: &Call, id: &str) -> Result<&'a MeetingRec, Response> {
     inner
         .microsoft
         .meetings
         .get(id)
-        .filter(|m| m.user_id == call.user.id)
+        .filter(|m| m.is_of(&call.user))
         .ok_or_else(|| {
             call.ids.error(
                 StatusCode::NOT_FOUND,
@@ -269,7 +278,7 @@ pub(super) fn find(
         .meeting_order
         .iter()
         .filter_map(|id| inner.microsoft.meetings.get(id))
-        .filter(|m| m.user_id == call.user.id)
+        .filter(|m| m.is_of(&call.user))
         .filter(|m| {
             Value::Object(m.body.clone())
                 .pointer(pointer)
@@ -399,10 +408,11 @@ pub(super) fn delete(
     }
     if let Some(rec) = inner.microsoft.meetings.remove(id) {
         if let Some(external) = rec.body.get("externalId").and_then(Value::as_str) {
-            inner
-                .microsoft
-                .external_ids
-                .remove(&(rec.user_id.clone(), external.to_owned()));
+            inner.microsoft.external_ids.remove(&(
+                rec.tenant_id.clone(),
+                rec.user_id.clone(),
+                external.to_owned(),
+            ));
         }
     }
     inner.microsoft.meeting_order.retain(|m| m != id);

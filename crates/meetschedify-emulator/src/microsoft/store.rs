@@ -145,9 +145,20 @@ pub(crate) struct Mailbox {
 /// A standalone Teams meeting.
 #[derive(Clone, Debug)]
 pub(crate) struct MeetingRec {
+    /// The organizer's tenant: with the user id, whose meeting it is (§2.3 keys meetings by
+    /// tenant and user).
+    pub(crate) tenant_id: String,
     pub(crate) user_id: String,
     /// The full onlineMeeting resource as Graph renders it.
     pub(crate) body: Map<String, Value>,
+}
+
+impl MeetingRec {
+    /// Whether `user` (the organizer a call addresses) owns the meeting: the same object id in
+    /// the same tenant.
+    pub(crate) fn is_of(&self, user: &MicrosoftUser) -> bool {
+        self.user_id == user.id && self.tenant_id == user.tenant_id
+    }
 }
 
 /// Everything Microsoft-side.
@@ -171,8 +182,9 @@ pub(crate) struct MicrosoftStore {
     /// Online meetings by id, and their order.
     pub(crate) meetings: HashMap<String, MeetingRec>,
     pub(crate) meeting_order: Vec<String>,
-    /// (user id, externalId) -> meeting id, for createOrGet.
-    pub(crate) external_ids: HashMap<(String, String), String>,
+    /// (tenant id, user id, externalId) -> meeting id, for createOrGet (§2.3: "tenantId,
+    /// userId, externalId").
+    pub(crate) external_ids: HashMap<(String, String, String), String>,
     pub(crate) cancellations: Vec<MicrosoftCancellation>,
     /// Graph requests in flight per (client id, mailbox user id).
     pub(crate) in_flight: HashMap<(String, String), u32>,

@@ -321,3 +321,69 @@ async fn patch_moves_times_together_and_refuses_the_rest() {
         "RequestBodyRead"
     );
 }
+
+/// §2.3: createOrGet's key is (tenantId, userId, externalId), and a meeting belongs to its
+/// tenant's organizer. A user with the demo organizer's object id in another tenant (possible
+/// through the control API) shares neither the key nor the meetings.
+#[tokio::test]
+async fn create_or_get_and_reads_are_scoped_to_the_tenant() {
+    let emu = Emulator::start().await.unwrap();
+    let http = Http::default();
+    let demo = emu.demo().clone();
+    let oid = demo.microsoft_organizer_id.clone();
+    let tenant = "22222222-3333-4444-5555-666666666666";
+    emu.register_microsoft_app(meetschedify_emulator::MicrosoftApp {
+        tenant_id: tenant.into(),
+        client_id: "app-2".into(),
+        client_secret: "s3cret".into(),
+        redirect_uris: vec![],
+        roles: vec!["OnlineMeetings.ReadWrite.All".into()],
+        secret_expired: false,
+    });
+    let added = http
+        .send(
+            "POST",
+            &format!("{}/microsoft/users", emu.control_base()),
+            &[("content-type", "application/json")],
+            json!({"tenant_id": tenant, "user_principal_name": "twin@two.example", "id": oid})
+                .to_string()
+                .into_bytes(),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text());
+    emu.grant_microsoft_access_policy_globally("app-2").unwrap();
+    let ours = app_token(&http, &emu).await;
+    let theirs = emu.issue_microsoft_app_token("app-2").unwrap();
+    let url = format!("{}/createOrGet", meetings_url(&emu, &oid));
+    let mut request = body();
+    request["externalId"] = json!("booking-42");
+    let first = http.json("POST", &url, &ours, &request).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let first_id = first.json()["id"].as_str().unwrap().to_owned();
+    // The other tenant's organizer, same object id and externalId: a meeting of its own.
+    let twin = http.json("POST", &url, &theirs, &request).await;
+    assert_eq!(twin.status, 201, "{}", twin.text());
+    assert_ne!(twin.json()["id"], first_id.as_str());
+    // Neither tenant reads, changes or deletes the other's meeting.
+    let foreign = meeting_url(&emu, &oid, &first_id);
+    assert_eq!(
+        graph_error(&http.get(&foreign, &theirs).await, 404),
+        "itemNotFound"
+    );
+    let patch = json!({"subject": "Taken"});
+    assert_eq!(
+        graph_error(&http.json("PATCH", &foreign, &theirs, &patch).await, 404),
+        "itemNotFound"
+    );
+    assert_eq!(
+        graph_error(&http.delete(&foreign, &theirs).await, 404),
+        "itemNotFound"
+    );
+    let mine = http.get(&foreign, &ours).await;
+    assert_eq!(mine.status, 200);
+    assert_eq!(mine.json()["subject"], "User Token Meeting");
+    // And the repeat in the first tenant still finds its own meeting.
+    let again = http.json("POST", &url, &ours, &request).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(again.json()["id"], first_id.as_str());
+}
