@@ -47,6 +47,11 @@ enum Flaw {
     UpdateKeepsTitle,
     /// A cancelled meeting still reads as scheduled.
     CancelledStillScheduled,
+    /// Any tenant may read, change and cancel any meeting.
+    IgnoresTenant,
+    /// Another tenant's meeting is refused, but a cancel of it answers `AlreadyCancelled` where
+    /// a missing id answers `MEETING_NOT_FOUND`: the difference tells which ids exist.
+    RevealsForeignIds,
 }
 
 /// A provider held in memory: create, get, update, cancel, both guarantees.
@@ -55,6 +60,8 @@ struct Fake {
     flaw: Flaw,
     secret: String,
     meetings: Mutex<HashMap<String, (CreatedMeeting, bool)>>,
+    /// Who made each meeting.
+    owners: Mutex<HashMap<String, TenantId>>,
     next: AtomicU64,
     fail_next: Arc<AtomicBool>,
 }
@@ -66,6 +73,7 @@ impl Fake {
             flaw,
             secret: SECRET.to_owned(),
             meetings: Mutex::new(HashMap::new()),
+            owners: Mutex::new(HashMap::new()),
             next: AtomicU64::new(1),
             fail_next: Arc::new(AtomicBool::new(false)),
         })
@@ -80,6 +88,25 @@ impl Fake {
                 format!("meeting `{id}` not found"),
             )
         }
+    }
+
+    /// Whether `ctx`'s tenant may touch meeting `id` (a missing one is for the caller to find).
+    fn foreign(&self, ctx: &MeetingContext, id: &str) -> bool {
+        self.flaw != Flaw::IgnoresTenant
+            && self
+                .owners
+                .lock()
+                .unwrap()
+                .get(id)
+                .is_some_and(|owner| *owner != ctx.tenant_id)
+    }
+
+    /// The meeting if it is `ctx`'s tenant's and not cancelled.
+    fn owned(&self, ctx: &MeetingContext, id: &str) -> Result<CreatedMeeting> {
+        if self.foreign(ctx, id) {
+            return Err(self.not_found(id));
+        }
+        self.live(id)
     }
 
     fn live(&self, id: &str) -> Result<CreatedMeeting> {
@@ -153,6 +180,10 @@ impl MeetingProvider for Fake {
         } else {
             made.clone()
         };
+        self.owners
+            .lock()
+            .unwrap()
+            .insert(id.clone(), req.tenant_id.clone());
         meetings.insert(id, (stored, false));
         Ok(made)
     }
@@ -183,8 +214,8 @@ impl MeetingProvider for Fake {
 
 #[async_trait]
 impl GetMeeting for Fake {
-    async fn get_meeting(&self, _: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
-        self.live(meeting_id)
+    async fn get_meeting(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CreatedMeeting> {
+        self.owned(ctx, meeting_id)
     }
 }
 
@@ -192,11 +223,11 @@ impl GetMeeting for Fake {
 impl UpdateMeeting for Fake {
     async fn update_meeting(
         &self,
-        _: &MeetingContext,
+        ctx: &MeetingContext,
         meeting_id: &str,
         update: &ValidatedUpdate,
     ) -> Result<UpdatedMeeting> {
-        let mut meeting = self.live(meeting_id)?;
+        let mut meeting = self.owned(ctx, meeting_id)?;
         if let Some(title) = &update.request().title {
             if self.flaw != Flaw::UpdateKeepsTitle {
                 meeting.title = Some(title.clone());
@@ -215,7 +246,18 @@ impl UpdateMeeting for Fake {
 
 #[async_trait]
 impl CancelMeeting for Fake {
-    async fn cancel_meeting(&self, _: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
+    async fn cancel_meeting(
+        &self,
+        ctx: &MeetingContext,
+        meeting_id: &str,
+    ) -> Result<CancelOutcome> {
+        if self.foreign(ctx, meeting_id) {
+            return if self.flaw == Flaw::RevealsForeignIds {
+                Ok(CancelOutcome::AlreadyCancelled)
+            } else {
+                Err(self.not_found(meeting_id))
+            };
+        }
         let mut meetings = self.meetings.lock().unwrap();
         match meetings.get_mut(meeting_id) {
             None => Err(self.not_found(meeting_id)),
@@ -243,6 +285,7 @@ fn harness(fake: &Arc<Fake>) -> ProviderHarness {
             flag.store(true, Ordering::SeqCst);
         }))
         .with_disconnected_tenant(OFFLINE)
+        .with_other_tenant("org_2")
 }
 
 fn failed(report: &Report) -> Vec<&'static str> {
@@ -264,7 +307,11 @@ async fn each_broken_fake_fails_the_check_that_names_its_flaw() {
         // A cancelled meeting is missing too, so get after cancel fails the same way.
         (
             Flaw::MissingIsProviderError,
-            &["get_after_cancel_is_gone", "missing_meeting_is_not_found"],
+            &[
+                "get_after_cancel_is_gone",
+                "missing_meeting_is_not_found",
+                "other_tenant_sees_nothing",
+            ],
         ),
         (Flaw::DropsMetadata, &["metadata_round_trip"]),
         (Flaw::DuplicatesKeyed, &["idempotent_create"]),
@@ -281,6 +328,8 @@ async fn each_broken_fake_fails_the_check_that_names_its_flaw() {
         ),
         (Flaw::UpdateKeepsTitle, &["update_changes_title_and_time"]),
         (Flaw::CancelledStillScheduled, &["get_after_cancel_is_gone"]),
+        (Flaw::IgnoresTenant, &["other_tenant_sees_nothing"]),
+        (Flaw::RevealsForeignIds, &["other_tenant_sees_nothing"]),
     ];
     for (flaw, expected) in cases {
         let report = run_provider_conformance(&harness(&Fake::new(*flaw))).await;
@@ -411,6 +460,10 @@ async fn a_create_only_provider_passes_with_each_skip_and_its_reason() {
             (
                 "missing_meeting_is_not_found",
                 "provider offers no get, update or cancel"
+            ),
+            (
+                "other_tenant_sees_nothing",
+                "no other tenant given (ProviderHarness::with_other_tenant)"
             ),
             (
                 "failure_has_neutral_kind",

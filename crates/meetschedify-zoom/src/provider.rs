@@ -340,7 +340,13 @@ impl ZoomProvider {
 
     async fn delete(&self, ctx: &MeetingContext, meeting_id: &str) -> Result<CancelOutcome> {
         let id = check_meeting_id(meeting_id)?;
-        let outcome = self.delete_owned(ctx, id).await?;
+        let Some(outcome) = self.delete_owned(ctx, id).await? else {
+            // Another tenant's meeting answers what an unknown id answers (Zoom cannot tell
+            // "never existed" from "deleted", so that is `AlreadyCancelled`): a different
+            // answer would tell the caller which ids exist. Nothing was sent, and the pool
+            // keeps the owner's booking.
+            return Ok(CancelOutcome::AlreadyCancelled);
+        };
         if let Some(state) = &self.inner.pool {
             // Gone either way: its slot is free.
             state.forget(id).await;
@@ -348,19 +354,27 @@ impl ZoomProvider {
         Ok(outcome)
     }
 
-    async fn delete_owned(&self, ctx: &MeetingContext, id: &str) -> Result<CancelOutcome> {
+    /// Deletes the meeting if it is `ctx`'s tenant's; `None` (nothing sent) when it is
+    /// another tenant's or made outside the library.
+    async fn delete_owned(&self, ctx: &MeetingContext, id: &str) -> Result<Option<CancelOutcome>> {
         if self.inner.settings.tenant_ownership {
             // Read and checked before the delete. A meeting already gone is the same
             // `AlreadyCancelled` the delete itself would give.
             match self.get_json(id).await {
-                Ok(meeting) => self.check_owner(&meeting, id, &ctx.tenant_id)?,
+                Ok(meeting) => match self.check_owner(&meeting, id, &ctx.tenant_id) {
+                    Ok(()) => {}
+                    Err(e) if e.code() == ErrorCode::MeetingNotFound => return Ok(None),
+                    Err(e) => return Err(e),
+                },
                 Err(e) if e.code() == ErrorCode::MeetingNotFound => {
-                    return Ok(CancelOutcome::AlreadyCancelled)
+                    return Ok(Some(CancelOutcome::AlreadyCancelled))
                 }
                 Err(e) => return Err(e),
             }
         }
-        self.delete_call(id, ctx.notify_participants).await
+        self.delete_call(id, ctx.notify_participants)
+            .await
+            .map(Some)
     }
 
     /// `DELETE /meetings/{id}`, retried; a meeting already gone is `AlreadyCancelled`.

@@ -52,6 +52,7 @@ async fn google_meet_static_passes_the_provider_conformance_suite() {
 
     let armed = emu.clone();
     let harness = ProviderHarness::new(provider, "acme-hr")
+        .with_other_tenant("other-tenant")
         .with_secrets([
             env["GOOGLE_CLIENT_SECRET"].clone(),
             env["GOOGLE_REFRESH_TOKEN"].clone(),

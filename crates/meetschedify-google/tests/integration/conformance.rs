@@ -50,6 +50,26 @@ async fn google_meet_passes_the_provider_conformance_suite() {
         )
         .await
         .unwrap();
+    // A second tenant, connected to its own Google account: per-user tenants reach only their
+    // own calendars (the ownership check is off by default for this provider).
+    emu.add_google_user("second@emulator.example.com");
+    let second = emu
+        .issue_google_refresh_token(
+            &demo.google_client_id,
+            "second@emulator.example.com",
+            &[meetschedify_google::SCOPE_CALENDAR_EVENTS],
+        )
+        .expect("the emulator issues a refresh token");
+    store
+        .save(
+            &TokenKey::new("org_2", ProviderId::GOOGLE_MEET),
+            &TokenRecord::new("ya29.expired-long-ago")
+                .with_refresh_token(&second)
+                .with_expires_at(jiff::Timestamp::UNIX_EPOCH),
+            SaveCondition::Always,
+        )
+        .await
+        .unwrap();
     let google = GoogleMeetProvider::builder()
         .with_client_id(&demo.google_client_id)
         .with_client_secret(&demo.google_client_secret)
@@ -75,13 +95,15 @@ async fn google_meet_passes_the_provider_conformance_suite() {
         .with_secrets([
             demo.google_client_secret.clone(),
             demo.google_refresh_token.clone(),
+            second,
         ])
         // Digits are base32hex, so this is a well-formed event id that does not exist.
         .with_missing_meeting_id("99999999999")
         .with_failure(FailureCase::armed_by(ErrorKind::RateLimited, move || {
             armed.inject_fault(FaultRule::once("POST", INSERT, rate_limited()));
         }))
-        .with_disconnected_tenant("org_never_connected");
+        .with_disconnected_tenant("org_never_connected")
+        .with_other_tenant("org_2");
     let report = run_provider_conformance(&harness).await;
     println!("{report}");
     // Google offers every operation, so only "unsupported_operations_refused" is skipped.

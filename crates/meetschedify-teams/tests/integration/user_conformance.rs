@@ -23,6 +23,9 @@ async fn teams_per_user_passes_the_provider_conformance_suite() {
         .build()
         .unwrap();
     connect(&teams, "acme-hr").await;
+    // A second tenant on the same Microsoft account: Graph would show it the first tenant's
+    // events, so only the library's ownership check keeps them apart.
+    connect(&teams, "acme-ops").await;
     let record = store
         .get(&teams.token_key(&"acme-hr".into()))
         .await
@@ -44,7 +47,8 @@ async fn teams_per_user_passes_the_provider_conformance_suite() {
                 FaultAction::too_many_requests(1),
             ));
         }))
-        .with_disconnected_tenant("never-connected");
+        .with_disconnected_tenant("never-connected")
+        .with_other_tenant("acme-ops");
     let report = run_provider_conformance(&harness).await;
     println!("{report}");
     report.assert_ok();

@@ -496,15 +496,97 @@ fn expect_not_found<T: std::fmt::Debug>(call: &str, result: Result<T>) -> Result
             Ok(())
         }
         Err(e) => Err(fail(format!(
-            "{call} of a missing meeting failed with {} (kind {}), expected MEETING_NOT_FOUND \
-             (kind not_found): {e}",
+            "{call} failed with {} (kind {}), expected MEETING_NOT_FOUND (kind not_found): {e}",
             e.code(),
             e.kind()
         ))),
-        Ok(v) => Err(fail(format!(
-            "{call} of a missing meeting succeeded: {v:?}"
-        ))),
+        Ok(v) => Err(fail(format!("{call} succeeded: {v:?}"))),
     }
+}
+
+/// What a cancel answered, reduced to what a caller can tell apart.
+fn cancel_answer(result: &Result<CancelOutcome>) -> String {
+    match result {
+        Ok(outcome) => format!("{outcome:?}"),
+        Err(e) => e.code().to_string(),
+    }
+}
+
+/// Another tenant can neither see, change nor cancel the harness tenant's meeting, and learns
+/// nothing from trying: each of its calls answers exactly what it answers for a missing id (a
+/// cancel that said `MEETING_NOT_FOUND` for a foreign meeting but `AlreadyCancelled` for a
+/// missing one would tell it which ids exist). The meeting is then still there for its owner.
+pub(super) async fn other_tenant_sees_nothing(run: &Run<'_>) -> CheckResult {
+    let Some(other) = run.h.other_tenant.clone() else {
+        return skipped("no other tenant given (ProviderHarness::with_other_tenant)");
+    };
+    if !(run.caps.get || run.caps.update || run.caps.cancel) {
+        return skipped("provider offers no get, update or cancel");
+    }
+    let (_, m) = run.create("other_tenant_sees_nothing").await?;
+    let id = m.provider_event_id.as_str();
+    let missing = run.h.missing_meeting_id.as_str();
+    let theirs = MeetingContext::new(other.clone());
+    if let Some(get) = run.provider().get() {
+        let got = get.get_meeting(&theirs, id).await;
+        run.seen(&got);
+        expect_not_found("get_meeting of another tenant's meeting", got)?;
+    }
+    if let Some(updater) = run.provider().update() {
+        let change = ValidatedUpdate::new(
+            UpdateMeetingRequest::new()
+                .with_title(Run::title("hijacked"))
+                .with_time(Run::moved_time()),
+            &run.caps.limits,
+        )
+        .map_err(|e| fail(format!("the suite's update does not fit the limits: {e}")))?;
+        let updated = updater.update_meeting(&theirs, id, &change).await;
+        run.seen(&updated);
+        expect_not_found("update_meeting of another tenant's meeting", updated)?;
+    }
+    if let Some(cancel) = run.provider().cancel() {
+        let foreign = cancel.cancel_meeting(&theirs, id).await;
+        run.seen(&foreign);
+        let absent = cancel.cancel_meeting(&theirs, missing).await;
+        run.seen(&absent);
+        ensure!(
+            !matches!(foreign, Ok(CancelOutcome::Cancelled)),
+            "another tenant cancelled the meeting"
+        );
+        let (foreign, absent) = (cancel_answer(&foreign), cancel_answer(&absent));
+        ensure!(
+            foreign == absent,
+            "another tenant's cancel answered {foreign} for the meeting but {absent} for a \
+             missing id: the difference tells it which ids exist"
+        );
+    }
+    // Still the owner's, unchanged.
+    if run.caps.get {
+        let got = run
+            .get(id)
+            .await
+            .map_err(|e| fail(format!("the owner's get after the attempts failed: {e}")))?;
+        ensure!(
+            got.status != MeetingStatus::Cancelled,
+            "the meeting was cancelled by another tenant's attempt"
+        );
+        ensure!(
+            got.title.as_deref() == Some(Run::title("other_tenant_sees_nothing").as_str()),
+            "another tenant's update changed the title to {:?}",
+            got.title
+        );
+    }
+    if run.caps.cancel {
+        let outcome = run
+            .cancel(id)
+            .await
+            .map_err(|e| fail(format!("the owner's cancel after the attempts failed: {e}")))?;
+        ensure!(
+            outcome == CancelOutcome::Cancelled,
+            "the owner's cancel gave {outcome:?}: another tenant's attempt had cancelled it"
+        );
+    }
+    Ok(Outcome::Passed)
 }
 
 /// Get and update of a missing id are `MEETING_NOT_FOUND`; cancel is that or
@@ -516,7 +598,7 @@ pub(super) async fn missing_meeting_is_not_found(run: &Run<'_>) -> CheckResult {
     }
     let missing = run.h.missing_meeting_id.as_str();
     if run.caps.get {
-        expect_not_found("get_meeting", run.get(missing).await)?;
+        expect_not_found("get_meeting of a missing meeting", run.get(missing).await)?;
     }
     if let Some(updater) = run.provider().update() {
         let change = ValidatedUpdate::new(
@@ -526,7 +608,7 @@ pub(super) async fn missing_meeting_is_not_found(run: &Run<'_>) -> CheckResult {
         .map_err(|e| fail(format!("the suite's update does not fit the limits: {e}")))?;
         let updated = updater.update_meeting(&run.ctx(), missing, &change).await;
         run.seen(&updated);
-        expect_not_found("update_meeting", updated)?;
+        expect_not_found("update_meeting of a missing meeting", updated)?;
     }
     if run.caps.cancel {
         match run.cancel(missing).await {
@@ -537,7 +619,7 @@ pub(super) async fn missing_meeting_is_not_found(run: &Run<'_>) -> CheckResult {
                      MEETING_NOT_FOUND or AlreadyCancelled"
                 )))
             }
-            Err(e) => expect_not_found::<()>("cancel_meeting", Err(e))?,
+            Err(e) => expect_not_found::<()>("cancel_meeting of a missing meeting", Err(e))?,
         }
     }
     Ok(Outcome::Passed)

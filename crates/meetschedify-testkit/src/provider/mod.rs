@@ -71,6 +71,7 @@ use crate::outcome::Report;
 /// | `cancel_then_already_cancelled` | the first cancel is `Cancelled`, the second `AlreadyCancelled` |
 /// | `get_after_cancel_is_gone` | get of a cancelled meeting is `MEETING_NOT_FOUND` or a meeting with status `cancelled` |
 /// | `missing_meeting_is_not_found` | get and update of a missing id are `MEETING_NOT_FOUND` (kind `not_found`); cancel is that or `AlreadyCancelled` |
+/// | `other_tenant_sees_nothing` | when an other tenant is given: its get and update of the harness tenant's meeting are `MEETING_NOT_FOUND`, its cancel answers what a cancel of a missing id answers, and the meeting is untouched for its owner |
 /// | `failure_has_neutral_kind` | the failure the harness arms surfaces with the expected [`ErrorKind`] |
 /// | `connected_tenant_is_connected` | the harness tenant's status is connected, for this provider and tenant |
 /// | `disconnected_tenant_is_not_connected` | the disconnected tenant's status is not connected, consistently (`connected` agrees with `state`) |
@@ -88,6 +89,7 @@ pub const CONFORMANCE_CHECKS: &[&str] = &[
     "cancel_then_already_cancelled",
     "get_after_cancel_is_gone",
     "missing_meeting_is_not_found",
+    "other_tenant_sees_nothing",
     "failure_has_neutral_kind",
     "connected_tenant_is_connected",
     "disconnected_tenant_is_not_connected",
@@ -192,6 +194,7 @@ pub struct ProviderHarness {
     missing_meeting_id: String,
     failure: Option<FailureCase>,
     disconnected_tenant: Option<TenantId>,
+    other_tenant: Option<TenantId>,
 }
 
 impl ProviderHarness {
@@ -204,6 +207,7 @@ impl ProviderHarness {
             missing_meeting_id: DEFAULT_MISSING_MEETING_ID.to_owned(),
             failure: None,
             disconnected_tenant: None,
+            other_tenant: None,
         }
     }
 
@@ -243,6 +247,15 @@ impl ProviderHarness {
         self
     }
 
+    /// A second tenant, connected to the provider (for a shared account, any other tenant id;
+    /// for per-user OAuth, one connected to its own account or to the same one), which must not
+    /// see, change or cancel the harness tenant's meetings; without it
+    /// `other_tenant_sees_nothing` is skipped.
+    pub fn with_other_tenant(mut self, tenant: impl Into<TenantId>) -> Self {
+        self.other_tenant = Some(tenant.into());
+        self
+    }
+
     /// The provider under test.
     pub fn provider(&self) -> &Arc<dyn MeetingProvider> {
         &self.provider
@@ -267,6 +280,7 @@ impl fmt::Debug for ProviderHarness {
             .field("missing_meeting_id", &self.missing_meeting_id)
             .field("failure", &self.failure)
             .field("disconnected_tenant", &self.disconnected_tenant)
+            .field("other_tenant", &self.other_tenant)
             .finish()
     }
 }
@@ -317,6 +331,10 @@ pub async fn run_provider_conformance(harness: &ProviderHarness) -> Report {
     report.record(
         "missing_meeting_is_not_found",
         checks::missing_meeting_is_not_found(&run).await,
+    );
+    report.record(
+        "other_tenant_sees_nothing",
+        checks::other_tenant_sees_nothing(&run).await,
     );
     report.record(
         "failure_has_neutral_kind",

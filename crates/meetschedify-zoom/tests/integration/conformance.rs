@@ -68,6 +68,7 @@ async fn conformance(pool: Option<Vec<PoolHost>>) {
 
     let armed = emu.clone();
     let harness = ProviderHarness::new(provider, "acme-hr")
+        .with_other_tenant("other-tenant")
         .with_secrets([secret])
         // Zoom meeting ids are numbers: a non-numeric id is refused as INVALID_REQUEST before
         // any call, so the missing one must be numeric.

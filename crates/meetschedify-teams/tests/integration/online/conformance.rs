@@ -26,6 +26,7 @@ async fn teams_app_online_meetings_pass_the_provider_conformance_suite() {
     assert!(!caps.metadata_round_trip);
     let armed = emu.clone();
     let harness = ProviderHarness::new(provider, "acme-hr")
+        .with_other_tenant("other-tenant")
         .with_secrets([secret])
         .with_failure(FailureCase::armed_by(ErrorKind::RateLimited, move || {
             armed.inject_fault(FaultRule::once(
