@@ -25,6 +25,8 @@ use crate::path::{self, check_event_id};
 use crate::props::{expand, Stamp};
 use crate::transaction;
 
+mod probe;
+
 /// The limits of a Teams event: core's defaults. Outlook documents no subject or body maximum
 /// for Graph; 100 participants stays at the size past which Teams links have been reported
 /// missing from created events.

@@ -7,5 +7,6 @@ mod conformance;
 mod errors;
 mod idempotency;
 mod lifecycle;
+mod mailbox_check;
 mod ownership;
 mod tokens;
