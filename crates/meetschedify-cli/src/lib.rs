@@ -41,7 +41,7 @@ async fn dispatch(cli: &Cli, format: Format) -> Result<Exit, meetschedify::Error
         Command::GoogleToken(args) => commands::google_token::run(args).await?,
         Command::Doctor(args) => {
             let healthy = doctor::run(
-                registry::client_and_zoom_from_env(store).await,
+                registry::configured_from_env(store).await,
                 args,
                 format,
             )
