@@ -119,5 +119,8 @@ async fn doctor_names_the_permission_an_unconsented_teams_app_lacks() {
     let out = run(cmd).await;
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("mailbox") && text.contains(PROVIDER), "{text}");
+    assert!(
+        text.contains("mailbox") && text.contains(PROVIDER),
+        "{text}"
+    );
 }

@@ -31,7 +31,11 @@ async fn a_wrong_secret_names_the_variable() {
     let emu = emulator().await;
     let demo = emu.demo().clone();
     let teams = builder(&emu)
-        .with_credentials(&demo.microsoft_tenant_id, &demo.microsoft_client_id, "wrong")
+        .with_credentials(
+            &demo.microsoft_tenant_id,
+            &demo.microsoft_client_id,
+            "wrong",
+        )
         .build()
         .unwrap();
     let err = teams.check_mailbox().await.unwrap_err();
