@@ -43,6 +43,8 @@ use crate::emulator::HarnessError;
 use crate::workload::GOOGLE_SCOPE;
 
 mod teams;
+#[cfg(test)]
+mod tests;
 
 /// A provider the soak drives; creates go round-robin over the configured ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
