@@ -5,7 +5,7 @@
 //! these shares: 10% `503`, 5% `429` with `Retry-After`, 5% latency beyond the request
 //! timeout (the request is then processed: a create takes effect after the client gave up),
 //! and 5% connection resets after processing. Graph gets the same 25% in its own shapes (see
-//! [`teams`]). Then:
+//! `soak/teams.rs`). Then:
 //!
 //! * every call ends in success or a typed `meetschedify_core::Error` within its deadline,
 //!   and no call panics;

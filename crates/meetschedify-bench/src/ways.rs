@@ -1,7 +1,7 @@
 //! The ways a benchmark creates meetings: through meetschedify, through a minimal hand-written
 //! reqwest client that issues the same HTTP calls (the floor), and, for Google, through
 //! google-calendar3 used directly. Zoom, Google and app-only Teams (its floor is in
-//! [`crate::teams_floor`]).
+//! `teams_floor.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
