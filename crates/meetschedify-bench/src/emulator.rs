@@ -144,8 +144,8 @@ impl Control {
             .ok_or_else(|| "no refresh_token in the answer".into())
     }
 
-    /// Token-endpoint calls so far: (Zoom `POST /oauth/token`, Google `POST /token`).
-    pub async fn token_requests(&self) -> Result<(u64, u64), HarnessError> {
+    /// Token-endpoint calls so far, per vendor.
+    pub async fn token_requests(&self) -> Result<TokenRequests, HarnessError> {
         let v: Value = self
             .http
             .get(format!("{}/counters", self.base))
@@ -154,9 +154,33 @@ impl Control {
             .error_for_status()?
             .json()
             .await?;
-        Ok((
-            v["zoom_token_requests"].as_u64().unwrap_or_default(),
-            v["google_token_requests"].as_u64().unwrap_or_default(),
-        ))
+        let count = |name: &str| v[name].as_u64().unwrap_or_default();
+        Ok(TokenRequests {
+            zoom: count("zoom_token_requests"),
+            google: count("google_token_requests"),
+            microsoft: count("microsoft_token_requests"),
+        })
+    }
+}
+
+/// Token-endpoint calls counted by the emulator.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenRequests {
+    /// Zoom's `POST /oauth/token`.
+    pub zoom: u64,
+    /// Google's `POST /token`.
+    pub google: u64,
+    /// The identity platform's `POST /{tenant}/oauth2/v2.0/token`.
+    pub microsoft: u64,
+}
+
+impl TokenRequests {
+    /// The count of `vendor`.
+    pub fn of(&self, vendor: crate::ways::Vendor) -> u64 {
+        match vendor {
+            crate::ways::Vendor::Zoom => self.zoom,
+            crate::ways::Vendor::Google => self.google,
+            crate::ways::Vendor::Microsoft => self.microsoft,
+        }
     }
 }

@@ -9,5 +9,6 @@ pub mod runner;
 pub mod scale;
 pub mod soak;
 pub mod stats;
+mod teams_floor;
 pub mod ways;
 pub mod workload;

@@ -121,16 +121,25 @@ impl BenchReport {
         out
     }
 
-    /// A chart in four panels, hand-written SVG (no plotting crate): creates per second (top)
-    /// and client CPU milliseconds per 1,000 creates (bottom) against concurrency, for Zoom
-    /// (left) and Google (right). Floors are dashed.
+    /// A chart, hand-written SVG (no plotting crate): creates per second (top) and client CPU
+    /// milliseconds per 1,000 creates (bottom) against concurrency, one column per provider
+    /// measured (Zoom, Google, Teams, left to right). Floors are dashed.
     pub fn svg(&self) -> String {
-        const W: f64 = 960.0;
+        const COLUMN: f64 = 480.0;
         const ROW: f64 = 330.0;
+        let columns: Vec<(&str, &str)> = [
+            ("Zoom", "zoom/"),
+            ("Google", "google/"),
+            ("Teams", "teams/"),
+        ]
+        .into_iter()
+        .filter(|(_, prefix)| self.ways.iter().any(|w| w.way.starts_with(prefix)))
+        .collect();
+        let width = COLUMN * columns.len().max(1) as f64;
         let mut out = String::new();
         let _ = writeln!(
             out,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{}" viewBox="0 0 {W} {}" font-family="sans-serif" font-size="12">"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{}" viewBox="0 0 {width} {}" font-family="sans-serif" font-size="12">"#,
             2.0 * ROW,
             2.0 * ROW
         );
@@ -140,14 +149,11 @@ impl BenchReport {
             ("client CPU ms per 1,000 creates", |m| m.cpu_ms_per_1000),
         ];
         for (row, (metric, value)) in metrics.iter().enumerate() {
-            for (col, (provider, prefix)) in [("Zoom", "zoom/"), ("Google", "google/")]
-                .iter()
-                .enumerate()
-            {
+            for (col, (provider, prefix)) in columns.iter().enumerate() {
                 let panel = Panel {
-                    x0: 70.0 + col as f64 * (W / 2.0),
+                    x0: 70.0 + col as f64 * COLUMN,
                     y0: 40.0 + row as f64 * ROW,
-                    width: W / 2.0 - 100.0,
+                    width: COLUMN - 100.0,
                     height: ROW - 130.0,
                 };
                 let title = format!("{provider} create_meeting: {metric}");

@@ -1,16 +1,18 @@
-//! The reliability soak: many creates on Zoom and per-user Google while the emulator injects
-//! faults, then a check of every outcome against the emulator's state.
+//! The reliability soak: many creates on Zoom, per-user Google and app-only Teams while the
+//! emulator injects faults, then a check of every outcome against the emulator's state.
 //!
 //! Faults hit every request the providers send (API calls and token endpoints alike), in
 //! these shares: 10% `503`, 5% `429` with `Retry-After`, 5% latency beyond the request
 //! timeout (the request is then processed: a create takes effect after the client gave up),
-//! and 5% connection resets after processing. Then:
+//! and 5% connection resets after processing. Graph gets the same 25% in its own shapes (see
+//! `soak/teams.rs`). Then:
 //!
 //! * every call ends in success or a typed `meetschedify_core::Error` within its deadline,
 //!   and no call panics;
 //! * no meeting exists twice (each call has a unique title; most have an idempotency key), and every
 //!   success is in the emulator's state under the id it returned;
-//! * no token is lost: every Google tenant still holds a refresh token that Google accepts;
+//! * no token is lost: every Google tenant still holds a refresh token that Google accepts, the
+//!   Teams app's stored access token is still accepted by Graph, and Zoom still connects;
 //! * no orphan without a warning: a meeting that exists although its call failed must have
 //!   been reported with `Error::outcome_unknown` (the call could not tell) or with
 //!   `Error::meeting_id` (the error names the meeting it made, e.g. `CONFERENCE_PENDING`), and
@@ -25,9 +27,9 @@ use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::MemoryTokenStore;
 use meetschedify_core::{
     CreateMeetingRequest, MeetSchedifyClient, MeetingTime, OAuthStateKey, ProviderId, RetryConfig,
-    SaveCondition, TokenKey, TokenManagerConfig, TokenRecord, TokenStore,
+    SaveCondition, TenantId, TokenKey, TokenManagerConfig, TokenRecord, TokenStore,
 };
-use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule};
+use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule, StateSnapshot};
 use meetschedify_google::{
     CalendarOptions, GoogleClientCredentials, GoogleEndpoints, GoogleMeetProvider,
     GoogleOAuthClient,
@@ -40,12 +42,53 @@ use tokio::sync::Semaphore;
 use crate::emulator::HarnessError;
 use crate::workload::GOOGLE_SCOPE;
 
+mod teams;
+#[cfg(test)]
+mod tests;
+
+/// A provider the soak drives; creates go round-robin over the configured ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SoakProvider {
+    /// `ZoomProvider` (Server-to-Server OAuth), one host per tenant.
+    Zoom,
+    /// The per-user `GoogleMeetProvider`, one Google account per tenant.
+    GoogleMeet,
+    /// The app-only `TeamsAppProvider`: every tenant on the demo organizer's calendar.
+    TeamsApp,
+}
+
+impl SoakProvider {
+    /// Every provider, in the order creates go round.
+    pub const ALL: [SoakProvider; 3] = [
+        SoakProvider::Zoom,
+        SoakProvider::GoogleMeet,
+        SoakProvider::TeamsApp,
+    ];
+
+    /// Its provider id, also its name in the report and on the command line.
+    pub fn id(self) -> ProviderId {
+        match self {
+            SoakProvider::Zoom => ProviderId::ZOOM,
+            SoakProvider::GoogleMeet => ProviderId::GOOGLE_MEET,
+            SoakProvider::TeamsApp => ProviderId::MICROSOFT_TEAMS_APP,
+        }
+    }
+
+    /// The provider whose id is `name`.
+    pub fn parse(name: &str) -> Option<SoakProvider> {
+        Self::ALL.into_iter().find(|p| p.id().as_str() == name)
+    }
+}
+
 /// How big and how hostile a soak is.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SoakConfig {
-    /// Creates in total, alternating Zoom and Google.
+    /// Creates in total, round-robin over `providers`.
     pub creates: usize,
+    /// The providers the creates go to (all of them by default).
+    pub providers: Vec<SoakProvider>,
     /// Tenants; each has its own Zoom host and its own Google account.
     pub tenants: usize,
     /// Calls in flight at once.
@@ -68,7 +111,8 @@ pub struct SoakConfig {
 }
 
 impl SoakConfig {
-    /// The CI run: 400 creates over 50 tenants, a few seconds in a debug build.
+    /// The CI run: 400 creates over 50 tenants (about 133 per provider), a few seconds in a
+    /// debug build.
     pub fn short() -> Self {
         Self {
             creates: 400,
@@ -80,6 +124,7 @@ impl SoakConfig {
     pub fn long() -> Self {
         Self {
             creates: 2_000,
+            providers: SoakProvider::ALL.to_vec(),
             tenants: 50,
             concurrency: 32,
             seed: 8,
@@ -121,7 +166,8 @@ pub struct SoakReport {
     pub late: usize,
     /// The slowest call, in milliseconds.
     pub slowest_ms: u128,
-    /// Meetings present more than once in the emulator (extra copies counted).
+    /// Meetings present more than once in the emulator (extra copies counted), per provider
+    /// (every provider of the run has a row, zero included).
     pub duplicates: BTreeMap<String, usize>,
     /// Titles that were duplicated, for the report.
     pub duplicate_titles: Vec<String>,
@@ -140,10 +186,12 @@ pub struct SoakReport {
     pub unwarned_orphans: usize,
     /// Orphans whose error said that no meeting was created: a wrong answer.
     pub false_no_meeting: usize,
-    /// Token-endpoint calls (Zoom, Google).
-    pub token_requests: (u64, u64),
-    /// Google tenants whose refresh token is gone, revoked or refused afterwards.
-    pub tokens_lost: usize,
+    /// Token-endpoint calls per provider (Teams: the identity platform's).
+    pub token_requests: BTreeMap<String, u64>,
+    /// Lost tokens per provider (every provider of the run has a row): Google tenants whose
+    /// refresh token is gone, revoked or refused afterwards; for Zoom and Teams, whose one token
+    /// serves every tenant, 1 when it is.
+    pub tokens_lost: BTreeMap<String, usize>,
     /// Wall-clock time of the creates.
     pub wall_ms: u128,
 }
@@ -184,8 +232,10 @@ impl SoakReport {
                 self.unwarned_orphans, self.orphan_errors
             ));
         }
-        if self.tokens_lost > 0 {
-            out.push(format!("{} tenants lost their token", self.tokens_lost));
+        for (provider, n) in &self.tokens_lost {
+            if *n > 0 {
+                out.push(format!("{n} tokens lost on {provider}"));
+            }
         }
         out
     }
@@ -252,12 +302,9 @@ struct Tenant {
     google_user: String,
 }
 
-fn zoom_title(n: usize) -> String {
-    format!("soak zoom {n}")
-}
-
-fn google_title(n: usize) -> String {
-    format!("soak google {n}")
+/// Call `n`'s title: unique per call, and naming its provider.
+fn title(provider: SoakProvider, n: usize) -> String {
+    format!("soak {} {n}", provider.id())
 }
 
 /// What a failed call told its caller.
@@ -280,14 +327,18 @@ impl Told {
     }
 }
 
-/// Runs the soak against an in-process emulator.
-pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
-    let emu = Emulator::builder()
-        .with_seed(config.seed)
-        .with_zoom_daily_limit(None)
-        .with_google_quota_per_minute(None)
-        .start()
-        .await?;
+/// The providers of a run, and what the lost-token checks need afterwards.
+struct Setup {
+    client: MeetSchedifyClient,
+    tenants: Vec<Tenant>,
+    /// Google's per-tenant tokens and Teams' app token.
+    store: Arc<MemoryTokenStore>,
+    teams: Option<meetschedify_teams::TeamsAppProvider>,
+}
+
+/// Registers a Zoom host and a Google account per tenant (with a refresh token and an expired
+/// access token, as after a connect) and builds the configured providers.
+async fn setup(emu: &EmulatorHandle, config: &SoakConfig) -> Result<Setup, HarnessError> {
     let demo = emu.demo().clone();
     let store = Arc::new(MemoryTokenStore::new());
     let mut tenants = Vec::new();
@@ -314,73 +365,116 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
             google_user,
         });
     }
-    let zoom = ZoomProvider::builder()
-        .with_credentials(
-            &demo.zoom_account_id,
-            &demo.zoom_client_id,
-            &demo.zoom_client_secret,
-        )
-        .with_api_base(emu.zoom_api_base())
-        .with_oauth_base(emu.zoom_oauth_base())
-        .with_request_timeout(config.request_timeout)
-        .with_retry(config.retry.clone())
-        .build()?;
-    let google = GoogleMeetProvider::builder()
-        .with_client_id(&demo.google_client_id)
-        .with_client_secret(&demo.google_client_secret)
-        .with_redirect_uri(&demo.google_redirect_uri)
-        .with_state_key(OAuthStateKey::generate())
-        .with_token_store(Arc::clone(&store) as Arc<dyn TokenStore>)
-        .with_endpoints(GoogleEndpoints::all_at(emu.base_url())?)
-        .with_calendar_options(
-            CalendarOptions::default()
-                .with_retry(config.retry.clone())
-                .with_request_timeout(config.request_timeout)
-                .with_conference_wait(Duration::from_secs(2))
-                .with_conference_poll_interval(Duration::from_millis(10)),
-        )
-        .with_token_manager_config(
-            TokenManagerConfig::default().with_lease_poll(Duration::from_millis(5)),
-        )
-        .build()?;
-    let client = MeetSchedifyClient::builder()
-        .with_provider(zoom)
-        .with_provider(google)
-        .build()?;
+    let mut builder = MeetSchedifyClient::builder();
+    let mut teams = None;
+    for provider in &config.providers {
+        builder = match provider {
+            SoakProvider::Zoom => builder.with_provider(
+                ZoomProvider::builder()
+                    .with_credentials(
+                        &demo.zoom_account_id,
+                        &demo.zoom_client_id,
+                        &demo.zoom_client_secret,
+                    )
+                    .with_api_base(emu.zoom_api_base())
+                    .with_oauth_base(emu.zoom_oauth_base())
+                    .with_request_timeout(config.request_timeout)
+                    .with_retry(config.retry.clone())
+                    .build()?,
+            ),
+            SoakProvider::GoogleMeet => builder.with_provider(
+                GoogleMeetProvider::builder()
+                    .with_client_id(&demo.google_client_id)
+                    .with_client_secret(&demo.google_client_secret)
+                    .with_redirect_uri(&demo.google_redirect_uri)
+                    .with_state_key(OAuthStateKey::generate())
+                    .with_token_store(Arc::clone(&store) as Arc<dyn TokenStore>)
+                    .with_endpoints(GoogleEndpoints::all_at(emu.base_url())?)
+                    .with_calendar_options(
+                        CalendarOptions::default()
+                            .with_retry(config.retry.clone())
+                            .with_request_timeout(config.request_timeout)
+                            .with_conference_wait(Duration::from_secs(2))
+                            .with_conference_poll_interval(Duration::from_millis(10)),
+                    )
+                    .with_token_manager_config(
+                        TokenManagerConfig::default().with_lease_poll(Duration::from_millis(5)),
+                    )
+                    .build()?,
+            ),
+            SoakProvider::TeamsApp => {
+                let provider =
+                    teams::provider(emu, config, Arc::clone(&store) as Arc<dyn TokenStore>)?;
+                teams = Some(provider.clone());
+                builder.with_provider(provider)
+            }
+        };
+    }
+    Ok(Setup {
+        client: builder.build()?,
+        tenants,
+        store,
+        teams,
+    })
+}
 
+/// Call `n` as a request: its provider, tenant, unique title and, three times in four, an
+/// idempotency key.
+fn request(config: &SoakConfig, tenants: &[Tenant], n: usize) -> CreateMeetingRequest {
+    let provider = config.providers[n % config.providers.len()];
+    let tenant = &tenants[(n / config.providers.len()) % tenants.len()];
+    let time = MeetingTime::new("2030-05-06T09:00:00", "2030-05-06T09:30:00")
+        .with_timezone("Europe/Paris");
+    let request =
+        CreateMeetingRequest::new(tenant.id.as_str(), provider.id(), title(provider, n), time);
+    let request = match provider {
+        SoakProvider::Zoom => {
+            request.with_provider_option("zoom", json!({ "user_id": tenant.zoom_host }))
+        }
+        SoakProvider::GoogleMeet | SoakProvider::TeamsApp => request,
+    };
+    // Three creates in four of each provider carry an idempotency key (Zoom then looks before
+    // its first attempt; Google derives the event id from it; Teams the transactionId); the
+    // fourth relies on the providers' own per-call protection (a random marker; a random event
+    // id; a random transactionId).
+    let per_provider = n / config.providers.len();
+    if per_provider % 4 == 0 {
+        request
+    } else {
+        request.with_idempotency_key(format!("soak-{n}"))
+    }
+}
+
+/// Runs the soak against an in-process emulator.
+pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
+    if config.providers.is_empty() {
+        return Err("the soak needs at least one provider".into());
+    }
+    let emu = Emulator::builder()
+        .with_seed(config.seed)
+        .with_zoom_daily_limit(None)
+        .with_google_quota_per_minute(None)
+        .start()
+        .await?;
+    let Setup {
+        client,
+        tenants,
+        store,
+        teams,
+    } = setup(&emu, config).await?;
+
+    // Graph's own fault shapes first: rules are tried in order.
+    teams::inject_faults(&emu, config);
     inject_faults(&emu, config);
     let started = Instant::now();
     let permits = Arc::new(Semaphore::new(config.concurrency));
     let deadline = config.call_deadline();
-    let tenants = Arc::new(tenants);
     let mut tasks = Vec::with_capacity(config.creates);
     for n in 0..config.creates {
-        let (client, permits, tenants) =
-            (client.clone(), Arc::clone(&permits), Arc::clone(&tenants));
+        let (client, permits) = (client.clone(), Arc::clone(&permits));
+        let request = request(config, &tenants, n);
         let task = tokio::spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let tenant = &tenants[(n / 2) % tenants.len()];
-            let time = MeetingTime::new("2030-05-06T09:00:00", "2030-05-06T09:30:00")
-                .with_timezone("Europe/Paris");
-            let request = if n % 2 == 0 {
-                CreateMeetingRequest::new(tenant.id.as_str(), ProviderId::ZOOM, zoom_title(n), time)
-                    .with_provider_option("zoom", json!({ "user_id": tenant.zoom_host }))
-            } else {
-                CreateMeetingRequest::new(
-                    tenant.id.as_str(),
-                    ProviderId::GOOGLE_MEET,
-                    google_title(n),
-                    time,
-                )
-            };
-            // Three creates in four of each provider carry an idempotency key (Zoom then looks before its first
-            // attempt; Google derives the event id from it); the fourth relies on the
-            // providers' own per-call protection (a random marker; a random event id).
-            let request = if n % 8 < 2 {
-                request
-            } else {
-                request.with_idempotency_key(format!("soak-{n}"))
-            };
             let t = Instant::now();
             let outcome = tokio::time::timeout(deadline * 2, client.create_meeting(request)).await;
             (t.elapsed(), outcome)
@@ -391,17 +485,22 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
         creates: config.creates,
         ..SoakReport::default()
     };
-    // Per title: the id a success returned, or what a failure told the caller.
-    let mut outcomes: HashMap<String, Result<String, Told>> = HashMap::new();
+    for provider in &config.providers {
+        let name = provider.id().to_string();
+        report.duplicates.insert(name.clone(), 0);
+        report.tokens_lost.insert(name, 0);
+    }
+    // Per title: the provider, and the id a success returned or what a failure told the caller.
+    let mut outcomes: HashMap<String, (String, Result<String, Told>)> = HashMap::new();
     for (n, task) in tasks {
-        let provider = if n % 2 == 0 { "zoom" } else { "google_meet" };
-        let title = if n % 2 == 0 {
-            zoom_title(n)
-        } else {
-            google_title(n)
-        };
-        match task.await {
-            Err(_) => report.panics += 1,
+        let kind = config.providers[n % config.providers.len()];
+        let provider = kind.id().to_string();
+        let title = title(kind, n);
+        let outcome = match task.await {
+            Err(_) => {
+                report.panics += 1;
+                continue;
+            }
             Ok((took, outcome)) => {
                 report.slowest_ms = report.slowest_ms.max(took.as_millis());
                 if took > deadline {
@@ -410,40 +509,71 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
                 match outcome {
                     Err(_) => {
                         report.late += 1;
-                        outcomes
-                            .insert(title, Err(Told::plain(format!("{provider}: never ended"))));
+                        Err(Told::plain(format!("{provider}: never ended")))
                     }
                     Ok(Ok(meeting)) => {
-                        *report.succeeded.entry(provider.into()).or_default() += 1;
-                        outcomes.insert(title, Ok(meeting.provider_event_id));
+                        *report.succeeded.entry(provider.clone()).or_default() += 1;
+                        Ok(meeting.provider_event_id)
                     }
                     Ok(Err(e)) => {
                         *report
                             .failed
                             .entry(format!("{provider} {}", e.code().as_str()))
                             .or_default() += 1;
-                        outcomes.insert(
-                            title,
-                            Err(Told {
-                                text: format!("{provider} {}: {e}", e.code().as_str()),
-                                unknown: e.outcome_unknown(),
-                                named: e.meeting_id().is_some(),
-                            }),
-                        );
+                        Err(Told {
+                            text: format!("{provider} {}: {e}", e.code().as_str()),
+                            unknown: e.outcome_unknown(),
+                            named: e.meeting_id().is_some(),
+                        })
                     }
                 }
             }
-        }
+        };
+        outcomes.insert(title, (provider, outcome));
     }
     report.wall_ms = started.elapsed().as_millis();
     emu.clear_faults();
-    report.token_requests = (emu.zoom_token_requests(), emu.google_token_requests());
+    for provider in &config.providers {
+        let count = match provider {
+            SoakProvider::Zoom => emu.zoom_token_requests(),
+            SoakProvider::GoogleMeet => emu.google_token_requests(),
+            SoakProvider::TeamsApp => emu.microsoft_token_requests(),
+        };
+        report
+            .token_requests
+            .insert(provider.id().to_string(), count);
+    }
 
-    // Compare with the emulator's state.
-    let state = emu.state();
+    compare_with_state(&emu.state(), &outcomes, &mut report);
+
+    // No token lost, checked per provider once the faults are gone.
+    for provider in &config.providers {
+        let lost = match provider {
+            SoakProvider::Zoom => {
+                let tenant = TenantId::new(tenants[0].id.as_str());
+                let status = client.connection_status(&ProviderId::ZOOM, &tenant).await;
+                usize::from(!status.is_ok_and(|s| s.connected))
+            }
+            SoakProvider::GoogleMeet => lost_google_tokens(&emu, &store, &tenants).await?,
+            SoakProvider::TeamsApp => match &teams {
+                Some(teams) => usize::from(teams::token_lost(&emu, teams, store.as_ref()).await?),
+                None => 0,
+            },
+        };
+        report.tokens_lost.insert(provider.id().to_string(), lost);
+    }
+    Ok(report)
+}
+
+/// Duplicates, missing successes and orphans, from the emulator's own state: every meeting's
+/// title (unique per call) and id, whichever provider made it.
+fn compare_with_state(
+    state: &StateSnapshot,
+    outcomes: &HashMap<String, (String, Result<String, Told>)>,
+    report: &mut SoakReport,
+) {
     let mut seen: HashMap<String, Vec<String>> = HashMap::new();
-    let zoom_meetings = state.zoom.meetings_by_host.values().flatten();
-    for m in zoom_meetings {
+    for m in state.zoom.meetings_by_host.values().flatten() {
         if let (Some(title), Some(id)) = (m["topic"].as_str(), m["id"].as_i64()) {
             seen.entry(title.to_owned())
                 .or_default()
@@ -457,23 +587,24 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
                 .push(id.to_owned());
         }
     }
+    for (title, id) in teams::events(state) {
+        seen.entry(title).or_default().push(id);
+    }
     for (title, ids) in &seen {
-        let provider = if title.starts_with("soak zoom") {
-            "zoom"
-        } else {
-            "google_meet"
+        let Some((provider, outcome)) = outcomes.get(title) else {
+            continue;
         };
         if ids.len() > 1 {
-            *report.duplicates.entry(provider.into()).or_default() += ids.len() - 1;
+            *report.duplicates.entry(provider.clone()).or_default() += ids.len() - 1;
             report.duplicate_titles.push(title.clone());
         }
-        if let Some(Err(told)) = outcomes.get(title) {
-            *report.orphans.entry(provider.into()).or_default() += 1;
+        if let Err(told) = outcome {
+            *report.orphans.entry(provider.clone()).or_default() += 1;
             if told.text.contains("no meeting was created") {
                 report.false_no_meeting += 1;
             }
             let warning = if told.unknown {
-                *report.orphans_flagged.entry(provider.into()).or_default() += 1;
+                *report.orphans_flagged.entry(provider.clone()).or_default() += 1;
                 "[unknown]"
             } else if told.named {
                 "[named]"
@@ -487,21 +618,29 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
         }
     }
     report.duplicate_titles.sort();
-    for (title, outcome) in &outcomes {
+    for (title, (_, outcome)) in outcomes {
         if let Ok(id) = outcome {
             if !seen.get(title).is_some_and(|ids| ids.contains(id)) {
                 report.missing += 1;
             }
         }
     }
+}
 
-    // No token lost: each tenant's stored refresh token still works.
+/// Google tenants whose stored refresh token is gone, revoked or refused by Google.
+async fn lost_google_tokens(
+    emu: &EmulatorHandle,
+    store: &MemoryTokenStore,
+    tenants: &[Tenant],
+) -> Result<usize, HarnessError> {
+    let demo = emu.demo();
     let oauth = GoogleOAuthClient::new(
         ProviderId::GOOGLE_MEET,
         GoogleClientCredentials::new(&demo.google_client_id, &demo.google_client_secret),
         GoogleEndpoints::all_at(emu.base_url())?,
     )?;
-    for tenant in tenants.iter() {
+    let mut lost = 0;
+    for tenant in tenants {
         let stored = store
             .get(&TokenKey::new(tenant.id.as_str(), ProviderId::GOOGLE_MEET))
             .await?;
@@ -515,11 +654,11 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
             _ => false,
         };
         if !usable {
-            report.tokens_lost += 1;
+            lost += 1;
             eprintln!("{} ({}) lost its token", tenant.id, tenant.google_user);
         }
     }
-    Ok(report)
+    Ok(lost)
 }
 
 /// The counts as the soak prints them.

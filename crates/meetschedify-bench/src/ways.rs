@@ -1,6 +1,7 @@
 //! The ways a benchmark creates meetings: through meetschedify, through a minimal hand-written
 //! reqwest client that issues the same HTTP calls (the floor), and, for Google, through
-//! google-calendar3 used directly.
+//! google-calendar3 used directly. Zoom, Google and app-only Teams (its floor is in
+//! `teams_floor.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,11 +19,13 @@ use meetschedify_core::{
 };
 use meetschedify_emulator::DemoCredentials;
 use meetschedify_google::{CalendarOptions, GoogleEndpoints, GoogleMeetProvider};
+use meetschedify_teams::TeamsAppProvider;
 use meetschedify_zoom::ZoomProvider;
 use serde_json::{json, Value};
 use tokio::sync::RwLock;
 
 use crate::emulator::{Control, HarnessError};
+use crate::teams_floor::TeamsFloor;
 use crate::workload;
 
 /// One way of creating meeting number `n`.
@@ -49,11 +52,36 @@ pub enum Way {
     GoogleFloor,
     /// google-calendar3's `CalendarHub`, used directly.
     GoogleCalendar3,
+    /// `MeetSchedifyClient` over the app-only `TeamsAppProvider`.
+    TeamsMeetschedify,
+    /// Hand-written reqwest calls: the floor.
+    TeamsFloor,
+}
+
+/// The vendor a way talks to: which token counter and how many token keys it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Vendor {
+    /// Zoom: one account token.
+    Zoom,
+    /// Google: one token per tenant.
+    Google,
+    /// Microsoft: one app token (client credentials).
+    Microsoft,
+}
+
+impl Vendor {
+    /// Token keys a run uses: the tokens it should fetch once per lifetime.
+    pub fn token_keys(self) -> u64 {
+        match self {
+            Vendor::Zoom | Vendor::Microsoft => 1,
+            Vendor::Google => GOOGLE_TENANTS as u64,
+        }
+    }
 }
 
 impl Way {
     /// Every way, in report order.
-    pub const ALL: [Way; 7] = [
+    pub const ALL: [Way; 9] = [
         Way::ZoomMeetschedify,
         Way::ZoomMeetschedifyNoGuard,
         Way::ZoomFloor,
@@ -61,6 +89,8 @@ impl Way {
         Way::GoogleMeetschedifyNoRaw,
         Way::GoogleFloor,
         Way::GoogleCalendar3,
+        Way::TeamsMeetschedify,
+        Way::TeamsFloor,
     ];
 
     /// The name used on the command line and in reports.
@@ -73,6 +103,8 @@ impl Way {
             Way::GoogleMeetschedifyNoRaw => "google/meetschedify-no-raw",
             Way::GoogleFloor => "google/floor",
             Way::GoogleCalendar3 => "google/google-calendar3",
+            Way::TeamsMeetschedify => "teams/meetschedify",
+            Way::TeamsFloor => "teams/floor",
         }
     }
 
@@ -81,20 +113,24 @@ impl Way {
         Way::ALL.into_iter().find(|w| w.name() == name)
     }
 
-    /// Whether this way talks to Zoom.
-    pub fn is_zoom(self) -> bool {
-        matches!(
-            self,
-            Way::ZoomMeetschedify | Way::ZoomMeetschedifyNoGuard | Way::ZoomFloor
-        )
+    /// The vendor this way talks to.
+    pub fn vendor(self) -> Vendor {
+        match self {
+            Way::ZoomMeetschedify | Way::ZoomMeetschedifyNoGuard | Way::ZoomFloor => Vendor::Zoom,
+            Way::GoogleMeetschedify
+            | Way::GoogleMeetschedifyNoRaw
+            | Way::GoogleFloor
+            | Way::GoogleCalendar3 => Vendor::Google,
+            Way::TeamsMeetschedify | Way::TeamsFloor => Vendor::Microsoft,
+        }
     }
 
     /// The floor this way is compared with.
     pub fn floor(self) -> Way {
-        if self.is_zoom() {
-            Way::ZoomFloor
-        } else {
-            Way::GoogleFloor
+        match self.vendor() {
+            Vendor::Zoom => Way::ZoomFloor,
+            Vendor::Google => Way::GoogleFloor,
+            Vendor::Microsoft => Way::TeamsFloor,
         }
     }
 }
@@ -107,7 +143,7 @@ pub async fn build(way: Way, base: &str) -> Result<Arc<dyn Creator>, HarnessErro
     let demo = DemoCredentials::default();
     let control = Control::new(base);
     let mut refresh_tokens = Vec::new();
-    if !way.is_zoom() {
+    if way.vendor() == Vendor::Google {
         for i in 0..GOOGLE_TENANTS {
             let email = workload::google_user(i);
             control.add_google_user(&email).await?;
@@ -180,6 +216,24 @@ pub async fn build(way: Way, base: &str) -> Result<Arc<dyn Creator>, HarnessErro
             events: format!("{base}/calendar/v3/calendars/primary/events"),
         }),
         Way::GoogleCalendar3 => Arc::new(GoogleDirect::new(base, &demo, refresh_tokens)?),
+        Way::TeamsMeetschedify => {
+            let teams = TeamsAppProvider::builder()
+                .with_credentials(
+                    &demo.microsoft_tenant_id,
+                    &demo.microsoft_client_id,
+                    &demo.microsoft_client_secret,
+                )
+                .with_organizer(&demo.microsoft_organizer_upn)
+                .with_login_base(format!("{base}/login"))
+                .with_graph_api_base(format!("{base}/graph/v1.0"))
+                .build()?;
+            Arc::new(Library {
+                client: MeetSchedifyClient::builder().with_provider(teams).build()?,
+                provider: ProviderId::MICROSOFT_TEAMS_APP,
+                tenants: vec![workload::TEAMS_TENANT.to_owned()],
+            })
+        }
+        Way::TeamsFloor => Arc::new(TeamsFloor::new(base, &demo)),
     })
 }
 
@@ -209,12 +263,13 @@ impl Creator for Library {
 
 /// A cached bearer token and when to fetch the next one (60 s before expiry, as the library).
 #[derive(Clone)]
-struct Cached {
-    token: Arc<str>,
-    renew_at: Instant,
+pub(crate) struct Cached {
+    pub(crate) token: Arc<str>,
+    pub(crate) renew_at: Instant,
 }
 
-fn renew_at(expires_in: u64) -> Instant {
+/// When a token that expires in `expires_in` seconds is renewed.
+pub(crate) fn renew_at(expires_in: u64) -> Instant {
     Instant::now() + Duration::from_secs(expires_in.saturating_sub(60))
 }
 

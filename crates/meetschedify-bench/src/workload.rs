@@ -16,6 +16,8 @@ pub const START_UTC: &str = "2030-03-04T09:00:00Z";
 pub const END_UTC: &str = "2030-03-04T10:00:00Z";
 /// The Zoom tenant (every tenant shares the account's token anyway).
 pub const ZOOM_TENANT: &str = "bench";
+/// The Teams tenant (every tenant shares the app's token and the organizer's calendar).
+pub const TEAMS_TENANT: &str = "bench";
 /// Google's OAuth scope the tenants grant.
 pub const GOOGLE_SCOPE: &str = "https://www.googleapis.com/auth/calendar.events";
 

@@ -1,9 +1,10 @@
-//! The short soak, as part of `cargo test`: 400 creates across 50 tenants on Zoom and
-//! per-user Google while the emulator injects 10% 503, 5% 429 with `Retry-After`, 5% latency
-//! beyond the timeout and 5% resets after processing. The long run is
+//! The short soak, as part of `cargo test`: 400 creates across 50 tenants on Zoom, per-user
+//! Google and app-only Teams while the emulator injects 10% 503, 5% 429 with `Retry-After`, 5%
+//! latency beyond the timeout and 5% resets after processing (Graph: 5% each of 503 and 429
+//! with `Retry-After`, 504, late answers and resets). The long run is
 //! `cargo run --release -p meetschedify-bench --bin soak` (2,000 creates).
 
-use meetschedify_bench::soak::{self, SoakConfig};
+use meetschedify_bench::soak::{self, SoakConfig, SoakProvider};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn short_soak_keeps_every_promise() {
@@ -30,7 +31,18 @@ async fn short_soak_keeps_every_promise() {
         config.creates
     );
     assert!(
-        report.token_requests.1 >= config.tenants as u64,
+        report.token_requests["google-meet"] >= config.tenants as u64,
         "each Google tenant refreshed"
     );
+    // Every provider has its rows, and the Teams calls went through Graph's faults.
+    for provider in SoakProvider::ALL {
+        let name = provider.id().to_string();
+        assert_eq!(report.duplicates.get(&name), Some(&0), "{name}");
+        assert_eq!(report.tokens_lost.get(&name), Some(&0), "{name}");
+        assert!(
+            report.succeeded.get(&name).is_some_and(|n| *n > 0),
+            "{name}"
+        );
+    }
+    assert!(report.token_requests["microsoft-teams-app"] >= 1);
 }

@@ -59,7 +59,8 @@ pub enum Command {
     Disconnect(TenantArgs),
     /// Obtain a refresh token for google-meet-static (one-time setup).
     GoogleToken(GoogleTokenArgs),
-    /// Check each configured provider: credentials, token endpoint, token, scopes.
+    /// Check each configured provider: credentials, token, Zoom scopes and host pool, Teams
+    /// mailbox access.
     Doctor(DoctorArgs),
     /// Run every provider type end to end against the embedded emulator (no credentials needed).
     Demo,

@@ -40,12 +40,8 @@ async fn dispatch(cli: &Cli, format: Format) -> Result<Exit, meetschedify::Error
         Command::Demo => commands::demo::run(format).await?,
         Command::GoogleToken(args) => commands::google_token::run(args).await?,
         Command::Doctor(args) => {
-            let healthy = doctor::run(
-                registry::client_and_zoom_from_env(store).await,
-                args,
-                format,
-            )
-            .await?;
+            let healthy =
+                doctor::run(registry::configured_from_env(store).await, args, format).await?;
             return Ok(if healthy {
                 Exit::Success
             } else {

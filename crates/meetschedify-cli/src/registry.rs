@@ -45,14 +45,24 @@ pub fn token_db(flag: Option<&Path>) -> PathBuf {
 
 /// Builds a client with every provider the environment configures.
 pub async fn client_from_env(store: Option<&Path>) -> Result<MeetSchedifyClient, Error> {
-    Ok(client_and_zoom_from_env(store).await?.0)
+    Ok(configured_from_env(store).await?.client)
 }
 
-/// [`client_from_env`], and the Zoom providers in it as themselves, for checks only Zoom has
-/// (`doctor`'s scope check): the client holds them as `dyn MeetingProvider`.
-pub async fn client_and_zoom_from_env(
-    store: Option<&Path>,
-) -> Result<(MeetSchedifyClient, Vec<ZoomProvider>), Error> {
+/// The configured client, and the providers in it that `doctor` checks beyond the
+/// `MeetingProvider` contract, as themselves (the client holds them as `dyn MeetingProvider`).
+/// Each list holds clones that share the registered provider's token cache.
+#[derive(Debug)]
+pub struct Configured {
+    /// Every configured provider.
+    pub client: MeetSchedifyClient,
+    /// The Zoom providers: `doctor` reads their scopes and host pools.
+    pub zoom: Vec<ZoomProvider>,
+    /// The app-only Teams providers: `doctor` reads the organizer's calendar with them.
+    pub teams_app: Vec<TeamsAppProvider>,
+}
+
+/// [`client_from_env`], with the providers `doctor` checks further ([`Configured`]).
+pub async fn configured_from_env(store: Option<&Path>) -> Result<Configured, Error> {
     let mut builder = MeetSchedifyClient::builder();
     let mut any = false;
     let mut zoom = Vec::new();
@@ -81,8 +91,11 @@ pub async fn client_and_zoom_from_env(
         builder = builder.with_provider(GoogleMeetStaticProvider::from_env()?);
         any = true;
     }
+    let mut teams_app = Vec::new();
     if is_set(ENV_ORGANIZER) {
-        builder = builder.with_provider(TeamsAppProvider::from_env()?);
+        let provider = TeamsAppProvider::from_env()?;
+        teams_app.push(provider.clone());
+        builder = builder.with_provider(provider);
         any = true;
     }
     let per_user = is_set(ENV_CLIENT_ID)
@@ -113,5 +126,9 @@ pub async fn client_and_zoom_from_env(
              `meetschedify demo` or `meetschedify emulator`)",
         ));
     }
-    Ok((builder.build()?, zoom))
+    Ok(Configured {
+        client: builder.build()?,
+        zoom,
+        teams_app,
+    })
 }

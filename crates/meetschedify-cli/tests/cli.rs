@@ -9,6 +9,10 @@ use std::process::{Command, Output, Stdio};
 use meetschedify::emulator::{Emulator, EmulatorHandle, GoogleClient};
 use serde_json::Value;
 
+// In a directory of its own, so cargo does not build it as a test binary of its own.
+#[path = "cli/teams_doctor.rs"]
+mod teams_doctor;
+
 const PROVIDER_VARS: &[&str] = &[
     "ZOOM_ACCOUNT_ID",
     "ZOOM_CLIENT_ID",
@@ -125,7 +129,9 @@ async fn the_demo_runs_every_provider_without_credentials() {
         .map(|m| m["provider_id"].as_str().unwrap())
         .collect();
     assert!(
-        providers.contains(&"zoom") && providers.contains(&"google-meet"),
+        providers.contains(&"zoom")
+            && providers.contains(&"google-meet")
+            && providers.contains(&"microsoft-teams-app"),
         "{providers:?}"
     );
     for m in meetings {

@@ -57,6 +57,19 @@ impl EventCalendar {
         .await
     }
 
+    /// Reads at most one event id from the calendar (`GET {events}?$top=1&$select=id`) with
+    /// `tenant`'s token: proves the grant reaches the calendar, writes nothing. A read has no
+    /// outcome to lose, so whether an attempt's answer got through is irrelevant.
+    pub(crate) async fn probe(&self, tenant: &TenantId) -> Result<()> {
+        let mailbox = self.api.mailbox();
+        let call = Call::new(Method::GET, mailbox.route(Route::List), mailbox.events())
+            .with_query("$top", "1")
+            .with_query("$select", "id");
+        self.retrying(&call, tenant, &AtomicBool::new(false))
+            .await
+            .map(drop)
+    }
+
     /// The event with the library's property, whoever owns it.
     async fn read(&self, id: &str, tenant: &TenantId) -> Result<Value> {
         let mailbox = self.api.mailbox();

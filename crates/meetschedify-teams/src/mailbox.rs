@@ -19,6 +19,8 @@ pub(crate) enum Mailbox {
 /// The Graph requests the event operations make, for log routes without ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Route {
+    /// A one-event listing that proves the grant reaches the calendar.
+    List,
     Create,
     Read,
     Patch,
@@ -43,11 +45,13 @@ impl Mailbox {
     /// The route of `route` for logs: placeholders instead of ids, so logs never carry them.
     pub(crate) fn route(&self, route: Route) -> &'static str {
         match (self, route) {
+            (Mailbox::User(_), Route::List) => "GET /users/{organizer}/events",
             (Mailbox::User(_), Route::Create) => "POST /users/{organizer}/events",
             (Mailbox::User(_), Route::Read) => "GET /users/{organizer}/events/{id}",
             (Mailbox::User(_), Route::Patch) => "PATCH /users/{organizer}/events/{id}",
             (Mailbox::User(_), Route::Cancel) => "POST /users/{organizer}/events/{id}/cancel",
             (Mailbox::User(_), Route::Delete) => "DELETE /users/{organizer}/events/{id}",
+            (Mailbox::Me, Route::List) => "GET /me/events",
             (Mailbox::Me, Route::Create) => "POST /me/events",
             (Mailbox::Me, Route::Read) => "GET /me/events/{id}",
             (Mailbox::Me, Route::Patch) => "PATCH /me/events/{id}",

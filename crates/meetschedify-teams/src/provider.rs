@@ -17,6 +17,8 @@ use crate::events::EventCalendar;
 use crate::mode::TeamsAppMode;
 use crate::online::Online;
 
+mod probe;
+
 /// The limits of a Teams event: core's defaults. Outlook documents no subject or body maximum
 /// for Graph; 100 participants stays at the size past which Teams links have been reported
 /// missing from created events.

@@ -1,5 +1,5 @@
-//! `bench`: `create_meeting` on Zoom and Google, through meetschedify, through a hand-written
-//! reqwest floor and (Google) through google-calendar3 directly, against the emulator in a
+//! `bench`: `create_meeting` on Zoom, Google and app-only Teams, through meetschedify, through a
+//! hand-written reqwest floor and (Google) through google-calendar3 directly, against the emulator in a
 //! separate process. Each way runs in its own child process, so its CPU time and peak memory
 //! are its own.
 
@@ -162,11 +162,7 @@ async fn orchestrate(args: &Args) -> Result<(), HarnessError> {
             measurements,
             peak_rss_kib: outputs.iter().filter_map(|o| o.peak_rss_kib).max(),
             token_requests,
-            token_keys: if way.is_zoom() {
-                1
-            } else {
-                ways::GOOGLE_TENANTS as u64
-            },
+            token_keys: way.vendor().token_keys(),
         });
     }
     println!(
@@ -212,7 +208,7 @@ async fn run_way(
 ) -> Result<(WorkerOutput, u64), HarnessError> {
     control.reset().await?;
     control.bench_settings(args.conference_ready).await?;
-    let (zoom_before, google_before) = control.token_requests().await?;
+    let before = control.token_requests().await?;
     let concurrency = args
         .concurrency
         .iter()
@@ -234,12 +230,8 @@ async fn run_way(
         .into());
     }
     let out: WorkerOutput = serde_json::from_slice(&output.stdout)?;
-    let (zoom_after, google_after) = control.token_requests().await?;
-    let token_requests = if way.is_zoom() {
-        zoom_after - zoom_before
-    } else {
-        google_after - google_before
-    };
+    let after = control.token_requests().await?;
+    let token_requests = after.of(way.vendor()) - before.of(way.vendor());
     for m in &out.measurements {
         eprintln!(
             "  {} c={:>3}: {:>7.0}/s p50 {:.2} ms p99 {:.2} ms cpu {:.0} ms/1000 failed {}",

@@ -1,9 +1,9 @@
-//! `soak`: creates on Zoom and per-user Google under injected faults; prints the counts and
-//! exits non-zero if a promise broke. `--short` is the CI run (400 creates); the default is
-//! the long one (2,000).
+//! `soak`: creates on Zoom, per-user Google and app-only Teams under injected faults; prints
+//! the counts and exits non-zero if a promise broke. `--short` is the CI run (400 creates); the
+//! default is the long one (2,000).
 
 use clap::Parser;
-use meetschedify_bench::soak::{self, SoakConfig};
+use meetschedify_bench::soak::{self, SoakConfig, SoakProvider};
 
 #[derive(Debug, Parser)]
 #[command(name = "soak", about = "creates under injected faults")]
@@ -20,6 +20,19 @@ struct Args {
     /// Spare Zoom's create the latency fault (the duplicate guard's documented blind spot).
     #[arg(long)]
     no_zoom_create_latency: bool,
+    /// Providers, comma-separated (default: all): zoom, google-meet, microsoft-teams-app.
+    #[arg(long, value_delimiter = ',', value_parser = parse_provider)]
+    providers: Vec<SoakProvider>,
+}
+
+fn parse_provider(name: &str) -> Result<SoakProvider, String> {
+    SoakProvider::parse(name).ok_or_else(|| {
+        let known: Vec<String> = SoakProvider::ALL
+            .iter()
+            .map(|p| p.id().to_string())
+            .collect();
+        format!("unknown provider {name}: one of {}", known.join(", "))
+    })
 }
 
 fn main() -> std::process::ExitCode {
@@ -36,6 +49,9 @@ fn main() -> std::process::ExitCode {
         config.seed = seed;
     }
     config.zoom_create_latency = !args.no_zoom_create_latency;
+    if !args.providers.is_empty() {
+        config.providers = args.providers;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

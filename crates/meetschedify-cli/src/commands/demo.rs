@@ -1,12 +1,13 @@
 //! `meetschedify demo`: every provider type, end to end, against the embedded emulator.
 //!
-//! No credentials and no network: the emulator plays Zoom and Google on a loopback port. The
-//! per-user Google tenant connects through the real OAuth redirect flow (the emulator consents
-//! at once), then each provider creates, reads, reschedules and cancels a meeting.
+//! No credentials and no network: the emulator plays Zoom, Google and Microsoft (the identity
+//! platform and Graph) on a loopback port. Each per-user provider's tenant connects through the
+//! real OAuth redirect flow (the emulator consents at once), then each provider creates, reads,
+//! reschedules and cancels a meeting.
 
 use std::time::Instant;
 
-use meetschedify::emulator::{Emulator, EmulatorHandle};
+use meetschedify::emulator::Emulator;
 use meetschedify::jiff::{civil, ToSpan, ZonedDateTime};
 use meetschedify::{
     AuthorizationRequest, CreateMeetingRequest, CreatedMeeting, Error, ErrorCode,
@@ -21,6 +22,17 @@ use crate::output::{self, Format};
 
 /// The tenant whose Google account connects through OAuth in the demo.
 pub const DEMO_TENANT: &str = "demo-clinic";
+/// The tenant of the providers with one account for every tenant (Zoom, the shared Google
+/// token, Teams through the app's own credentials).
+const SHARED_TENANT: &str = "demo-hr";
+
+/// The order of the summary's rows: one per registered provider.
+const ORDER: [ProviderId; 4] = [
+    ProviderId::ZOOM,
+    ProviderId::GOOGLE_MEET_STATIC,
+    ProviderId::GOOGLE_MEET,
+    ProviderId::MICROSOFT_TEAMS_APP,
+];
 const ZONE: &str = "America/New_York";
 
 /// One provider's run through the demo.
@@ -44,7 +56,7 @@ pub struct DemoRow {
 pub async fn run(format: Format) -> Result<(), Error> {
     let started = Instant::now();
     let progress = Progress { format };
-    progress.say("starting the embedded Google and Zoom emulator");
+    progress.say("starting the embedded Zoom, Google and Microsoft emulator");
     let emulator = Emulator::builder()
         .with_auto_consent()
         .start()
@@ -67,17 +79,22 @@ pub async fn run(format: Format) -> Result<(), Error> {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    connect_tenant(&client, &emulator, &progress).await?;
+    let per_user = [(
+        ProviderId::GOOGLE_MEET,
+        emulator.demo().google_user_email.clone(),
+    )];
+    connect_per_user(&client, &per_user, &progress).await?;
 
     let mut rows = Vec::new();
     let registered = client.list_providers();
-    let order = [
-        ProviderId::ZOOM,
-        ProviderId::GOOGLE_MEET_STATIC,
-        ProviderId::GOOGLE_MEET,
-    ];
-    for provider in order.iter().filter(|p| registered.contains(p)) {
-        rows.push(lifecycle(&client, provider, &progress).await?);
+    for provider in ORDER.iter().filter(|p| registered.contains(p)) {
+        // Per-user providers act for the tenant that connected; the others for any tenant.
+        let tenant = if per_user.iter().any(|(p, _)| p == provider) {
+            DEMO_TENANT
+        } else {
+            SHARED_TENANT
+        };
+        rows.push(lifecycle(&client, provider, tenant, &progress).await?);
     }
 
     match format {
@@ -126,31 +143,46 @@ pub async fn run(format: Format) -> Result<(), Error> {
     Ok(())
 }
 
-/// Connects the demo tenant's Google account: authorization URL, consent, callback.
+/// Connects the demo tenant's account on each per-user provider, given with the emulator user
+/// who consents (the login hint): authorization URL, consent, callback. A per-user provider
+/// added to the demo (the per-user Teams provider, `microsoft-teams`) joins this list.
+async fn connect_per_user(
+    client: &MeetSchedifyClient,
+    providers: &[(ProviderId, String)],
+    progress: &Progress,
+) -> Result<(), Error> {
+    for (provider, login_hint) in providers {
+        connect_tenant(client, provider, login_hint, progress).await?;
+    }
+    Ok(())
+}
+
+/// Connects the demo tenant's account on `provider`: authorization URL, consent, callback.
 async fn connect_tenant(
     client: &MeetSchedifyClient,
-    emulator: &EmulatorHandle,
+    provider: &ProviderId,
+    login_hint: &str,
     progress: &Progress,
 ) -> Result<(), Error> {
     progress.step(
-        "google-meet",
+        provider.as_str(),
         "connect",
-        "opening the consent page for tenant demo-clinic",
+        &format!("opening the consent page for tenant {DEMO_TENANT}"),
     );
-    let request = AuthorizationRequest::new(DEMO_TENANT, ProviderId::GOOGLE_MEET)
+    let request = AuthorizationRequest::new(DEMO_TENANT, provider.clone())
         .with_return_url("/settings/integrations")
-        .with_login_hint(emulator.demo().google_user_email.clone());
+        .with_login_hint(login_hint);
     let url = client.authorization_url(&request).await?;
     let redirect = follow_consent(&url.url).await?;
     let connected = client
         .handle_oauth_callback(
-            &ProviderId::GOOGLE_MEET,
+            provider,
             &OAuthCallback::new(redirect.code, redirect.state)
                 .with_session_binding(url.session_binding.clone()),
         )
         .await?;
     progress.step(
-        "google-meet",
+        provider.as_str(),
         "connect",
         &format!(
             "tenant {} connected; back to {}",
@@ -199,13 +231,9 @@ async fn follow_consent(url: &str) -> Result<callback::Redirect, Error> {
 async fn lifecycle(
     client: &MeetSchedifyClient,
     provider: &ProviderId,
+    tenant: &str,
     progress: &Progress,
 ) -> Result<DemoRow, Error> {
-    let tenant = if *provider == ProviderId::GOOGLE_MEET {
-        DEMO_TENANT
-    } else {
-        "demo-hr"
-    };
     let (start, end) = next_week_slot(10)?;
     let request = CreateMeetingRequest::new(
         tenant,

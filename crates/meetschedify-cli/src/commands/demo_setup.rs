@@ -8,9 +8,12 @@ use meetschedify::MemoryTokenStore;
 use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::GoogleMeetProvider;
 use meetschedify_google_static::GoogleMeetStaticProvider;
+use meetschedify_teams::TeamsAppProvider;
 use meetschedify_zoom::{Preset, ZoomProvider};
 
-/// A client with all three provider types pointed at `emulator`.
+/// A client with every provider type pointed at `emulator`: Zoom, Google with one shared refresh
+/// token and per-user, and Teams through the app's own credentials on the demo organizer's
+/// calendar.
 pub(super) fn client(emulator: &EmulatorHandle) -> Result<MeetSchedifyClient, Error> {
     let demo = emulator.demo();
     let zoom = ZoomProvider::builder()
@@ -42,9 +45,20 @@ pub(super) fn client(emulator: &EmulatorHandle) -> Result<MeetSchedifyClient, Er
         .with_api_base(emulator.google_api_base())
         .with_oauth_base(emulator.google_oauth_base())
         .build()?;
+    let teams = TeamsAppProvider::builder()
+        .with_credentials(
+            &demo.microsoft_tenant_id,
+            &demo.microsoft_client_id,
+            &demo.microsoft_client_secret,
+        )
+        .with_organizer(&demo.microsoft_organizer_upn)
+        .with_login_base(emulator.microsoft_login_base())
+        .with_graph_api_base(emulator.graph_api_base())
+        .build()?;
     MeetSchedifyClient::builder()
         .with_provider(zoom)
         .with_provider(shared)
         .with_provider(per_user)
+        .with_provider(teams)
         .build()
 }

@@ -2,33 +2,52 @@
 //!
 //! Checks per provider: configuration, a token, and for Zoom the app's scopes (a token alone
 //! does not show that the calls will be allowed: Zoom refuses them later with code 4711) and,
-//! with a host pool, each host's creates and updates today and its next free instant.
+//! with a host pool, each host's creates and updates today and its next free instant; for the
+//! app-only Teams provider, a read of the organizer's calendar (a token alone does not show
+//! that Graph lets the app into the mailbox: the permission and its admin consent are checked
+//! only there).
 
-use meetschedify::{Error, MeetSchedifyClient, ProviderId, TenantId};
+use meetschedify::{Error, ProviderId, TenantId};
 use meetschedify_zoom::ZoomProvider;
 use serde_json::json;
 
 use crate::args::DoctorArgs;
+use crate::commands::doctor_teams;
 use crate::output::{self, Format};
+use crate::registry::Configured;
+
+/// Providers whose tokens belong to each tenant (an end user connected through OAuth), so
+/// `doctor` checks them only for the tenant named by `--tenant`. The per-user Teams provider
+/// (`microsoft-teams`) joins this list when the CLI registers it.
+const PER_USER: &[ProviderId] = &[ProviderId::GOOGLE_MEET];
+
+/// Whether `provider` keeps one token per tenant (see [`PER_USER`]).
+fn is_per_user(provider: &ProviderId) -> bool {
+    PER_USER.contains(provider)
+}
 
 /// One line of the report.
-struct Finding {
-    provider: String,
-    check: &'static str,
-    ok: bool,
-    detail: String,
+pub(super) struct Finding {
+    pub(super) provider: String,
+    pub(super) check: &'static str,
+    pub(super) ok: bool,
+    pub(super) detail: String,
     /// Figures for `--json` readers, beside the sentence.
-    data: Option<serde_json::Value>,
+    pub(super) data: Option<serde_json::Value>,
 }
 
 /// Runs the checks; `Ok(true)` when everything passed.
 pub async fn run(
-    client: Result<(MeetSchedifyClient, Vec<ZoomProvider>), Error>,
+    configured: Result<Configured, Error>,
     args: &DoctorArgs,
     format: Format,
 ) -> Result<bool, Error> {
     let mut findings = Vec::new();
-    let (client, zoom) = match client {
+    let Configured {
+        client,
+        zoom,
+        teams_app,
+    } = match configured {
         Ok(configured) => configured,
         Err(err) => {
             findings.push(Finding {
@@ -50,7 +69,7 @@ pub async fn run(
             detail: "credentials present".into(),
             data: None,
         });
-        let per_user = provider == ProviderId::GOOGLE_MEET;
+        let per_user = is_per_user(&provider);
         let tenant = match (&args.tenant, per_user) {
             (Some(t), _) => TenantId::new(t.as_str()),
             (None, true) => {
@@ -106,6 +125,14 @@ pub async fn run(
             if token_ok {
                 findings.push(scopes(&provider, zoom).await);
                 findings.extend(host_pool(&provider, zoom).await);
+            }
+        }
+        if let Some(teams) = teams_app
+            .iter()
+            .find(|t| *meetschedify::MeetingProvider::id(*t) == provider)
+        {
+            if token_ok {
+                findings.push(doctor_teams::mailbox(&provider, teams).await);
             }
         }
     }

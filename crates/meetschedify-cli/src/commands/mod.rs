@@ -4,6 +4,7 @@ pub mod connect;
 pub mod demo;
 mod demo_setup;
 pub mod doctor;
+mod doctor_teams;
 pub mod emulator;
 pub mod google_token;
 pub mod meeting;

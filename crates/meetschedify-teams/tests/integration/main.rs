@@ -7,6 +7,7 @@ mod conformance;
 mod errors;
 mod idempotency;
 mod lifecycle;
+mod mailbox_check;
 mod online;
 mod ownership;
 mod tokens;
