@@ -9,13 +9,15 @@ use crate::providers::Connectable;
 pub(crate) struct Notice {
     pub(crate) meeting: Option<CreatedMeeting>,
     pub(crate) error: Option<(String, String)>,
+    /// A sentence for the user that is neither a result nor an error.
+    pub(crate) info: Option<String>,
 }
 
 impl Notice {
     pub(crate) fn error(err: &Error) -> Self {
         Self {
-            meeting: None,
             error: Some((err.code().as_str().to_owned(), err.message().to_owned())),
+            ..Self::default()
         }
     }
 }
@@ -136,7 +138,11 @@ pub(crate) fn render(
             escape(code),
             escape(message)
         ),
-        (None, None) => String::new(),
+        (None, None) => notice
+            .info
+            .as_deref()
+            .map(|info| format!("<p id=\"info\">{}</p>", escape(info)))
+            .unwrap_or_default(),
     };
     format!(
         r#"<!doctype html>
@@ -183,8 +189,8 @@ mod tests {
             "<script>alert(1)</script>",
         );
         let notice = Notice {
-            meeting: None,
             error: Some(("X".into(), "\"><img src=x onerror=alert(1)>".into())),
+            ..Notice::default()
         };
         let html = render(
             &TenantId::new("<t>"),

@@ -18,6 +18,9 @@ pub(crate) struct Connectable {
     pub(crate) calendar: &'static str,
     /// What the scheduled meeting is called ("Google Meet").
     pub(crate) meeting: &'static str,
+    /// Where the user takes back the app's access when a disconnect could only forget the
+    /// tokens (the provider has no per-grant revocation); `None` when a disconnect revokes.
+    pub(crate) remove_access_at: Option<&'static str>,
 }
 
 /// Google Meet on the user's Google Calendar.
@@ -27,6 +30,7 @@ pub(crate) static GOOGLE: Connectable = Connectable {
     vendor: "Google",
     calendar: "Google Calendar",
     meeting: "Google Meet",
+    remove_access_at: None,
 };
 
 /// Teams meetings on the user's Outlook calendar (a Microsoft work or school account).
@@ -36,6 +40,10 @@ pub(crate) static MICROSOFT: Connectable = Connectable {
     vendor: "Microsoft",
     calendar: "Microsoft Outlook calendar",
     meeting: "Teams meeting",
+    remove_access_at: Some(
+        "https://myapps.microsoft.com (choose the app, then Manage your application and Revoke \
+         permissions)",
+    ),
 };
 
 impl Connectable {

@@ -11,8 +11,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use meetschedify::{
-    AuthorizationRequest, ConnectionStatus, CreateMeetingRequest, Error, ErrorCode,
-    MeetSchedifyClient, MeetingTime, OAuthCallback, SessionBinding,
+    AuthorizationRequest, ConnectionStatus, CreateMeetingRequest, DisconnectOutcome, Error,
+    ErrorCode, MeetSchedifyClient, MeetingTime, OAuthCallback, SessionBinding,
 };
 use serde::Deserialize;
 
@@ -152,6 +152,7 @@ async fn page_for(
 struct IndexQuery {
     error: Option<String>,
     provider: Option<String>,
+    forgotten: Option<String>,
 }
 
 async fn index(
@@ -159,23 +160,36 @@ async fn index(
     headers: HeaderMap,
     Query(query): Query<IndexQuery>,
 ) -> Response {
-    let notice = match query.error {
+    let vendor = |segment: Option<&str>| {
+        segment
+            .and_then(|segment| state.provider(segment))
+            .map_or("The provider", |p| p.vendor)
+    };
+    let notice = if let Some(e) = query.error {
         // The provider's own error from its consent page (access_denied when the user said no).
-        Some(e) => {
-            let vendor = query
-                .provider
-                .as_deref()
-                .and_then(|segment| state.provider(segment))
-                .map_or("The provider", |p| p.vendor);
-            Notice {
-                meeting: None,
-                error: Some((
-                    e,
-                    format!("{vendor} did not connect: consent was not given"),
-                )),
-            }
+        let vendor = vendor(query.provider.as_deref());
+        Notice {
+            error: Some((
+                e,
+                format!("{vendor} did not connect: consent was not given"),
+            )),
+            ..Notice::default()
         }
-        None => Notice::default(),
+    } else if let Some(provider) = query.forgotten.as_deref().and_then(|s| state.provider(s)) {
+        // Say what a disconnect did and did not do: the grant outlives it at this provider.
+        let info =
+            format!(
+            "{vendor} is disconnected: its tokens were deleted here. {vendor} keeps your consent \
+             until you remove the app at {at}.",
+            vendor = provider.vendor,
+            at = provider.remove_access_at.unwrap_or("your account's settings"),
+        );
+        Notice {
+            info: Some(info),
+            ..Notice::default()
+        }
+    } else {
+        Notice::default()
     };
     page_for(&state, &headers, notice, StatusCode::OK).await
 }
@@ -331,6 +345,9 @@ async fn disconnect(
         .disconnect_provider(&provider.id, &session.tenant)
         .await
     {
+        Ok(DisconnectOutcome::Forgotten) => {
+            Redirect::to(&format!("/?forgotten={}", provider.segment)).into_response()
+        }
         Ok(_) => Redirect::to("/").into_response(),
         Err(e) => page_for(&state, &headers, Notice::error(&e), StatusCode::BAD_GATEWAY).await,
     }
@@ -387,7 +404,7 @@ async fn schedule(
         Ok(meeting) => {
             let notice = Notice {
                 meeting: Some(meeting),
-                error: None,
+                ..Notice::default()
             };
             page_for(&state, &headers, notice, StatusCode::OK).await
         }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{consent_to, http, location, meeting_form_for, rotated, session};
+use common::{between, consent_to, http, location, meeting_form_for, rotated, session};
 use example_webapp::{AppConfig, RunningApp};
 use meetschedify::store_sqlite::SqliteTokenStore;
 use meetschedify::{ProviderId, TokenKey, TokenStore};
@@ -21,6 +21,9 @@ struct Case {
     link: &'static str,
     /// The meetings the provider holds in the emulator.
     meetings: fn(&RunningApp) -> usize,
+    /// Where the page sends the user to take back the app's access after a disconnect that
+    /// only forgot the tokens; `None` when the disconnect revokes the grant.
+    remove_access_at: Option<&'static str>,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -34,6 +37,7 @@ async fn connect_schedule_and_disconnect_google_over_http() {
             let state = app.emulator().unwrap().state();
             state.google.events_by_calendar.values().map(Vec::len).sum()
         },
+        remove_access_at: None,
     })
     .await;
 }
@@ -46,6 +50,7 @@ async fn connect_schedule_and_disconnect_microsoft_over_http() {
         not_connected: "NOT_CONNECTED",
         link: "https://teams.microsoft.com/",
         meetings: |app| common::teams_subjects(app).len(),
+        remove_access_at: Some("https://myapps.microsoft.com"),
     })
     .await;
 }
@@ -176,9 +181,10 @@ async fn flow(case: Case) {
         .await
         .unwrap();
     assert_eq!(gone.status(), StatusCode::SEE_OTHER);
+    let to = location(&gone);
     assert!(store.get(&key).await.unwrap().is_none(), "tokens deleted");
     let html = http
-        .get(&url)
+        .get(format!("{url}{to}"))
         .header(COOKIE, &cookie)
         .send()
         .await
@@ -188,6 +194,21 @@ async fn flow(case: Case) {
         .unwrap();
     let not_connected = format!("<strong id=\"connection-{segment}\">not connected</strong>");
     assert!(html.contains(&not_connected), "{html}");
+    // Where the grant outlives the disconnect, the page says so and where to remove it.
+    match case.remove_access_at {
+        Some(at) => {
+            assert_eq!(to, format!("/?forgotten={segment}"));
+            let info = between(&html, "<p id=\"info\">", '<').unwrap_or_default();
+            assert!(
+                info.contains("tokens were deleted") && info.contains(at),
+                "{html}"
+            );
+        }
+        None => {
+            assert_eq!(to, "/");
+            assert!(!html.contains("id=\"info\""), "{html}");
+        }
+    }
 
     // A denied consent comes back as an error on the page, naming the provider.
     let denied = http
