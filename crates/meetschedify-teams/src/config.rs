@@ -52,8 +52,8 @@ pub(crate) struct FromEnv {
     pub(crate) graph_base: bool,
 }
 
-/// Everything a [`TeamsAppProvider`](crate::TeamsAppProvider) needs. `Debug` never prints the
-/// client secret.
+/// Everything a Teams provider needs (the per-user one leaves `organizer` unused). `Debug`
+/// never prints the client secret.
 #[derive(Clone)]
 pub(crate) struct Settings {
     pub(crate) tenant_id: String,
@@ -295,7 +295,7 @@ fn check_base(field: &str, base: &str) -> Result<()> {
 
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TeamsAppSettings")
+        f.debug_struct("TeamsSettings")
             .field("tenant_id", &self.tenant_id)
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")

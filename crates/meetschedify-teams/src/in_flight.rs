@@ -42,8 +42,9 @@ impl InFlight {
         } else {
             let mut hasher = DefaultHasher::new();
             tenant.as_str().hash(&mut hasher);
-            // The remainder is below `len`, which is a usize, so the cast cannot truncate.
-            (hasher.finish() % self.stripes.len() as u64) as usize
+            let len = u64::try_from(self.stripes.len()).unwrap_or(u64::MAX);
+            // The remainder is below `len`, itself a usize, so it always fits.
+            usize::try_from(hasher.finish() % len).unwrap_or(0)
         };
         // The semaphores are never closed, so acquiring cannot fail.
         self.stripes[index].acquire().await.ok()

@@ -64,8 +64,9 @@ pub mod google_static {
     pub use meetschedify_google_static::*;
 }
 
-/// Microsoft Teams meetings through Microsoft Graph: `teams::TeamsAppProvider`, app-only, on one
-/// organizer's calendar (feature `teams`).
+/// Microsoft Teams meetings through Microsoft Graph (feature `teams`): `teams::TeamsProvider`,
+/// per-user with delegated OAuth, on each tenant's own calendar, and `teams::TeamsAppProvider`,
+/// app-only, on one organizer's calendar.
 #[cfg(feature = "teams")]
 #[cfg_attr(docsrs, doc(cfg(feature = "teams")))]
 pub mod teams {
