@@ -34,8 +34,11 @@ pub(crate) const MICROSOFT_CLIENT_ID_ENV: &str = "MICROSOFT_CLIENT_ID";
 /// emulator behind them (if any).
 #[derive(Debug)]
 pub(crate) struct Providers {
+    /// A client builder holding every provider below.
     pub(crate) client: ClientBuilder,
+    /// The providers the page offers, in its order.
     pub(crate) enabled: Vec<&'static Connectable>,
+    /// The emulator they talk to, when the app started one.
     pub(crate) emulator: Option<EmulatorHandle>,
 }
 
