@@ -4,11 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Schedule Google Meet and Zoom meetings from the command line.
+/// Schedule Google Meet, Zoom and Microsoft Teams meetings from the command line.
 ///
 /// Configuration comes from the environment (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
 /// ZOOM_CLIENT_SECRET, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_REDIRECT_URI,
-/// GOOGLE_REFRESH_TOKEN, and the MEETSCHEDIFY_*_BASE endpoint overrides) or from --env-file.
+/// GOOGLE_REFRESH_TOKEN, MICROSOFT_TENANT_ID, MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET,
+/// MICROSOFT_REDIRECT_URI, MICROSOFT_TEAMS_ORGANIZER, and the MEETSCHEDIFY_*_BASE endpoint
+/// overrides) or from --env-file.
 /// Try `meetschedify demo`: it needs no credentials.
 #[derive(Debug, Parser)]
 #[command(
@@ -53,9 +55,9 @@ pub enum Command {
     Cancel(CancelArgs),
     /// Show whether a tenant can schedule meetings with a provider.
     Status(StatusArgs),
-    /// Connect a tenant's Google account (per-user OAuth) from the terminal.
+    /// Connect a tenant's Google or Microsoft account (per-user OAuth) from the terminal.
     Connect(ConnectArgs),
-    /// Revoke and forget a tenant's connection.
+    /// Forget a tenant's connection, revoking the grant where the provider allows it.
     Disconnect(TenantArgs),
     /// Obtain a refresh token for google-meet-static (one-time setup).
     GoogleToken(GoogleTokenArgs),
@@ -82,7 +84,8 @@ pub struct EmulatorArgs {
 /// `meetschedify schedule`.
 #[derive(Debug, Args)]
 pub struct ScheduleArgs {
-    /// Provider id: zoom, google-meet, google-meet-static, or a custom id.
+    /// Provider id: zoom, google-meet, google-meet-static, microsoft-teams,
+    /// microsoft-teams-app, or a custom id.
     #[arg(long)]
     pub provider: String,
     /// Tenant whose connection to use.
@@ -190,7 +193,8 @@ pub struct ConnectArgs {
     /// Tenant to connect.
     #[arg(long)]
     pub tenant: String,
-    /// Provider to connect.
+    /// Provider to connect: google-meet or microsoft-teams (listens on the port of
+    /// GOOGLE_REDIRECT_URI or MICROSOFT_REDIRECT_URI).
     #[arg(long, default_value = "google-meet")]
     pub provider: String,
     /// Email to pre-fill on the consent screen.
@@ -210,7 +214,7 @@ pub struct TenantArgs {
     /// Tenant.
     #[arg(long)]
     pub tenant: String,
-    /// Provider.
+    /// Provider: google-meet or microsoft-teams.
     #[arg(long, default_value = "google-meet")]
     pub provider: String,
 }

@@ -9,7 +9,11 @@
 //! - `google-meet` (per-user): `GOOGLE_CLIENT_ID` without `GOOGLE_REFRESH_TOKEN`, or any time a
 //!   token database is named (`--store` or `MEETSCHEDIFY_TOKEN_DB`); its tokens live in that
 //!   SQLite file (default `meetschedify-tokens.db`). A static-token setup thus never creates a
-//!   token file by accident.
+//!   token file by accident;
+//! - `microsoft-teams` (per-user): `MICROSOFT_REDIRECT_URI` without `MICROSOFT_TEAMS_ORGANIZER`,
+//!   or any time a token database is named, by the same rule and in the same SQLite file as
+//!   `google-meet`: an app-only Teams setup (the emulator's exports among them) never creates a
+//!   token file by accident either.
 //!
 //! Each provider then reads the rest of its variables and names any that are missing. When a
 //! token database is open, keyed creates are recorded there too (for every provider); without
@@ -24,7 +28,10 @@ use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::{GoogleMeetBuilder, ENV_CLIENT_ID, ENV_STATE_KEY};
 use meetschedify_google_static::GoogleMeetStaticProvider;
 use meetschedify_store_sqlite::SqliteTokenStore;
-use meetschedify_teams::{TeamsAppProvider, ENV_ORGANIZER};
+use meetschedify_teams::{
+    TeamsAppProvider, TeamsProviderBuilder, ENV_ORGANIZER,
+    ENV_REDIRECT_URI as ENV_MICROSOFT_REDIRECT,
+};
 use meetschedify_zoom::{ZoomProvider, ZoomProviderBuilder, ENV_HOST_POOL};
 
 /// Where per-user tokens are kept unless `--store` says otherwise.
@@ -98,23 +105,35 @@ pub async fn configured_from_env(store: Option<&Path>) -> Result<Configured, Err
         builder = builder.with_provider(provider);
         any = true;
     }
-    let per_user = is_set(ENV_CLIENT_ID)
-        && (!is_set("GOOGLE_REFRESH_TOKEN") || store.is_some() || is_set(ENV_TOKEN_DB));
-    if per_user {
-        let mut google = GoogleMeetBuilder::from_env();
-        if !is_set(ENV_STATE_KEY) {
-            // The terminal flow makes and receives the state in one process; a server must set
-            // MEETSCHEDIFY_OAUTH_STATE_KEY so that every instance can read every state.
-            google = google.with_state_key(OAuthStateKey::generate());
-        }
-        let store = match sqlite.take() {
+    let per_user_google = is_set(ENV_CLIENT_ID) && (!is_set("GOOGLE_REFRESH_TOKEN") || named_db);
+    let per_user_teams = is_set(ENV_MICROSOFT_REDIRECT) && (!is_set(ENV_ORGANIZER) || named_db);
+    if per_user_google || per_user_teams {
+        // One file for both per-user providers (and the Zoom host ledger when it opened it).
+        let db = match sqlite.take() {
             Some(db) => db,
             None => Arc::new(SqliteTokenStore::open(token_db(store)).await?),
         };
-        builder = builder.with_provider(google.with_token_store(store.clone()).build()?);
+        // The terminal flow makes and receives the state in one process, so without
+        // MEETSCHEDIFY_OAUTH_STATE_KEY each provider seals with a key of its own for this run; a
+        // server must set the variable so that every instance can read every state.
+        let generate_key = !is_set(ENV_STATE_KEY);
+        if per_user_google {
+            let mut google = GoogleMeetBuilder::from_env();
+            if generate_key {
+                google = google.with_state_key(OAuthStateKey::generate());
+            }
+            builder = builder.with_provider(google.with_token_store(db.clone()).build()?);
+        }
+        if per_user_teams {
+            let mut teams = TeamsProviderBuilder::from_env();
+            if generate_key {
+                teams = teams.with_state_key(OAuthStateKey::generate());
+            }
+            builder = builder.with_provider(teams.with_token_store(db.clone()).build()?);
+        }
         // Keyed creates are recorded in the same file, so repeating a command with the same
         // `--idempotency-key` in a later run returns the meeting from the record.
-        builder = builder.with_idempotency_store(store);
+        builder = builder.with_idempotency_store(db);
         any = true;
     }
     if !any {
@@ -122,7 +141,8 @@ pub async fn configured_from_env(store: Option<&Path>) -> Result<Configured, Err
             "environment",
             "no provider is configured: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, \
              or GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REDIRECT_URI, or MICROSOFT_TENANT_ID, \
-             MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET and MICROSOFT_TEAMS_ORGANIZER (try \
+             MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET and MICROSOFT_TEAMS_ORGANIZER or \
+             MICROSOFT_REDIRECT_URI (try \
              `meetschedify demo` or `meetschedify emulator`)",
         ));
     }

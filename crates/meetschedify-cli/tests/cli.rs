@@ -921,3 +921,135 @@ async fn schedule_get_update_cancel_on_teams_with_the_printed_exports() {
     ok(&out);
     assert_eq!(stdout_json(&out)["outcome"], "cancelled");
 }
+
+/// Per-user Teams, configured by nothing but the emulator's printed exports (and a token file of
+/// its own): `connect` through the consent page, `status`, `schedule`, then `disconnect`, which
+/// can only forget the tokens and says so, and `status` again.
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_schedule_disconnect_on_per_user_teams_with_the_printed_exports() {
+    use meetschedify::emulator::DemoCredentials;
+    // The exported MICROSOFT_REDIRECT_URI names the port `connect` listens on: a free one, so
+    // that tests running at once never share it.
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let demo = DemoCredentials {
+        microsoft_redirect_uri: format!("http://127.0.0.1:{port}/oauth/microsoft/callback"),
+        ..DemoCredentials::default()
+    };
+    let emulator = Emulator::builder()
+        .with_demo_credentials(demo)
+        .with_auto_consent()
+        .start()
+        .await
+        .unwrap();
+    let db = std::env::temp_dir().join(format!("meetschedify-cli-teams-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let teams = |args: &[&str]| {
+        let mut cmd = command();
+        for (name, value) in emulator.env_exports() {
+            cmd.env(name, value);
+        }
+        // The exports configure app-only Teams too; naming the token file adds per-user Teams.
+        cmd.env("MEETSCHEDIFY_TOKEN_DB", &db);
+        cmd.args(args);
+        cmd
+    };
+    let tenant = ["--tenant", "org-ms", "--provider", "microsoft-teams"];
+    let status = || {
+        let mut args = vec!["status", "--json"];
+        args.extend(tenant);
+        run(teams(&args))
+    };
+
+    let mut args = vec!["connect", "--json", "--no-open", "--timeout", "30"];
+    args.extend(tenant);
+    let mut cmd = teams(&args);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let (out, stderr) = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let stderr = act_as_browser(&mut child);
+        (child.wait_with_output().unwrap(), stderr)
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{stderr}");
+    let connected = stdout_json(&out);
+    assert_eq!(connected["tenant_id"], "org-ms");
+    assert_eq!(connected["provider_id"], "microsoft-teams");
+
+    let out = status().await;
+    assert_eq!(
+        stdout_json(&out)["connected"],
+        true,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut args = vec![
+        "schedule",
+        "--json",
+        "--title",
+        "Per-user Teams",
+        "--start",
+        "2031-04-01T09:00:00",
+        "--end",
+        "2031-04-01T09:30:00",
+        "--timezone",
+        "Europe/Berlin",
+    ];
+    args.extend(tenant);
+    let out = run(teams(&args)).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meeting = stdout_json(&out);
+    assert_eq!(meeting["provider_id"], "microsoft-teams");
+    assert!(
+        meeting["conference_link"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://teams.microsoft.com/"),
+        "{meeting}"
+    );
+
+    let mut args = vec!["disconnect"];
+    args.extend(tenant);
+    let out = run(teams(&args)).await;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("the tokens were forgotten"), "{said}");
+    assert!(said.contains("https://myapps.microsoft.com"), "{said}");
+
+    let out = status().await;
+    assert_eq!(stdout_json(&out)["connected"], false);
+    assert_eq!(stdout_json(&out)["state"], "not_connected");
+    let _ = std::fs::remove_file(&db);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_refuses_a_provider_without_a_per_user_flow() {
+    let emulator = Emulator::start().await.unwrap();
+    let mut cmd = against(&emulator, true);
+    cmd.args([
+        "connect",
+        "--json",
+        "--tenant",
+        "t",
+        "--provider",
+        "zoom",
+        "--no-open",
+    ]);
+    let out = run(cmd).await;
+    assert_eq!(out.status.code(), Some(4), "a configuration error");
+    let err = stderr_json(&out);
+    assert_eq!(err["error"]["code"], "INVALID_CONFIG");
+    assert_eq!(err["error"]["field"], "provider", "{err}");
+}

@@ -4,16 +4,21 @@ use std::path::PathBuf;
 
 use meetschedify::Error;
 
+use crate::backend::{GOOGLE_CLIENT_ID_ENV, MICROSOFT_CLIENT_ID_ENV};
+
 /// The variable that names the public origin (see [`AppConfig::public_url`]).
 pub const PUBLIC_URL_ENV: &str = "WEBAPP_PUBLIC_URL";
 
-/// Which Google the app talks to.
+/// Which Google and Microsoft the app talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Backend {
-    /// The real Google, configured from `GOOGLE_*` and `MEETSCHEDIFY_OAUTH_STATE_KEY`.
-    Google,
-    /// An emulator started in this process, with an OAuth client registered for this app.
+    /// The real vendors: Google when `GOOGLE_CLIENT_ID` is set (with the other `GOOGLE_*`
+    /// variables), Microsoft when `MICROSOFT_CLIENT_ID` is (with the other `MICROSOFT_*`
+    /// variables), and `MEETSCHEDIFY_OAUTH_STATE_KEY`.
+    Vendors,
+    /// An emulator started in this process, with a Google OAuth client and a Microsoft app
+    /// registered for this app: both providers are offered.
     Emulator,
 }
 
@@ -23,7 +28,7 @@ pub enum Backend {
 pub struct AppConfig {
     /// The port on 127.0.0.1 (0 picks a free one).
     pub port: u16,
-    /// The Google to use.
+    /// The vendors to use.
     pub backend: Backend,
     /// The SQLite file for tokens; `None` keeps them in memory.
     pub database: Option<PathBuf>,
@@ -83,8 +88,9 @@ impl AppConfig {
     }
 
     /// Reads `--port N`, `--emulator`, `--db PATH`, `--public-url URL`, then `PORT`,
-    /// `GOOGLE_CLIENT_ID` (unset means the emulator), `MEETSCHEDIFY_SQLITE_PATH` and
-    /// `WEBAPP_PUBLIC_URL` (unset: the origin of `GOOGLE_REDIRECT_URI`, if set).
+    /// `GOOGLE_CLIENT_ID` and `MICROSOFT_CLIENT_ID` (both unset means the emulator),
+    /// `MEETSCHEDIFY_SQLITE_PATH` and `WEBAPP_PUBLIC_URL` (unset: the origin of
+    /// `GOOGLE_REDIRECT_URI` or else `MICROSOFT_REDIRECT_URI`, if set).
     pub fn from_args_and_env(args: &[String]) -> Result<Self, String> {
         let value = |flag: &str| {
             args.iter()
@@ -102,23 +108,26 @@ impl AppConfig {
                 .map_err(|_| format!("port `{p}` is not a number"))?,
             None => 3000,
         };
-        let backend = if args.iter().any(|a| a == "--emulator")
-            || std::env::var_os("GOOGLE_CLIENT_ID").is_none()
-        {
+        let vendor_configured = [GOOGLE_CLIENT_ID_ENV, MICROSOFT_CLIENT_ID_ENV]
+            .iter()
+            .any(|name| std::env::var_os(name).is_some());
+        let backend = if args.iter().any(|a| a == "--emulator") || !vendor_configured {
             Backend::Emulator
         } else {
-            Backend::Google
+            Backend::Vendors
         };
         let database = value("--db")?
             .or_else(|| std::env::var("MEETSCHEDIFY_SQLITE_PATH").ok())
             .map(PathBuf::from)
-            .or_else(|| (backend == Backend::Google).then(|| "webapp-tokens.db".into()));
-        // Google redirects to the public origin, so its redirect URI names it when nothing else does.
+            .or_else(|| (backend == Backend::Vendors).then(|| "webapp-tokens.db".into()));
+        // The vendors redirect to the public origin, so a redirect URI names it when nothing
+        // else does.
         let public_url = value("--public-url")?
             .or_else(|| std::env::var(PUBLIC_URL_ENV).ok())
             .or_else(|| {
-                std::env::var("GOOGLE_REDIRECT_URI")
-                    .ok()
+                ["GOOGLE_REDIRECT_URI", "MICROSOFT_REDIRECT_URI"]
+                    .iter()
+                    .find_map(|name| std::env::var(name).ok())
                     .map(|u| origin(&u))
             });
         Ok(Self {

@@ -1,7 +1,7 @@
 //! The app's two cookies: their names and attributes, and reading them back.
 //!
 //! Every cookie is `HttpOnly` (scripts cannot read it), `SameSite=Lax` (another site cannot POST
-//! with it, while Google's top-level redirect back to the callback still carries it) and
+//! with it, while the provider's top-level redirect back to the callback still carries it) and
 //! `Path=/`. Served over https, each is also `Secure` and named with the `__Host-` prefix, which
 //! the browser accepts only from a secure origin, with `Path=/` and without `Domain`: a sibling
 //! subdomain or a plain-http response cannot plant or overwrite it (the usual way to fixate a

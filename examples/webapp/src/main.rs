@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if config.backend == Backend::Emulator {
         if let Some(emu) = app.emulator() {
             println!(
-                "Google emulator at {} (its consent page has an Allow button)",
+                "Google and Microsoft emulator at {} (its consent pages have an Allow or Accept button)",
                 emu.base_url()
             );
         }

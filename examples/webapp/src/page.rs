@@ -1,19 +1,23 @@
 //! The one HTML page.
 
-use meetschedify::{ConnectionState, ConnectionStatus, CreatedMeeting, Error};
+use meetschedify::{ConnectionState, ConnectionStatus, CreatedMeeting, Error, TenantId};
+
+use crate::providers::Connectable;
 
 /// What the page shows besides the status and the form.
 #[derive(Debug, Default)]
 pub(crate) struct Notice {
     pub(crate) meeting: Option<CreatedMeeting>,
     pub(crate) error: Option<(String, String)>,
+    /// A sentence for the user that is neither a result nor an error.
+    pub(crate) info: Option<String>,
 }
 
 impl Notice {
     pub(crate) fn error(err: &Error) -> Self {
         Self {
-            meeting: None,
             error: Some((err.code().as_str().to_owned(), err.message().to_owned())),
+            ..Self::default()
         }
     }
 }
@@ -34,9 +38,74 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
-/// The page for a tenant. `csrf_token` goes into every form as a hidden field (see `csrf.rs`).
+/// One provider's line of the status block: its state and the action that fixes it. Element
+/// ids carry the provider's path segment (`connection-google`, `connect-microsoft`, ...).
+fn connection(provider: &Connectable, status: &ConnectionStatus, csrf: &str) -> String {
+    let seg = provider.segment;
+    let reason = escape(status.reason.as_deref().unwrap_or_default());
+    let connect = |verb: &str| {
+        format!(
+            "<p><a id=\"connect-{seg}\" class=\"button\" href=\"/auth/{seg}/connect\">{verb} {}</a></p>",
+            provider.calendar
+        )
+    };
+    // One branch per state: each needs a different action from the person looking.
+    let line = match status.state {
+        ConnectionState::Connected => format!(
+            "<strong id=\"connection-{seg}\">connected</strong> {account}\
+             <form method=\"post\" action=\"/auth/{seg}/disconnect\">{csrf}\
+             <button id=\"disconnect-{seg}\" type=\"submit\">Disconnect {vendor}</button></form>",
+            account = status
+                .account
+                .as_deref()
+                .map(|a| format!("as <span id=\"account-{seg}\">{}</span>", escape(a)))
+                .unwrap_or_default(),
+            vendor = provider.vendor,
+        ),
+        ConnectionState::NeedsReconnect => format!(
+            "<strong id=\"connection-{seg}\">reconnect needed</strong> <small>{reason}</small>{}",
+            connect("Reconnect")
+        ),
+        ConnectionState::Unavailable => format!(
+            "<strong id=\"connection-{seg}\">unavailable</strong> <small>{reason}</small>\
+             <p>Please try again later or contact support.</p>"
+        ),
+        // `NotConnected`, and any state a later core version adds.
+        _ => format!(
+            "<strong id=\"connection-{seg}\">not connected</strong> <small>{reason}</small>{}",
+            connect("Connect")
+        ),
+    };
+    format!("<li>{}: {line}</li>", provider.calendar)
+}
+
+/// The scheduling form's provider choice: every enabled provider, the first connected one
+/// selected (a provider not connected yet answers with its `*_NOT_CONNECTED` error).
+fn provider_choice(statuses: &[(&Connectable, ConnectionStatus)]) -> String {
+    let chosen = statuses
+        .iter()
+        .position(|(_, s)| s.state == ConnectionState::Connected)
+        .unwrap_or(0);
+    let options: String = statuses
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| {
+            format!(
+                "<option value=\"{}\"{}>{}</option>",
+                p.segment,
+                if i == chosen { " selected" } else { "" },
+                p.meeting
+            )
+        })
+        .collect();
+    format!("<label>Provider <select id=\"provider\" name=\"provider\">{options}</select></label>")
+}
+
+/// The page for a tenant: each provider's status, the scheduling form and the notice.
+/// `csrf_token` goes into every form as a hidden field (see `csrf.rs`).
 pub(crate) fn render(
-    status: &ConnectionStatus,
+    tenant: &TenantId,
+    statuses: &[(&Connectable, ConnectionStatus)],
     notice: &Notice,
     form_key: &str,
     csrf_token: &str,
@@ -46,43 +115,16 @@ pub(crate) fn render(
         crate::csrf::FIELD,
         escape(csrf_token)
     );
-    let reason = escape(status.reason.as_deref().unwrap_or_default());
-    let connect = |label: &str| {
-        format!(
-            "<p><a id=\"connect\" class=\"button\" href=\"/auth/google/connect\">{label}</a></p>"
-        )
-    };
-    // One branch per state: each needs a different action from the person looking.
-    let connection = match status.state {
-        ConnectionState::Connected => format!(
-            "<strong id=\"connection\">connected</strong> {account}\
-             <form method=\"post\" action=\"/auth/google/disconnect\">{csrf}\
-             <button id=\"disconnect\" type=\"submit\">Disconnect Google</button></form>",
-            account = status
-                .account
-                .as_deref()
-                .map(|a| format!("as <span id=\"account\">{}</span>", escape(a)))
-                .unwrap_or_default(),
-        ),
-        ConnectionState::NeedsReconnect => format!(
-            "<strong id=\"connection\">reconnect needed</strong> <small>{reason}</small>{}",
-            connect("Reconnect Google Calendar")
-        ),
-        ConnectionState::Unavailable => format!(
-            "<strong id=\"connection\">unavailable</strong> <small>{reason}</small>\
-             <p>Please try again later or contact support.</p>"
-        ),
-        // `NotConnected`, and any state a later core version adds.
-        _ => format!(
-            "<strong id=\"connection\">not connected</strong> <small>{reason}</small>{}",
-            connect("Connect Google Calendar")
-        ),
-    };
+    let connections: String = statuses
+        .iter()
+        .map(|(provider, status)| connection(provider, status, &csrf))
+        .collect();
+    let choice = provider_choice(statuses);
     let result = match (&notice.meeting, &notice.error) {
         (Some(m), _) => {
             let link = m.conference_link.as_deref().unwrap_or_default();
             format!(
-                "<p id=\"result\">Scheduled. Meet link: <a id=\"meeting-link\" href=\"{l}\">{l}</a>{cal}</p>",
+                "<p id=\"result\">Scheduled. Meeting link: <a id=\"meeting-link\" href=\"{l}\">{l}</a>{cal}</p>",
                 l = escape(link),
                 cal = m
                     .calendar_url
@@ -96,7 +138,11 @@ pub(crate) fn render(
             escape(code),
             escape(message)
         ),
-        (None, None) => String::new(),
+        (None, None) => notice
+            .info
+            .as_deref()
+            .map(|info| format!("<p id=\"info\">{}</p>", escape(info)))
+            .unwrap_or_default(),
     };
     format!(
         r#"<!doctype html>
@@ -104,11 +150,12 @@ pub(crate) fn render(
 <style>body{{font-family:sans-serif;max-width:40rem;margin:2rem auto}}label{{display:block;margin:.4rem 0}}
 .button{{background:#1a73e8;color:#fff;padding:.5rem 1rem;text-decoration:none;border-radius:4px}}</style>
 </head><body>
-<h1>Book a Google Meet</h1>
-<div id="status">Signed in as <code id="tenant">{tenant}</code>. Google Calendar: {connection}</div>
+<h1>Book a meeting on your calendar</h1>
+<div id="status">Signed in as <code id="tenant">{tenant}</code>.<ul>{connections}</ul></div>
 <form id="schedule" method="post" action="/meetings">
 <input type="hidden" name="idempotency_key" value="{form_key}">
 {csrf}
+{choice}
 <label>Title <input id="title" name="title" value="Consultation"></label>
 <label>Start <input id="start" name="start" value="2030-06-20T10:00:00"></label>
 <label>End <input id="end" name="end" value="2030-06-20T10:30:00"></label>
@@ -118,7 +165,7 @@ pub(crate) fn render(
 {result}
 </body></html>
 "#,
-        tenant = escape(status.tenant_id.as_str()),
+        tenant = escape(tenant.as_str()),
         form_key = escape(form_key),
     )
 }
@@ -128,66 +175,112 @@ mod tests {
     use meetschedify::ProviderId;
 
     use super::*;
+    use crate::providers::{GOOGLE, MICROSOFT};
+
+    fn tenant() -> TenantId {
+        TenantId::new("t")
+    }
 
     #[test]
     fn everything_written_into_the_page_is_escaped() {
         let status = ConnectionStatus::disconnected(
             ProviderId::GOOGLE_MEET,
-            "t".into(),
+            tenant(),
             "<script>alert(1)</script>",
         );
         let notice = Notice {
-            meeting: None,
             error: Some(("X".into(), "\"><img src=x onerror=alert(1)>".into())),
+            ..Notice::default()
         };
-        let html = render(&status, &notice, "k", "c");
+        let html = render(
+            &TenantId::new("<t>"),
+            &[(&GOOGLE, status)],
+            &notice,
+            "k",
+            "c",
+        );
         assert!(!html.contains("<script>alert"));
         assert!(!html.contains("<img"));
+        assert!(!html.contains("<t>"));
         assert!(html.contains("&lt;script&gt;"));
     }
 
     #[test]
     fn each_state_offers_the_action_that_fixes_it() {
-        let page = |status: ConnectionStatus| render(&status, &Notice::default(), "k", "tok");
-        let (p, t) = (ProviderId::GOOGLE_MEET, meetschedify::TenantId::new("t"));
+        let page = |status: ConnectionStatus| {
+            render(
+                &tenant(),
+                &[(&GOOGLE, status)],
+                &Notice::default(),
+                "k",
+                "tok",
+            )
+        };
+        let p = ProviderId::GOOGLE_MEET;
 
-        let html = page(ConnectionStatus::disconnected(
-            p.clone(),
-            t.clone(),
-            "never",
-        ));
+        let html = page(ConnectionStatus::disconnected(p.clone(), tenant(), "never"));
         assert!(html.contains(">not connected<") && html.contains(">Connect Google Calendar<"));
 
         let html = page(ConnectionStatus::needs_reconnect(
             p.clone(),
-            t.clone(),
+            tenant(),
             "revoked",
         ));
         assert!(html.contains(">reconnect needed<"), "{html}");
         assert!(html.contains(">Reconnect Google Calendar<"), "{html}");
 
-        let html = page(ConnectionStatus::unavailable(p.clone(), t.clone(), "down"));
+        let html = page(ConnectionStatus::unavailable(p.clone(), tenant(), "down"));
         assert!(html.contains(">unavailable<"), "{html}");
         assert!(
-            !html.contains("id=\"connect\""),
+            !html.contains("id=\"connect-google\""),
             "consent would not help: {html}"
         );
 
-        let html = page(ConnectionStatus::connected(p, t));
-        assert!(html.contains(">connected<") && html.contains("id=\"disconnect\""));
+        let html = page(ConnectionStatus::connected(p, tenant()));
+        assert!(html.contains(">connected<") && html.contains("id=\"disconnect-google\""));
+    }
+
+    #[test]
+    fn each_provider_has_its_own_line_and_the_form_picks_a_connected_one() {
+        let statuses = [
+            (
+                &GOOGLE,
+                ConnectionStatus::disconnected(ProviderId::GOOGLE_MEET, tenant(), "never"),
+            ),
+            (
+                &MICROSOFT,
+                ConnectionStatus::connected(ProviderId::MICROSOFT_TEAMS, tenant()),
+            ),
+        ];
+        let html = render(&tenant(), &statuses, &Notice::default(), "k", "tok");
+        assert!(html.contains("href=\"/auth/google/connect\""), "{html}");
+        assert!(
+            html.contains("action=\"/auth/microsoft/disconnect\""),
+            "{html}"
+        );
+        assert!(html.contains("<strong id=\"connection-microsoft\">connected</strong>"));
+        assert!(
+            html.contains("<option value=\"microsoft\" selected>"),
+            "{html}"
+        );
+        assert!(html.contains("<option value=\"google\">"), "{html}");
     }
 
     #[test]
     fn every_post_form_carries_the_csrf_token() {
-        let (p, t) = (ProviderId::GOOGLE_MEET, meetschedify::TenantId::new("t"));
-        let html = render(
-            &ConnectionStatus::connected(p, t),
-            &Notice::default(),
-            "k",
-            "tok\"en",
-        );
+        let statuses = [
+            (
+                &GOOGLE,
+                ConnectionStatus::connected(ProviderId::GOOGLE_MEET, tenant()),
+            ),
+            (
+                &MICROSOFT,
+                ConnectionStatus::connected(ProviderId::MICROSOFT_TEAMS, tenant()),
+            ),
+        ];
+        let html = render(&tenant(), &statuses, &Notice::default(), "k", "tok\"en");
         let forms = html.matches("method=\"post\"").count();
-        assert_eq!(forms, 2, "{html}");
+        assert_eq!(forms, 3, "{html}");
         let field = "<input type=\"hidden\" name=\"csrf_token\" value=\"tok&quot;en\">";
         assert_eq!(html.matches(field).count(), forms, "{html}");
     }

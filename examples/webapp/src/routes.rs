@@ -1,26 +1,26 @@
-//! The routes.
+//! The routes. The OAuth ones are written once for every provider: `/auth/{provider}/...`
+//! looks its provider up in the table of enabled ones (`providers.rs`), and any other segment is
+//! `404`.
 
 use std::sync::Arc;
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use meetschedify::{
-    AuthorizationRequest, ConnectionStatus, CreateMeetingRequest, Error, ErrorCode,
-    MeetSchedifyClient, MeetingTime, OAuthCallback, ProviderId, SessionBinding,
+    AuthorizationRequest, ConnectionStatus, CreateMeetingRequest, DisconnectOutcome, Error,
+    ErrorCode, MeetSchedifyClient, MeetingTime, OAuthCallback, SessionBinding,
 };
 use serde::Deserialize;
 
 use crate::cookies::{Cookie, CookiePolicy};
 use crate::csrf;
 use crate::page::{self, Notice};
+use crate::providers::{Connectable, Enabled};
 use crate::session::{self, Session, Sessions};
-
-/// The OAuth redirect URI's path.
-pub(crate) const CALLBACK_PATH: &str = "/auth/google/callback";
 
 /// What every route shares.
 #[derive(Debug)]
@@ -28,6 +28,7 @@ pub(crate) struct AppState {
     pub(crate) client: MeetSchedifyClient,
     pub(crate) sessions: Sessions,
     pub(crate) cookies: CookiePolicy,
+    pub(crate) providers: Enabled,
 }
 
 type Shared = Arc<AppState>;
@@ -35,14 +36,19 @@ type Shared = Arc<AppState>;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(index))
-        .route("/auth/google/connect", get(connect))
-        .route(CALLBACK_PATH, get(callback))
-        .route("/auth/google/disconnect", post(disconnect))
+        .route("/auth/{provider}/connect", get(connect))
+        .route("/auth/{provider}/callback", get(callback))
+        .route("/auth/{provider}/disconnect", post(disconnect))
         .route("/meetings", post(schedule))
         .with_state(Arc::new(state))
 }
 
 impl AppState {
+    /// The enabled provider a route's path segment names.
+    fn provider(&self, segment: &str) -> Option<&'static Connectable> {
+        self.providers.by_segment(segment)
+    }
+
     /// The request's session, if its cookie names one this app issued.
     fn session(&self, headers: &HeaderMap) -> Option<Session> {
         self.sessions.find(self.cookies, headers)
@@ -95,6 +101,15 @@ fn forbidden() -> Response {
         .into_response()
 }
 
+/// The answer to an OAuth route of a provider this app does not offer.
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Html("<!doctype html><title>404</title><p id=\"error\">No such provider.</p>"),
+    )
+        .into_response()
+}
+
 /// Renders the page for the session's tenant (starting a session if there is none).
 async fn page_for(
     state: &AppState,
@@ -104,22 +119,23 @@ async fn page_for(
 ) -> Response {
     let (session, cookie) = state.session_or_start(headers);
     let tenant = session.tenant;
-    let status = match state
-        .client
-        .connection_status(&ProviderId::GOOGLE_MEET, &tenant)
-        .await
-    {
-        Ok(s) => s,
-        Err(e) => ConnectionStatus::unavailable(
-            ProviderId::GOOGLE_MEET,
-            tenant.clone(),
-            format!("status unavailable: {}", e.code()),
-        ),
-    };
+    let mut statuses = Vec::new();
+    for provider in state.providers.all() {
+        let status = match state.client.connection_status(&provider.id, &tenant).await {
+            Ok(s) => s,
+            Err(e) => ConnectionStatus::unavailable(
+                provider.id.clone(),
+                tenant.clone(),
+                format!("status unavailable: {}", e.code()),
+            ),
+        };
+        statuses.push((*provider, status));
+    }
     let mut response = (
         code,
         Html(page::render(
-            &status,
+            &tenant,
+            &statuses,
             &notice,
             &session::form_key(),
             &session.csrf_token,
@@ -135,6 +151,8 @@ async fn page_for(
 #[derive(Debug, Deserialize)]
 struct IndexQuery {
     error: Option<String>,
+    provider: Option<String>,
+    forgotten: Option<String>,
 }
 
 async fn index(
@@ -142,28 +160,59 @@ async fn index(
     headers: HeaderMap,
     Query(query): Query<IndexQuery>,
 ) -> Response {
-    let notice = match query.error {
-        // Google's own error from the consent page (access_denied when the user said no).
-        Some(e) => Notice {
-            meeting: None,
-            error: Some((e, "Google did not connect: consent was not given".into())),
-        },
-        None => Notice::default(),
+    let vendor = |segment: Option<&str>| {
+        segment
+            .and_then(|segment| state.provider(segment))
+            .map_or("The provider", |p| p.vendor)
+    };
+    let notice = if let Some(e) = query.error {
+        // The provider's own error from its consent page (access_denied when the user said no).
+        let vendor = vendor(query.provider.as_deref());
+        Notice {
+            error: Some((
+                e,
+                format!("{vendor} did not connect: consent was not given"),
+            )),
+            ..Notice::default()
+        }
+    } else if let Some(provider) = query.forgotten.as_deref().and_then(|s| state.provider(s)) {
+        // Say what a disconnect did and did not do: the grant outlives it at this provider.
+        let info =
+            format!(
+            "{vendor} is disconnected: its tokens were deleted here. {vendor} keeps your consent \
+             until you remove the app at {at}.",
+            vendor = provider.vendor,
+            at = provider.remove_access_at.unwrap_or("your account's settings"),
+        );
+        Notice {
+            info: Some(info),
+            ..Notice::default()
+        }
+    } else {
+        Notice::default()
     };
     page_for(&state, &headers, notice, StatusCode::OK).await
 }
 
-/// Sends the user to Google's consent page.
+/// Sends the user to the provider's consent page.
 ///
 /// A GET, so it carries no CSRF token: a forged one only starts a connect whose binding lands in
-/// the victim's own browser, which the victim then has to approve on Google's page themselves.
-async fn connect(State(state): State<Shared>, headers: HeaderMap) -> Response {
+/// the victim's own browser, which the victim then has to approve on the provider's page
+/// themselves.
+async fn connect(
+    State(state): State<Shared>,
+    Path(segment): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(provider) = state.provider(&segment) else {
+        return not_found();
+    };
     // No session yet: the page starts one.
     let Some(session) = state.session(&headers) else {
         return Redirect::to("/").into_response();
     };
     let request =
-        AuthorizationRequest::new(session.tenant, ProviderId::GOOGLE_MEET).with_return_url("/");
+        AuthorizationRequest::new(session.tenant, provider.id.clone()).with_return_url("/");
     match state.client.authorization_url(&request).await {
         // 303: the browser must GET the consent page whatever method brought it here.
         Ok(url) => {
@@ -188,19 +237,25 @@ struct CallbackQuery {
     error: Option<String>,
 }
 
-/// Google sends the user back here with `code` and `state` (or `error`).
+/// The provider sends the user back here with `code` and `state` (or `error`).
 async fn callback(
     State(state): State<Shared>,
+    Path(segment): Path<String>,
     headers: HeaderMap,
     Query(query): Query<CallbackQuery>,
 ) -> Response {
+    let Some(provider) = state.provider(&segment) else {
+        return not_found();
+    };
     if let Some(error) = query.error {
         let error: String = error
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
             .take(64)
             .collect();
-        return Redirect::to(&format!("/?error={error}")).into_response();
+        // The segment is one of the table's, so it needs no escaping.
+        let to = format!("/?error={error}&provider={}", provider.segment);
+        return Redirect::to(&to).into_response();
     }
     let Some(session) = state.session(&headers) else {
         let err = Error::new(
@@ -227,7 +282,7 @@ async fn callback(
     }
     let mut response = match state
         .client
-        .handle_oauth_callback(&ProviderId::GOOGLE_MEET, &callback)
+        .handle_oauth_callback(&provider.id, &callback)
         .await
     {
         // The tenant comes from the sealed state, never from this request; the binding proved
@@ -269,12 +324,17 @@ struct DisconnectForm {
     csrf_token: Option<String>,
 }
 
-/// Revokes the grant and deletes the tokens.
+/// Deletes the tokens, and revokes the grant where the provider can (Google; Microsoft offers
+/// no per-grant revocation, so there the user removes the app at Microsoft).
 async fn disconnect(
     State(state): State<Shared>,
+    Path(segment): Path<String>,
     headers: HeaderMap,
     form: Result<Form<DisconnectForm>, FormRejection>,
 ) -> Response {
+    let Some(provider) = state.provider(&segment) else {
+        return not_found();
+    };
     // A body that is not a form carries no token either.
     let token = form.as_ref().ok().and_then(|f| f.csrf_token.as_deref());
     let Some(session) = state.session_for_post(&headers, token) else {
@@ -282,9 +342,12 @@ async fn disconnect(
     };
     match state
         .client
-        .disconnect_provider(&ProviderId::GOOGLE_MEET, &session.tenant)
+        .disconnect_provider(&provider.id, &session.tenant)
         .await
     {
+        Ok(DisconnectOutcome::Forgotten) => {
+            Redirect::to(&format!("/?forgotten={}", provider.segment)).into_response()
+        }
         Ok(_) => Redirect::to("/").into_response(),
         Err(e) => page_for(&state, &headers, Notice::error(&e), StatusCode::BAD_GATEWAY).await,
     }
@@ -301,6 +364,8 @@ struct ScheduleForm {
     end: String,
     timezone: String,
     idempotency_key: String,
+    /// The path segment of the provider to book with (`google`, `microsoft`).
+    provider: String,
     csrf_token: Option<String>,
 }
 
@@ -314,9 +379,23 @@ async fn schedule(
     let Some(session) = state.session_for_post(&headers, form.csrf_token.as_deref()) else {
         return forbidden();
     };
+    let Some(provider) = state.provider(form.provider.trim()) else {
+        let err = Error::new(
+            ErrorCode::InvalidRequest,
+            "choose one of the providers offered on the page",
+        )
+        .with_field("provider");
+        return page_for(
+            &state,
+            &headers,
+            Notice::error(&err),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
     let request = CreateMeetingRequest::new(
         session.tenant,
-        ProviderId::GOOGLE_MEET,
+        provider.id.clone(),
         form.title,
         MeetingTime::new(form.start.trim(), form.end.trim()).with_timezone(form.timezone.trim()),
     )
@@ -325,7 +404,7 @@ async fn schedule(
         Ok(meeting) => {
             let notice = Notice {
                 meeting: Some(meeting),
-                error: None,
+                ..Notice::default()
             };
             page_for(&state, &headers, notice, StatusCode::OK).await
         }

@@ -90,7 +90,7 @@ impl Sessions {
     }
 
     /// A new id and CSRF token for `old`'s tenant; `old`'s id stops working. Called when the
-    /// session gains a Google connection: whoever else knew the old id (because they planted it)
+    /// session gains a Google or Microsoft connection: whoever else knew the old id (because they planted it)
     /// is left holding an id that starts an empty session.
     pub(crate) fn rotate(&self, old: &Session) -> Session {
         self.lock().remove(&old.id);

@@ -16,7 +16,7 @@ use crate::{AppConfig, Backend};
 /// The encryption keys: `MEETSCHEDIFY_TOKEN_KEYS` (`kid:base64key,...`, the first current) when
 /// `configured` holds it. Without it the emulator gets a key generated for this process (its
 /// tokens mean nothing after a restart anyway: the emulator forgets its grants), and the real
-/// Google is refused: storing real tokens in clear is not an option.
+/// vendors are refused: storing real tokens in clear is not an option.
 pub(crate) fn token_keys(
     backend: Backend,
     configured: Option<SecretString>,
@@ -62,8 +62,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_real_google_without_a_key_is_a_startup_error_naming_the_variable() {
-        let err = token_keys(Backend::Google, None).unwrap_err();
+    fn the_real_vendors_without_a_key_is_a_startup_error_naming_the_variable() {
+        let err = token_keys(Backend::Vendors, None).unwrap_err();
         assert_eq!(err.field(), Some(TOKEN_KEYS_ENV));
         assert!(err.message().contains("openssl rand"), "{err}");
     }
@@ -77,9 +77,9 @@ mod tests {
     #[test]
     fn a_configured_key_is_used_and_a_malformed_one_refused() {
         let spec = SecretString::from("k1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
-        let keys = token_keys(Backend::Google, Some(spec)).unwrap();
+        let keys = token_keys(Backend::Vendors, Some(spec)).unwrap();
         assert_eq!(keys.current_kid(), Some("k1"));
-        let bad = token_keys(Backend::Google, Some(SecretString::from("k1:short"))).unwrap_err();
+        let bad = token_keys(Backend::Vendors, Some(SecretString::from("k1:short"))).unwrap_err();
         assert_eq!(bad.field(), Some(TOKEN_KEYS_ENV));
         let empty = token_keys(Backend::Emulator, Some(SecretString::from(""))).unwrap_err();
         assert_eq!(empty.field(), Some(TOKEN_KEYS_ENV));

@@ -1,10 +1,14 @@
 //! Attacks on the web app, each performed with a plain HTTP client and shown to fail: session
-//! fixation, CSRF on the POST forms, and reading tokens from a copy of the database. (Login CSRF
-//! is performed in `http_flow.rs`.)
+//! fixation, CSRF on the POST forms, a Microsoft consent completed in another browser, and
+//! reading tokens from a copy of the database. (Login CSRF is also performed in `http_flow.rs`,
+//! for each provider.)
 
 mod common;
 
-use common::{connect, http, meeting_form, rotated, session, set_cookies, Browser};
+use common::{
+    connect, connect_to, consent_to, http, meeting_form, meeting_form_for, rotated, session,
+    set_cookies, Browser,
+};
 use example_webapp::{AppConfig, RunningApp};
 use meetschedify::store_sqlite::SqliteTokenStore;
 use meetschedify::{ProviderId, TokenKey, TokenStore};
@@ -82,10 +86,14 @@ async fn posts_without_the_sessions_csrf_token_are_refused_and_do_nothing() {
         .await
         .unwrap();
     let (url, http) = (app.url(), http());
+    // The victim connects both providers (each connect gives the session a new id).
     let back = connect(&http, &url, &session(&http, &url).await).await;
     let (victim, _) = rotated(&http, &url, &back).await;
+    let back = connect_to("microsoft", &http, &url, &victim).await;
+    let (victim, _) = rotated(&http, &url, &back).await;
     let store = SqliteTokenStore::open(&db).await.unwrap();
-    let key = TokenKey::new(victim.tenant.as_str(), ProviderId::GOOGLE_MEET);
+    let keys = [ProviderId::GOOGLE_MEET, ProviderId::MICROSOFT_TEAMS]
+        .map(|provider| TokenKey::new(victim.tenant.as_str(), provider));
     // A token that is some session's, just not the victim's: the attacker's own.
     let attackers_own = session(&http, &url).await.csrf;
     let wrong_tokens = [
@@ -98,27 +106,35 @@ async fn posts_without_the_sessions_csrf_token_are_refused_and_do_nothing() {
     // Another site's page makes the victim's browser POST with the victim's cookie.
     for token in &wrong_tokens {
         let token = token.as_deref();
-        let booked = http
-            .post(format!("{url}/meetings"))
-            .header(COOKIE, &victim.cookie)
-            .form(&meeting_form("Forged", "forged", token))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(booked.status(), StatusCode::FORBIDDEN, "token {token:?}");
-        let mut disconnect = http
-            .post(format!("{url}/auth/google/disconnect"))
-            .header(COOKIE, &victim.cookie);
-        if let Some(token) = token {
-            disconnect = disconnect.form(&[("csrf_token", token)]);
+        for provider in ["google", "microsoft"] {
+            let booked = http
+                .post(format!("{url}/meetings"))
+                .header(COOKIE, &victim.cookie)
+                .form(&meeting_form_for(provider, "Forged", "forged", token))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(booked.status(), StatusCode::FORBIDDEN, "token {token:?}");
+            let mut disconnect = http
+                .post(format!("{url}/auth/{provider}/disconnect"))
+                .header(COOKIE, &victim.cookie);
+            if let Some(token) = token {
+                disconnect = disconnect.form(&[("csrf_token", token)]);
+            }
+            let gone = disconnect.send().await.unwrap();
+            assert_eq!(gone.status(), StatusCode::FORBIDDEN, "token {token:?}");
         }
-        let gone = disconnect.send().await.unwrap();
-        assert_eq!(gone.status(), StatusCode::FORBIDDEN, "token {token:?}");
     }
-    assert_eq!(meeting_count(&app), 0, "nothing was booked");
-    assert!(store.get(&key).await.unwrap().is_some(), "still connected");
+    assert_eq!(meeting_count(&app), 0, "nothing was booked at Google");
+    assert!(common::teams_subjects(&app).is_empty(), "nor at Microsoft");
+    for key in &keys {
+        assert!(store.get(key).await.unwrap().is_some(), "still connected");
+    }
     let (_, html) = victim.reload(&http, &url).await;
-    assert!(html.contains(">connected<"), "{html}");
+    for provider in ["google", "microsoft"] {
+        let connected = format!("<strong id=\"connection-{provider}\">connected</strong>");
+        assert!(html.contains(&connected), "{html}");
+    }
 
     // The page's own forms, with the token, still work.
     let booked = http
@@ -130,6 +146,64 @@ async fn posts_without_the_sessions_csrf_token_are_refused_and_do_nothing() {
         .unwrap();
     assert_eq!(booked.status(), StatusCode::OK);
     assert_eq!(meeting_count(&app), 1);
+    app.shutdown().await;
+    let _ = std::fs::remove_file(db);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_microsoft_consent_completed_in_another_browser_connects_nobody() {
+    let db = temp_db("ms-binding");
+    let app = RunningApp::start(AppConfig::emulator(Some(db.clone())))
+        .await
+        .unwrap();
+    let (url, http) = (app.url(), http());
+    let store = SqliteTokenStore::open(&db).await.unwrap();
+    // The attacker starts a Microsoft connect in their own browser, accepts with their own
+    // account, and sends the callback link to the victim instead of following it.
+    let attacker = session(&http, &url).await;
+    let (link, attackers_binding) = consent_to("microsoft", &http, &url, &attacker.cookie).await;
+    let victim = session(&http, &url).await;
+    for cookie in [
+        // The victim's browser has no binding for this connect...
+        victim.cookie.clone(),
+        // ...and a binding of another connect (the victim's own, started earlier) is no better.
+        {
+            let (_, own) = consent_to("microsoft", &http, &url, &victim.cookie).await;
+            format!("{}; {own}", victim.cookie)
+        },
+    ] {
+        let refused = http
+            .get(&link)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("OAUTH_STATE_INVALID"), "{html}");
+        assert!(
+            html.contains("<strong id=\"connection-microsoft\">not connected</strong>"),
+            "{html}"
+        );
+    }
+    for tenant in [&victim.tenant, &attacker.tenant] {
+        let key = TokenKey::new(tenant.as_str(), ProviderId::MICROSOFT_TEAMS);
+        assert!(
+            store.get(&key).await.unwrap().is_none(),
+            "{tenant} connected"
+        );
+    }
+    // The refusal happened before the code was exchanged: it still works in the attacker's own
+    // browser, which proves the binding, not a spent code, stopped the victim's.
+    let back = http
+        .get(&link)
+        .header(COOKIE, format!("{}; {attackers_binding}", attacker.cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    let key = TokenKey::new(attacker.tenant.as_str(), ProviderId::MICROSOFT_TEAMS);
+    assert!(store.get(&key).await.unwrap().is_some());
     app.shutdown().await;
     let _ = std::fs::remove_file(db);
 }

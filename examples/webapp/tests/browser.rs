@@ -1,5 +1,6 @@
-//! The web app in headless Chromium: connect → the emulator's consent page (Allow) → callback →
-//! schedule → the page shows the Meet link → disconnect.
+//! The web app in headless Chromium, for Google and then Microsoft: connect → the emulator's
+//! consent page (Allow, Accept) → callback → schedule → the page shows the meeting link →
+//! disconnect.
 //!
 //! WebDriver is JSON over HTTP (<https://www.w3.org/TR/webdriver2/>), so a few calls with the
 //! workspace's HTTP client drive chromedriver; no WebDriver crate is needed.
@@ -7,6 +8,8 @@
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+mod common;
 
 use example_webapp::{AppConfig, RunningApp};
 use serde_json::{json, Value};
@@ -270,12 +273,17 @@ async fn a_user_connects_schedules_and_disconnects_in_chromium() {
     let browser = driver.session(&profile).await;
 
     browser.go(&app.url()).await;
-    browser.wait_text("#connection", "not connected").await;
+    browser
+        .wait_text("#connection-google", "not connected")
+        .await;
+    browser
+        .wait_text("#connection-microsoft", "not connected")
+        .await;
 
-    browser.click("#connect").await;
+    browser.click("#connect-google").await;
     // The emulator's consent page, as a person would see it.
     browser.click("button[value=allow]").await;
-    browser.wait_text("#connection", "connected").await;
+    browser.wait_text("#connection-google", "connected").await;
     assert_eq!(browser.current_url().await, format!("{}/", app.url()));
 
     browser.type_into("#title", "Check-up with Dr. Rao").await;
@@ -292,9 +300,32 @@ async fn a_user_connects_schedules_and_disconnects_in_chromium() {
         .collect();
     assert_eq!(titles, ["Check-up with Dr. Rao"]);
 
-    browser.click("#disconnect").await;
-    browser.wait_text("#connection", "not connected").await;
-    browser.find("#connect").await;
+    browser.click("#disconnect-google").await;
+    browser
+        .wait_text("#connection-google", "not connected")
+        .await;
+    browser.find("#connect-google").await;
+
+    // Microsoft: its consent page's Accept button; the form then picks the one connected
+    // provider, Microsoft.
+    browser.click("#connect-microsoft").await;
+    browser.click("button[value=allow]").await;
+    browser
+        .wait_text("#connection-microsoft", "connected")
+        .await;
+    browser.type_into("#title", "Follow-up with Dr. Rao").await;
+    browser.click("#schedule-button").await;
+    let link = browser.text("#meeting-link").await;
+    assert!(link.starts_with("https://teams.microsoft.com/"), "{link}");
+    assert_eq!(
+        common::teams_subjects(&app),
+        ["Follow-up with Dr. Rao"],
+        "on the signed-in user's calendar"
+    );
+    browser.click("#disconnect-microsoft").await;
+    browser
+        .wait_text("#connection-microsoft", "not connected")
+        .await;
 
     browser.close().await;
     app.shutdown().await;

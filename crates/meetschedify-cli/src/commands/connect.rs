@@ -1,7 +1,8 @@
-//! `connect`, `disconnect`: the per-user Google flow from a terminal.
+//! `connect`, `disconnect`: the per-user Google and Microsoft flows from a terminal.
 //!
-//! `connect` listens on the redirect URI's localhost port, prints the consent URL (and tries to
-//! open it), and completes the callback itself, so the tokens land in the SQLite token store.
+//! `connect` listens on the localhost port of the provider's redirect URI, prints the consent URL
+//! (and tries to open it), and completes the callback itself, so the tokens land in the SQLite
+//! token store.
 
 use std::time::Duration;
 
@@ -9,7 +10,8 @@ use meetschedify::{
     AuthorizationRequest, DisconnectOutcome, Error, MeetSchedifyClient, OAuthCallback, ProviderId,
     TenantId,
 };
-use meetschedify_google::ENV_REDIRECT_URI;
+use meetschedify_google::ENV_REDIRECT_URI as GOOGLE_REDIRECT_URI;
+use meetschedify_teams::ENV_REDIRECT_URI as MICROSOFT_REDIRECT_URI;
 use serde_json::json;
 
 use crate::args::{ConnectArgs, TenantArgs};
@@ -23,8 +25,9 @@ pub async fn connect(
     format: Format,
 ) -> Result<(), Error> {
     let provider = ProviderId::from(args.provider.clone());
-    let redirect_uri = std::env::var(ENV_REDIRECT_URI).unwrap_or_default();
-    let (host, port, path) = callback::loopback_target(&redirect_uri, ENV_REDIRECT_URI)?;
+    let variable = redirect_variable(&provider)?;
+    let redirect_uri = std::env::var(variable).unwrap_or_default();
+    let (host, port, path) = callback::loopback_target(&redirect_uri, variable)?;
     let listener = callback::bind(&host, port).await?;
     let mut request = AuthorizationRequest::new(args.tenant.as_str(), provider.clone());
     if let Some(hint) = &args.login_hint {
@@ -60,6 +63,35 @@ pub async fn connect(
     Ok(())
 }
 
+/// The variable holding the redirect URI `connect` listens on for `provider`: each provider's
+/// app is registered with its own, so the one for the other provider would be refused.
+pub fn redirect_variable(provider: &ProviderId) -> Result<&'static str, Error> {
+    if *provider == ProviderId::GOOGLE_MEET {
+        Ok(GOOGLE_REDIRECT_URI)
+    } else if *provider == ProviderId::MICROSOFT_TEAMS {
+        Ok(MICROSOFT_REDIRECT_URI)
+    } else {
+        Err(Error::invalid_config(
+            "provider",
+            format!(
+                "`connect` works with the per-user providers {} and {}, not `{provider}`",
+                ProviderId::GOOGLE_MEET,
+                ProviderId::MICROSOFT_TEAMS
+            ),
+        ))
+    }
+}
+
+/// What a user does to take back the app's access at the provider after a disconnect that only
+/// forgot the tokens (`Forgotten`): Microsoft offers no per-grant revocation an app can call.
+fn revoke_at_provider(provider: &ProviderId) -> Option<&'static str> {
+    (*provider == ProviderId::MICROSOFT_TEAMS).then_some(
+        "to remove the app's access at Microsoft, open https://myapps.microsoft.com, choose the \
+         app, then Manage your application and Revoke permissions (an administrator can remove \
+         it under Enterprise applications in the Microsoft Entra admin center)",
+    )
+}
+
 /// `meetschedify disconnect`.
 pub async fn disconnect(
     client: &MeetSchedifyClient,
@@ -87,8 +119,8 @@ pub async fn disconnect(
                     "the grant was already invalid; the tokens were deleted"
                 }
                 DisconnectOutcome::Forgotten => {
-                    "the tokens were deleted; the grant stays valid at the provider until the \
-                     user or an administrator removes the app"
+                    "the tokens were forgotten (deleted here); the grant stays valid at the \
+                     provider until the user or an administrator removes the app"
                 }
                 DisconnectOutcome::NotConnected => "it was not connected",
                 _ => "the tokens were deleted",
@@ -97,6 +129,11 @@ pub async fn disconnect(
                 "tenant {} is disconnected from {provider}: {how}",
                 args.tenant
             );
+            if outcome == DisconnectOutcome::Forgotten {
+                if let Some(hint) = revoke_at_provider(&provider) {
+                    println!("{hint}");
+                }
+            }
         }
     }
     Ok(())

@@ -100,15 +100,32 @@ pub(crate) async fn session(http: &Client, app: &str) -> Browser {
     assert_eq!(lines.len(), 1, "one session cookie");
     let id = cookie_value(&lines[0]);
     let html = page.text().await.unwrap();
-    assert!(html.contains("id=\"connect\""), "{html}");
+    for provider in ["google", "microsoft"] {
+        assert!(
+            html.contains(&format!("id=\"connect-{provider}\"")),
+            "{html}"
+        );
+    }
     Browser::from_page(id, &html)
 }
 
-/// Connect → consent page → Allow → the callback URL (not yet visited), and the cookie that
-/// holds the connect's session binding in the browser that started it.
+/// [`consent_to`] Google.
 pub(crate) async fn consent(http: &Client, app: &str, cookie: &str) -> (String, String) {
+    consent_to("google", http, app, cookie).await
+}
+
+/// Connect → the provider's consent page (`provider`: `google` or `microsoft`, the app's path
+/// segment) → Allow (Google) or Accept (Microsoft), or straight back when Microsoft remembers an
+/// earlier consent → the callback URL (not yet visited), and the cookie that holds the connect's
+/// session binding in the browser that started it.
+pub(crate) async fn consent_to(
+    provider: &str,
+    http: &Client,
+    app: &str,
+    cookie: &str,
+) -> (String, String) {
     let connect = http
-        .get(format!("{app}/auth/google/connect"))
+        .get(format!("{app}/auth/{provider}/connect"))
         .header(COOKIE, cookie)
         .send()
         .await
@@ -119,35 +136,51 @@ pub(crate) async fn consent(http: &Client, app: &str, cookie: &str) -> (String, 
     assert!(binding.contains("HttpOnly") && binding.contains("Path=/;"));
     let binding = binding.split(';').next().unwrap().to_owned();
     let consent_url = location(&connect);
-    let consent_page = http
-        .get(&consent_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(consent_page.contains(">Allow</button>"), "{consent_page}");
-    let id = between(&consent_page, "name=\"consent_id\" value=\"", '"').unwrap();
-    let base = consent_url.split("/o/oauth2").next().unwrap();
-    let allowed = http
-        .get(format!(
-            "{base}/o/oauth2/v2/auth/decision?consent_id={id}&decision=allow"
-        ))
-        .send()
-        .await
-        .unwrap();
+    let consent_page = http.get(&consent_url).send().await.unwrap();
+    // Microsoft remembers a consent: a user who already accepted goes straight back.
+    let allowed = if consent_page.status() == StatusCode::FOUND {
+        consent_page
+    } else {
+        let consent_page = consent_page.text().await.unwrap();
+        // Both emulated consent pages are a GET form with a `consent_id` and an allow button.
+        assert!(
+            consent_page.contains("name=\"decision\" value=\"allow\""),
+            "{consent_page}"
+        );
+        let id = between(&consent_page, "name=\"consent_id\" value=\"", '"').unwrap();
+        let action = between(&consent_page, "action=\"", '"').unwrap();
+        let origin: String = consent_url
+            .splitn(4, '/')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("/");
+        http.get(format!("{origin}{action}?consent_id={id}&decision=allow"))
+            .send()
+            .await
+            .unwrap()
+    };
     let callback = location(&allowed);
     assert!(
-        callback.starts_with(&format!("{app}/auth/google/callback?")),
+        callback.starts_with(&format!("{app}/auth/{provider}/callback?")),
         "{callback}"
     );
     (callback, binding)
 }
 
-/// The whole connect in the browser that started it; returns the callback's response.
+/// [`connect_to`] Google.
 pub(crate) async fn connect(http: &Client, app: &str, browser: &Browser) -> Response {
-    let (callback, binding) = consent(http, app, &browser.cookie).await;
+    connect_to("google", http, app, browser).await
+}
+
+/// The whole connect to `provider` in the browser that started it; returns the callback's
+/// response.
+pub(crate) async fn connect_to(
+    provider: &str,
+    http: &Client,
+    app: &str,
+    browser: &Browser,
+) -> Response {
+    let (callback, binding) = consent_to(provider, http, app, &browser.cookie).await;
     let back = http
         .get(&callback)
         .header(COOKIE, format!("{}; {binding}", browser.cookie))
@@ -174,13 +207,25 @@ pub(crate) async fn rotated(http: &Client, app: &str, back: &Response) -> (Brows
     (Browser::from_page(id, &html), html)
 }
 
-/// The scheduling form as the page would send it, with `csrf` as its token (`None`: left out).
+/// The scheduling form for Google as the page would send it, with `csrf` as its token (`None`:
+/// left out).
 pub(crate) fn meeting_form(
     title: &str,
     key: &str,
     csrf: Option<&str>,
 ) -> Vec<(&'static str, String)> {
+    meeting_form_for("google", title, key, csrf)
+}
+
+/// The scheduling form for `provider` (the app's path segment).
+pub(crate) fn meeting_form_for(
+    provider: &str,
+    title: &str,
+    key: &str,
+    csrf: Option<&str>,
+) -> Vec<(&'static str, String)> {
     let mut form = vec![
+        ("provider", provider.to_owned()),
         ("title", title.to_owned()),
         ("start", "2030-06-20T10:00:00".to_owned()),
         ("end", "2030-06-20T10:30:00".to_owned()),
@@ -191,4 +236,17 @@ pub(crate) fn meeting_form(
         form.push(("csrf_token", csrf.to_owned()));
     }
     form
+}
+
+/// The subjects of the Teams meetings on every emulated Microsoft calendar (the emulator starts
+/// with none, so these are the app's).
+pub(crate) fn teams_subjects(app: &example_webapp::RunningApp) -> Vec<String> {
+    let state = app.emulator().unwrap().state();
+    state
+        .microsoft
+        .events_by_user
+        .values()
+        .flatten()
+        .filter_map(|e| e["subject"].as_str().map(str::to_owned))
+        .collect()
 }
