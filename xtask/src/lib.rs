@@ -46,6 +46,8 @@ pub mod docs {
     pub struct Zoom;
     #[doc = include_str!("../../docs/providers/google.md")]
     pub struct Google;
+    #[doc = include_str!("../../docs/providers/teams.md")]
+    pub struct Teams;
     #[doc = include_str!("../../docs/performance.md")]
     pub struct Performance;
     #[doc = include_str!("../../docs/coming-from-node.md")]
