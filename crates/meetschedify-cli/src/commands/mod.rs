@@ -7,3 +7,4 @@ pub mod doctor;
 pub mod emulator;
 pub mod google_token;
 pub mod meeting;
+pub mod webhooks;
