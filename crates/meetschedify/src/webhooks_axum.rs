@@ -1,4 +1,5 @@
-//! Mount a [`WebhookVerifier`] on an axum router in one line (feature `axum`).
+//! Mount a [`WebhookVerifier`](crate::webhooks::WebhookVerifier) on an axum router in one line
+//! (feature `axum`).
 //!
 //! The route reads the raw body (never more than the verifier's limit), hands it to the
 //! verifier with the headers, and answers: the challenge as the verifier built it; `200 OK`
@@ -6,8 +7,9 @@
 //! `{"error": CODE, "message": ...}` otherwise.
 //!
 //! It lives in the facade rather than in core because core depends on no HTTP framework (any
-//! server can call [`WebhookVerifier::handle`] directly), and not in a provider crate because
-//! one route serves every provider's verifier.
+//! server can call
+//! [`WebhookVerifier::handle`](crate::webhooks::WebhookVerifier::handle) directly), and not in
+//! a provider crate because one route serves every provider's verifier.
 //!
 //! ```
 //! # #[cfg(feature = "zoom")] {
