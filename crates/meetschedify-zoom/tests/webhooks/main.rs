@@ -5,3 +5,4 @@
 mod attacks;
 mod common;
 mod delivery;
+mod shared_stores;
