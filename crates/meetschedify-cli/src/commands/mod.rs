@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod demo;
 mod demo_setup;
+mod demo_webhooks;
 pub mod doctor;
 pub mod emulator;
 pub mod google_token;
