@@ -42,8 +42,9 @@ use meetschedify_core::webhooks::{
 ///
 /// Events are queued, not processed, before the answer: vendors give an endpoint about three
 /// seconds (Zoom, Graph) and retry a slow one, so do the work in the task reading the channel.
-/// A full channel delays the answer (back-pressure); a closed one answers `503` so the vendor
-/// retries later.
+/// A full channel delays the answer (back-pressure); a closed one answers `503`. Keep the
+/// receiver alive for as long as the route serves: the notification was already recorded as
+/// delivered by the replay guard, so the vendor's retry after that `503` is refused as a replay.
 pub fn route<S>(
     verifier: Arc<dyn WebhookVerifier>,
     events: mpsc::Sender<MeetingEvent>,
@@ -67,7 +68,8 @@ pub async fn receive(
 ) -> Response {
     let limit = verifier.max_body_bytes();
     // One byte over the limit is enough for the verifier to see the body is too large, without
-    // buffering the rest of it.
+    // buffering the rest of it. `to_bytes` fails past that limit (and when the client breaks
+    // off the body); either way nothing readable within the limit arrived.
     let Ok(bytes) = axum::body::to_bytes(body, limit.saturating_add(1)).await else {
         let rejection = WebhookRejection::new(
             verifier.provider().clone(),

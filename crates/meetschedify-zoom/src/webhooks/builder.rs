@@ -187,3 +187,39 @@ fn split(list: &str) -> Vec<SecretString> {
         .map(|s| SecretString::from(s.to_owned()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use meetschedify_core::ErrorCode;
+
+    use super::*;
+
+    #[test]
+    fn a_missing_or_empty_secret_is_invalid_config_naming_its_source() {
+        let err = ZoomWebhookVerifierBuilder::from_lookup(|_| None)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidConfig);
+        assert_eq!(err.field(), Some(ENV_WEBHOOK_SECRET_TOKEN));
+        let err = ZoomWebhookVerifierBuilder::from_lookup(|_| Some(" , ".into()))
+            .build()
+            .unwrap_err();
+        assert_eq!(err.field(), Some(ENV_WEBHOOK_SECRET_TOKEN));
+        let err = ZoomWebhookVerifierBuilder::new().build().unwrap_err();
+        assert_eq!(err.field(), Some("secret_tokens"));
+        let err = ZoomWebhookVerifierBuilder::new()
+            .with_secret_token("s")
+            .with_max_body_bytes(0)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.field(), Some("max_body_bytes"));
+    }
+
+    #[test]
+    fn the_list_keeps_its_order_and_skips_blanks() {
+        let verifier = ZoomWebhookVerifierBuilder::from_lookup(|_| Some("a, ,b,".into()))
+            .build()
+            .unwrap();
+        assert!(format!("{verifier:?}").contains("count: 2"));
+    }
+}

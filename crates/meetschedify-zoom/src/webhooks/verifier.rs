@@ -57,6 +57,12 @@ impl ZoomWebhookVerifier {
         ZoomWebhookVerifierBuilder::new()
     }
 
+    /// A verifier with the secret tokens of `ZOOM_WEBHOOK_SECRET_TOKEN` and the defaults;
+    /// `INVALID_CONFIG` naming the variable when it is unset.
+    pub fn from_env() -> meetschedify_core::Result<Self> {
+        ZoomWebhookVerifierBuilder::from_env().build()
+    }
+
     pub(crate) fn new(
         provider: ProviderId,
         secrets: WebhookSecrets,
