@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
 
@@ -19,6 +19,8 @@ use crate::error::{Error, Result};
 /// assert_eq!(secrets.len(), 2);
 /// assert_eq!(format!("{secrets:?}"), "WebhookSecrets { count: 2 }");
 /// assert!(WebhookSecrets::parse(" , ").is_err());
+/// let blank = meetschedify_core::secrecy::SecretString::from(" ".to_owned());
+/// assert!(WebhookSecrets::new([blank]).is_err());
 /// ```
 #[derive(Clone)]
 pub struct WebhookSecrets {
@@ -37,13 +39,20 @@ impl WebhookSecrets {
         )
     }
 
-    /// Secrets from a list; an empty list is `INVALID_CONFIG` (nothing could ever verify).
+    /// Secrets from a list. An empty list is `INVALID_CONFIG` (nothing could ever verify), and
+    /// so is an empty or blank secret: anyone can compute an HMAC under an empty key.
     pub fn new(secrets: impl IntoIterator<Item = SecretString>) -> Result<Self> {
         let secrets: Vec<SecretString> = secrets.into_iter().collect();
         if secrets.is_empty() {
             return Err(Error::invalid_config(
                 "webhook_secrets",
                 "at least one webhook secret is required",
+            ));
+        }
+        if secrets.iter().any(|s| s.expose_secret().trim().is_empty()) {
+            return Err(Error::invalid_config(
+                "webhook_secrets",
+                "a webhook secret is empty",
             ));
         }
         Ok(Self { secrets })

@@ -154,8 +154,10 @@ impl ZoomWebhookVerifierBuilder {
         } else {
             "secret_tokens"
         };
-        let secrets = WebhookSecrets::new(self.secrets.unwrap_or_default())
-            .map_err(|_| Error::invalid_config(field, "a Zoom webhook secret token is required"))?;
+        // An empty list or a blank token (an HMAC key anyone knows) is refused.
+        let secrets = WebhookSecrets::new(self.secrets.unwrap_or_default()).map_err(|_| {
+            Error::invalid_config(field, "a non-empty Zoom webhook secret token is required")
+        })?;
         if self.max_body_bytes == 0 {
             return Err(Error::invalid_config(
                 "max_body_bytes",
@@ -207,6 +209,16 @@ mod tests {
         assert_eq!(err.field(), Some(ENV_WEBHOOK_SECRET_TOKEN));
         let err = ZoomWebhookVerifierBuilder::new().build().unwrap_err();
         assert_eq!(err.field(), Some("secret_tokens"));
+        let err = ZoomWebhookVerifierBuilder::new()
+            .with_secret_token("good")
+            .with_secret_token("")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err.field(),
+            Some("secret_tokens"),
+            "an empty key is a key anyone knows"
+        );
         let err = ZoomWebhookVerifierBuilder::new()
             .with_secret_token("s")
             .with_max_body_bytes(0)
