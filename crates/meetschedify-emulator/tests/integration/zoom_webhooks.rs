@@ -3,6 +3,8 @@
 //! joins, leaves and ends, and each delivery fault.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -59,6 +61,9 @@ struct Receiver {
     tx: mpsc::UnboundedSender<Received>,
     /// The secret the receiver answers validation with (a wrong one fails registration).
     answer_secret: &'static str,
+    /// How many notifications to answer with `failure` before answering 200.
+    failures: Arc<AtomicUsize>,
+    failure: StatusCode,
 }
 
 async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Bytes) -> Response {
@@ -82,6 +87,12 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
             .to_owned();
         let encrypted = hex_hmac(receiver.answer_secret, plain.as_bytes());
         Json(json!({"plainToken": plain, "encryptedToken": encrypted})).into_response()
+    } else if receiver
+        .failures
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        receiver.failure.into_response()
     } else {
         StatusCode::OK.into_response()
     };
@@ -91,10 +102,25 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
 
 /// A loopback endpoint recording every request.
 async fn endpoint(answer_secret: &'static str) -> (String, mpsc::UnboundedReceiver<Received>) {
+    failing_endpoint(answer_secret, 0, StatusCode::OK).await
+}
+
+/// An endpoint that answers its first `failures` notifications with `failure`.
+async fn failing_endpoint(
+    answer_secret: &'static str,
+    failures: usize,
+    failure: StatusCode,
+) -> (String, mpsc::UnboundedReceiver<Received>) {
     let (tx, rx) = mpsc::unbounded_channel();
+    let state = Receiver {
+        tx,
+        answer_secret,
+        failures: Arc::new(AtomicUsize::new(failures)),
+        failure,
+    };
     let app = Router::new()
         .route("/hook", post(receive))
-        .with_state(Receiver { tx, answer_secret });
+        .with_state(state);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
@@ -343,4 +369,47 @@ async fn the_control_api_registers_joins_and_injects_faults() {
     assert_eq!(deliveries.as_array().unwrap().len(), 3, "{deliveries}");
     assert_eq!(deliveries[0]["fault"]["kind"], "wrong_signature");
     assert_eq!(deliveries[0]["status"], 200);
+}
+
+#[tokio::test]
+async fn a_5xx_is_retried_on_zoom_schedule_with_fresh_timestamps_and_a_4xx_never() {
+    let emu = Emulator::start().await.unwrap();
+    emu.update_settings(|s| s.zoom_webhook_retry_delays_ms = vec![1100, 50, 50]);
+    // Two 503s, then 200: the first attempt and two retries reach it.
+    let (url, mut rx) = failing_endpoint(SECRET, 2, StatusCode::SERVICE_UNAVAILABLE).await;
+    emu.register_zoom_webhook(&url, SECRET).await.unwrap();
+    next(&mut rx).await;
+    let id = meeting(&emu).await;
+    emu.start_zoom_meeting(id).unwrap();
+    let attempts = [
+        next(&mut rx).await,
+        next(&mut rx).await,
+        next(&mut rx).await,
+    ];
+    assert!(attempts
+        .iter()
+        .all(|a| a.genuine() && a.body == attempts[0].body));
+    let first: i64 = attempts[0].timestamp.parse().unwrap();
+    let second: i64 = attempts[1].timestamp.parse().unwrap();
+    assert!(
+        second > first,
+        "a retry is a new request with a new timestamp"
+    );
+    assert_eq!(logged(&emu, 3).await, 3);
+    let log = emu.zoom_webhook_deliveries();
+    let seen: Vec<(u32, Option<u16>)> = log.iter().map(|d| (d.attempt, d.status)).collect();
+    assert_eq!(seen, [(1, Some(503)), (2, Some(503)), (3, Some(200))]);
+
+    // A 401 is final: Zoom does not retry 4xx.
+    let emu = Emulator::start().await.unwrap();
+    emu.update_settings(|s| s.zoom_webhook_retry_delays_ms = vec![50, 50, 50]);
+    let (url, mut rx) = failing_endpoint(SECRET, 5, StatusCode::UNAUTHORIZED).await;
+    emu.register_zoom_webhook(&url, SECRET).await.unwrap();
+    next(&mut rx).await;
+    let id = meeting(&emu).await;
+    emu.start_zoom_meeting(id).unwrap();
+    next(&mut rx).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rx.try_recv().is_err(), "no retry after a 4xx");
+    assert_eq!(emu.zoom_webhook_deliveries().len(), 1);
 }

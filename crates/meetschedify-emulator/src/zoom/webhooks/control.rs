@@ -15,6 +15,7 @@ impl Shared {
     pub(crate) fn flush_zoom_webhooks(&self, inner: &mut Inner) {
         let pending = std::mem::take(&mut inner.zoom.webhooks.pending);
         let sent_at = self.clock.now();
+        let retry_delays_ms = inner.settings.zoom_webhook_retry_delays_ms.clone();
         let mut jobs = Vec::new();
         for envelope in pending {
             let event = envelope["event"].as_str().unwrap_or_default().to_owned();
@@ -27,6 +28,8 @@ impl Shared {
                     body: body.clone(),
                     sent_at,
                     fault: inner.zoom.webhooks.faults.pop_front(),
+                    attempt: 1,
+                    retry_delays_ms: retry_delays_ms.clone(),
                 });
             }
         }

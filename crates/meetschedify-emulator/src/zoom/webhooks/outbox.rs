@@ -31,7 +31,8 @@ pub(crate) fn http_client() -> HttpClient {
     Client::builder(TokioExecutor::new()).build_http()
 }
 
-/// One notification to one endpoint.
+/// One notification to one endpoint. No `Debug`: it holds the secret.
+#[derive(Clone)]
 pub(crate) struct Job {
     pub(crate) url: String,
     pub(crate) secret: String,
@@ -39,6 +40,28 @@ pub(crate) struct Job {
     pub(crate) body: String,
     pub(crate) sent_at: Timestamp,
     pub(crate) fault: Option<ZoomWebhookFault>,
+    /// 1 for the first attempt.
+    pub(crate) attempt: u32,
+    /// Delays before each remaining retry.
+    pub(crate) retry_delays_ms: Vec<u64>,
+}
+
+impl Job {
+    /// The next attempt after `delay_ms`: a new request, so a fresh timestamp, and no fault
+    /// (a fault applies to one delivery).
+    fn retry(&self, delay_ms: u64) -> Self {
+        let delay = jiff::SignedDuration::from_millis(i64::try_from(delay_ms).unwrap_or(i64::MAX));
+        Self {
+            url: self.url.clone(),
+            secret: self.secret.clone(),
+            event: self.event.clone(),
+            body: self.body.clone(),
+            sent_at: self.sent_at.checked_add(delay).unwrap_or(self.sent_at),
+            fault: None,
+            attempt: self.attempt + 1,
+            retry_delays_ms: self.retry_delays_ms.get(1..).unwrap_or_default().to_vec(),
+        }
+    }
 }
 
 /// The queue to the delivery worker and the log of what was sent.
@@ -116,13 +139,50 @@ async fn deliver(
     }
 }
 
-/// Posts one signed request (with its fault applied) and logs the answer.
+/// Posts one signed request (with its fault applied), logs the answer, and schedules Zoom's
+/// retry after a 5xx or no answer (never after a 2xx, 3xx or 4xx).
 async fn send(
+    client: &HttpClient,
+    ids: &Arc<AtomicU64>,
+    log: &Arc<Mutex<Vec<ZoomWebhookDelivery>>>,
+    job: &Job,
+) {
+    let status = attempt(client, ids, log, job).await;
+    if failed(status) && !job.retry_delays_ms.is_empty() {
+        let (client, ids, log) = (client.clone(), Arc::clone(ids), Arc::clone(log));
+        let job = job.clone();
+        tokio::spawn(async move { retries(&client, &ids, &log, job).await });
+    }
+}
+
+/// Zoom's definition of a failed delivery: no answer within 3 seconds, or a 5xx.
+fn failed(status: Option<u16>) -> bool {
+    status.is_none_or(|s| s >= 500)
+}
+
+/// Retries `job` after each remaining delay until an attempt does not fail.
+async fn retries(
+    client: &HttpClient,
+    ids: &AtomicU64,
+    log: &Mutex<Vec<ZoomWebhookDelivery>>,
+    mut job: Job,
+) {
+    while let Some(&delay_ms) = job.retry_delays_ms.first() {
+        job = job.retry(delay_ms);
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        if !failed(attempt(client, ids, log, &job).await) {
+            break;
+        }
+    }
+}
+
+/// One attempt: the request with its fault applied; returns and logs the status.
+async fn attempt(
     client: &HttpClient,
     ids: &AtomicU64,
     log: &Mutex<Vec<ZoomWebhookDelivery>>,
     job: &Job,
-) {
+) -> Option<u16> {
     let mut timestamp = job.sent_at;
     if let Some(ZoomWebhookFault::StaleTimestamp { secs }) = job.fault {
         timestamp = timestamp
@@ -150,8 +210,10 @@ async fn send(
             url: job.url.clone(),
             event: job.event.clone(),
             status,
+            attempt: job.attempt,
             fault: job.fault.clone(),
         });
+    status
 }
 
 /// Posts `body` with Zoom's headers; the status, or `None` when unanswered within 3 seconds.

@@ -41,6 +41,8 @@ pub struct ZoomWebhookDelivery {
     pub event: String,
     /// The endpoint's HTTP status, `None` when it could not be reached in 3 seconds.
     pub status: Option<u16>,
+    /// 1 for the first attempt, 2 to 4 for Zoom's retries.
+    pub attempt: u32,
     /// The fault applied, if any.
     pub fault: Option<ZoomWebhookFault>,
 }
