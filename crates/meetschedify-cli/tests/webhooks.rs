@@ -223,3 +223,25 @@ async fn the_emulator_validates_listen_and_its_start_and_end_arrive_as_events() 
     assert_eq!(first["meeting_id"], ids[0].to_string());
     listener.assert_quiet();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recordings_download_token_and_passwords_are_masked_in_the_printed_line() {
+    let listener = Listener::start(SECRET);
+    let now = Timestamp::now();
+    let body = json!({"event": "recording.completed", "event_ts": now.as_millisecond(),
+        "download_token": "DL-TOKEN-abc123",
+        "payload": {"account_id": "A", "object": {"id": 85746065432_u64, "uuid": "rec-1",
+            "host_id": "h", "password": "REC-PASS-9", "recording_play_passcode": "PLAY-PASS-7",
+            "recording_files": [{"download_url": "https://zoom.us/rec/download/x"}]}}})
+    .to_string();
+    let (status, _) = post(&listener.url, SECRET, now, &body, &body).await;
+    assert_eq!(status, 200);
+    let event = listener.next_event();
+    assert_eq!(event["kind"], "recording_ready");
+    assert_eq!(event["meeting_id"], "85746065432");
+    let line = event.to_string();
+    for secret in ["DL-TOKEN-abc123", "REC-PASS-9", "PLAY-PASS-7"] {
+        assert!(!line.contains(secret), "{secret} printed: {line}");
+    }
+    assert_eq!(event["raw"]["download_token"], "[redacted: a credential]");
+}

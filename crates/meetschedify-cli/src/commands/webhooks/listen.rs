@@ -42,7 +42,7 @@ pub async fn run(args: &ListenArgs) -> Result<(), Error> {
     eprintln!("# listening on http://{addr}{ZOOM_PATH}; Ctrl-C to stop");
     let printer = tokio::spawn(async move {
         while let Some(event) = incoming.recv().await {
-            match serde_json::to_string(&event) {
+            match serde_json::to_string(&printable(&event)) {
                 // `println!` goes through a line-buffered stdout: each event leaves at once.
                 Ok(line) => println!("{line}"),
                 Err(e) => eprintln!("# cannot print an event: {e}"),
@@ -75,4 +75,28 @@ async fn report_rejection(response: Response<Body>) -> Response<Body> {
         String::from_utf8_lossy(&bytes)
     );
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// What replaces a credential in a printed event.
+const REDACTED: &str = "[redacted: a credential]";
+
+/// Credentials inside Zoom's `recording.completed` (reference §1.6): the `download_token` that
+/// downloads the files, the recording's `password` and `recording_play_passcode`. Printed lines
+/// end up in terminals and CI logs, so they are masked there; the library still hands them to
+/// applications in `MeetingEvent::raw`.
+const CREDENTIALS: [&str; 3] = [
+    "/raw/download_token",
+    "/raw/payload/object/password",
+    "/raw/payload/object/recording_play_passcode",
+];
+
+/// The event as printed: its JSON with the credentials above masked.
+fn printable(event: &MeetingEvent) -> serde_json::Value {
+    let mut value = serde_json::to_value(event).unwrap_or_default();
+    for pointer in CREDENTIALS {
+        if let Some(field) = value.pointer_mut(pointer) {
+            *field = REDACTED.into();
+        }
+    }
+    value
 }
