@@ -68,6 +68,47 @@ pub enum Command {
     Demo,
     /// Run the local Google and Zoom emulator and print the exports that point the library at it.
     Emulator(EmulatorArgs),
+    /// Receive and check meeting notifications (webhooks), or send a signed sample.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+/// `meetschedify webhooks ...`.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Serve POST /webhooks/zoom: answer Zoom's URL validation, refuse anything unverified with
+    /// 401 and print each verified event as one JSON line on stdout. Needs
+    /// ZOOM_WEBHOOK_SECRET_TOKEN (several comma-separated during a rotation).
+    Listen(ListenArgs),
+    /// Send a sample Zoom notification signed with the first ZOOM_WEBHOOK_SECRET_TOKEN to a
+    /// listener, and print its answer.
+    SendTest(SendTestArgs),
+}
+
+/// `meetschedify webhooks listen`.
+#[derive(Debug, Args)]
+pub struct ListenArgs {
+    /// Port to listen on (0 picks a free one; the address is printed on stderr).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Address to listen on; put a TLS-terminating proxy in front for Zoom to reach it.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+}
+
+/// `meetschedify webhooks send-test`.
+#[derive(Debug, Args)]
+pub struct SendTestArgs {
+    /// The listener's URL, e.g. http://127.0.0.1:8787/webhooks/zoom.
+    #[arg(long)]
+    pub url: String,
+    /// The Zoom event to send: meeting.started, meeting.ended, meeting.participant_joined,
+    /// meeting.participant_left, endpoint.url_validation, or any other name.
+    #[arg(long, default_value = "meeting.started")]
+    pub event: String,
+    /// The meeting id in the sample.
+    #[arg(long, default_value = "85746065432")]
+    pub meeting_id: String,
 }
 
 /// `meetschedify emulator`.

@@ -37,6 +37,12 @@ async fn dispatch(cli: &Cli, format: Format) -> Result<Exit, meetschedify::Error
     let store = cli.store.as_deref();
     match &cli.command {
         Command::Emulator(args) => commands::emulator::run(args).await?,
+        Command::Webhooks(args::WebhooksCommand::Listen(args)) => {
+            commands::webhooks::listen::run(args).await?;
+        }
+        Command::Webhooks(args::WebhooksCommand::SendTest(args)) => {
+            return commands::webhooks::send_test::run(args).await;
+        }
         Command::Demo => commands::demo::run(format).await?,
         Command::GoogleToken(args) => commands::google_token::run(args).await?,
         Command::Doctor(args) => {

@@ -144,6 +144,14 @@ async fn the_demo_runs_every_provider_without_credentials() {
         );
         assert!(!m["provider_event_id"].as_str().unwrap().is_empty());
     }
+    // A Zoom meeting's start and end arrive as verified webhook events.
+    let kinds: Vec<_> = json["webhook_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["started", "ended"], "{json}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -17,6 +17,7 @@ pub mod retry;
 pub mod time;
 pub mod token;
 pub mod validate;
+pub mod webhooks;
 
 pub use base_url::check_base_url;
 pub use cause::cause_chain;

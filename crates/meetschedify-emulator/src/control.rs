@@ -129,7 +129,10 @@ impl Shared {
         end_others: bool,
     ) -> Result<Started, EmulatorError> {
         let now = self.clock.now();
-        self.lock().zoom.start_meeting(meeting_id, end_others, now)
+        let mut guard = self.lock();
+        let started = guard.zoom.start_meeting(meeting_id, end_others, now)?;
+        self.flush_zoom_webhooks(&mut guard);
+        Ok(started)
     }
 
     /// Ends a meeting if it runs; returns its host id.
@@ -145,6 +148,7 @@ impl Shared {
             return Err(EmulatorError::UnknownZoomMeeting(meeting_id.to_string()));
         };
         inner.zoom.end_meeting(meeting_id, now);
+        self.flush_zoom_webhooks(&mut inner);
         Ok(host_id)
     }
 

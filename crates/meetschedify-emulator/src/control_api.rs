@@ -47,6 +47,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             post(zoom_meeting_end),
         )
         .route("/_emulator/zoom/meeting-events", get(zoom_meeting_events))
+        .merge(crate::zoom::webhooks::control_router())
         .route(
             "/_emulator/zoom/scopes",
             get(zoom_scopes).post(set_zoom_scopes),

@@ -33,6 +33,15 @@ pub enum EmulatorError {
         /// The host's running meetings, earliest-started first.
         running: Vec<u64>,
     },
+    /// A control call needs a running Zoom meeting (a participant joining or leaving).
+    #[error("zoom meeting {0} is not running")]
+    ZoomMeetingNotRunning(u64),
+    /// A control call named a participant who is not in the meeting.
+    #[error("unknown zoom participant {0}")]
+    UnknownZoomParticipant(String),
+    /// A webhook endpoint failed Zoom's URL validation, so it was not registered: why.
+    #[error("zoom webhook endpoint validation failed: {0}")]
+    ZoomWebhookValidation(String),
     /// Seeded meetings would have been refused by a create: the field and why.
     #[error("invalid zoom meeting seed: {0}")]
     InvalidSeed(String),

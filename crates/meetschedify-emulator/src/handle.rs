@@ -21,6 +21,7 @@ use crate::snapshot::StateSnapshot;
 use crate::state::Shared;
 use crate::zoom::seed::ZoomMeetingSeed;
 use crate::zoom::store::{ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomUser};
+use crate::zoom::webhooks::{ZoomParticipant, ZoomWebhookDelivery, ZoomWebhookFault};
 
 /// Seed of the emulator's RNG unless one is given: ids, tokens and probabilistic faults repeat from
 /// run to run.
@@ -186,6 +187,7 @@ impl EmulatorBuilder {
         let root = format!("http://{addr}");
         let shared = Arc::new(Shared::new(self.settings, self.seed, self.demo));
         shared.set_root_url(root.clone());
+        shared.zoom_outbox.start();
         let app = app(shared.clone());
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(crate::server::serve(listener, app, rx));
@@ -429,6 +431,54 @@ impl EmulatorHandle {
     /// be started again until it expires). Ending a meeting that is not running changes nothing.
     pub fn end_zoom_meeting(&self, meeting_id: u64) -> Result<(), EmulatorError> {
         self.shared.end_zoom_meeting(meeting_id).map(drop)
+    }
+
+    /// Registers a Zoom webhook endpoint with the app's Secret Token, as saving an event
+    /// subscription in the Zoom app does: the emulator first sends the signed
+    /// `endpoint.url_validation` check and registers the endpoint only if it answers within 3
+    /// seconds with the right `encryptedToken` ([`EmulatorError::ZoomWebhookValidation`]
+    /// otherwise). From then on every meeting start and end, participant join and leave is
+    /// POSTed to it, signed with `secret`.
+    pub async fn register_zoom_webhook(
+        &self,
+        url: &str,
+        secret: &str,
+    ) -> Result<(), EmulatorError> {
+        self.shared.register_zoom_webhook(url, secret).await
+    }
+
+    /// Removes every registered Zoom webhook endpoint.
+    pub fn clear_zoom_webhooks(&self) {
+        self.shared.clear_zoom_webhooks();
+    }
+
+    /// Makes the next webhook delivery (one endpoint, one notification) misbehave; faults apply
+    /// one each, in the order injected.
+    pub fn inject_zoom_webhook_fault(&self, fault: ZoomWebhookFault) {
+        self.shared.inject_zoom_webhook_fault(fault);
+    }
+
+    /// Every webhook request sent since start or reset, in sending order, with the endpoint's
+    /// answer. Deliveries are asynchronous: poll until the expected ones are there.
+    pub fn zoom_webhook_deliveries(&self) -> Vec<ZoomWebhookDelivery> {
+        self.shared.zoom_webhook_deliveries()
+    }
+
+    /// A participant (display name, optional email) joins a running Zoom meeting; sends
+    /// `meeting.participant_joined`. Fails when the meeting is unknown or not running.
+    pub fn join_zoom_meeting(
+        &self,
+        meeting_id: u64,
+        user_name: &str,
+        email: Option<&str>,
+    ) -> Result<ZoomParticipant, EmulatorError> {
+        self.shared.join_zoom_meeting(meeting_id, user_name, email)
+    }
+
+    /// A participant (by [`ZoomParticipant::user_id`]) leaves; sends
+    /// `meeting.participant_left`. Ending a meeting makes everyone still in leave first.
+    pub fn leave_zoom_meeting(&self, meeting_id: u64, user_id: &str) -> Result<(), EmulatorError> {
+        self.shared.leave_zoom_meeting(meeting_id, user_id)
     }
 
     /// Every start and end of a Zoom meeting since start or reset, oldest first, on the emulator

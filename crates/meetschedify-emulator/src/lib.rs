@@ -37,3 +37,4 @@ pub use zoom::seed::ZoomMeetingSeed;
 pub use zoom::store::{
     DeletedMeeting, ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomMeetingEventKind, ZoomUser,
 };
+pub use zoom::webhooks::{ZoomParticipant, ZoomWebhookDelivery, ZoomWebhookFault};

@@ -65,6 +65,10 @@ pub struct Settings {
     pub record_requests: bool,
     /// How many recorded requests are kept (the oldest are dropped first).
     pub max_recorded_requests: usize,
+    /// When a Zoom webhook is retried after a 5xx or no answer within 3 seconds, in milliseconds
+    /// after the previous attempt: Zoom's 5, 20 and 60 minutes (reference `webhooks.md` §1.4).
+    /// Tests shorten them; an empty list turns retries off. 3xx and 4xx are never retried.
+    pub zoom_webhook_retry_delays_ms: Vec<u64>,
 }
 
 impl Default for Settings {
@@ -85,6 +89,7 @@ impl Default for Settings {
             access_token_lifetime_secs: 3599,
             record_requests: true,
             max_recorded_requests: 10_000,
+            zoom_webhook_retry_delays_ms: vec![5 * 60_000, 20 * 60_000, 60 * 60_000],
         }
     }
 }

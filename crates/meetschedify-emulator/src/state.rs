@@ -40,6 +40,8 @@ pub(crate) struct Shared {
     pub(crate) demo: DemoCredentials,
     /// `http://127.0.0.1:PORT`, known once the socket is bound.
     root: OnceLock<String>,
+    /// Outgoing Zoom webhooks: the delivery worker's queue and log.
+    pub(crate) zoom_outbox: crate::zoom::webhooks::Outbox,
 }
 
 impl Shared {
@@ -52,6 +54,7 @@ impl Shared {
             seed,
             demo,
             root: OnceLock::new(),
+            zoom_outbox: crate::zoom::webhooks::Outbox::default(),
         }
     }
 
@@ -77,6 +80,7 @@ impl Shared {
     pub(crate) fn reset(&self) {
         *self.lock() = Inner::fresh(&self.initial_settings, self.seed, &self.demo);
         self.clock.reset();
+        self.zoom_outbox.clear();
     }
 }
 

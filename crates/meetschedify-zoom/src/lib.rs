@@ -18,6 +18,8 @@ mod rate_limit;
 mod read;
 mod scopes;
 mod token;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 pub use builder::ZoomProviderBuilder;
 pub use config::{

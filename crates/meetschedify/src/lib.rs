@@ -73,3 +73,9 @@ pub mod google_static {
 pub mod teams {
     pub use meetschedify_teams::*;
 }
+
+/// A webhook verifier mounted on an axum router in one line: `webhooks_axum::route` (feature
+/// `axum`).
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod webhooks_axum;

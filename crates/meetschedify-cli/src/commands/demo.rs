@@ -17,7 +17,7 @@ use meetschedify::{
 use serde_json::json;
 
 use crate::callback;
-use crate::commands::demo_setup;
+use crate::commands::{demo_setup, demo_webhooks};
 use crate::output::{self, Format};
 
 /// The tenant whose Google account connects through OAuth in the demo.
@@ -96,6 +96,7 @@ pub async fn run(format: Format) -> Result<(), Error> {
         };
         rows.push(lifecycle(&client, provider, tenant, &progress).await?);
     }
+    let events = demo_webhooks::zoom_start_and_end(&client, &emulator, &progress).await?;
 
     match format {
         Format::Json => println!(
@@ -108,6 +109,12 @@ pub async fn run(format: Format) -> Result<(), Error> {
                     "calendar_url": r.calendar_url,
                     "conference_link_changed": r.link_changed,
                     "status": r.status,
+                })).collect::<Vec<_>>(),
+                "webhook_events": events.iter().map(|e| json!({
+                    "provider": e.provider.as_str(),
+                    "kind": e.kind.as_str(),
+                    "meeting_id": e.meeting_id,
+                    "occurred_at": e.occurred_at.to_string(),
                 })).collect::<Vec<_>>(),
             }))
             .unwrap_or_default()
@@ -315,7 +322,7 @@ fn link_of(meeting: &CreatedMeeting) -> Option<String> {
 }
 
 /// A local `YYYY-MM-DDTHH:00:00` slot one week from today in the demo zone, 45 minutes long.
-fn next_week_slot(hour: i8) -> Result<(String, String), Error> {
+pub(super) fn next_week_slot(hour: i8) -> Result<(String, String), Error> {
     let today = ZonedDateTime::now()
         .in_tz(ZONE)
         .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("time zone data: {e}")))?
@@ -328,7 +335,7 @@ fn next_week_slot(hour: i8) -> Result<(String, String), Error> {
 }
 
 /// Progress lines go to stderr, so `--json` output on stdout stays one clean document.
-struct Progress {
+pub(super) struct Progress {
     format: Format,
 }
 
@@ -339,7 +346,7 @@ impl Progress {
         }
     }
 
-    fn step(&self, provider: &str, step: &str, text: &str) {
+    pub(super) fn step(&self, provider: &str, step: &str, text: &str) {
         if self.format == Format::Human {
             eprintln!("  {provider:<20} {step:<11} ✓ {text}");
         }

@@ -213,6 +213,7 @@ pub(super) async fn delete(
             cancel_meeting_reminder,
         });
     }
+    shared.flush_zoom_webhooks(inner);
     no_content()
 }
 

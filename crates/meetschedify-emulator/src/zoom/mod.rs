@@ -21,6 +21,7 @@ pub(crate) mod scopes;
 pub(crate) mod seed;
 pub(crate) mod store;
 mod validate;
+pub(crate) mod webhooks;
 
 /// Routes of both Zoom endpoint families; each Meetings route checks its token's scopes first.
 pub(crate) fn router(shared: &Arc<Shared>) -> Router<Arc<Shared>> {

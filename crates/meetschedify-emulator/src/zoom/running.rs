@@ -101,6 +101,7 @@ impl ZoomStore {
             kind: ZoomMeetingEventKind::Started,
             at: now,
         });
+        self.queue_started(meeting_id, now);
         Ok(Started {
             host_id,
             started_at: now,
@@ -114,9 +115,9 @@ impl ZoomStore {
         let Some(meeting) = self.meetings.get_mut(&meeting_id) else {
             return false;
         };
-        if meeting.started_at.take().is_none() {
+        let Some(started_at) = meeting.started_at.take() else {
             return false;
-        }
+        };
         meeting.body.insert("status".into(), Value::from("waiting"));
         let host_id = meeting.host_id.clone();
         self.meeting_events.push(ZoomMeetingEvent {
@@ -125,6 +126,7 @@ impl ZoomStore {
             kind: ZoomMeetingEventKind::Ended,
             at: now,
         });
+        self.queue_ended(meeting_id, started_at, now);
         true
     }
 }

@@ -156,6 +156,8 @@ pub(crate) struct ZoomStore {
     /// `next_page_token` -> the listing it continues.
     pub(crate) cursors: HashMap<String, super::list::Cursor>,
     pub(crate) token_requests: u64,
+    /// Webhook endpoints, faults, pending notifications and participants.
+    pub(crate) webhooks: super::webhooks::ZoomWebhookState,
 }
 
 impl ZoomStore {

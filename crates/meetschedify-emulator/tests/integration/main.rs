@@ -20,3 +20,4 @@ mod zoom_meetings;
 mod zoom_oauth;
 mod zoom_scopes;
 mod zoom_validation;
+mod zoom_webhooks;

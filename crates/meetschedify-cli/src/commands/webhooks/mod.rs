@@ -1,0 +1,5 @@
+//! `meetschedify webhooks`: a listener that verifies and prints notifications, and a sender of
+//! signed samples to try it.
+
+pub mod listen;
+pub mod send_test;

@@ -1,0 +1,247 @@
+//! `meetschedify webhooks listen` and `send-test`, end to end through the real binary: a Zoom
+//! webhook signed as Zoom documents is accepted and printed as one JSON line; tampered, stale
+//! and replayed ones are refused with 401 and print nothing.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use meetschedify::emulator::Emulator;
+use meetschedify::jiff::{SignedDuration, Timestamp};
+use meetschedify_zoom::webhooks::sign_for_test;
+use serde_json::{json, Value};
+
+const SECRET: &str = "cli-webhook-secret";
+
+/// A running `webhooks listen` on a free loopback port; killed on drop.
+struct Listener {
+    child: Child,
+    url: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Listener {
+    fn start(secrets: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_meetschedify"))
+            .args(["webhooks", "listen", "--port", "0"])
+            .env("ZOOM_WEBHOOK_SECRET_TOKEN", secrets)
+            .env_remove("MEETSCHEDIFY_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let url = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .trim_end_matches(';')
+            .to_owned();
+        // Keep draining stderr so the child never blocks on a full pipe.
+        std::thread::spawn(move || for _ in stderr.lines() {});
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Self { child, url, lines }
+    }
+
+    /// The next printed event, within 5 seconds.
+    fn next_event(&self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(5))
+            .expect("an event line on stdout");
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    }
+
+    /// Asserts no further line was printed.
+    fn assert_quiet(&self) {
+        if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(300)) {
+            panic!("unexpected output: {line}");
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn started(id: &str, uuid: &str) -> String {
+    json!({"event": "meeting.started", "event_ts": Timestamp::now().as_millisecond(),
+           "payload": {"account_id": "A", "object": {"id": id, "uuid": uuid, "host_id": "h", "topic": "Standup", "type": 2, "start_time": "2026-03-01T10:00:00Z", "duration": 30}}})
+    .to_string()
+}
+
+/// Posts `body` with Zoom's headers: signed with `secret` at `at` over `signed_body`.
+async fn post(
+    url: &str,
+    secret: &str,
+    at: Timestamp,
+    signed_body: &str,
+    body: &str,
+) -> (u16, Value) {
+    let timestamp = at.as_second().to_string();
+    let response = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json; charset=utf-8")
+        .header("x-zm-request-timestamp", &timestamp)
+        .header(
+            "x-zm-signature",
+            sign_for_test(secret, &timestamp, signed_body.as_bytes()),
+        )
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listen_prints_a_signed_event_and_refuses_tampered_stale_and_replayed_with_401() {
+    let listener = Listener::start(SECRET);
+    let now = Timestamp::now();
+    let body = started("85746065432", "inst-1");
+    let (status, _) = post(&listener.url, SECRET, now, &body, &body).await;
+    assert_eq!(status, 200);
+    let event = listener.next_event();
+    assert_eq!(event["provider"], "zoom");
+    assert_eq!(event["kind"], "started");
+    assert_eq!(event["meeting_id"], "85746065432");
+    assert!(
+        event["occurred_at"].as_str().unwrap().ends_with('Z'),
+        "{event}"
+    );
+    assert_eq!(event["raw"], serde_json::from_str::<Value>(&body).unwrap());
+
+    // Tampered: signed over one body, another sent.
+    let other = started("99999999999", "inst-2");
+    let (status, answer) = post(
+        &listener.url,
+        SECRET,
+        now,
+        &other,
+        &other.replace("999", "111"),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (401, Some("WEBHOOK_BAD_SIGNATURE"))
+    );
+    // Stale: correctly signed ten minutes ago.
+    let old = now - SignedDuration::from_mins(10);
+    let (status, answer) = post(&listener.url, SECRET, old, &other, &other).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (401, Some("WEBHOOK_STALE_TIMESTAMP"))
+    );
+    // Replayed: the accepted request again.
+    let (status, answer) = post(&listener.url, SECRET, now, &body, &body).await;
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (401, Some("WEBHOOK_REPLAYED"))
+    );
+    // No signature at all.
+    let response = reqwest::Client::new()
+        .post(&listener.url)
+        .body(other.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
+    listener.assert_quiet();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn send_test_reaches_listen_and_the_url_validation_is_answered() {
+    // Mid-rotation: the listener accepts both, send-test signs with the first.
+    let listener = Listener::start("new-secret, old-secret");
+    let send = |event: &str, secrets: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_meetschedify"))
+            .args([
+                "webhooks",
+                "send-test",
+                "--url",
+                &listener.url,
+                "--event",
+                event,
+            ])
+            .env("ZOOM_WEBHOOK_SECRET_TOKEN", secrets)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = send("meeting.participant_joined", "new-secret");
+    assert_eq!(code, Some(0), "{out}");
+    let event = listener.next_event();
+    assert_eq!(event["kind"], "participant_joined");
+    assert_eq!(event["participant"]["name"], "Send Test");
+    let (code, out) = send("endpoint.url_validation", "old-secret");
+    assert_eq!(code, Some(0), "the answer used the signing secret: {out}");
+    let (code, out) = send("meeting.ended", "unknown-secret");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.starts_with("401 "), "{out}");
+    listener.assert_quiet();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_emulator_validates_listen_and_its_start_and_end_arrive_as_events() {
+    let listener = Listener::start(SECRET);
+    let emu = Emulator::start().await.unwrap();
+    emu.register_zoom_webhook(&listener.url, SECRET)
+        .await
+        .unwrap();
+    let ids = emu
+        .seed_zoom_meetings(meetschedify::emulator::ZoomMeetingSeed::new(
+            1,
+            Timestamp::now() + SignedDuration::from_hours(1),
+        ))
+        .unwrap();
+    emu.start_zoom_meeting(ids[0]).unwrap();
+    emu.end_zoom_meeting(ids[0]).unwrap();
+    let (first, second) = (listener.next_event(), listener.next_event());
+    assert_eq!(
+        (first["kind"].as_str(), second["kind"].as_str()),
+        (Some("started"), Some("ended"))
+    );
+    assert_eq!(first["meeting_id"], ids[0].to_string());
+    listener.assert_quiet();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recordings_download_token_and_passwords_are_masked_in_the_printed_line() {
+    let listener = Listener::start(SECRET);
+    let now = Timestamp::now();
+    let body = json!({"event": "recording.completed", "event_ts": now.as_millisecond(),
+        "download_token": "DL-TOKEN-abc123",
+        "payload": {"account_id": "A", "object": {"id": 85746065432_u64, "uuid": "rec-1",
+            "host_id": "h", "password": "REC-PASS-9", "recording_play_passcode": "PLAY-PASS-7",
+            "recording_files": [{"download_url": "https://zoom.us/rec/download/x"}]}}})
+    .to_string();
+    let (status, _) = post(&listener.url, SECRET, now, &body, &body).await;
+    assert_eq!(status, 200);
+    let event = listener.next_event();
+    assert_eq!(event["kind"], "recording_ready");
+    assert_eq!(event["meeting_id"], "85746065432");
+    let line = event.to_string();
+    for secret in ["DL-TOKEN-abc123", "REC-PASS-9", "PLAY-PASS-7"] {
+        assert!(!line.contains(secret), "{secret} printed: {line}");
+    }
+    assert_eq!(event["raw"]["download_token"], "[redacted: a credential]");
+}
