@@ -349,6 +349,14 @@ pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
     fn host_ledger(&self) -> Option<Arc<dyn crate::hosts::HostLedger>> {
         None
     }
+
+    /// A [`SubscriptionStore`](crate::webhooks::SubscriptionStore) on the same backend, for
+    /// stores that several instances share: push subscriptions (Google channels, Graph
+    /// subscriptions) made by one instance are then recognised by every instance a notification
+    /// may reach. `None` (the default) for stores that live in one process.
+    fn subscription_store(&self) -> Option<Arc<dyn crate::webhooks::SubscriptionStore>> {
+        None
+    }
 }
 
 /// Refresh leases: at most one holder per key at a time, across every process sharing the

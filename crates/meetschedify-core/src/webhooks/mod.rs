@@ -41,6 +41,7 @@ mod rejection;
 mod replay;
 mod request;
 mod secrets;
+mod subscriptions;
 mod verifier;
 
 pub use event::{EventParticipant, MeetingEvent, MeetingEventKind};
@@ -49,4 +50,5 @@ pub use rejection::{RejectionReason, WebhookRejection};
 pub use replay::{ReplayGuard, DEFAULT_REPLAY_RETENTION};
 pub use request::{WebhookHeaders, WebhookRequest, DEFAULT_MAX_BODY_BYTES};
 pub use secrets::WebhookSecrets;
+pub use subscriptions::{MemorySubscriptionStore, Subscription, SubscriptionStore};
 pub use verifier::WebhookVerifier;
