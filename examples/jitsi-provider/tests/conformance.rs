@@ -23,7 +23,9 @@ async fn jitsi_passes_the_provider_conformance_suite() {
     assert!(!caps.get && !caps.update && !caps.cancel && !caps.oauth_connect);
 
     let report = run_provider_conformance(
-        &ProviderHarness::new(provider, "school-7b").with_secrets([ROOM_SECRET]),
+        &ProviderHarness::new(provider, "school-7b")
+            .with_secrets([ROOM_SECRET])
+            .with_other_tenant("school-9c"),
     )
     .await;
     println!("{report}");
@@ -57,6 +59,10 @@ async fn jitsi_passes_the_provider_conformance_suite() {
             ("get_after_cancel_is_gone", "provider offers no cancel"),
             (
                 "missing_meeting_is_not_found",
+                "provider offers no get, update or cancel"
+            ),
+            (
+                "other_tenant_sees_nothing",
                 "provider offers no get, update or cancel"
             ),
             (
