@@ -53,6 +53,8 @@ use crate::workload::GOOGLE_SCOPE;
 mod teams;
 mod teams_user;
 #[cfg(test)]
+mod teams_user_tests;
+#[cfg(test)]
 mod tests;
 
 /// A provider the soak drives; creates go round-robin over the configured ones.

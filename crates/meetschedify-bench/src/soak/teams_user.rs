@@ -34,7 +34,7 @@ use crate::emulator::HarnessError;
 /// each row gets its own fault rules.
 const SIGN_IN: &str = "organizations";
 /// The per-user instances' token endpoint in the emulator.
-const LOGIN: &str = "/login/organizations/oauth2/v2.0/token";
+pub(super) const LOGIN: &str = "/login/organizations/oauth2/v2.0/token";
 
 /// The Microsoft account (UPN) tenant `i` connects.
 pub(super) fn account(i: usize) -> String {
