@@ -1,18 +1,23 @@
-//! The reliability soak: many creates on Zoom, per-user Google and app-only Teams while the
-//! emulator injects faults, then a check of every outcome against the emulator's state.
+//! The reliability soak: many creates on Zoom, per-user Google, per-user Teams and app-only Teams
+//! while the emulator injects faults, then a check of every outcome against the emulator's
+//! state.
 //!
 //! Faults hit every request the providers send (API calls and token endpoints alike), in
 //! these shares: 10% `503`, 5% `429` with `Retry-After`, 5% latency beyond the request
 //! timeout (the request is then processed: a create takes effect after the client gave up),
 //! and 5% connection resets after processing. Graph gets the same 25% in its own shapes (see
-//! `soak/teams.rs`). Then:
+//! `soak/teams.rs`). Per-user Teams runs several provider instances over one store, with
+//! single-use rotating refresh tokens and access tokens expired throughout the run, and the
+//! identity platform's faults on its refresh grant (see `soak/teams_user.rs`, which also says
+//! which fault it leaves out and why). Then:
 //!
 //! * every call ends in success or a typed `meetschedify_core::Error` within its deadline,
 //!   and no call panics;
 //! * no meeting exists twice (each call has a unique title; most have an idempotency key), and every
 //!   success is in the emulator's state under the id it returned;
 //! * no token is lost: every Google tenant still holds a refresh token that Google accepts, the
-//!   Teams app's stored access token is still accepted by Graph, and Zoom still connects;
+//!   Teams app's stored access token is still accepted by Graph, every per-user Teams tenant's
+//!   stored refresh token is still accepted by the identity platform, and Zoom still connects;
 //! * no orphan without a warning: a meeting that exists although its call failed must have
 //!   been reported with `Error::outcome_unknown` (the call could not tell) or with
 //!   `Error::meeting_id` (the error names the meeting it made, e.g. `CONFERENCE_PENDING`), and
@@ -26,10 +31,13 @@ use meetschedify_core::jiff::Timestamp;
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::MemoryTokenStore;
 use meetschedify_core::{
-    CreateMeetingRequest, MeetSchedifyClient, MeetingTime, OAuthStateKey, ProviderId, RetryConfig,
-    SaveCondition, TenantId, TokenKey, TokenManagerConfig, TokenRecord, TokenStore,
+    CreateMeetingRequest, MeetSchedifyClient, MeetingProvider, MeetingTime, OAuthStateKey,
+    ProviderId, RetryConfig, SaveCondition, TenantId, TokenKey, TokenManagerConfig, TokenRecord,
+    TokenStore,
 };
-use meetschedify_emulator::{Emulator, EmulatorHandle, FaultAction, FaultRule, StateSnapshot};
+use meetschedify_emulator::{
+    ConsentMode, Emulator, EmulatorHandle, FaultAction, FaultRule, StateSnapshot,
+};
 use meetschedify_google::{
     CalendarOptions, GoogleClientCredentials, GoogleEndpoints, GoogleMeetProvider,
     GoogleOAuthClient,
@@ -43,6 +51,9 @@ use crate::emulator::HarnessError;
 use crate::workload::GOOGLE_SCOPE;
 
 mod teams;
+mod teams_user;
+#[cfg(test)]
+mod teams_user_tests;
 #[cfg(test)]
 mod tests;
 
@@ -54,15 +65,20 @@ pub enum SoakProvider {
     Zoom,
     /// The per-user `GoogleMeetProvider`, one Google account per tenant.
     GoogleMeet,
+    /// The per-user `TeamsProvider`: a Microsoft account per tenant (the first
+    /// `SoakConfig::teams_users` tenants), connected through consent, driven by several
+    /// instances that share the store.
+    Teams,
     /// The app-only `TeamsAppProvider`: every tenant on the demo organizer's calendar.
     TeamsApp,
 }
 
 impl SoakProvider {
     /// Every provider, in the order creates go round.
-    pub const ALL: [SoakProvider; 3] = [
+    pub const ALL: [SoakProvider; 4] = [
         SoakProvider::Zoom,
         SoakProvider::GoogleMeet,
+        SoakProvider::Teams,
         SoakProvider::TeamsApp,
     ];
 
@@ -71,6 +87,7 @@ impl SoakProvider {
         match self {
             SoakProvider::Zoom => ProviderId::ZOOM,
             SoakProvider::GoogleMeet => ProviderId::GOOGLE_MEET,
+            SoakProvider::Teams => ProviderId::MICROSOFT_TEAMS,
             SoakProvider::TeamsApp => ProviderId::MICROSOFT_TEAMS_APP,
         }
     }
@@ -108,11 +125,24 @@ pub struct SoakConfig {
     /// by default). The meeting is then stored before the client times out, so the duplicate
     /// guard's lookup finds it; the switch is there to compare runs without it.
     pub zoom_create_latency: bool,
+    /// Tenants that connect a Microsoft account for per-user Teams (its creates go round them).
+    /// Fewer than `tenants`, so each account's refresh token rotates many times in a run.
+    pub teams_users: usize,
+    /// Per-user Teams provider instances sharing the one store, each with its own token
+    /// manager, as separate processes would; creates go round them.
+    pub teams_instances: usize,
+    /// How often the soak marks one per-user Teams tenant's stored access token expired (in
+    /// turn), forcing a refresh, and so a rotation, on its next call.
+    pub teams_expire_every: Duration,
+    /// Whether per-user Teams' token endpoint also loses answers after rotating (off by
+    /// default: with single-use refresh tokens no client survives that; see
+    /// `soak/teams_user.rs`).
+    pub teams_lost_refresh_answers: bool,
 }
 
 impl SoakConfig {
-    /// The CI run: 400 creates over 50 tenants (about 133 per provider), a few seconds in a
-    /// debug build.
+    /// The CI run: 400 creates over 50 tenants (100 per provider), a few seconds in a debug
+    /// build.
     pub fn short() -> Self {
         Self {
             creates: 400,
@@ -137,6 +167,10 @@ impl SoakConfig {
                 .with_max_delay(Duration::from_millis(50))
                 .with_deadline(Duration::from_secs(5)),
             zoom_create_latency: true,
+            teams_users: 8,
+            teams_instances: 3,
+            teams_expire_every: Duration::from_millis(20),
+            teams_lost_refresh_answers: false,
         }
     }
 
@@ -188,9 +222,13 @@ pub struct SoakReport {
     pub false_no_meeting: usize,
     /// Token-endpoint calls per provider (Teams: the identity platform's).
     pub token_requests: BTreeMap<String, u64>,
-    /// Lost tokens per provider (every provider of the run has a row): Google tenants whose
-    /// refresh token is gone, revoked or refused afterwards; for Zoom and Teams, whose one token
-    /// serves every tenant, 1 when it is.
+    /// Access tokens the soak marked expired in the store, per provider (per-user Teams).
+    pub token_expiries: BTreeMap<String, u64>,
+    /// Faults a provider's row does not get, and why.
+    pub not_injected: BTreeMap<String, String>,
+    /// Lost tokens per provider (every provider of the run has a row): Google and per-user
+    /// Teams tenants whose refresh token is gone, revoked or refused afterwards; for Zoom and
+    /// app-only Teams, whose one token serves every tenant, 1 when it is.
     pub tokens_lost: BTreeMap<String, usize>,
     /// Wall-clock time of the creates.
     pub wall_ms: u128,
@@ -329,15 +367,20 @@ impl Told {
 
 /// The providers of a run, and what the lost-token checks need afterwards.
 struct Setup {
-    client: MeetSchedifyClient,
+    /// One client per per-user Teams instance (one when Teams is not in the run); every client
+    /// shares the other providers.
+    clients: Vec<MeetSchedifyClient>,
     tenants: Vec<Tenant>,
-    /// Google's per-tenant tokens and Teams' app token.
+    /// Google's and per-user Teams' per-tenant tokens and the Teams app's token.
     store: Arc<MemoryTokenStore>,
     teams: Option<meetschedify_teams::TeamsAppProvider>,
+    /// The tenants that connected a Microsoft account for per-user Teams.
+    teams_users: Vec<String>,
 }
 
 /// Registers a Zoom host and a Google account per tenant (with a refresh token and an expired
-/// access token, as after a connect) and builds the configured providers.
+/// access token, as after a connect), connects per-user Teams' Microsoft accounts, and builds
+/// the configured providers.
 async fn setup(emu: &EmulatorHandle, config: &SoakConfig) -> Result<Setup, HarnessError> {
     let demo = emu.demo().clone();
     let store = Arc::new(MemoryTokenStore::new());
@@ -365,11 +408,13 @@ async fn setup(emu: &EmulatorHandle, config: &SoakConfig) -> Result<Setup, Harne
             google_user,
         });
     }
-    let mut builder = MeetSchedifyClient::builder();
+    let mut shared: Vec<Arc<dyn MeetingProvider>> = Vec::new();
     let mut teams = None;
+    let mut teams_instances = Vec::new();
+    let mut teams_users = Vec::new();
     for provider in &config.providers {
-        builder = match provider {
-            SoakProvider::Zoom => builder.with_provider(
+        match provider {
+            SoakProvider::Zoom => shared.push(Arc::new(
                 ZoomProvider::builder()
                     .with_credentials(
                         &demo.zoom_account_id,
@@ -381,8 +426,8 @@ async fn setup(emu: &EmulatorHandle, config: &SoakConfig) -> Result<Setup, Harne
                     .with_request_timeout(config.request_timeout)
                     .with_retry(config.retry.clone())
                     .build()?,
-            ),
-            SoakProvider::GoogleMeet => builder.with_provider(
+            )),
+            SoakProvider::GoogleMeet => shared.push(Arc::new(
                 GoogleMeetProvider::builder()
                     .with_client_id(&demo.google_client_id)
                     .with_client_secret(&demo.google_client_secret)
@@ -401,20 +446,45 @@ async fn setup(emu: &EmulatorHandle, config: &SoakConfig) -> Result<Setup, Harne
                         TokenManagerConfig::default().with_lease_poll(Duration::from_millis(5)),
                     )
                     .build()?,
-            ),
+            )),
+            SoakProvider::Teams => {
+                // One state key for every instance: a state sealed by one opens in another.
+                let key: [u8; 32] = rand::random();
+                for _ in 0..config.teams_instances.max(1) {
+                    let dyn_store = Arc::clone(&store) as Arc<dyn TokenStore>;
+                    teams_instances.push(teams_user::provider(emu, config, dyn_store, key)?);
+                }
+                for (i, tenant) in tenants.iter().take(config.teams_users).enumerate() {
+                    let instance = &teams_instances[i % teams_instances.len()];
+                    teams_user::connect(emu, instance, &tenant.id, &teams_user::account(i)).await?;
+                    teams_users.push(tenant.id.clone());
+                }
+            }
             SoakProvider::TeamsApp => {
                 let provider =
                     teams::provider(emu, config, Arc::clone(&store) as Arc<dyn TokenStore>)?;
                 teams = Some(provider.clone());
-                builder.with_provider(provider)
+                shared.push(Arc::new(provider));
             }
-        };
+        }
+    }
+    let mut clients = Vec::new();
+    for i in 0..teams_instances.len().max(1) {
+        let mut builder = MeetSchedifyClient::builder();
+        for provider in &shared {
+            builder = builder.with_shared_provider(Arc::clone(provider));
+        }
+        if let Some(instance) = teams_instances.get(i) {
+            builder = builder.with_provider(instance.clone());
+        }
+        clients.push(builder.build()?);
     }
     Ok(Setup {
-        client: builder.build()?,
+        clients,
         tenants,
         store,
         teams,
+        teams_users,
     })
 }
 
@@ -422,7 +492,12 @@ async fn setup(emu: &EmulatorHandle, config: &SoakConfig) -> Result<Setup, Harne
 /// idempotency key.
 fn request(config: &SoakConfig, tenants: &[Tenant], n: usize) -> CreateMeetingRequest {
     let provider = config.providers[n % config.providers.len()];
-    let tenant = &tenants[(n / config.providers.len()) % tenants.len()];
+    let round = n / config.providers.len();
+    // Per-user Teams goes round the tenants that connected a Microsoft account.
+    let tenant = match provider {
+        SoakProvider::Teams => &tenants[round % config.teams_users.clamp(1, tenants.len())],
+        _ => &tenants[round % tenants.len()],
+    };
     let time = MeetingTime::new("2030-05-06T09:00:00", "2030-05-06T09:30:00")
         .with_timezone("Europe/Paris");
     let request =
@@ -431,14 +506,13 @@ fn request(config: &SoakConfig, tenants: &[Tenant], n: usize) -> CreateMeetingRe
         SoakProvider::Zoom => {
             request.with_provider_option("zoom", json!({ "user_id": tenant.zoom_host }))
         }
-        SoakProvider::GoogleMeet | SoakProvider::TeamsApp => request,
+        SoakProvider::GoogleMeet | SoakProvider::Teams | SoakProvider::TeamsApp => request,
     };
     // Three creates in four of each provider carry an idempotency key (Zoom then looks before
     // its first attempt; Google derives the event id from it; Teams the transactionId); the
     // fourth relies on the providers' own per-call protection (a random marker; a random event
     // id; a random transactionId).
-    let per_provider = n / config.providers.len();
-    if per_provider % 4 == 0 {
+    if round % 4 == 0 {
         request
     } else {
         request.with_idempotency_key(format!("soak-{n}"))
@@ -454,24 +528,40 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
         .with_seed(config.seed)
         .with_zoom_daily_limit(None)
         .with_google_quota_per_minute(None)
+        // Microsoft's strictest rotation: a refresh token works once.
+        .with_microsoft_single_use_refresh_tokens(true)
+        .with_microsoft_consent(ConsentMode::Auto)
         .start()
         .await?;
+    // Per-user Teams' token requests are counted from the request log: keep all of them.
+    emu.update_settings(|s| s.max_recorded_requests = usize::MAX);
     let Setup {
-        client,
+        clients,
         tenants,
         store,
         teams,
+        teams_users,
     } = setup(&emu, config).await?;
 
-    // Graph's own fault shapes first: rules are tried in order.
+    // The Microsoft rules first, per-user before app-only: rules are tried in order.
+    teams_user::inject_faults(&emu, config);
     teams::inject_faults(&emu, config);
     inject_faults(&emu, config);
+    let expirer = teams_user::Expirer::start(
+        Arc::clone(&store) as Arc<dyn TokenStore>,
+        teams_users
+            .iter()
+            .map(|t| TokenKey::new(t.as_str(), ProviderId::MICROSOFT_TEAMS))
+            .collect(),
+        config.teams_expire_every,
+    );
     let started = Instant::now();
     let permits = Arc::new(Semaphore::new(config.concurrency));
     let deadline = config.call_deadline();
     let mut tasks = Vec::with_capacity(config.creates);
     for n in 0..config.creates {
-        let (client, permits) = (client.clone(), Arc::clone(&permits));
+        let client = clients[n % clients.len()].clone();
+        let permits = Arc::clone(&permits);
         let request = request(config, &tenants, n);
         let task = tokio::spawn(async move {
             let _permit = permits.acquire_owned().await;
@@ -532,12 +622,26 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
         outcomes.insert(title, (provider, outcome));
     }
     report.wall_ms = started.elapsed().as_millis();
+    let expiries = expirer.stop().await?;
     emu.clear_faults();
+    let per_user_teams = teams_user::token_requests(&emu);
     for provider in &config.providers {
         let count = match provider {
             SoakProvider::Zoom => emu.zoom_token_requests(),
             SoakProvider::GoogleMeet => emu.google_token_requests(),
-            SoakProvider::TeamsApp => emu.microsoft_token_requests(),
+            SoakProvider::Teams => {
+                report
+                    .token_expiries
+                    .insert(provider.id().to_string(), expiries);
+                if let Some(why) = teams_user::not_injected(config) {
+                    report.not_injected.insert(provider.id().to_string(), why);
+                }
+                per_user_teams
+            }
+            // The emulator counts both Teams providers' token requests together.
+            SoakProvider::TeamsApp => emu
+                .microsoft_token_requests()
+                .saturating_sub(per_user_teams),
         };
         report
             .token_requests
@@ -551,10 +655,15 @@ pub async fn run(config: &SoakConfig) -> Result<SoakReport, HarnessError> {
         let lost = match provider {
             SoakProvider::Zoom => {
                 let tenant = TenantId::new(tenants[0].id.as_str());
-                let status = client.connection_status(&ProviderId::ZOOM, &tenant).await;
+                let status = clients[0]
+                    .connection_status(&ProviderId::ZOOM, &tenant)
+                    .await;
                 usize::from(!status.is_ok_and(|s| s.connected))
             }
             SoakProvider::GoogleMeet => lost_google_tokens(&emu, &store, &tenants).await?,
+            SoakProvider::Teams => {
+                teams_user::lost_tokens(&emu, store.as_ref(), &teams_users).await?
+            }
             SoakProvider::TeamsApp => match &teams {
                 Some(teams) => usize::from(teams::token_lost(&emu, teams, store.as_ref()).await?),
                 None => 0,

@@ -1,7 +1,9 @@
 //! The short soak, as part of `cargo test`: 400 creates across 50 tenants on Zoom, per-user
-//! Google and app-only Teams while the emulator injects 10% 503, 5% 429 with `Retry-After`, 5%
-//! latency beyond the timeout and 5% resets after processing (Graph: 5% each of 503 and 429
-//! with `Retry-After`, 504, late answers and resets). The long run is
+//! Google, per-user Teams and app-only Teams while the emulator injects 10% 503, 5% 429 with
+//! `Retry-After`, 5% latency beyond the timeout and 5% resets after processing (Graph: 5% each
+//! of 503 and 429 with `Retry-After`, 504, late answers and resets; per-user Teams' refresh
+//! grant: 10% 503, 5% 429, 5% resets and 5% late answers, both before the single-use refresh
+//! token is rotated, while its access tokens are expired throughout). The long run is
 //! `cargo run --release -p meetschedify-bench --bin soak` (2,000 creates).
 
 use meetschedify_bench::soak::{self, SoakConfig, SoakProvider};
@@ -45,4 +47,12 @@ async fn short_soak_keeps_every_promise() {
         );
     }
     assert!(report.token_requests["microsoft-teams-app"] >= 1);
+    // Per-user Teams' access tokens were expired under the instances again and again, and its
+    // refresh tokens rotated each time: more token requests than the connects alone made.
+    let expiries = report.token_expiries["microsoft-teams"];
+    assert!(expiries >= config.teams_users as u64, "{expiries} expiries");
+    assert!(
+        report.token_requests["microsoft-teams"] > 2 * config.teams_users as u64,
+        "the per-user Teams tenants refreshed"
+    );
 }

@@ -128,11 +128,16 @@ async fn the_demo_runs_every_provider_without_credentials() {
         .iter()
         .map(|m| m["provider_id"].as_str().unwrap())
         .collect();
-    assert!(
-        providers.contains(&"zoom")
-            && providers.contains(&"google-meet")
-            && providers.contains(&"microsoft-teams-app"),
-        "{providers:?}"
+    assert_eq!(
+        providers,
+        [
+            "zoom",
+            "google-meet-static",
+            "google-meet",
+            "microsoft-teams",
+            "microsoft-teams-app"
+        ],
+        "one row per provider, the per-user Teams row included"
     );
     for m in meetings {
         assert!(

@@ -151,12 +151,7 @@ impl EventCalendar {
         let created = self
             .retrying(&call, tenant, &lost_answer)
             .await
-            .map_err(|e| {
-                // Only a failure that may have created the event is ambiguous; a later attempt
-                // with the same transactionId would have returned it.
-                let unknown = lost_answer.load(Ordering::SeqCst) && e.is_retryable();
-                e.with_outcome_unknown(unknown)
-            })?;
+            .map_err(|e| crate::outcome::after_attempts(e, lost_answer.load(Ordering::SeqCst)))?;
         let mut event =
             created.ok_or_else(|| unexpected("an empty created event", self.id_ref()))?;
         if req.add_conference_link && join_url(&event).is_none() {

@@ -13,6 +13,7 @@ mod mailbox;
 mod mapping;
 mod mode;
 mod online;
+mod outcome;
 mod path;
 mod per_user;
 mod props;

@@ -1,4 +1,5 @@
-//! `soak`: creates on Zoom, per-user Google and app-only Teams under injected faults; prints
+//! `soak`: creates on Zoom, per-user Google, per-user Teams and app-only Teams under injected
+//! faults; prints
 //! the counts and exits non-zero if a promise broke. `--short` is the CI run (400 creates); the
 //! default is the long one (2,000).
 
@@ -20,7 +21,12 @@ struct Args {
     /// Spare Zoom's create the latency fault (the duplicate guard's documented blind spot).
     #[arg(long)]
     no_zoom_create_latency: bool,
-    /// Providers, comma-separated (default: all): zoom, google-meet, microsoft-teams-app.
+    /// Also lose per-user Teams' refresh answers after the emulator rotated (single-use refresh
+    /// tokens make that unsurvivable: the run then reports the tenants it lost).
+    #[arg(long)]
+    teams_lost_refresh_answers: bool,
+    /// Providers, comma-separated (default: all): zoom, google-meet, microsoft-teams,
+    /// microsoft-teams-app.
     #[arg(long, value_delimiter = ',', value_parser = parse_provider)]
     providers: Vec<SoakProvider>,
 }
@@ -49,6 +55,7 @@ fn main() -> std::process::ExitCode {
         config.seed = seed;
     }
     config.zoom_create_latency = !args.no_zoom_create_latency;
+    config.teams_lost_refresh_answers = args.teams_lost_refresh_answers;
     if !args.providers.is_empty() {
         config.providers = args.providers;
     }

@@ -20,17 +20,18 @@ use crate::callback;
 use crate::commands::{demo_setup, demo_webhooks};
 use crate::output::{self, Format};
 
-/// The tenant whose Google account connects through OAuth in the demo.
+/// The tenant whose Google and Microsoft accounts connect through OAuth in the demo.
 pub const DEMO_TENANT: &str = "demo-clinic";
 /// The tenant of the providers with one account for every tenant (Zoom, the shared Google
 /// token, Teams through the app's own credentials).
 const SHARED_TENANT: &str = "demo-hr";
 
 /// The order of the summary's rows: one per registered provider.
-const ORDER: [ProviderId; 4] = [
+const ORDER: [ProviderId; 5] = [
     ProviderId::ZOOM,
     ProviderId::GOOGLE_MEET_STATIC,
     ProviderId::GOOGLE_MEET,
+    ProviderId::MICROSOFT_TEAMS,
     ProviderId::MICROSOFT_TEAMS_APP,
 ];
 const ZONE: &str = "America/New_York";
@@ -79,10 +80,17 @@ pub async fn run(format: Format) -> Result<(), Error> {
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    let per_user = [(
-        ProviderId::GOOGLE_MEET,
-        emulator.demo().google_user_email.clone(),
-    )];
+    // The Microsoft user who signs in is the demo organizer: the emulator's one Microsoft user.
+    let per_user = [
+        (
+            ProviderId::GOOGLE_MEET,
+            emulator.demo().google_user_email.clone(),
+        ),
+        (
+            ProviderId::MICROSOFT_TEAMS,
+            emulator.demo().microsoft_organizer_upn.clone(),
+        ),
+    ];
     connect_per_user(&client, &per_user, &progress).await?;
 
     let mut rows = Vec::new();
@@ -151,8 +159,7 @@ pub async fn run(format: Format) -> Result<(), Error> {
 }
 
 /// Connects the demo tenant's account on each per-user provider, given with the emulator user
-/// who consents (the login hint): authorization URL, consent, callback. A per-user provider
-/// added to the demo (the per-user Teams provider, `microsoft-teams`) joins this list.
+/// who consents (the login hint): authorization URL, consent, callback.
 async fn connect_per_user(
     client: &MeetSchedifyClient,
     providers: &[(ProviderId, String)],

@@ -8,12 +8,12 @@ use meetschedify::MemoryTokenStore;
 use meetschedify::{Error, MeetSchedifyClient};
 use meetschedify_google::GoogleMeetProvider;
 use meetschedify_google_static::GoogleMeetStaticProvider;
-use meetschedify_teams::TeamsAppProvider;
+use meetschedify_teams::{TeamsAppProvider, TeamsProvider};
 use meetschedify_zoom::{Preset, ZoomProvider};
 
 /// A client with every provider type pointed at `emulator`: Zoom, Google with one shared refresh
-/// token and per-user, and Teams through the app's own credentials on the demo organizer's
-/// calendar.
+/// token and per-user, Teams per-user (each tenant connects its own Microsoft account) and Teams
+/// through the app's own credentials on the demo organizer's calendar.
 pub(super) fn client(emulator: &EmulatorHandle) -> Result<MeetSchedifyClient, Error> {
     let demo = emulator.demo();
     let zoom = ZoomProvider::builder()
@@ -55,10 +55,24 @@ pub(super) fn client(emulator: &EmulatorHandle) -> Result<MeetSchedifyClient, Er
         .with_login_base(emulator.microsoft_login_base())
         .with_graph_api_base(emulator.graph_api_base())
         .build()?;
+    let teams_per_user = TeamsProvider::builder()
+        .with_credentials(
+            &demo.microsoft_tenant_id,
+            &demo.microsoft_client_id,
+            &demo.microsoft_client_secret,
+        )
+        .with_redirect_uri(&demo.microsoft_redirect_uri)
+        .with_login_base(emulator.microsoft_login_base())
+        .with_graph_api_base(emulator.graph_api_base())
+        // As for Google: the process that makes the state also receives it.
+        .with_state_key(OAuthStateKey::generate())
+        .with_token_store(Arc::new(MemoryTokenStore::new()))
+        .build()?;
     MeetSchedifyClient::builder()
         .with_provider(zoom)
         .with_provider(shared)
         .with_provider(per_user)
+        .with_provider(teams_per_user)
         .with_provider(teams)
         .build()
 }

@@ -479,17 +479,9 @@ impl TokenManager {
                 Ok(self.remember(key, &merged.with_version(version), epoch))
             }
             SaveOutcome::Conflict => {
-                // Someone else saved first. Their token is persisted; ours is not, so we must not
-                // use ours. Take theirs if it is good.
-                let stored = self.inner.store.get(key).await?;
-                match stored.filter(|r| r.is_fresh(Timestamp::now(), self.inner.config.refresh_ahead)) {
-                    Some(record) => Ok(self.remember(key, &record, epoch)),
-                    None => Err(Error::new(
-                        ErrorCode::TokenStoreError,
-                        "the token changed in the store during refresh and the stored one is not usable",
-                    )
-                    .with_operation(Operation::AccessToken)),
-                }
+                // Someone else saved first; ours is not persisted yet, so it is not used yet.
+                let spent = current.as_ref().and_then(|r| r.refresh_token.as_ref());
+                self.after_save_conflict(key, spent, merged, epoch).await
             }
         }
     }
@@ -531,6 +523,8 @@ fn merge(current: Option<&TokenRecord>, mut fresh: TokenRecord) -> TokenRecord {
     }
     fresh
 }
+
+mod conflict;
 
 struct FlightGuard<'a> {
     manager: &'a TokenManager,

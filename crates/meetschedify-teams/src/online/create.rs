@@ -46,12 +46,7 @@ impl Online<'_> {
         let made = self
             .retrying(&call, &req.tenant_id, &lost_answer)
             .await
-            .map_err(|e| {
-                // Only a failure that may have created the meeting is ambiguous; repeating the
-                // call (with the same idempotency key) would return it.
-                let unknown = lost_answer.load(Ordering::SeqCst) && e.is_retryable();
-                e.with_outcome_unknown(unknown)
-            })?;
+            .map_err(|e| crate::outcome::after_attempts(e, lost_answer.load(Ordering::SeqCst)))?;
         let meeting =
             made.ok_or_else(|| unexpected("an empty created online meeting", self.provider()))?;
         tracing::info!("teams online meeting created or found");
