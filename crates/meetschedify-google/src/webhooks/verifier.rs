@@ -34,6 +34,9 @@ pub const HEADER_MESSAGE_NUMBER: &str = "x-goog-message-number";
 /// this is not Google's.
 const MAX_BODY_BYTES: usize = 1024;
 
+/// How many times a sync starts over from a cursor that a concurrent notification moved.
+const MAX_SYNC_ROUNDS: u32 = 4;
+
 /// Verifies Google Calendar push notifications and reports changes to the meetings the
 /// library created.
 ///
@@ -46,11 +49,12 @@ const MAX_BODY_BYTES: usize = 1024;
 /// A `sync` message yields no events. Any other state starts an incremental sync from the
 /// channel's stored sync token (every page; `410 GONE` means a full resync, which reports
 /// nothing and resets the token) and moves the token forward with a compare-and-set, so two
-/// instances never both advance from one point. Changed events that carry the channel's
-/// tenant stamp become [`Updated`](meetschedify_core::webhooks::MeetingEventKind::Updated) or
+/// instances never both advance from one point (the loser reads again from the winner's
+/// token). Changed events that carry the channel's tenant stamp become [`Updated`](meetschedify_core::webhooks::MeetingEventKind::Updated) or
 /// [`Cancelled`](meetschedify_core::webhooks::MeetingEventKind::Cancelled) events; others are
-/// ignored. Two notifications can report the same change: each event's `delivery_id` names
-/// the event's version, so process them idempotently.
+/// ignored. A change can still be reported twice (a full resync racing a notification, a
+/// duplicate delivery on another instance with its own replay memory): each event's
+/// `delivery_id` names the event's version, so process them idempotently.
 ///
 /// The sync is a Google API call made before answering; Google documents no time limit, but
 /// a slow calendar can make the answer slow.
@@ -151,52 +155,74 @@ impl<S: CalendarTokens> GoogleWebhookVerifier<S> {
     }
 
     /// Reads what changed since the channel's cursor and moves the cursor on.
+    ///
+    /// When another notification moved the cursor meanwhile (two arrived at once, here or on
+    /// another instance), what was read overlaps what that one reports, so it is read again
+    /// from the new cursor: each change is reported by one notification, and none is lost.
     async fn sync(
         &self,
         subscription: &Subscription,
     ) -> Result<Vec<MeetingEvent>, RejectionReason> {
         let provider_id = self.provider.id();
         let (tenant, calendar) = (&subscription.tenant, subscription.resource.as_str());
-        let Some(cursor) = subscription.cursor.as_deref() else {
-            // The channel's first full sync has not finished: its token will include this
-            // change, so the next notification reports it.
-            tracing::info!("no sync token yet; nothing to read");
-            return Ok(Vec::new());
+        let unavailable = |error: meetschedify_core::Error| {
+            tracing::error!(%error, "subscription store failed");
+            RejectionReason::StoreUnavailable
         };
         let failed = |error: meetschedify_core::Error| {
             tracing::warn!(code = %error.code(), "incremental sync failed");
             RejectionReason::FollowUpFailed
         };
-        let (items, next) = match changes_since(&self.provider, tenant, calendar, cursor)
-            .await
-            .map_err(failed)?
-        {
-            Changes::Since { items, next } => (items, next),
-            Changes::Expired => {
-                let next = full_sync(&self.provider, tenant, calendar)
-                    .await
-                    .map_err(failed)?;
-                tracing::warn!("sync token expired (410); resynced in full: changes since the last sync are not reported");
-                (Vec::new(), next)
+        let mut cursor = subscription.cursor.clone();
+        for attempt in 1..=MAX_SYNC_ROUNDS {
+            let Some(from) = cursor.as_deref() else {
+                // The channel's first full sync has not finished: its token will include this
+                // change, so the next notification reports it.
+                tracing::info!("no sync token yet; nothing to read");
+                return Ok(Vec::new());
+            };
+            let (items, next) = match changes_since(&self.provider, tenant, calendar, from)
+                .await
+                .map_err(failed)?
+            {
+                Changes::Since { items, next } => (items, next),
+                Changes::Expired => {
+                    let next = full_sync(&self.provider, tenant, calendar)
+                        .await
+                        .map_err(failed)?;
+                    tracing::warn!("sync token expired (410); resynced in full: changes since the last sync are not reported");
+                    (Vec::new(), next)
+                }
+            };
+            let advanced = self
+                .store
+                .advance_cursor(provider_id, &subscription.id, Some(from), Some(&next))
+                .await
+                .map_err(unavailable)?;
+            if advanced || attempt == MAX_SYNC_ROUNDS {
+                if !advanced {
+                    tracing::warn!("the sync token kept moving under concurrent notifications; reporting what was read (it may repeat)");
+                }
+                return Ok(items
+                    .into_iter()
+                    .filter_map(|item| to_event(provider_id, tenant, item))
+                    .collect());
             }
-        };
-        let advanced = self
-            .store
-            .advance_cursor(provider_id, &subscription.id, Some(cursor), Some(&next))
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "subscription store failed");
-                RejectionReason::StoreUnavailable
-            })?;
-        if !advanced {
-            // Another instance read from the same point at once: its events and these overlap,
-            // and the delivery ids let the application see that.
-            tracing::info!("the sync token was already advanced by a concurrent notification");
+            tracing::debug!(
+                "the sync token was advanced by a concurrent notification; reading again"
+            );
+            cursor = self
+                .store
+                .get(provider_id, &subscription.id)
+                .await
+                .map_err(unavailable)?
+                // Stopped meanwhile: nothing more to report for it.
+                .and_then(|s| s.cursor);
+            if cursor.is_none() {
+                return Ok(Vec::new());
+            }
         }
-        Ok(items
-            .into_iter()
-            .filter_map(|item| to_event(provider_id, tenant, item))
-            .collect())
+        Ok(Vec::new())
     }
 }
 
