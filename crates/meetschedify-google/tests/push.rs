@@ -421,3 +421,39 @@ async fn forged_and_replayed_notifications_are_refused_with_their_reason() {
         .unwrap();
     assert_eq!(stored.cursor, subscription.cursor);
 }
+
+/// A channel stored before `events.watch` answered (no resource id yet) accepts only its
+/// `sync` message, which Google may send before that answer.
+#[tokio::test]
+async fn a_channel_still_opening_accepts_its_sync_message_only() {
+    let s = setup().await;
+    let pending = Subscription::new(
+        ProviderId::GOOGLE_MEET,
+        s.tenant.clone(),
+        "msf-opening",
+        "primary",
+        meetschedify_core::secrecy::SecretString::from("opening-token".to_owned()),
+        jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1),
+    );
+    s.store.put(&pending).await.unwrap();
+    let headers = |state: &str| -> WebhookHeaders {
+        [
+            ("x-goog-channel-id", "msf-opening"),
+            ("x-goog-channel-token", "opening-token"),
+            ("x-goog-resource-id", "whatever-google-says"),
+            ("x-goog-resource-state", state),
+            ("x-goog-message-number", "1"),
+        ]
+        .into_iter()
+        .collect()
+    };
+    let sync = WebhookRequest::new(headers("sync"), Vec::new());
+    assert!(
+        matches!(s.verifier.handle(&sync).await, Ok(WebhookOutcome::Events(e)) if e.is_empty())
+    );
+    let exists = WebhookRequest::new(headers("exists"), Vec::new());
+    assert_eq!(
+        s.verifier.handle(&exists).await.unwrap_err().reason(),
+        &RejectionReason::ResourceMismatch
+    );
+}

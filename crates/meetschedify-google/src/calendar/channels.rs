@@ -45,6 +45,11 @@ pub(crate) enum Next {
 }
 
 /// The largest page Google serves: fewer round trips for a full sync.
+///
+/// Errors are labelled with the closest existing `Operation`: `Configure` for opening a
+/// channel, `Disconnect` for stopping one (done before a disconnect), `GetMeeting` for reading
+/// changes; core's `Operation` is a closed enum shared by every provider, so push calls get no
+/// variant of their own here.
 const MAX_RESULTS: i32 = 2500;
 
 impl Calendar {
