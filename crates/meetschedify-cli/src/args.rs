@@ -76,9 +76,11 @@ pub enum Command {
 /// `meetschedify webhooks ...`.
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
-    /// Serve POST /webhooks/zoom: answer Zoom's URL validation, refuse anything unverified with
-    /// 401 and print each verified event as one JSON line on stdout. Needs
-    /// ZOOM_WEBHOOK_SECRET_TOKEN (several comma-separated during a rotation).
+    /// Serve POST /webhooks/zoom and POST /webhooks/google: refuse anything unverified with 401
+    /// and print each verified event as one JSON line on stdout. Zoom needs
+    /// ZOOM_WEBHOOK_SECRET_TOKEN (several comma-separated during a rotation); Google needs the
+    /// per-user credentials (GOOGLE_CLIENT_ID, ...) and the token store, and watches the
+    /// calendars of the --google-tenant tenants while it runs.
     Listen(ListenArgs),
     /// Send a sample Zoom notification signed with the first ZOOM_WEBHOOK_SECRET_TOKEN to a
     /// listener, and print its answer.
@@ -94,6 +96,17 @@ pub struct ListenArgs {
     /// Address to listen on; put a TLS-terminating proxy in front for Zoom to reach it.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: std::net::IpAddr,
+    /// A connected google-meet tenant whose calendar to watch while listening (repeatable):
+    /// a push channel is opened at start, renewed before it expires, and stopped on Ctrl-C.
+    #[arg(long = "google-tenant", value_name = "TENANT")]
+    pub google_tenants: Vec<String>,
+    /// The calendar to watch for each --google-tenant.
+    #[arg(long, default_value = "primary")]
+    pub google_calendar: String,
+    /// The HTTPS URL Google reaches this listener at (your proxy), without the path; by default
+    /// the listening address itself, which only the emulator can use.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// `meetschedify webhooks send-test`.

@@ -38,7 +38,7 @@ async fn dispatch(cli: &Cli, format: Format) -> Result<Exit, meetschedify::Error
     match &cli.command {
         Command::Emulator(args) => commands::emulator::run(args).await?,
         Command::Webhooks(args::WebhooksCommand::Listen(args)) => {
-            commands::webhooks::listen::run(args).await?;
+            commands::webhooks::listen::run(args, store).await?;
         }
         Command::Webhooks(args::WebhooksCommand::SendTest(args)) => {
             return commands::webhooks::send_test::run(args).await;

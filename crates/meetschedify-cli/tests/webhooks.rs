@@ -23,9 +23,15 @@ struct Listener {
 
 impl Listener {
     fn start(secrets: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_meetschedify"))
-            .args(["webhooks", "listen", "--port", "0"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetschedify"));
+        cmd.args(["webhooks", "listen", "--port", "0"])
             .env("ZOOM_WEBHOOK_SECRET_TOKEN", secrets)
+            .env_remove("GOOGLE_CLIENT_ID");
+        Self::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Self {
+        let mut child = cmd
             .env_remove("MEETSCHEDIFY_LOG")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -244,4 +250,145 @@ async fn a_recordings_download_token_and_passwords_are_masked_in_the_printed_lin
         assert!(!line.contains(secret), "{secret} printed: {line}");
     }
     assert_eq!(event["raw"]["download_token"], "[redacted: a credential]");
+}
+
+/// Google: the listener watches a connected tenant's calendar through the emulator; a change to
+/// a meeting the library stamped is printed as `updated`, and a notification with a wrong
+/// channel token is refused with 401 and prints nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn listen_watches_a_google_calendar_and_prints_its_meetings_changes() {
+    use meetschedify::{ProviderId, SaveCondition, TokenKey, TokenRecord, TokenStore};
+    use meetschedify_store_sqlite::SqliteTokenStore;
+
+    let emu = Emulator::start().await.unwrap();
+    let db = std::env::temp_dir().join(format!(
+        "meetschedify-listen-google-{}.db",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&db);
+    let store = SqliteTokenStore::open(&db).await.unwrap();
+    let record = TokenRecord::new("ya29.expired-long-ago")
+        .with_refresh_token(&emu.demo().google_refresh_token)
+        .with_expires_at(Timestamp::UNIX_EPOCH);
+    store
+        .save(
+            &TokenKey::new("org_g", ProviderId::GOOGLE_MEET),
+            &record,
+            SaveCondition::Always,
+        )
+        .await
+        .unwrap();
+    drop(store);
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetschedify"));
+    cmd.args([
+        "webhooks",
+        "listen",
+        "--port",
+        "0",
+        "--google-tenant",
+        "org_g",
+    ]);
+    for (name, value) in emu.env_exports() {
+        if !(name.starts_with("ZOOM_")
+            || name.starts_with("MICROSOFT_")
+            || name == "GOOGLE_REFRESH_TOKEN")
+        {
+            cmd.env(name, value);
+        }
+    }
+    cmd.env_remove("ZOOM_WEBHOOK_SECRET_TOKEN")
+        .env_remove("GOOGLE_REFRESH_TOKEN")
+        .env("MEETSCHEDIFY_TOKEN_DB", &db);
+    let listener = tokio::task::spawn_blocking(move || Listener::spawn(cmd))
+        .await
+        .unwrap();
+    assert!(
+        listener.url.ends_with("/webhooks/google"),
+        "{}",
+        listener.url
+    );
+    // The channel is open once its sync message was answered.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !emu
+        .google_push_deliveries()
+        .iter()
+        .any(|d| d.state == "sync" && d.status == Some(200))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no channel: {:?}",
+            emu.google_push_deliveries()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A meeting the library made for org_g (its tenant stamp), created then moved.
+    let user = emu.demo().google_user_email.clone();
+    let token = emu
+        .issue_google_access_token(&user, &["https://www.googleapis.com/auth/calendar"])
+        .unwrap();
+    let created: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/calendar/v3/calendars/primary/events",
+            emu.google_api_base()
+        ))
+        .bearer_auth(&token)
+        .json(&json!({
+            "summary": "Interview",
+            "start": {"dateTime": "2030-01-15T10:00:00Z"},
+            "end": {"dateTime": "2030-01-15T11:00:00Z"},
+            "extendedProperties": {"private": {"meetschedify.tenant": "org_g"}},
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let mut fields = serde_json::Map::new();
+    fields.insert("summary".into(), json!("Interview, moved"));
+    emu.change_google_event(&user, &id, fields.clone()).unwrap();
+    let event = tokio::task::spawn_blocking(move || {
+        let event = listener.next_event();
+        (listener, event)
+    });
+    let (listener, event) = event.await.unwrap();
+    assert_eq!(event["provider"], "google-meet");
+    assert_eq!(event["kind"], "updated");
+    assert_eq!(event["meeting_id"], json!(id));
+    assert_eq!(event["tenant"], "org_g");
+    assert_eq!(event["raw"]["summary"], "Interview, moved");
+
+    // Every message so far answered (sync, create, change): a sync still running would read
+    // the next change itself and report it, rightly, before its forged message arrives.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while emu.google_push_deliveries().len() < 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            emu.google_push_deliveries()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    emu.inject_google_push_fault(meetschedify::emulator::GooglePushFault::WrongToken);
+    emu.change_google_event(&user, &id, fields).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !emu
+        .google_push_deliveries()
+        .iter()
+        .any(|d| d.status == Some(401))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            emu.google_push_deliveries()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::task::spawn_blocking(move || listener.assert_quiet())
+        .await
+        .unwrap();
+    let _ = std::fs::remove_file(&db);
 }

@@ -48,6 +48,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         )
         .route("/_emulator/zoom/meeting-events", get(zoom_meeting_events))
         .merge(crate::zoom::webhooks::control_router())
+        .merge(crate::google::push::control_router())
         .route(
             "/_emulator/zoom/scopes",
             get(zoom_scopes).post(set_zoom_scopes),

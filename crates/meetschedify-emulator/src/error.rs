@@ -51,6 +51,9 @@ pub enum EmulatorError {
     /// A control call named a Google user that is not registered.
     #[error("unknown google user {0}")]
     UnknownGoogleUser(String),
+    /// A control call named a Google event (`calendar/event id`) that does not exist.
+    #[error("unknown google event {0}")]
+    UnknownGoogleEvent(String),
     /// A control call named a Microsoft app (client id) that is not registered.
     #[error("unknown microsoft app {0}")]
     UnknownMicrosoftApp(String),

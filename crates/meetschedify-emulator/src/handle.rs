@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::demo::DemoCredentials;
 use crate::error::EmulatorError;
 use crate::faults::FaultRule;
+use crate::google::push::{GooglePushDelivery, GooglePushFault};
 use crate::google::store::GoogleClient;
 use crate::microsoft::store::{MicrosoftApp, MicrosoftUser};
 use crate::record::RecordedRequest;
@@ -188,6 +189,7 @@ impl EmulatorBuilder {
         let shared = Arc::new(Shared::new(self.settings, self.seed, self.demo));
         shared.set_root_url(root.clone());
         shared.zoom_outbox.start();
+        shared.google_outbox.start();
         let app = app(shared.clone());
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(crate::server::serve(listener, app, rx));
@@ -462,6 +464,36 @@ impl EmulatorHandle {
     /// answer. Deliveries are asynchronous: poll until the expected ones are there.
     pub fn zoom_webhook_deliveries(&self) -> Vec<ZoomWebhookDelivery> {
         self.shared.zoom_webhook_deliveries()
+    }
+
+    /// Makes the next Google push delivery (one channel, one message) misbehave; faults apply
+    /// one each, in the order injected.
+    pub fn inject_google_push_fault(&self, fault: GooglePushFault) {
+        self.shared.inject_google_push_fault(fault);
+    }
+
+    /// Every Google push request sent since start or reset, in sending order, with the
+    /// receiver's answer. Deliveries are asynchronous: poll until the expected ones are there.
+    pub fn google_push_deliveries(&self) -> Vec<GooglePushDelivery> {
+        self.shared.google_push_deliveries()
+    }
+
+    /// Expires every Google sync token issued so far: the next incremental `events.list`
+    /// answers `410 GONE`, as when Google drops a client's sync state.
+    pub fn expire_google_sync_tokens(&self) {
+        self.shared.expire_google_sync_tokens();
+    }
+
+    /// Changes a Google event as its owner would in Google Calendar itself (`fields` replace
+    /// the stored ones; `"status": "cancelled"` deletes it) and notifies the channels watching
+    /// its calendar (`calendar` as resolved: the owner's email for `primary`).
+    pub fn change_google_event(
+        &self,
+        calendar: &str,
+        event_id: &str,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), EmulatorError> {
+        self.shared.change_google_event(calendar, event_id, fields)
     }
 
     /// A participant (display name, optional email) joins a running Zoom meeting; sends

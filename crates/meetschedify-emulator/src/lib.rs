@@ -26,6 +26,7 @@ mod zoom;
 pub use demo::DemoCredentials;
 pub use error::EmulatorError;
 pub use faults::{FaultAction, FaultRule, FaultTrigger};
+pub use google::push::{GooglePushDelivery, GooglePushFault};
 pub use google::store::{GoogleClient, SendUpdatesRecord};
 pub use handle::{Emulator, EmulatorBuilder, EmulatorHandle, DEFAULT_SEED};
 pub use microsoft::store::{MicrosoftApp, MicrosoftCancellation, MicrosoftUser};

@@ -69,6 +69,14 @@ pub struct Settings {
     /// after the previous attempt: Zoom's 5, 20 and 60 minutes (reference `webhooks.md` §1.4).
     /// Tests shorten them; an empty list turns retries off. 3xx and 4xx are never retried.
     pub zoom_webhook_retry_delays_ms: Vec<u64>,
+    /// The longest a Google push channel lives, in seconds: a `watch` asking for a later
+    /// expiration gets this one. Google documents no maximum; about a week is widely reported
+    /// (reference `webhooks.md` §2.1).
+    pub google_channel_max_lifetime_secs: u64,
+    /// When a Google push message is retried after a 500, 502, 503 or 504, in milliseconds after
+    /// the previous attempt. Google retries "with exponential backoff" without saying when
+    /// (reference §2.3); an empty list turns retries off.
+    pub google_push_retry_delays_ms: Vec<u64>,
 }
 
 impl Default for Settings {
@@ -90,6 +98,8 @@ impl Default for Settings {
             record_requests: true,
             max_recorded_requests: 10_000,
             zoom_webhook_retry_delays_ms: vec![5 * 60_000, 20 * 60_000, 60 * 60_000],
+            google_channel_max_lifetime_secs: 7 * 24 * 3600,
+            google_push_retry_delays_ms: vec![1_000, 2_000, 4_000, 8_000],
         }
     }
 }

@@ -7,6 +7,8 @@ pub mod endpoints;
 mod oauth;
 mod per_user;
 mod provider;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 pub use builder::{
     CalendarProviderBuilder, RefreshTokenConfig, TokenSourceConfig, TokenSourceParts,

@@ -102,6 +102,12 @@ impl<S: CalendarTokens> CalendarProvider<S> {
         }
     }
 
+    /// The Calendar layer, for the push channels of the `webhooks` feature.
+    #[cfg(feature = "webhooks")]
+    pub(crate) fn calendar(&self) -> &Calendar {
+        &self.inner.calendar
+    }
+
     /// The token source.
     pub fn tokens(&self) -> &S {
         &self.inner.tokens

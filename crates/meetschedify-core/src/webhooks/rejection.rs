@@ -11,7 +11,8 @@ pub enum RejectionReason {
     /// A header the vendor always sends is absent (or empty): its name.
     MissingHeader(&'static str),
     /// The signature does not match the body under any configured secret (tampered body, a
-    /// forgery, or a secret that was rotated out).
+    /// forgery, or a secret that was rotated out); for a vendor that echoes a shared secret
+    /// instead of signing (Google's channel token), the secret does not match.
     BadSignature,
     /// The signed timestamp is older than the tolerance allows (or is not a number).
     StaleTimestamp,
@@ -28,6 +29,15 @@ pub enum RejectionReason {
     Malformed(String),
     /// The replay store failed, so the request could not be checked; the vendor should retry.
     StoreUnavailable,
+    /// The notification names a push subscription this application does not hold (never
+    /// made, stopped, or forgotten): Google's `X-Goog-Channel-ID`, Graph's `subscriptionId`.
+    UnknownSubscription,
+    /// The notification's resource is not the one the subscription watches (Google's
+    /// `X-Goog-Resource-ID`).
+    ResourceMismatch,
+    /// The notification is authentic but the follow-up read of what changed (Google's
+    /// incremental sync) failed; the vendor should retry.
+    FollowUpFailed,
 }
 
 impl RejectionReason {
@@ -42,6 +52,9 @@ impl RejectionReason {
             Self::BodyTooLarge { .. } => "WEBHOOK_BODY_TOO_LARGE",
             Self::Malformed(_) => "WEBHOOK_MALFORMED",
             Self::StoreUnavailable => "WEBHOOK_STORE_UNAVAILABLE",
+            Self::UnknownSubscription => "WEBHOOK_UNKNOWN_SUBSCRIPTION",
+            Self::ResourceMismatch => "WEBHOOK_RESOURCE_MISMATCH",
+            Self::FollowUpFailed => "WEBHOOK_FOLLOW_UP_FAILED",
         }
     }
 
@@ -54,10 +67,12 @@ impl RejectionReason {
             | Self::BadSignature
             | Self::StaleTimestamp
             | Self::FutureTimestamp
-            | Self::Replayed => 401,
+            | Self::Replayed
+            | Self::UnknownSubscription
+            | Self::ResourceMismatch => 401,
             Self::BodyTooLarge { .. } => 413,
             Self::Malformed(_) => 400,
-            Self::StoreUnavailable => 503,
+            Self::StoreUnavailable | Self::FollowUpFailed => 503,
         }
     }
 }
@@ -73,6 +88,9 @@ impl fmt::Display for RejectionReason {
             Self::BodyTooLarge { limit } => write!(f, "body larger than {limit} bytes"),
             Self::Malformed(what) => write!(f, "malformed notification: {what}"),
             Self::StoreUnavailable => f.write_str("replay store unavailable"),
+            Self::UnknownSubscription => f.write_str("no such subscription"),
+            Self::ResourceMismatch => f.write_str("resource does not match the subscription's"),
+            Self::FollowUpFailed => f.write_str("reading the changes failed"),
         }
     }
 }
@@ -162,6 +180,21 @@ mod tests {
             (
                 RejectionReason::StoreUnavailable,
                 "WEBHOOK_STORE_UNAVAILABLE",
+                503,
+            ),
+            (
+                RejectionReason::UnknownSubscription,
+                "WEBHOOK_UNKNOWN_SUBSCRIPTION",
+                401,
+            ),
+            (
+                RejectionReason::ResourceMismatch,
+                "WEBHOOK_RESOURCE_MISMATCH",
+                401,
+            ),
+            (
+                RejectionReason::FollowUpFailed,
+                "WEBHOOK_FOLLOW_UP_FAILED",
                 503,
             ),
         ];

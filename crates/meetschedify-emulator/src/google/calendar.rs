@@ -14,6 +14,7 @@ use super::auth::{authorize, Access};
 use super::conference;
 use super::errors::{error, invalid, not_found, parse_error};
 use super::event::{normalize_attendees, render, time_range, writable};
+use super::push;
 use super::store::{EventRec, SendUpdatesRecord};
 use crate::http::{json, no_content, parse_form};
 use crate::ids::{google_event_id, is_valid_event_id};
@@ -133,14 +134,26 @@ pub(super) async fn insert(
         Ok(user) => user,
         Err(response) => return response,
     };
-    match insert_event(inner, &user, &calendar_id, &query, &body, now) {
-        Ok(value) => json(StatusCode::OK, &value),
+    match insert_event(
+        inner,
+        shared.root_url(),
+        &user,
+        &calendar_id,
+        &query,
+        &body,
+        now,
+    ) {
+        Ok(value) => {
+            shared.flush_google_push(inner);
+            json(StatusCode::OK, &value)
+        }
         Err(response) => response,
     }
 }
 
 fn insert_event(
     inner: &mut Inner,
+    root: &str,
     user: &str,
     calendar_id: &str,
     query: &HashMap<String, String>,
@@ -191,11 +204,13 @@ fn insert_event(
         creator: user.to_owned(),
         version: 1,
         conference_request,
+        changed: 0,
     };
     let cal = inner.google.calendars.entry(calendar.clone()).or_default();
     cal.order.push(id.clone());
     cal.events.insert(id.clone(), record);
     record_send_updates(inner, "insert", &calendar, &id, params.send_updates);
+    push::changed(inner, root, &calendar, &id, now);
     // The insert answer itself does not count as a read of a pending conference.
     serve(inner, &calendar, &id, false).ok_or_else(not_found)
 }
@@ -281,6 +296,8 @@ async fn write(
         event.updated = now;
         event.version += 1;
         record_send_updates(inner, operation, &calendar, &event_id, params.send_updates);
+        push::changed(inner, shared.root_url(), &calendar, &event_id, now);
+        shared.flush_google_push(inner);
         serve(inner, &calendar, &event_id, false).ok_or_else(not_found)
     })();
     match result {
@@ -380,5 +397,7 @@ pub(super) async fn delete(
     event.updated = now;
     event.version += 1;
     record_send_updates(inner, "delete", &calendar, &event_id, send_updates);
+    push::changed(inner, shared.root_url(), &calendar, &event_id, now);
+    shared.flush_google_push(inner);
     no_content()
 }

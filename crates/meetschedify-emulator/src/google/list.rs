@@ -15,11 +15,24 @@ use super::auth::{authorize, Access};
 use super::calendar::{resolve_calendar, serve};
 use super::errors::invalid;
 use super::event::time_range;
+use super::push::{sync_token, SyncCheck};
 use crate::http::{json, parse_form, query_all, rfc3339_millis};
 use crate::state::Shared;
 
 const DEFAULT_MAX_RESULTS: usize = 250;
 const MAX_MAX_RESULTS: usize = 2500;
+
+/// Parameters Google refuses beside `syncToken` (reference §2.4).
+const SYNC_FORBIDDEN: &[&str] = &[
+    "iCalUID",
+    "orderBy",
+    "privateExtendedProperty",
+    "q",
+    "sharedExtendedProperty",
+    "timeMin",
+    "timeMax",
+    "updatedMin",
+];
 
 /// Does an event match the list filters?
 fn matches_filters(
@@ -96,14 +109,32 @@ pub(super) async fn list(
         Some(Ok(n)) if n >= 1 => n.min(MAX_MAX_RESULTS),
         Some(_) => return invalid("Invalid value for: maxResults"),
     };
-    let offset = match query.get("pageToken") {
-        None => 0,
+    let (offset, snapshot) = match query.get("pageToken") {
+        None => (0, inner.google.push.change_seq),
         Some(token) => match decode_page_token(token) {
-            Some(offset) => offset,
+            Some(page) => page,
             None => return invalid("Invalid page token value."),
         },
     };
-    let show_deleted = query.get("showDeleted").map(String::as_str) == Some("true");
+    // An incremental sync: only events changed since the token, deleted ones included
+    // (reference §2.4).
+    let since = match query.get("syncToken") {
+        None => None,
+        Some(token) => {
+            if let Some(bad) = SYNC_FORBIDDEN.iter().find(|k| query.contains_key(**k)) {
+                return invalid(&format!("{bad} is not allowed with syncToken"));
+            }
+            if query.get("showDeleted").map(String::as_str) == Some("false") {
+                return invalid("showDeleted=false is not allowed with syncToken");
+            }
+            match SyncCheck::since(inner, token) {
+                Ok(seq) => Some(seq),
+                Err(response) => return response,
+            }
+        }
+    };
+    let show_deleted =
+        since.is_some() || query.get("showDeleted").map(String::as_str) == Some("true");
     let calendar = resolve_calendar(&calendar_id, &user);
     let order_by = query.get("orderBy").map(String::as_str);
     let single_events = query.get("singleEvents").map(String::as_str) == Some("true");
@@ -126,6 +157,7 @@ pub(super) async fn list(
                 .filter(|id| {
                     c.events.get(*id).is_some_and(|e| {
                         (show_deleted || e.status != "cancelled")
+                            && since.is_none_or(|seq| e.changed > seq)
                             && matches_filters(&e.fields, id, &query, &private, &shared_props)
                     })
                 })
@@ -164,15 +196,19 @@ pub(super) async fn list(
     });
     let next = offset + max_results;
     if next < ids.len() {
-        body["nextPageToken"] = json!(URL_SAFE_NO_PAD.encode(format!("offset:{next}")));
+        body["nextPageToken"] =
+            json!(URL_SAFE_NO_PAD.encode(format!("offset:{next}:seq:{snapshot}")));
     } else {
-        body["nextSyncToken"] =
-            json!(URL_SAFE_NO_PAD.encode(format!("sync:{}", now.as_millisecond())));
+        // The change number when the first page was read: a change made while paging comes
+        // back again in the next sync rather than being lost.
+        body["nextSyncToken"] = json!(sync_token(snapshot));
     }
     json(StatusCode::OK, &body)
 }
 
-fn decode_page_token(token: &str) -> Option<usize> {
+/// The offset and the change number of the first page a page token continues.
+fn decode_page_token(token: &str) -> Option<(usize, u64)> {
     let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
-    raw.strip_prefix("offset:")?.parse().ok()
+    let (offset, seq) = raw.strip_prefix("offset:")?.split_once(":seq:")?;
+    Some((offset.parse().ok()?, seq.parse().ok()?))
 }

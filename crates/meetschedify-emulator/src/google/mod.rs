@@ -14,6 +14,7 @@ mod errors;
 mod event;
 mod list;
 mod oauth;
+pub(crate) mod push;
 pub(crate) mod store;
 
 /// Routes of the Google endpoint families.
@@ -27,6 +28,11 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             "/calendar/v3/calendars/{calendar_id}/events",
             post(calendar::insert).get(list::list),
         )
+        .route(
+            "/calendar/v3/calendars/{calendar_id}/events/watch",
+            post(push::watch),
+        )
+        .route("/calendar/v3/channels/stop", post(push::stop))
         .route(
             "/calendar/v3/calendars/{calendar_id}/events/{event_id}",
             get(calendar::get)

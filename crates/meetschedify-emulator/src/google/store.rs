@@ -98,6 +98,8 @@ pub(crate) struct EventRec {
     pub(crate) version: u64,
     /// The `requestId` of the event's Meet conference, if any.
     pub(crate) conference_request: Option<String>,
+    /// The change number of the last write (see `push/sync.rs`), for incremental sync.
+    pub(crate) changed: u64,
 }
 
 #[derive(Debug, Default)]
@@ -124,6 +126,8 @@ pub(crate) struct GoogleStore {
     pub(crate) quota: HashMap<String, (i64, u32)>,
     pub(crate) send_updates: Vec<SendUpdatesRecord>,
     pub(crate) token_requests: u64,
+    /// Push channels and change tracking.
+    pub(crate) push: super::push::GooglePushState,
 }
 
 impl GoogleStore {

@@ -8,6 +8,7 @@ mod control;
 mod faults;
 mod google_calendar;
 mod google_oauth;
+mod google_push;
 mod graph_events;
 mod graph_faults;
 mod graph_online_meetings;

@@ -2,6 +2,8 @@
 //! bindings over one HTTP client, with tokens from the provider's token source. Internal: the
 //! bindings' and hyper's types stay in here.
 
+#[cfg(feature = "webhooks")]
+pub(crate) mod channels;
 mod client;
 mod errors;
 mod final_check;

@@ -1,9 +1,11 @@
 //! `meetschedify webhooks listen`: verified events as JSON lines on stdout.
 //!
-//! Only `POST /webhooks/zoom` is served for now; Google push channels and Microsoft Graph
-//! subscriptions come with their verifiers.
+//! `POST /webhooks/zoom` is served when a Zoom secret token is set, `POST /webhooks/google`
+//! when per-user Google credentials are (with the push channels of `--google-tenant`);
+//! Microsoft Graph subscriptions come with their verifier.
 
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -15,6 +17,7 @@ use meetschedify::{Error, ErrorCode};
 use meetschedify_zoom::webhooks::ZoomWebhookVerifierBuilder;
 use tokio::sync::mpsc;
 
+use super::google::{GoogleSide, GOOGLE_PATH};
 use crate::args::ListenArgs;
 
 /// The path Zoom's event subscription should point at (behind your HTTPS proxy).
@@ -25,12 +28,35 @@ const QUEUE: usize = 1024;
 
 /// Serves until Ctrl-C. Stdout carries only event lines; the address and every rejection go to
 /// stderr.
-pub async fn run(args: &ListenArgs) -> Result<(), Error> {
-    let zoom = ZoomWebhookVerifierBuilder::from_env().build()?;
+pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
+    let google = GoogleSide::from_env(store).await?;
+    let zoom_configured = std::env::var("ZOOM_WEBHOOK_SECRET_TOKEN").is_ok();
+    // Without Google, Zoom is required: its builder then names the missing variable.
+    let zoom = if zoom_configured || google.is_none() {
+        Some(ZoomWebhookVerifierBuilder::from_env().build()?)
+    } else {
+        None
+    };
+    if !args.google_tenants.is_empty() && google.is_none() {
+        return Err(Error::invalid_config(
+            "google-tenant",
+            "watching a google calendar needs GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REDIRECT_URI",
+        ));
+    }
     let (events, mut incoming) = mpsc::channel::<MeetingEvent>(QUEUE);
-    let app: Router = Router::new()
-        .route(ZOOM_PATH, route(Arc::new(zoom), events))
-        .layer(axum::middleware::map_response(report_rejection));
+    let mut app: Router = Router::new();
+    let mut paths = Vec::new();
+    if let Some(zoom) = zoom {
+        app = app.route(ZOOM_PATH, route(Arc::new(zoom), events.clone()));
+        paths.push(ZOOM_PATH);
+    }
+    if let Some(google) = &google {
+        app = app.route(GOOGLE_PATH, route(google.verifier(), events.clone()));
+        paths.push(GOOGLE_PATH);
+    }
+    // The routes hold the only senders from here on, so the printer ends with the server.
+    drop(events);
+    let app = app.layer(axum::middleware::map_response(report_rejection));
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
         .await
         .map_err(|e| {
@@ -39,7 +65,8 @@ pub async fn run(args: &ListenArgs) -> Result<(), Error> {
     let addr = listener
         .local_addr()
         .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("cannot listen: {e}")))?;
-    eprintln!("# listening on http://{addr}{ZOOM_PATH}; Ctrl-C to stop");
+    let urls: Vec<String> = paths.iter().map(|p| format!("http://{addr}{p}")).collect();
+    eprintln!("# listening on {}; Ctrl-C to stop", urls.join(" "));
     let printer = tokio::spawn(async move {
         while let Some(event) = incoming.recv().await {
             match serde_json::to_string(&printable(&event)) {
@@ -49,13 +76,46 @@ pub async fn run(args: &ListenArgs) -> Result<(), Error> {
             }
         }
     });
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                eprintln!("# cannot listen for Ctrl-C; stopping");
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                if tokio::signal::ctrl_c().await.is_err() {
+                    eprintln!("# cannot listen for Ctrl-C; stopping");
+                }
+            })
+            .await
+    });
+    // The channels are opened once the server answers: Google's first message can arrive
+    // before `events.watch` does.
+    let channels = match (&google, args.google_tenants.is_empty()) {
+        (Some(google), false) => {
+            let base = args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{addr}"));
+            match google
+                .watch(&base, &args.google_tenants, &args.google_calendar)
+                .await
+            {
+                Ok(channels) => Some(channels),
+                Err(e) => {
+                    server.abort();
+                    return Err(e);
+                }
             }
-        })
-        .await;
+        }
+        _ => None,
+    };
+    let renewal = channels.as_ref().map(|c| c.spawn_renewal());
+    let served = server
+        .await
+        .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("server failed: {e}")))?;
+    if let Some(renewal) = renewal {
+        renewal.abort();
+    }
+    if let Some(channels) = channels {
+        channels.stop().await;
+    }
     // The route's sender is dropped with the server, so the printer drains and ends.
     let _ = printer.await;
     served.map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("server failed: {e}")))
