@@ -42,6 +42,8 @@ pub(crate) struct Shared {
     root: OnceLock<String>,
     /// Outgoing Zoom webhooks: the delivery worker's queue and log.
     pub(crate) zoom_outbox: crate::zoom::webhooks::Outbox,
+    /// Outgoing Graph change notifications: the delivery worker's queue and log.
+    pub(crate) graph_outbox: crate::microsoft::subscriptions::GraphOutbox,
 }
 
 impl Shared {
@@ -55,6 +57,7 @@ impl Shared {
             demo,
             root: OnceLock::new(),
             zoom_outbox: crate::zoom::webhooks::Outbox::default(),
+            graph_outbox: crate::microsoft::subscriptions::GraphOutbox::default(),
         }
     }
 
@@ -81,6 +84,7 @@ impl Shared {
         *self.lock() = Inner::fresh(&self.initial_settings, self.seed, &self.demo);
         self.clock.reset();
         self.zoom_outbox.clear();
+        self.graph_outbox.clear();
     }
 }
 

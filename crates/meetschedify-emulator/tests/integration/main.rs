@@ -11,6 +11,7 @@ mod google_oauth;
 mod graph_events;
 mod graph_faults;
 mod graph_online_meetings;
+mod graph_subscriptions;
 mod microsoft_control;
 mod microsoft_identity;
 mod schemas;

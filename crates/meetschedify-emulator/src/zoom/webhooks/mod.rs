@@ -19,7 +19,7 @@ mod sign;
 mod state;
 
 pub(crate) use control_api::control_router;
-pub(crate) use outbox::Outbox;
+pub(crate) use outbox::{http_client, HttpClient, Outbox};
 pub use participants::ZoomParticipant;
 pub(crate) use state::ZoomWebhookState;
 pub use state::{ZoomWebhookDelivery, ZoomWebhookFault};
