@@ -76,9 +76,11 @@ pub enum Command {
 /// `meetschedify webhooks ...`.
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
-    /// Serve POST /webhooks/zoom: answer Zoom's URL validation, refuse anything unverified with
-    /// 401 and print each verified event as one JSON line on stdout. Needs
-    /// ZOOM_WEBHOOK_SECRET_TOKEN (several comma-separated during a rotation).
+    /// Serve POST /webhooks/zoom (with ZOOM_WEBHOOK_SECRET_TOKEN, several comma-separated
+    /// during a rotation) and POST /webhooks/microsoft (with the app-only Teams variables:
+    /// subscribes to the organizer's calendar events until stopped): answer the vendors'
+    /// endpoint checks, refuse anything unverified with 401 and print each verified event as one
+    /// JSON line on stdout.
     Listen(ListenArgs),
     /// Send a sample Zoom notification signed with the first ZOOM_WEBHOOK_SECRET_TOKEN to a
     /// listener, and print its answer.
@@ -94,6 +96,10 @@ pub struct ListenArgs {
     /// Address to listen on; put a TLS-terminating proxy in front for Zoom to reach it.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: std::net::IpAddr,
+    /// The URL Microsoft Graph reaches this listener at, without the path (your HTTPS proxy);
+    /// default: the address listened on.
+    #[arg(long)]
+    pub public_url: Option<String>,
 }
 
 /// `meetschedify webhooks send-test`.

@@ -1,8 +1,11 @@
 //! `meetschedify webhooks listen`: verified events as JSON lines on stdout.
 //!
-//! Only `POST /webhooks/zoom` is served for now; Google push channels and Microsoft Graph
-//! subscriptions come with their verifiers.
+//! `POST /webhooks/zoom` is served when `ZOOM_WEBHOOK_SECRET_TOKEN` is set, `POST
+//! /webhooks/microsoft` when the app-only Teams variables are (the listener then holds a Graph
+//! subscription to the organizer's calendar events while it runs). Google push channels come
+//! with their verifier.
 
+use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -12,34 +15,68 @@ use axum::Router;
 use meetschedify::webhooks::MeetingEvent;
 use meetschedify::webhooks_axum::route;
 use meetschedify::{Error, ErrorCode};
-use meetschedify_zoom::webhooks::ZoomWebhookVerifierBuilder;
-use tokio::sync::mpsc;
+use meetschedify_teams::ENV_ORGANIZER;
+use meetschedify_zoom::webhooks::{ZoomWebhookVerifierBuilder, ENV_WEBHOOK_SECRET_TOKEN};
+use tokio::sync::{mpsc, watch};
 
+use super::graph::GraphListener;
 use crate::args::ListenArgs;
 
 /// The path Zoom's event subscription should point at (behind your HTTPS proxy).
 pub const ZOOM_PATH: &str = "/webhooks/zoom";
 
+/// The path of Microsoft Graph change and lifecycle notifications.
+pub const MICROSOFT_PATH: &str = "/webhooks/microsoft";
+
 /// How many verified events may wait for stdout before answers slow down.
 const QUEUE: usize = 1024;
+
+fn is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.trim().is_empty())
+}
+
+fn listen_error(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorCode::InvalidConfig, format!("cannot listen: {e}")).with_field("port")
+}
 
 /// Serves until Ctrl-C. Stdout carries only event lines; the address and every rejection go to
 /// stderr.
 pub async fn run(args: &ListenArgs) -> Result<(), Error> {
-    let zoom = ZoomWebhookVerifierBuilder::from_env().build()?;
+    let teams = is_set(ENV_ORGANIZER);
+    // Without Teams, Zoom is required (its error names the variable), as before.
+    let zoom = if is_set(ENV_WEBHOOK_SECRET_TOKEN) || !teams {
+        Some(ZoomWebhookVerifierBuilder::from_env().build()?)
+    } else {
+        None
+    };
+    let graph = teams.then(GraphListener::from_env).transpose()?;
     let (events, mut incoming) = mpsc::channel::<MeetingEvent>(QUEUE);
-    let app: Router = Router::new()
-        .route(ZOOM_PATH, route(Arc::new(zoom), events))
-        .layer(axum::middleware::map_response(report_rejection));
+    let (notices_tx, notices) = mpsc::channel(16);
+    let mut app = Router::new();
+    let mut paths = Vec::new();
+    if let Some(zoom) = zoom {
+        app = app.route(ZOOM_PATH, route(Arc::new(zoom), events.clone()));
+        paths.push(ZOOM_PATH);
+    }
+    if let Some(graph) = &graph {
+        app = app.route(
+            MICROSOFT_PATH,
+            route(Arc::new(graph.verifier(notices_tx)), events),
+        );
+        paths.push(MICROSOFT_PATH);
+    } else {
+        drop((events, notices_tx));
+    }
+    let app = app.layer(axum::middleware::map_response(report_rejection));
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
         .await
-        .map_err(|e| {
-            Error::new(ErrorCode::InvalidConfig, format!("cannot listen: {e}")).with_field("port")
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("cannot listen: {e}")))?;
-    eprintln!("# listening on http://{addr}{ZOOM_PATH}; Ctrl-C to stop");
+        .map_err(listen_error)?;
+    let addr = listener.local_addr().map_err(listen_error)?;
+    let first = paths.first().copied().unwrap_or_default();
+    eprintln!("# listening on http://{addr}{first}; Ctrl-C to stop");
+    for path in paths.iter().skip(1) {
+        eprintln!("# also serving http://{addr}{path}");
+    }
     let printer = tokio::spawn(async move {
         while let Some(event) = incoming.recv().await {
             match serde_json::to_string(&printable(&event)) {
@@ -49,15 +86,56 @@ pub async fn run(args: &ListenArgs) -> Result<(), Error> {
             }
         }
     });
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                eprintln!("# cannot listen for Ctrl-C; stopping");
+    let (stop, mut stopped) = watch::channel(false);
+    let server = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    signal = tokio::signal::ctrl_c() => if signal.is_err() {
+                        eprintln!("# cannot listen for Ctrl-C; stopping");
+                    },
+                    _ = stopped.changed() => {}
+                }
+            })
+            .into_future(),
+    );
+    let mut failed = None;
+    let mut upkeep = None;
+    if let Some(graph) = &graph {
+        // After the server runs: Graph validates the URL before it answers the create.
+        let base = args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let url = format!("{}{MICROSOFT_PATH}", base.trim_end_matches('/'));
+        match graph.subscribe(&url).await {
+            Ok(sub) => {
+                eprintln!(
+                    "# subscribed to microsoft graph: {} until {}",
+                    sub.id, sub.expires_at
+                );
+                upkeep = Some(graph.spawn_upkeep(url, notices));
             }
-        })
-        .await;
+            Err(e) => {
+                let _ = stop.send(true);
+                failed = Some(e);
+            }
+        }
+    }
+    let served = server
+        .await
+        .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("server failed: {e}")))?;
+    if let Some(graph) = &graph {
+        graph.unsubscribe().await;
+    }
     // The route's sender is dropped with the server, so the printer drains and ends.
     let _ = printer.await;
+    if let Some(upkeep) = upkeep {
+        let _ = upkeep.await;
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
     served.map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("server failed: {e}")))
 }
 

@@ -1,5 +1,6 @@
 //! `meetschedify webhooks`: a listener that verifies and prints notifications, and a sender of
 //! signed samples to try it.
 
+mod graph;
 pub mod listen;
 pub mod send_test;
