@@ -375,7 +375,7 @@ async fn unknown_subscriptions_and_wrong_client_states_are_401_with_nothing_deli
     ] {
         let mut no_state = item.clone();
         no_state.as_object_mut().unwrap().remove("clientState");
-        for request in [body(&[item.clone()]), body(&[no_state])] {
+        for request in [body(std::slice::from_ref(&item)), body(&[no_state])] {
             let rejection = verifier.handle(&request).await.unwrap_err();
             assert_eq!(rejection.reason(), &RejectionReason::BadSignature);
             assert_eq!(rejection.http_status(), 401);
