@@ -483,3 +483,64 @@ async fn the_validation_token_is_echoed_decoded_as_plain_text_only() {
         .unwrap_err();
     assert_eq!(broken.http_status(), 400);
 }
+
+#[tokio::test]
+async fn a_per_user_subscription_watches_me_events_and_its_events_carry_the_tenant() {
+    use meetschedify_core::{
+        MemoryTokenStore, OAuthStateKey, SaveCondition, TokenRecord, TokenStore,
+    };
+    use meetschedify_teams::TeamsProvider;
+
+    let emu = Emulator::start().await.unwrap();
+    let demo = emu.demo();
+    let tokens: Arc<dyn TokenStore> = Arc::new(MemoryTokenStore::new());
+    let teams = TeamsProvider::builder()
+        .with_credentials(
+            &demo.microsoft_tenant_id,
+            &demo.microsoft_client_id,
+            &demo.microsoft_client_secret,
+        )
+        .with_redirect_uri(&demo.microsoft_redirect_uri)
+        .with_state_key(OAuthStateKey::from_bytes([7; 32]))
+        .with_token_store(Arc::clone(&tokens))
+        .with_login_base(emu.microsoft_login_base())
+        .with_graph_api_base(emu.graph_api_base())
+        .build()
+        .unwrap();
+    // A connected tenant: an expired access token and a refresh token the user consented to.
+    let tenant = TenantId::new("acme-hr");
+    let refresh = emu
+        .issue_microsoft_refresh_token(
+            &demo.microsoft_client_id,
+            &demo.microsoft_organizer_upn,
+            &["offline_access", "Calendars.ReadWrite"],
+        )
+        .unwrap();
+    let record = TokenRecord::new("expired")
+        .with_refresh_token(refresh)
+        .with_expires_at(Timestamp::UNIX_EPOCH)
+        .with_scopes(vec!["Calendars.ReadWrite".into(), "offline_access".into()]);
+    tokens
+        .save(&teams.token_key(&tenant), &record, SaveCondition::Absent)
+        .await
+        .unwrap();
+
+    let subs = teams.subscriptions(Arc::new(MemorySubscriptionStore::new()));
+    assert_eq!(subs.provider_id(), &ProviderId::MICROSOFT_TEAMS);
+    let (url, mut events) = serve(subs.verifier().build()).await;
+    let sub = subs.subscribe(&tenant, &url, None).await.unwrap();
+    assert_eq!(sub.resource, "me/events");
+
+    let client = MeetSchedifyClient::builder().with_provider(teams).build().unwrap();
+    let mut request = request("1:1");
+    request.provider_id = ProviderId::MICROSOFT_TEAMS;
+    let created = client.create_meeting(request).await.unwrap();
+    client
+        .cancel_meeting(&created.provider_id, &MeetingContext::new("acme-hr"), &created.provider_event_id)
+        .await
+        .unwrap();
+    let cancelled = next(&mut events).await;
+    assert_eq!(cancelled.kind, MeetingEventKind::Cancelled);
+    assert_eq!(cancelled.tenant, Some(tenant.clone()));
+    assert_eq!(subs.unsubscribe(&tenant).await.unwrap(), 1);
+}
