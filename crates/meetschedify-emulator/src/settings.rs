@@ -69,6 +69,11 @@ pub struct Settings {
     /// after the previous attempt: Zoom's 5, 20 and 60 minutes (reference `webhooks.md` §1.4).
     /// Tests shorten them; an empty list turns retries off. 3xx and 4xx are never retried.
     pub zoom_webhook_retry_delays_ms: Vec<u64>,
+    /// When a Graph notification is sent again after an answer that is not 2xx within 3
+    /// seconds, in milliseconds after the previous attempt. Graph resends "for up to 4 hours"
+    /// without a documented schedule (reference `webhooks.md` §3.4); the emulator's choice is
+    /// 1, 10, 60 and 120 minutes. Tests shorten them; an empty list turns redelivery off.
+    pub graph_webhook_retry_delays_ms: Vec<u64>,
 }
 
 impl Default for Settings {
@@ -90,6 +95,7 @@ impl Default for Settings {
             record_requests: true,
             max_recorded_requests: 10_000,
             zoom_webhook_retry_delays_ms: vec![5 * 60_000, 20 * 60_000, 60 * 60_000],
+            graph_webhook_retry_delays_ms: vec![60_000, 10 * 60_000, 60 * 60_000, 120 * 60_000],
         }
     }
 }

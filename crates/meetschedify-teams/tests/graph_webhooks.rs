@@ -531,12 +531,19 @@ async fn a_per_user_subscription_watches_me_events_and_its_events_carry_the_tena
     let sub = subs.subscribe(&tenant, &url, None).await.unwrap();
     assert_eq!(sub.resource, "me/events");
 
-    let client = MeetSchedifyClient::builder().with_provider(teams).build().unwrap();
+    let client = MeetSchedifyClient::builder()
+        .with_provider(teams)
+        .build()
+        .unwrap();
     let mut request = request("1:1");
     request.provider_id = ProviderId::MICROSOFT_TEAMS;
     let created = client.create_meeting(request).await.unwrap();
     client
-        .cancel_meeting(&created.provider_id, &MeetingContext::new("acme-hr"), &created.provider_event_id)
+        .cancel_meeting(
+            &created.provider_id,
+            &MeetingContext::new("acme-hr"),
+            &created.provider_event_id,
+        )
         .await
         .unwrap();
     let cancelled = next(&mut events).await;

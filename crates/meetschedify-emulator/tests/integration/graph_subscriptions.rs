@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -34,6 +36,8 @@ enum Echo {
 struct Receiver {
     tx: mpsc::UnboundedSender<Value>,
     echo: Echo,
+    /// How many notifications to answer 500 before answering 202.
+    failures: Arc<AtomicUsize>,
 }
 
 async fn receive(
@@ -50,16 +54,33 @@ async fn receive(
         return ([(header::CONTENT_TYPE, "text/plain")], answer).into_response();
     }
     let _ = receiver.tx.send(serde_json::from_slice(&body).unwrap());
-    StatusCode::ACCEPTED.into_response()
+    let failing = receiver
+        .failures
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    if failing {
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    } else {
+        StatusCode::ACCEPTED.into_response()
+    }
 }
 
 /// A loopback endpoint; its URL and what it received.
 async fn endpoint(echo: Echo) -> (String, mpsc::UnboundedReceiver<Value>) {
+    failing_endpoint(echo, 0).await
+}
+
+/// An endpoint that answers its first `failures` notifications with 500.
+async fn failing_endpoint(echo: Echo, failures: usize) -> (String, mpsc::UnboundedReceiver<Value>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let app = Router::new()
         .route("/graph", post(receive))
         .route("/graph/lifecycle", post(receive))
-        .with_state(Receiver { tx, echo });
+        .with_state(Receiver {
+            tx,
+            echo,
+            failures: Arc::new(AtomicUsize::new(failures)),
+        });
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
@@ -333,4 +354,36 @@ async fn faults_duplicate_reorder_delay_and_forge_the_client_state() {
         .map(|d| d.fault)
         .collect();
     assert!(kinds.contains(&Some(GraphWebhookFault::Duplicate)));
+}
+
+#[tokio::test]
+async fn a_notification_not_answered_2xx_is_sent_again() {
+    let emu = Emulator::start().await.unwrap();
+    emu.update_settings(|s| s.graph_webhook_retry_delays_ms = vec![50, 50, 50]);
+    let http = Http::default();
+    let token = app_token(&http, &emu).await;
+    let (url, mut rx) = failing_endpoint(Echo::Decoded, 2).await;
+    let reply = http
+        .json(
+            "POST",
+            &subscriptions_url(&emu),
+            &token,
+            &subscription_body(&emu, &url, "st"),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let events = events_url(&emu, &emu.demo().microsoft_organizer_upn);
+    let event = json!({"subject": "R", "start": {"dateTime": "2030-01-15T10:00:00", "timeZone": "UTC"}, "end": {"dateTime": "2030-01-15T10:30:00", "timeZone": "UTC"}});
+    assert_eq!(http.json("POST", &events, &token, &event).await.status, 201);
+    let first = next(&mut rx).await;
+    assert_eq!(next(&mut rx).await, first);
+    assert_eq!(next(&mut rx).await, first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(rx.try_recv().is_err(), "no redelivery after a 2xx");
+    let log: Vec<(u32, Option<u16>)> = emu
+        .graph_webhook_deliveries()
+        .into_iter()
+        .map(|d| (d.attempt, d.status))
+        .collect();
+    assert_eq!(log, vec![(1, Some(500)), (2, Some(500)), (3, Some(202))]);
 }

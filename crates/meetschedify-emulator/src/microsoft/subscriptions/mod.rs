@@ -4,8 +4,9 @@
 //! when one of its events is created, updated or deleted through the API; lifecycle
 //! notifications on demand through the control API; one-shot [`GraphWebhookFault`]s.
 //!
-//! Not emulated: redelivery of unanswered notifications, rich notifications
-//! (`includeResourceData`), resources other than events.
+//! A request not answered 2xx within 3 seconds is sent again after each of
+//! `Settings::graph_webhook_retry_delays_ms`. Not emulated: rich notifications
+//! (`includeResourceData`), resources other than events, Graph's throttling of slow endpoints.
 
 mod control;
 mod handshake;

@@ -86,6 +86,8 @@ impl Shared {
                 items: items.len(),
                 body: json!({ "value": items }).to_string(),
                 fault,
+                attempt: 1,
+                retry_delays_ms: inner.settings.graph_webhook_retry_delays_ms.clone(),
             });
         }
         self.graph_outbox.send(jobs);
@@ -113,6 +115,8 @@ impl Shared {
             items: 1,
             body: json!({ "value": [item] }).to_string(),
             fault,
+            attempt: 1,
+            retry_delays_ms: inner.settings.graph_webhook_retry_delays_ms.clone(),
         }]);
     }
 }

@@ -27,6 +27,10 @@ pub(crate) struct Job {
     /// The JSON body, faults already applied to its content.
     pub(crate) body: String,
     pub(crate) fault: Option<GraphWebhookFault>,
+    /// 1 for the first attempt.
+    pub(crate) attempt: u32,
+    /// Delays before each remaining redelivery.
+    pub(crate) retry_delays_ms: Vec<u64>,
 }
 
 /// The queue to the delivery worker and the log of what was sent.
@@ -102,8 +106,27 @@ async fn deliver(client: &HttpClient, log: &Log, job: Job) {
     }
 }
 
-/// Posts the body as Graph does (JSON) and logs the answer's status.
+/// Posts `job`, then redelivers it after each remaining delay until an answer is 2xx within
+/// 3 seconds (the same body: Graph resends the notification, faults included).
 async fn post(client: &HttpClient, log: &Log, job: &Job) {
+    if attempt(client, log, job).await || job.retry_delays_ms.is_empty() {
+        return;
+    }
+    let (client, log, mut job) = (client.clone(), Arc::clone(log), job.clone());
+    tokio::spawn(async move {
+        while let Some((&delay, rest)) = job.retry_delays_ms.split_first() {
+            job.retry_delays_ms = rest.to_vec();
+            job.attempt += 1;
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            if attempt(&client, &log, &job).await {
+                break;
+            }
+        }
+    });
+}
+
+/// One request as Graph sends it (JSON); logs the answer's status; whether it was a 2xx.
+async fn attempt(client: &HttpClient, log: &Log, job: &Job) -> bool {
     let status = match Request::post(&job.url)
         .header("content-type", "application/json; charset=utf-8")
         .body(Body::from(job.body.clone()))
@@ -122,6 +145,8 @@ async fn post(client: &HttpClient, log: &Log, job: &Job) {
             kind: job.kind.clone(),
             items: job.items,
             status,
+            attempt: job.attempt,
             fault: job.fault.clone(),
         });
+    status.is_some_and(|s| (200..300).contains(&s))
 }

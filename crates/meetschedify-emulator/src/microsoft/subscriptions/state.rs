@@ -35,6 +35,8 @@ pub struct GraphWebhookDelivery {
     pub items: usize,
     /// The endpoint's HTTP status, `None` when it did not answer within 3 seconds.
     pub status: Option<u16>,
+    /// 1 for the first attempt, then 2, 3, ... for redeliveries.
+    pub attempt: u32,
     /// The fault applied, if any.
     pub fault: Option<GraphWebhookFault>,
 }
