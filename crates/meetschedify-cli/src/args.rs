@@ -76,11 +76,13 @@ pub enum Command {
 /// `meetschedify webhooks ...`.
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
-    /// Serve POST /webhooks/zoom and POST /webhooks/google: refuse anything unverified with 401
-    /// and print each verified event as one JSON line on stdout. Zoom needs
-    /// ZOOM_WEBHOOK_SECRET_TOKEN (several comma-separated during a rotation); Google needs the
-    /// per-user credentials (GOOGLE_CLIENT_ID, ...) and the token store, and watches the
-    /// calendars of the --google-tenant tenants while it runs.
+    /// Serve POST /webhooks/zoom, POST /webhooks/google and POST /webhooks/microsoft: answer
+    /// the vendors' endpoint checks, refuse anything unverified with 401 and print each verified
+    /// event as one JSON line on stdout. Zoom needs ZOOM_WEBHOOK_SECRET_TOKEN (several
+    /// comma-separated during a rotation); Google needs the per-user credentials
+    /// (GOOGLE_CLIENT_ID, ...) and the token store, and watches the calendars of the
+    /// --google-tenant tenants while it runs; Microsoft needs the app-only Teams variables and
+    /// subscribes to the organizer's calendar events until stopped.
     Listen(ListenArgs),
     /// Send a sample Zoom notification signed with the first ZOOM_WEBHOOK_SECRET_TOKEN to a
     /// listener, and print its answer.
@@ -103,8 +105,8 @@ pub struct ListenArgs {
     /// The calendar to watch for each --google-tenant.
     #[arg(long, default_value = "primary")]
     pub google_calendar: String,
-    /// The HTTPS URL Google reaches this listener at (your proxy), without the path; by default
-    /// the listening address itself, which only the emulator can use.
+    /// The HTTPS URL Google and Microsoft Graph reach this listener at (your proxy), without
+    /// the path; by default the listening address itself, which only the emulator can use.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
 }

@@ -23,10 +23,23 @@ struct Listener {
 
 impl Listener {
     fn start(secrets: &str) -> Self {
+        Self::start_with(&[("ZOOM_WEBHOOK_SECRET_TOKEN", secrets)])
+    }
+
+    /// A listener with exactly these variables set among the Zoom, Google and Microsoft ones.
+    fn start_with(vars: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_meetschedify"));
-        cmd.args(["webhooks", "listen", "--port", "0"])
-            .env("ZOOM_WEBHOOK_SECRET_TOKEN", secrets)
-            .env_remove("GOOGLE_CLIENT_ID");
+        cmd.args(["webhooks", "listen", "--port", "0"]);
+        for name in [
+            "ZOOM_WEBHOOK_SECRET_TOKEN",
+            "MICROSOFT_TEAMS_ORGANIZER",
+            "GOOGLE_CLIENT_ID",
+        ] {
+            cmd.env_remove(name);
+        }
+        for (name, value) in vars {
+            cmd.env(name, value);
+        }
         Self::spawn(cmd)
     }
 
@@ -391,4 +404,109 @@ async fn listen_watches_a_google_calendar_and_prints_its_meetings_changes() {
         .await
         .unwrap();
     let _ = std::fs::remove_file(&db);
+}
+
+/// The app-only Teams variables for the emulator's demo organizer.
+fn teams_vars(emu: &meetschedify::emulator::EmulatorHandle) -> Vec<(&'static str, String)> {
+    let demo = emu.demo();
+    vec![
+        ("MICROSOFT_TENANT_ID", demo.microsoft_tenant_id.clone()),
+        ("MICROSOFT_CLIENT_ID", demo.microsoft_client_id.clone()),
+        (
+            "MICROSOFT_CLIENT_SECRET",
+            demo.microsoft_client_secret.clone(),
+        ),
+        (
+            "MICROSOFT_TEAMS_ORGANIZER",
+            demo.microsoft_organizer_upn.clone(),
+        ),
+        (
+            "MEETSCHEDIFY_MICROSOFT_LOGIN_BASE",
+            emu.microsoft_login_base(),
+        ),
+        ("MEETSCHEDIFY_GRAPH_API_BASE", emu.graph_api_base()),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn listen_subscribes_to_graph_prints_an_updated_event_and_refuses_a_wrong_client_state() {
+    use meetschedify::emulator::GraphWebhookFault;
+    use meetschedify::{CreateMeetingRequest, MeetingContext, MeetingTime, UpdateMeetingRequest};
+    use meetschedify_teams::TeamsAppProvider;
+
+    let emu = Emulator::start().await.unwrap();
+    let vars = teams_vars(&emu);
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let listener = Listener::start_with(&pairs);
+    assert!(
+        listener.url.ends_with("/webhooks/microsoft"),
+        "{}",
+        listener.url
+    );
+    // The listener subscribes once it serves (Graph validates the URL first).
+    for _ in 0..100 {
+        if !emu.graph_subscription_ids().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(emu.graph_subscription_ids().len(), 1);
+
+    let demo = emu.demo();
+    let teams = TeamsAppProvider::builder()
+        .with_credentials(
+            &demo.microsoft_tenant_id,
+            &demo.microsoft_client_id,
+            &demo.microsoft_client_secret,
+        )
+        .with_organizer(&demo.microsoft_organizer_upn)
+        .with_login_base(emu.microsoft_login_base())
+        .with_graph_api_base(emu.graph_api_base())
+        .build()
+        .unwrap();
+    let client = meetschedify::MeetSchedifyClient::builder()
+        .with_provider(teams)
+        .build()
+        .unwrap();
+    let created = client
+        .create_meeting(CreateMeetingRequest::new(
+            "acme-hr",
+            meetschedify::ProviderId::MICROSOFT_TEAMS_APP,
+            "Interview",
+            MeetingTime::new("2030-06-15T10:00:00", "2030-06-15T11:00:00").with_timezone("UTC"),
+        ))
+        .await
+        .unwrap();
+    let ctx = MeetingContext::new("acme-hr");
+    let update = |title: &'static str| {
+        client.update_meeting(
+            &created.provider_id,
+            &ctx,
+            &created.provider_event_id,
+            UpdateMeetingRequest::new().with_title(title),
+        )
+    };
+    update("Interview (moved)").await.unwrap();
+    let event = listener.next_event();
+    assert_eq!(event["kind"], "updated");
+    assert_eq!(event["provider"], "microsoft-teams-app");
+    assert_eq!(event["meeting_id"], created.provider_event_id.as_str());
+    assert!(event["raw"].get("clientState").is_none(), "{event}");
+
+    emu.inject_graph_webhook_fault(GraphWebhookFault::WrongClientState);
+    update("Forged").await.unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..100 {
+        statuses = emu
+            .graph_webhook_deliveries()
+            .into_iter()
+            .map(|d| d.status)
+            .collect();
+        if statuses.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(statuses, vec![Some(200), Some(200), Some(401)]);
+    listener.assert_quiet();
 }

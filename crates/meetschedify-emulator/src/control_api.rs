@@ -69,6 +69,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         )
         .route("/_emulator/counters", get(counters))
         .merge(crate::microsoft::control_api::router())
+        .merge(crate::microsoft::subscriptions::control_router())
 }
 
 fn failed(error: &EmulatorError) -> Response {

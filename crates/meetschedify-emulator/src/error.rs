@@ -39,6 +39,13 @@ pub enum EmulatorError {
     /// A control call named a participant who is not in the meeting.
     #[error("unknown zoom participant {0}")]
     UnknownZoomParticipant(String),
+    /// A control call named a Graph subscription that does not exist (or expired).
+    #[error("unknown graph subscription {0}")]
+    UnknownGraphSubscription(String),
+    /// A lifecycle notification was asked for a subscription made without a
+    /// `lifecycleNotificationUrl` (Graph sends them only there).
+    #[error("graph subscription {0} has no lifecycleNotificationUrl")]
+    NoLifecycleUrl(String),
     /// A webhook endpoint failed Zoom's URL validation, so it was not registered: why.
     #[error("zoom webhook endpoint validation failed: {0}")]
     ZoomWebhookValidation(String),

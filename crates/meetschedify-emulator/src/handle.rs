@@ -190,6 +190,7 @@ impl EmulatorBuilder {
         shared.set_root_url(root.clone());
         shared.zoom_outbox.start();
         shared.google_outbox.start();
+        shared.graph_outbox.start();
         let app = app(shared.clone());
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(crate::server::serve(listener, app, rx));
@@ -494,6 +495,30 @@ impl EmulatorHandle {
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Result<(), EmulatorError> {
         self.shared.change_google_event(calendar, event_id, fields)
+    }
+
+    /// Sends Graph lifecycle notification `event` (`reauthorizationRequired`,
+    /// `subscriptionRemoved`, `missed`) for subscription `id` to its
+    /// `lifecycleNotificationUrl`; `subscriptionRemoved` also deletes the subscription.
+    pub fn trigger_graph_lifecycle(&self, id: &str, event: &str) -> Result<(), EmulatorError> {
+        self.shared.trigger_graph_lifecycle(id, event)
+    }
+
+    /// Makes the next Graph notification request misbehave; faults apply one each, in the
+    /// order injected.
+    pub fn inject_graph_webhook_fault(&self, fault: crate::GraphWebhookFault) {
+        self.shared.inject_graph_webhook_fault(fault);
+    }
+
+    /// Every Graph notification request sent since start or reset, in sending order, with the
+    /// endpoint's answer. Deliveries are asynchronous: poll until the expected ones are there.
+    pub fn graph_webhook_deliveries(&self) -> Vec<crate::GraphWebhookDelivery> {
+        self.shared.graph_webhook_deliveries()
+    }
+
+    /// The ids of the live Graph subscriptions.
+    pub fn graph_subscription_ids(&self) -> Vec<String> {
+        self.shared.graph_subscription_ids()
     }
 
     /// A participant (display name, optional email) joins a running Zoom meeting; sends

@@ -30,6 +30,7 @@ pub use google::push::{GooglePushDelivery, GooglePushFault};
 pub use google::store::{GoogleClient, SendUpdatesRecord};
 pub use handle::{Emulator, EmulatorBuilder, EmulatorHandle, DEFAULT_SEED};
 pub use microsoft::store::{MicrosoftApp, MicrosoftCancellation, MicrosoftUser};
+pub use microsoft::subscriptions::{GraphWebhookDelivery, GraphWebhookFault};
 pub use record::RecordedRequest;
 pub use settings::{ConsentMode, QuotaStatus, Settings};
 pub use snapshot::{GoogleSnapshot, MicrosoftSnapshot, StateSnapshot, ZoomSnapshot};

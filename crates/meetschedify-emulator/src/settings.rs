@@ -77,6 +77,11 @@ pub struct Settings {
     /// the previous attempt. Google retries "with exponential backoff" without saying when
     /// (reference §2.3); an empty list turns retries off.
     pub google_push_retry_delays_ms: Vec<u64>,
+    /// When a Graph notification is sent again after an answer that is not 2xx within 3
+    /// seconds, in milliseconds after the previous attempt. Graph resends "for up to 4 hours"
+    /// without a documented schedule (reference `webhooks.md` §3.4); the emulator's choice is
+    /// 1, 10, 60 and 120 minutes. Tests shorten them; an empty list turns redelivery off.
+    pub graph_webhook_retry_delays_ms: Vec<u64>,
 }
 
 impl Default for Settings {
@@ -100,6 +105,7 @@ impl Default for Settings {
             zoom_webhook_retry_delays_ms: vec![5 * 60_000, 20 * 60_000, 60 * 60_000],
             google_channel_max_lifetime_secs: 7 * 24 * 3600,
             google_push_retry_delays_ms: vec![1_000, 2_000, 4_000, 8_000],
+            graph_webhook_retry_delays_ms: vec![60_000, 10 * 60_000, 60 * 60_000, 120 * 60_000],
         }
     }
 }

@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     pub(crate) zoom_outbox: crate::zoom::webhooks::Outbox,
     /// Outgoing Google push messages: the delivery worker's queue and log.
     pub(crate) google_outbox: crate::google::push::Outbox,
+    /// Outgoing Graph change notifications: the delivery worker's queue and log.
+    pub(crate) graph_outbox: crate::microsoft::subscriptions::GraphOutbox,
 }
 
 impl Shared {
@@ -58,6 +60,7 @@ impl Shared {
             root: OnceLock::new(),
             zoom_outbox: crate::zoom::webhooks::Outbox::default(),
             google_outbox: crate::google::push::Outbox::default(),
+            graph_outbox: crate::microsoft::subscriptions::GraphOutbox::default(),
         }
     }
 
@@ -85,6 +88,7 @@ impl Shared {
         self.clock.reset();
         self.zoom_outbox.clear();
         self.google_outbox.clear();
+        self.graph_outbox.clear();
     }
 }
 

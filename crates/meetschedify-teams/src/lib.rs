@@ -24,6 +24,8 @@ mod token;
 mod token_endpoint;
 mod tokens;
 mod transaction;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 pub use builder::TeamsAppProviderBuilder;
 pub use config::{

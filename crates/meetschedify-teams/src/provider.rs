@@ -88,6 +88,33 @@ impl TeamsAppProvider {
         &self.inner.settings.organizer
     }
 
+    /// Graph subscriptions to the organizer's `users/{organizer}/events`, kept in `store`
+    /// (feature `webhooks`). `OPERATION_NOT_SUPPORTED` in online-meetings mode: standalone
+    /// online meetings are on no calendar.
+    #[cfg(feature = "webhooks")]
+    pub fn subscriptions(
+        &self,
+        store: Arc<dyn meetschedify_core::webhooks::SubscriptionStore>,
+    ) -> Result<crate::webhooks::GraphSubscriptions> {
+        if self.inner.settings.mode == TeamsAppMode::OnlineMeetings {
+            return Err(Error::new(
+                meetschedify_core::ErrorCode::OperationNotSupported,
+                "graph subscriptions cover calendar events; online-meetings mode has none",
+            )
+            .with_provider(self.id_ref().clone()));
+        }
+        Ok(crate::webhooks::GraphSubscriptions::new(
+            self.inner.events.clone(),
+            store,
+        ))
+    }
+
+    /// The Entra tenant the application is registered in (`MICROSOFT_TENANT_ID`), which every
+    /// Graph notification's `tenantId` names.
+    pub fn entra_tenant_id(&self) -> &str {
+        &self.inner.settings.tenant_id
+    }
+
     /// The online-meetings operations, for [`TeamsAppMode::OnlineMeetings`].
     fn online(&self) -> Online<'_> {
         Online::new(&self.inner.settings, &self.inner.events.api)

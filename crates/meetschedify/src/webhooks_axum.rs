@@ -28,6 +28,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::RawQuery;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, MethodRouter};
@@ -35,7 +36,7 @@ use tokio::sync::mpsc;
 
 use meetschedify_core::webhooks::{
     MeetingEvent, RejectionReason, WebhookHeaders, WebhookOutcome, WebhookRejection,
-    WebhookRequest, WebhookVerifier,
+    WebhookRequest, WebhookVerifier, QUERY_PSEUDO_HEADER,
 };
 
 /// A `POST` route that verifies with `verifier` and sends each verified event to `events`.
@@ -52,17 +53,36 @@ pub fn route<S>(
 where
     S: Clone + Send + Sync + 'static,
 {
-    post(move |headers: HeaderMap, body: Body| {
-        let verifier = Arc::clone(&verifier);
-        let events = events.clone();
-        async move { receive(verifier.as_ref(), &events, headers, body).await }
-    })
+    post(
+        move |RawQuery(query): RawQuery, headers: HeaderMap, body: Body| {
+            let verifier = Arc::clone(&verifier);
+            let events = events.clone();
+            async move {
+                receive_with_query(verifier.as_ref(), &events, query.as_deref(), headers, body)
+                    .await
+            }
+        },
+    )
 }
 
-/// Verifies one request and answers it; [`route`] without the routing.
+/// Verifies one request and answers it; [`route`] without the routing. The query string is
+/// not passed on: use [`receive_with_query`] for verifiers that need it (Microsoft Graph).
 pub async fn receive(
     verifier: &dyn WebhookVerifier,
     events: &mpsc::Sender<MeetingEvent>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    receive_with_query(verifier, events, None, headers, body).await
+}
+
+/// Like [`receive`], with the request's raw query string (after `?`), which the verifier sees
+/// as the [`QUERY_PSEUDO_HEADER`] pseudo-header: Microsoft Graph's endpoint check is
+/// `POST {url}?validationToken=...`.
+pub async fn receive_with_query(
+    verifier: &dyn WebhookVerifier,
+    events: &mpsc::Sender<MeetingEvent>,
+    query: Option<&str>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -77,7 +97,7 @@ pub async fn receive(
         );
         return rejected(&rejection);
     };
-    let headers: WebhookHeaders = headers
+    let mut headers: WebhookHeaders = headers
         .iter()
         .map(|(name, value)| {
             (
@@ -86,6 +106,11 @@ pub async fn receive(
             )
         })
         .collect();
+    // After the real headers: `HeaderMap` cannot hold a name starting with `:`, so this is the
+    // only value under that name.
+    if let Some(query) = query {
+        headers.insert(QUERY_PSEUDO_HEADER, query);
+    }
     let request = WebhookRequest::new(headers, bytes.to_vec());
     match verifier.handle(&request).await {
         Ok(WebhookOutcome::Challenge(answer)) => (

@@ -48,7 +48,7 @@ pub use event::{EventParticipant, MeetingEvent, MeetingEventKind};
 pub use outcome::{ChallengeResponse, WebhookOutcome};
 pub use rejection::{RejectionReason, WebhookRejection};
 pub use replay::{ReplayGuard, DEFAULT_REPLAY_RETENTION};
-pub use request::{WebhookHeaders, WebhookRequest, DEFAULT_MAX_BODY_BYTES};
+pub use request::{WebhookHeaders, WebhookRequest, DEFAULT_MAX_BODY_BYTES, QUERY_PSEUDO_HEADER};
 pub use secrets::WebhookSecrets;
 pub use subscriptions::{MemorySubscriptionStore, Subscription, SubscriptionStore};
 pub use verifier::WebhookVerifier;

@@ -23,6 +23,16 @@ impl ChallengeResponse {
             body: body.to_string().into_bytes(),
         }
     }
+
+    /// A `200 OK` plain-text answer (`text/plain; charset=utf-8`), such as Microsoft Graph's
+    /// `validationToken` echo. Plain text, never HTML: an echoed token cannot become markup.
+    pub fn text(body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status: 200,
+            content_type: "text/plain; charset=utf-8",
+            body: body.into(),
+        }
+    }
 }
 
 /// A request that passed verification.

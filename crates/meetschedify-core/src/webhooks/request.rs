@@ -10,6 +10,15 @@ use std::fmt;
 /// an arbitrarily large body before the signature check can fail.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The pseudo-header under which an HTTP endpoint passes the request's raw query string (the
+/// part after `?`, still percent-encoded) to a verifier.
+///
+/// Most vendors put everything in headers and body, but Microsoft Graph's endpoint check
+/// arrives as `?validationToken=...`. A name starting with `:` cannot arrive as a real HTTP/1.1
+/// header (`:` is not a token character) and HTTP/2 reserves such names for the protocol, so
+/// a caller cannot forge it with a header of its own. The facade's axum route sets it.
+pub const QUERY_PSEUDO_HEADER: &str = ":query";
+
 /// Request headers, matched without regard to case (HTTP/1.1 names are case-insensitive and
 /// HTTP/2 sends them in lower case).
 ///

@@ -12,23 +12,19 @@ use super::store::MicrosoftCancellation;
 use crate::state::{Inner, Shared};
 
 /// Removes an event from the calendar; an organizer's removal cancels the attendees' copies and
-/// records the cancellation they are sent.
+/// records the cancellation they are sent. The removed event's version, if there was one.
 fn remove(
     inner: &mut Inner,
     call: &Call,
     event_id: &str,
     operation: &str,
     comment: Option<String>,
-) {
-    let Some(mailbox) = inner.microsoft.mailboxes.get_mut(&call.user.id) else {
-        return;
-    };
-    let Some(rec) = mailbox.events.remove(event_id) else {
-        return;
-    };
+) -> Option<u64> {
+    let mailbox = inner.microsoft.mailboxes.get_mut(&call.user.id)?;
+    let rec = mailbox.events.remove(event_id)?;
     mailbox.order.retain(|id| id != event_id);
     if !rec.is_organizer {
-        return;
+        return Some(rec.version);
     }
     for (user_id, copy_id) in &rec.copies {
         if let Some(copy) = inner
@@ -50,6 +46,7 @@ fn remove(
             recipients,
         });
     }
+    Some(rec.version)
 }
 
 /// `DELETE .../events/{id}` (204; an organizer's delete sends a cancellation without text, §3.8).
@@ -69,7 +66,9 @@ pub(super) fn delete(
     if found(inner, &call.user.id, event_id).is_none() {
         return call.ids.item_not_found();
     }
-    remove(inner, &call, event_id, "delete", None);
+    if let Some(version) = remove(inner, &call, event_id, "delete", None) {
+        shared.notify_graph_change(inner, &call.user.id, event_id, version + 1, "deleted");
+    }
     empty(&call, StatusCode::NO_CONTENT)
 }
 
@@ -124,6 +123,8 @@ pub(super) fn cancel(
             "You need to be an organizer to cancel a meeting.",
         );
     }
-    remove(inner, &call, event_id, "cancel", comment);
+    if let Some(version) = remove(inner, &call, event_id, "cancel", comment) {
+        shared.notify_graph_change(inner, &call.user.id, event_id, version + 1, "deleted");
+    }
     empty(&call, StatusCode::ACCEPTED)
 }

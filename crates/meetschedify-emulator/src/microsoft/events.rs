@@ -107,8 +107,9 @@ pub(super) fn create(
     mailbox.order.push(id.clone());
     mailbox.events.insert(id.clone(), rec);
     if let Some(tid) = transaction {
-        mailbox.transactions.insert(tid, (id, body));
+        mailbox.transactions.insert(tid, (id.clone(), body));
     }
+    shared.notify_graph_change(inner, &owner.id, &id, 1, "created");
     ok(&call, StatusCode::CREATED, &value)
 }
 
@@ -362,9 +363,11 @@ pub(super) fn patch(
         &rec,
         preferred(headers).as_ref(),
     );
+    let version = rec.version;
     if let Some(mailbox) = inner.microsoft.mailboxes.get_mut(&call.user.id) {
         mailbox.events.insert(event_id.to_owned(), rec);
     }
+    shared.notify_graph_change(inner, &call.user.id, event_id, version, "updated");
     ok(&call, StatusCode::OK, &value)
 }
 

@@ -32,6 +32,7 @@ mod online_meetings;
 mod schema;
 mod scopes;
 pub(crate) mod store;
+pub(crate) mod subscriptions;
 pub(crate) mod throttle;
 mod timezone;
 pub(crate) mod token;
@@ -109,6 +110,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             "/graph/v1.0/me/events/{event_id}/cancel",
             post(event_routes::cancel_me),
         )
+        .merge(subscriptions::router())
 }
 
 /// The Microsoft half of the state snapshot.

@@ -189,6 +189,8 @@ pub(crate) struct MicrosoftStore {
     /// Graph requests in flight per (client id, mailbox user id).
     pub(crate) in_flight: HashMap<(String, String), u32>,
     pub(crate) token_requests: u64,
+    /// Graph subscriptions and their delivery faults.
+    pub(crate) subscriptions: super::subscriptions::GraphSubscriptionState,
 }
 
 impl MicrosoftStore {

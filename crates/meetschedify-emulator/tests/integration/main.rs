@@ -12,6 +12,7 @@ mod google_push;
 mod graph_events;
 mod graph_faults;
 mod graph_online_meetings;
+mod graph_subscriptions;
 mod microsoft_control;
 mod microsoft_identity;
 mod schemas;

@@ -78,6 +78,17 @@ impl TeamsProvider {
         self.inner.events.api.tokens().key(tenant)
     }
 
+    /// Graph subscriptions to each tenant's `me/events`, kept in `store` (feature `webhooks`).
+    /// Delete a tenant's subscriptions ([`unsubscribe`](crate::webhooks::GraphSubscriptions::unsubscribe))
+    /// before disconnecting it: afterwards there is no token left to delete them with.
+    #[cfg(feature = "webhooks")]
+    pub fn subscriptions(
+        &self,
+        store: Arc<dyn meetschedify_core::webhooks::SubscriptionStore>,
+    ) -> crate::webhooks::GraphSubscriptions {
+        crate::webhooks::GraphSubscriptions::new(self.inner.events.clone(), store)
+    }
+
     /// The scopes the consent URL asks for.
     pub fn scopes(&self) -> &[String] {
         &self.inner.oauth.scopes

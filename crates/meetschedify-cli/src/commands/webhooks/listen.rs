@@ -1,9 +1,11 @@
 //! `meetschedify webhooks listen`: verified events as JSON lines on stdout.
 //!
-//! `POST /webhooks/zoom` is served when a Zoom secret token is set, `POST /webhooks/google`
-//! when per-user Google credentials are (with the push channels of `--google-tenant`);
-//! Microsoft Graph subscriptions come with their verifier.
+//! `POST /webhooks/zoom` is served when `ZOOM_WEBHOOK_SECRET_TOKEN` is set, `POST
+//! /webhooks/google` when per-user Google credentials are (with the push channels of
+//! `--google-tenant`), and `POST /webhooks/microsoft` when the app-only Teams variables are (the
+//! listener then holds a Graph subscription to the organizer's calendar events while it runs).
 
+use std::future::IntoFuture as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -14,25 +16,38 @@ use axum::Router;
 use meetschedify::webhooks::MeetingEvent;
 use meetschedify::webhooks_axum::route;
 use meetschedify::{Error, ErrorCode};
-use meetschedify_zoom::webhooks::ZoomWebhookVerifierBuilder;
-use tokio::sync::mpsc;
+use meetschedify_teams::ENV_ORGANIZER;
+use meetschedify_zoom::webhooks::{ZoomWebhookVerifierBuilder, ENV_WEBHOOK_SECRET_TOKEN};
+use tokio::sync::{mpsc, watch};
 
 use super::google::{GoogleSide, GOOGLE_PATH};
+use super::graph::GraphListener;
 use crate::args::ListenArgs;
 
 /// The path Zoom's event subscription should point at (behind your HTTPS proxy).
 pub const ZOOM_PATH: &str = "/webhooks/zoom";
 
+/// The path of Microsoft Graph change and lifecycle notifications.
+pub const MICROSOFT_PATH: &str = "/webhooks/microsoft";
+
 /// How many verified events may wait for stdout before answers slow down.
 const QUEUE: usize = 1024;
+
+fn is_set(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.trim().is_empty())
+}
+
+fn listen_error(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorCode::InvalidConfig, format!("cannot listen: {e}")).with_field("port")
+}
 
 /// Serves until Ctrl-C. Stdout carries only event lines; the address and every rejection go to
 /// stderr.
 pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
     let google = GoogleSide::from_env(store).await?;
-    let zoom_configured = std::env::var("ZOOM_WEBHOOK_SECRET_TOKEN").is_ok();
-    // Without Google, Zoom is required: its builder then names the missing variable.
-    let zoom = if zoom_configured || google.is_none() {
+    let teams = is_set(ENV_ORGANIZER);
+    // Without Google or Teams, Zoom is required: its builder then names the missing variable.
+    let zoom = if is_set(ENV_WEBHOOK_SECRET_TOKEN) || (google.is_none() && !teams) {
         Some(ZoomWebhookVerifierBuilder::from_env().build()?)
     } else {
         None
@@ -43,7 +58,9 @@ pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
             "watching a google calendar needs GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REDIRECT_URI",
         ));
     }
+    let graph = teams.then(GraphListener::from_env).transpose()?;
     let (events, mut incoming) = mpsc::channel::<MeetingEvent>(QUEUE);
+    let (notices_tx, notices) = mpsc::channel(16);
     let mut app: Router = Router::new();
     let mut paths = Vec::new();
     if let Some(zoom) = zoom {
@@ -54,17 +71,22 @@ pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
         app = app.route(GOOGLE_PATH, route(google.verifier(), events.clone()));
         paths.push(GOOGLE_PATH);
     }
+    if let Some(graph) = &graph {
+        app = app.route(
+            MICROSOFT_PATH,
+            route(Arc::new(graph.verifier(notices_tx)), events.clone()),
+        );
+        paths.push(MICROSOFT_PATH);
+    } else {
+        drop(notices_tx);
+    }
     // The routes hold the only senders from here on, so the printer ends with the server.
     drop(events);
     let app = app.layer(axum::middleware::map_response(report_rejection));
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
         .await
-        .map_err(|e| {
-            Error::new(ErrorCode::InvalidConfig, format!("cannot listen: {e}")).with_field("port")
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("cannot listen: {e}")))?;
+        .map_err(listen_error)?;
+    let addr = listener.local_addr().map_err(listen_error)?;
     let urls: Vec<String> = paths.iter().map(|p| format!("http://{addr}{p}")).collect();
     eprintln!("# listening on {}; Ctrl-C to stop", urls.join(" "));
     let printer = tokio::spawn(async move {
@@ -76,37 +98,61 @@ pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
             }
         }
     });
-    let server = tokio::spawn(async move {
+    let (stop, mut stopped) = watch::channel(false);
+    let server = tokio::spawn(
         axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                if tokio::signal::ctrl_c().await.is_err() {
-                    eprintln!("# cannot listen for Ctrl-C; stopping");
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    signal = tokio::signal::ctrl_c() => if signal.is_err() {
+                        eprintln!("# cannot listen for Ctrl-C; stopping");
+                    },
+                    _ = stopped.changed() => {}
                 }
             })
-            .await
-    });
-    // The channels are opened once the server answers: Google's first message can arrive
-    // before `events.watch` does.
+            .into_future(),
+    );
+    let base = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let mut failed = None;
+    // The channels and the subscription are opened once the server answers: Google's first
+    // message can arrive before `events.watch` does, and Graph validates the URL before it
+    // answers the create.
     let channels = match (&google, args.google_tenants.is_empty()) {
         (Some(google), false) => {
-            let base = args
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{addr}"));
             match google
                 .watch(&base, &args.google_tenants, &args.google_calendar)
                 .await
             {
                 Ok(channels) => Some(channels),
                 Err(e) => {
-                    server.abort();
-                    return Err(e);
+                    let _ = stop.send(true);
+                    failed = Some(e);
+                    None
                 }
             }
         }
         _ => None,
     };
     let renewal = channels.as_ref().map(|c| c.spawn_renewal());
+    let mut upkeep = None;
+    if let (Some(graph), None) = (&graph, &failed) {
+        let url = format!("{}{MICROSOFT_PATH}", base.trim_end_matches('/'));
+        match graph.subscribe(&url).await {
+            Ok(sub) => {
+                eprintln!(
+                    "# subscribed to microsoft graph: {} until {}",
+                    sub.id, sub.expires_at
+                );
+                upkeep = Some(graph.spawn_upkeep(url, notices));
+            }
+            Err(e) => {
+                let _ = stop.send(true);
+                failed = Some(e);
+            }
+        }
+    }
     let served = server
         .await
         .map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("server failed: {e}")))?;
@@ -116,8 +162,17 @@ pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
     if let Some(channels) = channels {
         channels.stop().await;
     }
+    if let Some(graph) = &graph {
+        graph.unsubscribe().await;
+    }
     // The route's sender is dropped with the server, so the printer drains and ends.
     let _ = printer.await;
+    if let Some(upkeep) = upkeep {
+        let _ = upkeep.await;
+    }
+    if let Some(e) = failed {
+        return Err(e);
+    }
     served.map_err(|e| Error::new(ErrorCode::InvalidConfig, format!("server failed: {e}")))
 }
 

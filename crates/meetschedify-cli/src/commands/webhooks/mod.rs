@@ -2,5 +2,6 @@
 //! signed samples to try it.
 
 pub mod google;
+mod graph;
 pub mod listen;
 pub mod send_test;
