@@ -1000,6 +1000,35 @@ async fn connect_schedule_disconnect_on_per_user_teams_with_the_printed_exports(
         String::from_utf8_lossy(&out.stderr)
     );
 
+    // doctor checks a per-user provider for the tenant it is given, and only then.
+    let out = run(teams(&["doctor", "--json", "--tenant", "org-ms"])).await;
+    let report = stdout_json(&out);
+    let teams_checks: Vec<&serde_json::Value> = report["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report}"))
+        .iter()
+        .filter(|c| c["provider"] == "microsoft-teams")
+        .collect();
+    assert!(
+        teams_checks
+            .iter()
+            .any(|c| c["check"] == "token" && c["ok"] == true),
+        "{report}"
+    );
+    let out = run(teams(&["doctor", "--json"])).await;
+    let report = stdout_json(&out);
+    assert!(
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["provider"] == "microsoft-teams"
+                && c["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("pass --tenant"))),
+        "{report}"
+    );
+
     let mut args = vec![
         "schedule",
         "--json",

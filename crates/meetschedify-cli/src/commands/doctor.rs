@@ -17,9 +17,8 @@ use crate::output::{self, Format};
 use crate::registry::Configured;
 
 /// Providers whose tokens belong to each tenant (an end user connected through OAuth), so
-/// `doctor` checks them only for the tenant named by `--tenant`. The per-user Teams provider
-/// (`microsoft-teams`) joins this list when the CLI registers it.
-const PER_USER: &[ProviderId] = &[ProviderId::GOOGLE_MEET];
+/// `doctor` checks them only for the tenant named by `--tenant`.
+const PER_USER: &[ProviderId] = &[ProviderId::GOOGLE_MEET, ProviderId::MICROSOFT_TEAMS];
 
 /// Whether `provider` keeps one token per tenant (see [`PER_USER`]).
 fn is_per_user(provider: &ProviderId) -> bool {
