@@ -3,26 +3,19 @@
 //! the library's own meetings through a loopback endpoint, and the verifier's refusals (typed
 //! reason, nothing delivered).
 
-use std::net::SocketAddr;
+mod graph_endpoint;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use jiff::Timestamp;
 use meetschedify_core::secrecy::SecretString;
 use meetschedify_core::webhooks::{
-    MeetingEvent, MeetingEventKind, MemorySubscriptionStore, RejectionReason, Subscription,
-    SubscriptionStore, WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier,
-    QUERY_PSEUDO_HEADER,
+    MeetingEventKind, MemorySubscriptionStore, RejectionReason, Subscription, SubscriptionStore,
+    WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier, QUERY_PSEUDO_HEADER,
 };
 use meetschedify_core::{
-    CreateMeetingRequest, ErrorCode, MeetSchedifyClient, MeetingContext, MeetingTime, ProviderId,
-    TenantId, UpdateMeetingRequest,
+    ErrorCode, MeetSchedifyClient, MeetingContext, ProviderId, TenantId, UpdateMeetingRequest,
 };
 use meetschedify_emulator::{Emulator, EmulatorHandle, GraphWebhookFault};
 use meetschedify_teams::webhooks::{
@@ -32,77 +25,7 @@ use meetschedify_teams::{TeamsAppMode, TeamsAppProvider};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-fn provider(emu: &EmulatorHandle) -> TeamsAppProvider {
-    let demo = emu.demo();
-    TeamsAppProvider::builder()
-        .with_credentials(
-            &demo.microsoft_tenant_id,
-            &demo.microsoft_client_id,
-            &demo.microsoft_client_secret,
-        )
-        .with_organizer(&demo.microsoft_organizer_upn)
-        .with_login_base(emu.microsoft_login_base())
-        .with_graph_api_base(emu.graph_api_base())
-        .build()
-        .unwrap()
-}
-
-/// What an HTTP endpoint does with a verifier: the query as the pseudo-header, the answer.
-async fn endpoint(
-    State((verifier, events)): State<(
-        Arc<GraphWebhookVerifier>,
-        mpsc::UnboundedSender<MeetingEvent>,
-    )>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut pairs: WebhookHeaders = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or_default().to_owned()))
-        .collect();
-    if let Some(query) = query {
-        pairs.insert(QUERY_PSEUDO_HEADER, query);
-    }
-    match verifier
-        .handle(&WebhookRequest::new(pairs, body.to_vec()))
-        .await
-    {
-        Ok(WebhookOutcome::Challenge(answer)) => {
-            ([(header::CONTENT_TYPE, answer.content_type)], answer.body).into_response()
-        }
-        Ok(WebhookOutcome::Events(list)) => {
-            for event in list {
-                events.send(event).unwrap();
-            }
-            StatusCode::ACCEPTED.into_response()
-        }
-        Ok(_) => StatusCode::ACCEPTED.into_response(),
-        Err(rejection) => StatusCode::from_u16(rejection.http_status())
-            .unwrap()
-            .into_response(),
-    }
-}
-
-async fn serve(verifier: GraphWebhookVerifier) -> (String, mpsc::UnboundedReceiver<MeetingEvent>) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let app = Router::new()
-        .route("/graph", post(endpoint))
-        .with_state((Arc::new(verifier), tx));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}/graph"), rx)
-}
-
-async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
-    tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .expect("within 5 seconds")
-        .unwrap()
-}
+use crate::graph_endpoint::{next, provider, request, serve};
 
 /// Waits until the emulator logged `n` deliveries; their statuses.
 async fn statuses(emu: &EmulatorHandle, n: usize) -> Vec<Option<u16>> {
@@ -117,15 +40,6 @@ async fn statuses(emu: &EmulatorHandle, n: usize) -> Vec<Option<u16>> {
         "fewer than {n} deliveries: {:?}",
         emu.graph_webhook_deliveries()
     );
-}
-
-fn request(title: &str) -> CreateMeetingRequest {
-    CreateMeetingRequest::new(
-        "acme-hr",
-        ProviderId::MICROSOFT_TEAMS_APP,
-        title,
-        MeetingTime::new("2030-06-15T10:00:00", "2030-06-15T11:00:00").with_timezone("UTC"),
-    )
 }
 
 #[tokio::test]
@@ -550,71 +464,4 @@ async fn a_per_user_subscription_watches_me_events_and_its_events_carry_the_tena
     assert_eq!(cancelled.kind, MeetingEventKind::Cancelled);
     assert_eq!(cancelled.tenant, Some(tenant.clone()));
     assert_eq!(subs.unsubscribe(&tenant).await.unwrap(), 1);
-}
-
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The `clientState` never reaches `tracing` output: subscribe, a verified notification, a
-/// forged one and a renewal run with logging at TRACE into a buffer, which is then searched.
-#[tokio::test]
-async fn the_client_state_never_reaches_the_logs() {
-    let buffer = LogBuffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let emu = Emulator::start().await.unwrap();
-    let teams = provider(&emu);
-    let subs = teams
-        .subscriptions(Arc::new(MemorySubscriptionStore::new()))
-        .unwrap();
-    let (url, mut events) = serve(subs.verifier().build()).await;
-    let sub = subs
-        .subscribe(&TenantId::new("acme-hr"), &url, None)
-        .await
-        .unwrap();
-    let client = MeetSchedifyClient::builder()
-        .with_provider(teams)
-        .build()
-        .unwrap();
-    let created = client.create_meeting(request("Logged")).await.unwrap();
-    emu.inject_graph_webhook_fault(GraphWebhookFault::WrongClientState);
-    let ctx = MeetingContext::new("acme-hr");
-    for title in ["Forged", "Genuine"] {
-        client
-            .update_meeting(
-                &created.provider_id,
-                &ctx,
-                &created.provider_event_id,
-                UpdateMeetingRequest::new().with_title(title),
-            )
-            .await
-            .unwrap();
-    }
-    assert_eq!(next(&mut events).await.kind, MeetingEventKind::Updated);
-    subs.renew_expiring(Timestamp::now() + jiff::SignedDuration::from_hours(100))
-        .await
-        .unwrap();
-    let secret = meetschedify_core::secrecy::ExposeSecret::expose_secret(&sub.secret).to_owned();
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        logs.contains("graph subscription created"),
-        "nothing was logged"
-    );
-    assert!(!logs.contains(&secret), "the clientState was logged");
 }
