@@ -29,9 +29,10 @@ pub trait TokenSourceConfig: Default + fmt::Debug + Send + Sync + Sized + 'stati
 
     /// Whether the tenant-ownership check is on unless
     /// [`with_tenant_ownership`](CalendarProviderBuilder::with_tenant_ownership) says otherwise
-    /// (default off).
+    /// (default on: even per-user tenants can share a Google account, when one person connects
+    /// two of them).
     fn default_tenant_ownership() -> bool {
-        false
+        true
     }
 
     /// Reads the source's own variables; a malformed value fails here, an unset one is named
@@ -339,15 +340,15 @@ impl<S: CalendarTokens> CalendarProviderBuilder<S> {
         self
     }
 
-    /// Turns the tenant-ownership check on or off (default: off for the per-user provider, on
-    /// for the static one).
+    /// Turns the tenant-ownership check on or off (default on).
     ///
     /// Every create records its tenant in the event's private extended property
     /// [`TENANT_KEY`](crate::TENANT_KEY) (`meetschedify.tenant`). With the check on, get, update
     /// and cancel answer `MEETING_NOT_FOUND` for an event of another tenant, or one made outside
-    /// this library (without the property), before anything is written. It matters when one
-    /// Google account serves several tenants; with per-user accounts each tenant reaches only
-    /// its own calendar anyway.
+    /// this library (without the property), before anything is written. It matters whenever one
+    /// Google account serves several tenants: always with the static provider, and with the
+    /// per-user one when the same person connects their account to two tenants. Turn it off
+    /// only to reach events made outside this library.
     pub fn with_tenant_ownership(mut self, on: bool) -> Self {
         self.settings.tenant_ownership = on;
         self

@@ -50,8 +50,8 @@ async fn google_meet_passes_the_provider_conformance_suite() {
         )
         .await
         .unwrap();
-    // A second tenant, connected to its own Google account: per-user tenants reach only their
-    // own calendars (the ownership check is off by default for this provider).
+    // A second tenant, connected to its own Google account (two tenants on one account are
+    // `shared_account.rs`'s case).
     emu.add_google_user("second@emulator.example.com");
     let second = emu
         .issue_google_refresh_token(

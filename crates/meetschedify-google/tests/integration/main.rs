@@ -14,6 +14,7 @@ mod ids_in_paths;
 mod metadata;
 mod per_user_flow;
 mod reconnect;
+mod shared_account;
 mod state_attacks;
 mod tokens;
 mod wire_snapshots;
