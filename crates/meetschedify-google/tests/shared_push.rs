@@ -18,13 +18,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use meetschedify_core::webhooks::{
-    MeetingEvent, MeetingEventKind, WebhookHeaders, WebhookOutcome, WebhookRequest,
-    WebhookVerifier,
+    MeetingEvent, MeetingEventKind, WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier,
 };
 use meetschedify_core::{
-    MeetingContext, MeetingProvider, ProviderId, RequestLimits, SaveCondition, TenantId,
-    UpdateMeeting,
-    TokenKey, TokenRecord, TokenStore, UpdateMeetingRequest, ValidatedUpdate,
+    MeetingContext, MeetingProvider, ProviderId, RequestLimits, SaveCondition, TenantId, TokenKey,
+    TokenRecord, TokenStore, UpdateMeeting, UpdateMeetingRequest, ValidatedUpdate,
 };
 use meetschedify_emulator::GooglePushFault;
 use meetschedify_google::webhooks::{GoogleWatch, GoogleWebhookVerifier};
@@ -47,7 +45,12 @@ async fn endpoint(
 ) -> StatusCode {
     let headers: WebhookHeaders = headers
         .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                v.to_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     let handled = match verifier
         .handle(&WebhookRequest::new(headers, body.to_vec()))

@@ -137,9 +137,8 @@ impl TokenStore for EncryptedTokenStore {
     ) -> Option<Arc<dyn meetschedify_core::webhooks::SubscriptionStore>> {
         let inner = self.inner.subscription_store()?;
         // `new` refused empty keys, so the subscription store has a key too.
-        Some(Arc::new(crate::EncryptedSubscriptionStore::with_checked_keys(
-            inner,
-            self.keys.clone(),
-        )))
+        Some(Arc::new(
+            crate::EncryptedSubscriptionStore::with_checked_keys(inner, self.keys.clone()),
+        ))
     }
 }

@@ -44,8 +44,7 @@ async fn encrypted_sqlite(byte: u8) -> (Arc<dyn SubscriptionStore>, Arc<SqliteTo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_subscription_suite_passes_over_memory_and_sqlite() {
     let memory: Arc<dyn SubscriptionStore> = Arc::new(
-        EncryptedSubscriptionStore::new(Arc::new(MemorySubscriptionStore::new()), keys(1))
-            .unwrap(),
+        EncryptedSubscriptionStore::new(Arc::new(MemorySubscriptionStore::new()), keys(1)).unwrap(),
     );
     kit::run_subscription_conformance(|| std::future::ready(Arc::clone(&memory)))
         .await
@@ -72,7 +71,11 @@ async fn sqlite_rows_hold_no_subscription_secret() {
     .await
     .unwrap();
     assert!(!format!("{dump:?}").contains("super-secret"), "{dump:?}");
-    let got = subs.get(&ProviderId::GOOGLE_MEET, "ch-1").await.unwrap().unwrap();
+    let got = subs
+        .get(&ProviderId::GOOGLE_MEET, "ch-1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got.secret.expose_secret(), SECRET);
 }
 
@@ -118,10 +121,16 @@ async fn a_wrong_key_a_moved_secret_or_a_clear_secret_is_a_typed_error() {
     let err = wrong.get(&p, "ch-1").await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::TokenStoreError);
     assert!(!err.is_retryable());
-    assert!(err.to_string().contains("subscription google-meet/ch-1"), "{err}");
+    assert!(
+        err.to_string().contains("subscription google-meet/ch-1"),
+        "{err}"
+    );
     assert!(err.to_string().contains("wrong key"), "{err}");
     assert!(!err.to_string().contains("super-secret"), "{err}");
-    let listed = wrong.for_tenant(&p, &TenantId::new("org_1")).await.unwrap_err();
+    let listed = wrong
+        .for_tenant(&p, &TenantId::new("org_1"))
+        .await
+        .unwrap_err();
     assert_eq!(listed.code(), ErrorCode::TokenStoreError);
 
     // Someone with write access copies one subscription's sealed secret onto another, and
@@ -140,7 +149,11 @@ async fn a_wrong_key_a_moved_secret_or_a_clear_secret_is_a_typed_error() {
         .await
         .unwrap();
     let retenanted = subs.get(&p, "ch-1").await.unwrap_err();
-    assert_eq!(retenanted.code(), ErrorCode::TokenStoreError, "{retenanted}");
+    assert_eq!(
+        retenanted.code(),
+        ErrorCode::TokenStoreError,
+        "{retenanted}"
+    );
 
     // A secret written in clear (by a store without encryption) is refused, not trusted.
     inner.put(&subscription("ch-3", "org_1")).await.unwrap();
@@ -150,8 +163,9 @@ async fn a_wrong_key_a_moved_secret_or_a_clear_secret_is_a_typed_error() {
 
 #[tokio::test]
 async fn without_a_key_or_a_shared_inner_store_there_is_no_subscription_store() {
-    let err = EncryptedSubscriptionStore::new(Arc::new(MemorySubscriptionStore::new()), TokenKeys::new())
-        .unwrap_err();
+    let err =
+        EncryptedSubscriptionStore::new(Arc::new(MemorySubscriptionStore::new()), TokenKeys::new())
+            .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidConfig);
     // Over a store that keeps no subscriptions, the decorator has none either.
     let memory = EncryptedTokenStore::new(Arc::new(MemoryTokenStore::new()), keys(1)).unwrap();

@@ -142,15 +142,27 @@ mod tests {
     #[test]
     fn a_providers_subscription_keys_share_one_hash_tag_and_never_collide() {
         let keys = Keys::new("p:").unwrap();
-        assert_eq!(keys.subscription("google-meet", "a:b"), "p:subscriptions:{google-meet}:sub:a%3Ab");
-        assert_eq!(keys.subscriptions_of_tenant("x{y}", "t"), "p:subscriptions:{x%7By%7D}:tenant:t");
-        assert_eq!(keys.subscriptions_by_expiry("g"), "p:subscriptions:{g}:expiry");
+        assert_eq!(
+            keys.subscription("google-meet", "a:b"),
+            "p:subscriptions:{google-meet}:sub:a%3Ab"
+        );
+        assert_eq!(
+            keys.subscriptions_of_tenant("x{y}", "t"),
+            "p:subscriptions:{x%7By%7D}:tenant:t"
+        );
+        assert_eq!(
+            keys.subscriptions_by_expiry("g"),
+            "p:subscriptions:{g}:expiry"
+        );
         // A tenant or id cannot forge another part's key.
         assert_ne!(
             keys.subscriptions_of_tenant("g", "x:sub:y"),
             keys.subscription("g", "y")
         );
-        assert_ne!(keys.subscription("g", "expiry"), keys.subscriptions_by_expiry("g"));
+        assert_ne!(
+            keys.subscription("g", "expiry"),
+            keys.subscriptions_by_expiry("g")
+        );
     }
 
     #[test]

@@ -182,10 +182,7 @@ impl RedisTokenStore {
 #[async_trait]
 impl SubscriptionStore for RedisTokenStore {
     async fn put(&self, subscription: &Subscription) -> Result<()> {
-        let (p, tenant) = (
-            subscription.provider.as_str(),
-            subscription.tenant.as_str(),
-        );
+        let (p, tenant) = (subscription.provider.as_str(), subscription.tenant.as_str());
         let (has_vendor, vendor) = optional(subscription.vendor_resource_id.as_deref());
         let (has_cursor, cursor) = optional(subscription.cursor.as_deref());
         let mut conn = self.connection();

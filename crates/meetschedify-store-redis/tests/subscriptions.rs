@@ -40,7 +40,11 @@ async fn layout(url: &str, prefix: &str) -> Vec<(String, Vec<String>)> {
     keys.sort();
     let mut out = Vec::new();
     for key in keys {
-        let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut conn).await.unwrap();
+        let kind: String = redis::cmd("TYPE")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
         let command = match kind.as_str() {
             "hash" => "HKEYS",
             "set" => "SMEMBERS",

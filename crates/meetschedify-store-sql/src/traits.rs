@@ -12,8 +12,6 @@ use meetschedify_core::{
     async_trait, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore, Lease, NonceStore,
     ProviderId, Result, SaveCondition, SaveOutcome, TenantId, TokenKey, TokenLeases, TokenRecord,
     TokenStore,
-
-
 };
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 

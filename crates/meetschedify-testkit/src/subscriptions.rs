@@ -68,7 +68,10 @@ fn full(provider: &ProviderId, id: &str, tenant: &str, expires_at: Timestamp) ->
 fn differs(expected: &Subscription, got: &Subscription) -> Option<String> {
     let mut out = Vec::new();
     if expected.provider != got.provider {
-        out.push(format!("provider {} != {}", expected.provider, got.provider));
+        out.push(format!(
+            "provider {} != {}",
+            expected.provider, got.provider
+        ));
     }
     if expected.tenant != got.tenant {
         out.push(format!("tenant {} != {}", expected.tenant, got.tenant));
@@ -77,7 +80,10 @@ fn differs(expected: &Subscription, got: &Subscription) -> Option<String> {
         out.push(format!("id {} != {}", expected.id, got.id));
     }
     if expected.resource != got.resource {
-        out.push(format!("resource {} != {}", expected.resource, got.resource));
+        out.push(format!(
+            "resource {} != {}",
+            expected.resource, got.resource
+        ));
     }
     if expected.secret.expose_secret() != got.secret.expose_secret() {
         out.push(format!(
@@ -200,7 +206,9 @@ pub async fn subscription_round_trips(store: &Arc<dyn SubscriptionStore>) -> Che
 /// A put with a known provider and id replaces the whole subscription: its new tenant,
 /// resource, secret and expiry are read back, and the old tenant and old expiry no longer find
 /// it (no stale index entry).
-pub async fn put_replaces_the_whole_subscription(store: &Arc<dyn SubscriptionStore>) -> CheckResult {
+pub async fn put_replaces_the_whole_subscription(
+    store: &Arc<dyn SubscriptionStore>,
+) -> CheckResult {
     let p = provider();
     let soon = base();
     let old = full(&p, "moved", "tenant-old", soon);
@@ -311,9 +319,7 @@ pub async fn expiring_before_is_strict(store: &Arc<dyn SubscriptionStore>) -> Ch
 /// The cursor moves from `None` and from a value only when the caller names the stored one
 /// (a wrong expectation writes nothing), can be cleared back to `None`, leaves every other
 /// field alone, and an unknown subscription is never advanced.
-pub async fn cursor_advances_only_from_expected(
-    store: &Arc<dyn SubscriptionStore>,
-) -> CheckResult {
+pub async fn cursor_advances_only_from_expected(store: &Arc<dyn SubscriptionStore>) -> CheckResult {
     let p = provider();
     let sub = full(&p, "cursor", "t1", base()).with_cursor(None);
     put(store, &sub).await?;
@@ -327,9 +333,9 @@ pub async fn cursor_advances_only_from_expected(
         }
     };
     let stored = |store: Arc<dyn SubscriptionStore>, p: ProviderId| async move {
-        get(&store, &p, "cursor").await?.ok_or_else(|| {
-            CheckFailure::new("the subscription vanished while its cursor moved")
-        })
+        get(&store, &p, "cursor")
+            .await?
+            .ok_or_else(|| CheckFailure::new("the subscription vanished while its cursor moved"))
     };
     ensure!(
         !advance(Some("s0"), Some("s1")).await?,
@@ -449,10 +455,7 @@ pub async fn remove_forgets_everywhere(store: &Arc<dyn SubscriptionStore>) -> Ch
         "a removed subscription is still found"
     );
     let held = tenant_ids(store, &p, "t1").await?;
-    ensure!(
-        held == ["kept"],
-        "after a remove the tenant finds {held:?}"
-    );
+    ensure!(held == ["kept"], "after a remove the tenant finds {held:?}");
     let due = expiring_ids(store, &p, plus(at, 1)).await?;
     ensure!(due == ["kept"], "after a remove the due ones are {due:?}");
     let moved = store
@@ -473,9 +476,7 @@ pub async fn remove_forgets_everywhere(store: &Arc<dyn SubscriptionStore>) -> Ch
 
 /// Neither a subscription read back nor the store's own `Debug` (`{:?}` and `{:#?}`) shows the
 /// secret or the cursor.
-pub async fn debug_shows_no_subscription_secret(
-    store: &Arc<dyn SubscriptionStore>,
-) -> CheckResult {
+pub async fn debug_shows_no_subscription_secret(store: &Arc<dyn SubscriptionStore>) -> CheckResult {
     let p = provider();
     let sub = full(&p, "debugged", "t1", base());
     put(store, &sub).await?;
@@ -526,10 +527,16 @@ pub async fn instances_share_subscriptions(
         .advance_cursor(&p, "shared", Some("cursor-shared"), Some("by-a"))
         .await
         .map_err(store_err("advance_cursor"))?;
-    ensure!(!stale, "an instance advanced from a cursor another had moved");
+    ensure!(
+        !stale,
+        "an instance advanced from a cursor another had moved"
+    );
     put(b, &full(&p, "shared", "t2", base())).await?;
     let t1 = tenant_ids(a, &p, "t1").await?;
-    ensure!(t1.is_empty(), "a replace on one instance left {t1:?} on the other");
+    ensure!(
+        t1.is_empty(),
+        "a replace on one instance left {t1:?} on the other"
+    );
     ensure!(
         b.remove(&p, "shared").await.map_err(store_err("remove"))?,
         "the other instance could not remove it"
@@ -562,7 +569,10 @@ where
         "subscription_round_trips",
         subscription_round_trips(&store).await,
     );
-    report.record("put_replaces_the_whole_subscription", put_replaces_the_whole_subscription(&store).await);
+    report.record(
+        "put_replaces_the_whole_subscription",
+        put_replaces_the_whole_subscription(&store).await,
+    );
     report.record(
         "for_tenant_is_isolated",
         for_tenant_is_isolated(&store).await,

@@ -84,7 +84,9 @@ impl SubscriptionStore for Broken {
         }
         // Another instance reads the same cursor meanwhile.
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        self.inner.put(&now.with_cursor(next.map(str::to_owned))).await?;
+        self.inner
+            .put(&now.with_cursor(next.map(str::to_owned)))
+            .await?;
         Ok(true)
     }
 
