@@ -16,13 +16,25 @@ const PREFIX: &str = "mse1";
 /// random nonces risk a repeat; NIST SP 800-38D §8.3).
 const NONCE_LEN: usize = 12;
 
-/// The bytes the ciphertext is bound to: format, provider, tenant and key id, each
-/// length-prefixed so no two keys produce the same bytes. A record copied to another tenant or
-/// provider, or relabelled with another key id, fails authentication.
-fn associated_data(key: &TokenKey, kid: &str) -> Vec<u8> {
-    let mut aad = Vec::with_capacity(64 + key.tenant_id.as_str().len());
-    aad.extend_from_slice(b"meetschedify-token-v1");
-    for part in [key.provider_id.as_str(), key.tenant_id.as_str(), kid] {
+/// What a ciphertext is bound to: a label naming what it holds, then parts naming whose it is,
+/// then the key id, each length-prefixed so no two bindings produce the same bytes. A
+/// ciphertext copied elsewhere, or relabelled with another key id, fails authentication.
+pub(crate) struct Binding<'a> {
+    /// What the envelope holds, with a format version.
+    pub(crate) label: &'static [u8],
+    /// Whose it is: a token's provider and tenant, a subscription's provider, id and tenant.
+    pub(crate) parts: &'a [&'a str],
+    /// How errors name it: `tenant-42/google-meet`, `subscription google-meet/ch-1`.
+    pub(crate) name: &'a dyn std::fmt::Display,
+}
+
+/// A token record is bound to its provider and tenant.
+const TOKEN_LABEL: &[u8] = b"meetschedify-token-v1";
+
+fn associated_data(binding: &Binding<'_>, kid: &str) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(64 + binding.parts.iter().map(|p| p.len()).sum::<usize>());
+    aad.extend_from_slice(binding.label);
+    for part in binding.parts.iter().copied().chain([kid]) {
         aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
         aad.extend_from_slice(part.as_bytes());
     }
@@ -39,19 +51,37 @@ fn failure(message: String) -> Error {
 /// Encrypts the whole record (tokens, expiry, scopes, revocation) with `current`.
 pub(crate) fn seal(current: &NamedKey, key: &TokenKey, record: &TokenRecord) -> Result<String> {
     let plaintext = record.to_stored_json()?.into_bytes();
+    let parts = [key.provider_id.as_str(), key.tenant_id.as_str()];
+    seal_bytes(
+        current,
+        &Binding {
+            label: TOKEN_LABEL,
+            parts: &parts,
+            name: key,
+        },
+        &plaintext,
+    )
+}
+
+/// Encrypts `plaintext` with `current`, bound to `binding`.
+pub(crate) fn seal_bytes(
+    current: &NamedKey,
+    binding: &Binding<'_>,
+    plaintext: &[u8],
+) -> Result<String> {
     let mut nonce = [0u8; NONCE_LEN];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let aad = associated_data(key, &current.kid);
+    let aad = associated_data(binding, &current.kid);
     let ciphertext = current
         .cipher
         .encrypt(
             Nonce::from_slice(&nonce),
             Payload {
-                msg: &plaintext,
+                msg: plaintext,
                 aad: &aad,
             },
         )
-        .map_err(|_| failure(format!("could not encrypt the token record for {key}")))?;
+        .map_err(|_| failure(format!("could not encrypt the secret of {}", binding.name)))?;
     Ok(format!(
         "{PREFIX}:{}:{}:{}",
         current.kid,
@@ -74,26 +104,49 @@ pub(crate) fn kid_of(envelope: &str) -> Option<&str> {
         .flatten()
 }
 
-/// Decrypts an envelope; every way it can be wrong is a `TOKEN_STORE_ERROR` naming the cause.
+/// Decrypts a token record's envelope; every way it can be wrong is a `TOKEN_STORE_ERROR`
+/// naming the cause.
 pub(crate) fn open(keys: &TokenKeys, key: &TokenKey, envelope: &str) -> Result<Opened> {
+    let parts = [key.provider_id.as_str(), key.tenant_id.as_str()];
+    let (plaintext, kid) = open_bytes(
+        keys,
+        &Binding {
+            label: TOKEN_LABEL,
+            parts: &parts,
+            name: key,
+        },
+        envelope,
+    )?;
+    let record = TokenRecord::from_stored_json(key, &plaintext, 0)?;
+    Ok(Opened { record, kid })
+}
+
+/// Decrypts an envelope bound to `binding`: the plaintext and the id of the key that sealed
+/// it. Every way it can be wrong is a `TOKEN_STORE_ERROR` naming the cause, never a panic.
+pub(crate) fn open_bytes(
+    keys: &TokenKeys,
+    binding: &Binding<'_>,
+    envelope: &str,
+) -> Result<(Vec<u8>, String)> {
+    let name = binding.name;
     let parts: Vec<&str> = envelope.split(':').collect();
     let [prefix, kid, nonce, ciphertext] = parts.as_slice() else {
         return Err(if envelope.starts_with(PREFIX) {
-            failure(format!("the stored envelope for {key} is malformed"))
+            failure(format!("the stored envelope for {name} is malformed"))
         } else {
             failure(format!(
-                "the stored record for {key} is not encrypted: refusing to read it"
+                "the stored record for {name} is not encrypted: refusing to read it"
             ))
         });
     };
     if *prefix != PREFIX {
         return Err(failure(format!(
-            "the stored record for {key} is not encrypted: refusing to read it"
+            "the stored record for {name} is not encrypted: refusing to read it"
         )));
     }
     let Some(named) = keys.find(kid) else {
         return Err(failure(format!(
-            "the stored record for {key} was encrypted with unknown key id `{kid}`"
+            "the stored record for {name} was encrypted with unknown key id `{kid}`"
         )));
     };
     let nonce = URL_SAFE_NO_PAD
@@ -102,15 +155,15 @@ pub(crate) fn open(keys: &TokenKeys, key: &TokenKey, envelope: &str) -> Result<O
         .filter(|n| n.len() == NONCE_LEN)
         .ok_or_else(|| {
             failure(format!(
-                "the stored envelope for {key} has a malformed nonce"
+                "the stored envelope for {name} has a malformed nonce"
             ))
         })?;
     let ciphertext = URL_SAFE_NO_PAD.decode(ciphertext).map_err(|_| {
         failure(format!(
-            "the stored envelope for {key} has malformed ciphertext"
+            "the stored envelope for {name} has malformed ciphertext"
         ))
     })?;
-    let aad = associated_data(key, kid);
+    let aad = associated_data(binding, kid);
     let plaintext = named
         .cipher
         .decrypt(
@@ -122,12 +175,8 @@ pub(crate) fn open(keys: &TokenKeys, key: &TokenKey, envelope: &str) -> Result<O
         )
         .map_err(|_| {
             failure(format!(
-                "could not decrypt the stored record for {key} with key `{kid}`: wrong key, corrupted ciphertext, or a record copied from another tenant or provider"
+                "could not decrypt the stored record for {name} with key `{kid}`: wrong key, corrupted ciphertext, or a record copied from another tenant or provider"
             ))
         })?;
-    let record = TokenRecord::from_stored_json(key, &plaintext, 0)?;
-    Ok(Opened {
-        record,
-        kid: (*kid).to_owned(),
-    })
+    Ok((plaintext, (*kid).to_owned()))
 }

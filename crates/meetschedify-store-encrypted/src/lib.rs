@@ -4,6 +4,8 @@
 mod envelope;
 mod keys;
 mod store;
+mod subscriptions;
 
 pub use keys::{TokenKeys, TOKEN_KEYS_ENV};
 pub use store::EncryptedTokenStore;
+pub use subscriptions::EncryptedSubscriptionStore;

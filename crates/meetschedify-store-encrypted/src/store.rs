@@ -129,4 +129,16 @@ impl TokenStore for EncryptedTokenStore {
     fn nonce_store(&self) -> Option<Arc<dyn meetschedify_core::NonceStore>> {
         self.inner.nonce_store()
     }
+
+    // The inner store's, with each subscription's secret sealed under the same keys: a dump
+    // of the subscriptions would otherwise let anyone forge authentic notifications.
+    fn subscription_store(
+        &self,
+    ) -> Option<Arc<dyn meetschedify_core::webhooks::SubscriptionStore>> {
+        let inner = self.inner.subscription_store()?;
+        // `new` refused empty keys, so the subscription store has a key too.
+        Some(Arc::new(
+            crate::EncryptedSubscriptionStore::with_checked_keys(inner, self.keys.clone()),
+        ))
+    }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use meetschedify_core::hosts::{HostLedger, LedgerChanges, LedgerQuery, LedgerView};
 use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::webhooks::SubscriptionStore;
 use meetschedify_core::{
     async_trait, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore, NonceStore, Result,
     SaveCondition, SaveOutcome, TokenKey, TokenLeases, TokenRecord, TokenStore,
@@ -110,8 +111,8 @@ impl PostgresTokenStore {
     }
 }
 
-// The traits forward to the shared implementation on `SqlTokenStore` (leases, nonces and the
-// host ledger included: this store's `leases()` is the inner store's).
+// The traits forward to the shared implementation on `SqlTokenStore` (leases, nonces, the host
+// ledger and the subscription store included: this store's `leases()` is the inner store's).
 #[async_trait]
 impl TokenStore for PostgresTokenStore {
     async fn get(&self, key: &TokenKey) -> Result<Option<TokenRecord>> {
@@ -141,6 +142,10 @@ impl TokenStore for PostgresTokenStore {
 
     fn host_ledger(&self) -> Option<Arc<dyn HostLedger>> {
         self.inner.host_ledger()
+    }
+
+    fn subscription_store(&self) -> Option<Arc<dyn SubscriptionStore>> {
+        self.inner.subscription_store()
     }
 }
 

@@ -86,7 +86,7 @@ async fn concurrent_migrations_from_many_instances_are_safe() {
         .await
         .unwrap()
         .get("n");
-    assert_eq!(n, 10);
+    assert_eq!(n, 13);
     common::drop_tables(&stores[0], &prefix).await;
 }
 

@@ -1,6 +1,7 @@
 //! Redis key names: `{prefix}token:{provider}:{tenant}`, `{prefix}lease:{provider}:{tenant}`,
-//! `{prefix}idempotency:{provider}:{tenant}:{key}` and, per host pool,
-//! `{prefix}hosts:{<pool>}:{part}`.
+//! `{prefix}idempotency:{provider}:{tenant}:{key}`, per host pool
+//! `{prefix}hosts:{<pool>}:{part}` and, per provider's push subscriptions,
+//! `{prefix}subscriptions:{<provider>}:{part}`.
 
 use meetschedify_core::{Error, IdempotencyKey, Result, TokenKey};
 
@@ -52,15 +53,28 @@ impl Keys {
     /// a hash tag (`{...}`), so on a Redis Cluster all of a pool's keys share a slot and one
     /// script may touch them all (<https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags>).
     pub(crate) fn host_pool(&self, pool: &str) -> String {
-        let mut tag = String::with_capacity(pool.len());
-        for c in escape(pool).chars() {
-            match c {
-                '{' => tag.push_str("%7B"),
-                '}' => tag.push_str("%7D"),
-                c => tag.push(c),
-            }
-        }
-        format!("{}hosts:{{{tag}}}:", self.prefix)
+        format!("{}hosts:{{{}}}:", self.prefix, hash_tag(pool))
+    }
+
+    /// The hash of subscription `id` of `provider`. A provider's subscription keys share the
+    /// hash tag `{<provider>}`, so one script may touch a subscription and its indexes on a
+    /// Redis Cluster too.
+    pub(crate) fn subscription(&self, provider: &str, id: &str) -> String {
+        format!("{}sub:{}", self.subscriptions(provider), escape(id))
+    }
+
+    /// The set of the ids of `tenant`'s subscriptions at `provider`.
+    pub(crate) fn subscriptions_of_tenant(&self, provider: &str, tenant: &str) -> String {
+        format!("{}tenant:{}", self.subscriptions(provider), escape(tenant))
+    }
+
+    /// The sorted set of `provider`'s subscription ids, scored by expiry in Unix milliseconds.
+    pub(crate) fn subscriptions_by_expiry(&self, provider: &str) -> String {
+        format!("{}expiry", self.subscriptions(provider))
+    }
+
+    fn subscriptions(&self, provider: &str) -> String {
+        format!("{}subscriptions:{{{}}}:", self.prefix, hash_tag(provider))
     }
 
     fn name(&self, kind: &str, key: &TokenKey) -> String {
@@ -73,6 +87,19 @@ impl Keys {
             escape(key.tenant_id.as_str())
         )
     }
+}
+
+/// `part` escaped for use inside a hash tag: `{` and `}` too, so the tag ends where we say.
+fn hash_tag(part: &str) -> String {
+    let mut tag = String::with_capacity(part.len());
+    for c in escape(part).chars() {
+        match c {
+            '{' => tag.push_str("%7B"),
+            '}' => tag.push_str("%7D"),
+            c => tag.push(c),
+        }
+    }
+    tag
 }
 
 fn escape(part: &str) -> String {
@@ -110,6 +137,32 @@ mod tests {
         assert_eq!(keys.host_pool("zoom:clinic"), "p:hosts:{zoom%3Aclinic}:");
         assert_eq!(keys.host_pool("a}b{"), "p:hosts:{a%7Db%7B}:");
         assert_ne!(keys.host_pool("a:b"), keys.host_pool("a%3Ab"));
+    }
+
+    #[test]
+    fn a_providers_subscription_keys_share_one_hash_tag_and_never_collide() {
+        let keys = Keys::new("p:").unwrap();
+        assert_eq!(
+            keys.subscription("google-meet", "a:b"),
+            "p:subscriptions:{google-meet}:sub:a%3Ab"
+        );
+        assert_eq!(
+            keys.subscriptions_of_tenant("x{y}", "t"),
+            "p:subscriptions:{x%7By%7D}:tenant:t"
+        );
+        assert_eq!(
+            keys.subscriptions_by_expiry("g"),
+            "p:subscriptions:{g}:expiry"
+        );
+        // A tenant or id cannot forge another part's key.
+        assert_ne!(
+            keys.subscriptions_of_tenant("g", "x:sub:y"),
+            keys.subscription("g", "y")
+        );
+        assert_ne!(
+            keys.subscription("g", "expiry"),
+            keys.subscriptions_by_expiry("g")
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod idempotency;
 mod keys;
 mod nonces;
 mod store;
+mod subscriptions;
 
 pub use builder::RedisTokenStoreBuilder;
 pub use keys::DEFAULT_KEY_PREFIX;

@@ -268,6 +268,12 @@ impl TokenStore for RedisTokenStore {
     fn host_ledger(&self) -> Option<std::sync::Arc<dyn HostLedger>> {
         Some(std::sync::Arc::new(self.clone()))
     }
+
+    fn subscription_store(
+        &self,
+    ) -> Option<std::sync::Arc<dyn meetschedify_core::webhooks::SubscriptionStore>> {
+        Some(std::sync::Arc::new(self.clone()))
+    }
 }
 
 #[async_trait]

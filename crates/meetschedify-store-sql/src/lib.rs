@@ -7,6 +7,7 @@ mod idempotency;
 mod nonces;
 mod schema;
 mod store;
+mod subscriptions;
 mod traits;
 
 pub use dialect::{Clock, Dialect, MigrationLock};

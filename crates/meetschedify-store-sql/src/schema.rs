@@ -16,6 +16,7 @@ pub struct Tables {
     host_pools: String,
     host_bookings: String,
     host_days: String,
+    subscriptions: String,
     schema: String,
 }
 
@@ -42,6 +43,7 @@ impl Tables {
             host_pools: format!("{prefix}host_pools"),
             host_bookings: format!("{prefix}host_bookings"),
             host_days: format!("{prefix}host_days"),
+            subscriptions: format!("{prefix}subscriptions"),
             schema: format!("{prefix}schema_version"),
         })
     }
@@ -89,6 +91,12 @@ impl Tables {
         &self.host_days
     }
 
+    /// `{prefix}subscriptions`: one row per push subscription held at a vendor (a Google
+    /// channel, a Graph subscription), keyed by provider and the vendor's id.
+    pub fn subscriptions(&self) -> &str {
+        &self.subscriptions
+    }
+
     /// `{prefix}schema_version`: one row per applied migration.
     pub fn schema(&self) -> &str {
         &self.schema
@@ -105,6 +113,7 @@ impl Tables {
             &self.host_days,
             &self.prefix,
         );
+        let subscriptions = &self.subscriptions;
         // The indentation inside the strings is part of the schema SQLite keeps in
         // `sqlite_master`: left as it was, so new and old databases read the same.
         vec![
@@ -227,6 +236,42 @@ impl Tables {
                     )"
                 ),
             ),
+            (
+                11,
+                // `secret` is the value the vendor echoes (Google's channel token, Graph's
+                // clientState); the encrypting store seals it before it gets here.
+                // `expires_at_ms` is Unix milliseconds; `sync_cursor` is NULL before the first
+                // full read (`cursor` is a keyword in some SQL dialects).
+                format!(
+                    "CREATE TABLE IF NOT EXISTS {subscriptions} (
+                        provider_id TEXT NOT NULL,
+                        id TEXT NOT NULL,
+                        tenant_id TEXT NOT NULL,
+                        resource TEXT NOT NULL,
+                        secret TEXT NOT NULL,
+                        vendor_resource_id TEXT,
+                        expires_at_ms {bigint} NOT NULL,
+                        sync_cursor TEXT,
+                        PRIMARY KEY (provider_id, id)
+                    )"
+                ),
+            ),
+            (
+                12,
+                // A disconnect stops the tenant's subscriptions: `for_tenant`.
+                format!(
+                    "CREATE INDEX IF NOT EXISTS {prefix}subscriptions_by_tenant
+                     ON {subscriptions} (provider_id, tenant_id)"
+                ),
+            ),
+            (
+                13,
+                // Renewal reads what expires soon: `expiring_before`.
+                format!(
+                    "CREATE INDEX IF NOT EXISTS {prefix}subscriptions_by_expiry
+                     ON {subscriptions} (provider_id, expires_at_ms)"
+                ),
+            ),
         ]
     }
 }
@@ -305,7 +350,7 @@ mod tests {
     fn migrations_use_the_dialect_integer_type_and_never_change_order() {
         let migrations = Tables::new("p_").unwrap().migrations("BIGINT");
         let versions: Vec<i64> = migrations.iter().map(|(v, _)| *v).collect();
-        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
         let (tokens, leases) = (&migrations[0].1, &migrations[1].1);
         assert!(tokens.starts_with("CREATE TABLE IF NOT EXISTS p_tokens ("));
         assert!(tokens.contains("version BIGINT NOT NULL,"));
@@ -325,6 +370,17 @@ mod tests {
             .starts_with("CREATE TABLE IF NOT EXISTS p_host_bookings ("));
         assert!(migrations[7].1.contains("p_host_bookings_by_start"));
         assert!(migrations[9].1.contains("used BIGINT NOT NULL,"));
+        assert!(migrations[10]
+            .1
+            .starts_with("CREATE TABLE IF NOT EXISTS p_subscriptions ("));
+        assert!(migrations[10].1.contains("expires_at_ms BIGINT NOT NULL,"));
+        assert!(migrations[10].1.contains("PRIMARY KEY (provider_id, id)"));
+        assert!(migrations[11]
+            .1
+            .contains("p_subscriptions_by_tenant\n                     ON p_subscriptions (provider_id, tenant_id)"));
+        assert!(migrations[12]
+            .1
+            .contains("p_subscriptions_by_expiry\n                     ON p_subscriptions (provider_id, expires_at_ms)"));
         assert!(!migrations.iter().any(|(_, sql)| sql.contains("INTEGER")));
     }
 }

@@ -1,5 +1,5 @@
 //! The core traits on [`SqlTokenStore`], once for every dialect: `TokenStore` (with its
-//! `TokenLeases`), `NonceStore`, `IdempotencyStore` and `HostLedger`. The SQLite and PostgreSQL store types
+//! `TokenLeases`), `NonceStore`, `IdempotencyStore`, `HostLedger` and `SubscriptionStore`. The SQLite and PostgreSQL store types
 //! wrap a `SqlTokenStore` and forward to these impls.
 
 use std::sync::Arc;
@@ -7,9 +7,11 @@ use std::time::Duration;
 
 use meetschedify_core::hosts::{HostLedger, LedgerChanges, LedgerQuery, LedgerView};
 use meetschedify_core::jiff::Timestamp;
+use meetschedify_core::webhooks::{Subscription, SubscriptionStore};
 use meetschedify_core::{
-    async_trait, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore, Lease, NonceStore, Result,
-    SaveCondition, SaveOutcome, TokenKey, TokenLeases, TokenRecord, TokenStore,
+    async_trait, Claim, DeleteOutcome, IdempotencyKey, IdempotencyStore, Lease, NonceStore,
+    ProviderId, Result, SaveCondition, SaveOutcome, TenantId, TokenKey, TokenLeases, TokenRecord,
+    TokenStore,
 };
 use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Type};
 
@@ -57,6 +59,10 @@ where
     }
 
     fn host_ledger(&self) -> Option<Arc<dyn HostLedger>> {
+        Some(Arc::new(self.clone()))
+    }
+
+    fn subscription_store(&self) -> Option<Arc<dyn SubscriptionStore>> {
         Some(Arc::new(self.clone()))
     }
 }
@@ -162,5 +168,58 @@ where
         decide: &mut (dyn for<'v> FnMut(&'v LedgerView) -> LedgerChanges + Send),
     ) -> Result<()> {
         self.transact_host_ledger(query, decide).await
+    }
+}
+
+#[async_trait]
+impl<D: Dialect> SubscriptionStore for SqlTokenStore<D>
+where
+    for<'c> &'c mut <D::Database as Database>::Connection: Executor<'c, Database = D::Database>,
+    for<'q> <D::Database as Database>::Arguments<'q>: IntoArguments<'q, D::Database>,
+    for<'q> &'q str: Encode<'q, D::Database> + Type<D::Database>,
+    for<'q> String: Encode<'q, D::Database> + Type<D::Database>,
+    for<'q> i64: Encode<'q, D::Database> + Decode<'q, D::Database> + Type<D::Database>,
+    for<'q> Option<String>: Encode<'q, D::Database>,
+    for<'r> String: Decode<'r, D::Database>,
+    for<'r> Option<String>: Decode<'r, D::Database>,
+    for<'a> &'a str: ColumnIndex<<D::Database as Database>::Row>,
+{
+    async fn put(&self, subscription: &Subscription) -> Result<()> {
+        self.put_subscription(subscription).await
+    }
+
+    async fn get(&self, provider: &ProviderId, id: &str) -> Result<Option<Subscription>> {
+        self.get_subscription(provider, id).await
+    }
+
+    async fn for_tenant(
+        &self,
+        provider: &ProviderId,
+        tenant: &TenantId,
+    ) -> Result<Vec<Subscription>> {
+        self.subscriptions_for_tenant(provider, tenant).await
+    }
+
+    async fn expiring_before(
+        &self,
+        provider: &ProviderId,
+        at: Timestamp,
+    ) -> Result<Vec<Subscription>> {
+        self.subscriptions_expiring_before(provider, at).await
+    }
+
+    async fn advance_cursor(
+        &self,
+        provider: &ProviderId,
+        id: &str,
+        expected: Option<&str>,
+        next: Option<&str>,
+    ) -> Result<bool> {
+        self.advance_subscription_cursor(provider, id, expected, next)
+            .await
+    }
+
+    async fn remove(&self, provider: &ProviderId, id: &str) -> Result<bool> {
+        self.remove_subscription(provider, id).await
     }
 }

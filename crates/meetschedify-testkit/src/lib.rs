@@ -12,6 +12,7 @@ mod nonces;
 mod outcome;
 pub mod provider;
 pub mod proxy;
+mod subscriptions;
 mod support;
 mod versions;
 
@@ -46,6 +47,12 @@ pub use nonces::nonces_are_single_use;
 pub use outcome::{CheckFailure, CheckResult, Outcome, Report};
 pub use provider::{
     run_provider_conformance, FailingCall, FailureCase, ProviderHarness, CONFORMANCE_CHECKS,
+};
+pub use subscriptions::{
+    cursor_advances_only_from_expected, cursor_race_has_one_winner,
+    debug_shows_no_subscription_secret, expiring_before_is_strict, for_tenant_is_isolated,
+    instances_share_subscriptions, put_replaces_the_whole_subscription, remove_forgets_everywhere,
+    run_subscription_conformance, subscription_round_trips, SUBSCRIPTION_CHECKS,
 };
 pub use support::{drop_sql_tables, unique_prefix, unique_table_prefix, SQL_TABLES};
 pub use versions::{

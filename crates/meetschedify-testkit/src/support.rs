@@ -45,6 +45,7 @@ pub const SQL_TABLES: &[&str] = &[
     "host_bookings",
     "host_days",
     "host_pools",
+    "subscriptions",
     "schema_version",
 ];
 

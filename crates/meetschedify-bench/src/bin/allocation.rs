@@ -241,8 +241,12 @@ async fn run(args: &Args) -> Result<Vec<Row>, BoxError> {
             "leases",
         ]
         .into_iter()
-        .chain(["idempotency", "oauth_nonces", "schema_version"])
-        {
+        .chain([
+            "idempotency",
+            "oauth_nonces",
+            "subscriptions",
+            "schema_version",
+        ]) {
             sqlx_drop(&pg, &format!("{prefix}{table}")).await?;
         }
         rows.push(measured?);
