@@ -130,6 +130,13 @@ impl TokenStore for EncryptedTokenStore {
         self.inner.nonce_store()
     }
 
+    // Bookings hold meeting ids and times, no secret: the inner store's ledger serves as it is.
+    // Without it a host pool over an encrypted shared store would fall back to one process's
+    // memory and could give one slot twice across instances.
+    fn host_ledger(&self) -> Option<Arc<dyn meetschedify_core::hosts::HostLedger>> {
+        self.inner.host_ledger()
+    }
+
     // The inner store's, with each subscription's secret sealed under the same keys: a dump
     // of the subscriptions would otherwise let anyone forge authentic notifications.
     fn subscription_store(
