@@ -39,4 +39,6 @@ pub use zoom::seed::ZoomMeetingSeed;
 pub use zoom::store::{
     DeletedMeeting, ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomMeetingEventKind, ZoomUser,
 };
-pub use zoom::webhooks::{ZoomParticipant, ZoomWebhookDelivery, ZoomWebhookFault};
+pub use zoom::webhooks::{
+    ZoomParticipant, ZoomWebhookDelivery, ZoomWebhookFault, ZOOM_WEBHOOK_EVENTS,
+};
