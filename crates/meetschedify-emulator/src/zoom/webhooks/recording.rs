@@ -60,7 +60,7 @@ fn file(
 
 impl Recording {
     /// The notification, with fresh file ids, links, passcodes and `download_token`.
-    pub(crate) fn envelope(self, rng: &mut impl Rng) -> Value {
+    pub(crate) fn envelope(&self, rng: &mut impl Rng) -> Value {
         let seconds = self
             .ended_at
             .duration_since(self.started_at)
@@ -163,6 +163,8 @@ impl ZoomStore {
             started_at,
             ended_at: now,
         };
-        self.webhooks.pending.push(Pending::Recording(recording));
+        self.webhooks
+            .pending
+            .push(Pending::Recording(Box::new(recording)));
     }
 }

@@ -84,7 +84,7 @@ pub(crate) enum Pending {
     Envelope(Value),
     /// A cloud recording that finished processing: its random parts (file ids, the
     /// `download_token`) are drawn from the emulator's RNG when it is sent.
-    Recording(super::recording::Recording),
+    Recording(Box<super::recording::Recording>),
 }
 
 /// Webhook state inside the Zoom store (reset with it).
