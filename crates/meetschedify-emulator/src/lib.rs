@@ -16,6 +16,7 @@ mod http;
 mod ids;
 mod layers;
 mod microsoft;
+mod outbox;
 mod record;
 mod server;
 mod settings;
