@@ -26,7 +26,7 @@ mod state;
 
 pub(crate) use control_api::control_router;
 pub use events::ZOOM_WEBHOOK_EVENTS;
-pub(crate) use outbox::{http_client, HttpClient, Outbox};
+pub(crate) use outbox::{http_client, Outbox};
 pub use participants::ZoomParticipant;
 pub(crate) use state::ZoomWebhookState;
 pub use state::{ZoomWebhookDelivery, ZoomWebhookFault};

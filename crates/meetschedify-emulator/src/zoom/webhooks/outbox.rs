@@ -10,8 +10,8 @@ use jiff::Timestamp;
 
 use super::sign::signature;
 use super::state::{ZoomWebhookDelivery, ZoomWebhookFault};
-pub(crate) use crate::outbox::{http_client, HttpClient};
-use crate::outbox::{Delivery, Timing};
+pub(crate) use crate::outbox::http_client;
+use crate::outbox::{Delivery, HttpClient, Timing};
 
 /// How long an endpoint has to answer: Zoom counts a slower answer as a failure (reference
 /// §1.4).
