@@ -149,14 +149,26 @@ async fn the_demo_runs_every_provider_without_credentials() {
         );
         assert!(!m["provider_event_id"].as_str().unwrap().is_empty());
     }
-    // A Zoom meeting's start and end arrive as verified webhook events.
+    // A Zoom meeting's reschedule, start, end and cancellation arrive as verified webhook
+    // events, for that meeting.
     let kinds: Vec<_> = json["webhook_events"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["started", "ended"], "{json}");
+    assert_eq!(
+        kinds,
+        ["updated", "started", "ended", "cancelled"],
+        "{json}"
+    );
+    let ids: Vec<_> = json["webhook_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["meeting_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.iter().all(|id| *id == ids[0]), "{json}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

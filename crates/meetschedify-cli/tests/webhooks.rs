@@ -243,6 +243,93 @@ async fn the_emulator_validates_listen_and_its_start_and_end_arrive_as_events() 
     listener.assert_quiet();
 }
 
+/// The library's reschedule and cancel of a cloud-recorded Zoom meeting, with a start and end
+/// in between: `listen` prints `updated`, `started`, `ended`, `recording_ready` (token masked)
+/// and `cancelled` for that meeting, one JSON line each.
+#[tokio::test(flavor = "multi_thread")]
+async fn listen_prints_a_reschedule_a_recording_and_a_cancel_sent_by_the_emulator() {
+    use meetschedify::{
+        CreateMeetingRequest, MeetSchedifyClient, MeetingContext, MeetingTime, ProviderId,
+        UpdateMeetingRequest,
+    };
+    use meetschedify_zoom::{AutoRecording, MeetingDefaults, ZoomProvider};
+
+    let listener = Listener::start(SECRET);
+    let emu = Emulator::start().await.unwrap();
+    emu.register_zoom_webhook(&listener.url, SECRET)
+        .await
+        .unwrap();
+    let demo = emu.demo();
+    let provider = ZoomProvider::builder()
+        .with_credentials(
+            &demo.zoom_account_id,
+            &demo.zoom_client_id,
+            &demo.zoom_client_secret,
+        )
+        .with_api_base(emu.zoom_api_base())
+        .with_oauth_base(emu.zoom_oauth_base())
+        .with_meeting_defaults(MeetingDefaults::new().with_auto_recording(AutoRecording::Cloud))
+        .build()
+        .unwrap();
+    let client = MeetSchedifyClient::builder()
+        .with_provider(provider)
+        .build()
+        .unwrap();
+    let (zoom, ctx) = (ProviderId::ZOOM, MeetingContext::new("acme-hr"));
+    let time = |day: u8| {
+        MeetingTime::new(
+            format!("2030-06-{day}T10:00:00"),
+            format!("2030-06-{day}T11:00:00"),
+        )
+        .with_timezone("UTC")
+    };
+    let created = client
+        .create_meeting(CreateMeetingRequest::new(
+            "acme-hr",
+            zoom.clone(),
+            "Recorded review",
+            time(15),
+        ))
+        .await
+        .unwrap();
+    let id = created.provider_event_id.clone();
+    client
+        .update_meeting(
+            &zoom,
+            &ctx,
+            &id,
+            UpdateMeetingRequest::new().with_time(time(16)),
+        )
+        .await
+        .unwrap();
+    let numeric: u64 = id.parse().unwrap();
+    emu.start_zoom_meeting(numeric).unwrap();
+    emu.end_zoom_meeting(numeric).unwrap();
+    client.cancel_meeting(&zoom, &ctx, &id).await.unwrap();
+    let events: Vec<Value> = (0..5).map(|_| listener.next_event()).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "updated",
+            "started",
+            "ended",
+            "recording_ready",
+            "cancelled"
+        ]
+    );
+    assert!(events.iter().all(|e| e["meeting_id"] == id.as_str()));
+    assert_eq!(
+        events[0]["raw"]["payload"]["object"]["start_time"],
+        "2030-06-16T10:00:00Z"
+    );
+    assert_eq!(
+        events[3]["raw"]["download_token"],
+        "[redacted: a credential]"
+    );
+    listener.assert_quiet();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_recordings_download_token_and_passwords_are_masked_in_the_printed_line() {
     let listener = Listener::start(SECRET);

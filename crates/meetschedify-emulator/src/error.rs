@@ -49,6 +49,9 @@ pub enum EmulatorError {
     /// A webhook endpoint failed Zoom's URL validation, so it was not registered: why.
     #[error("zoom webhook endpoint validation failed: {0}")]
     ZoomWebhookValidation(String),
+    /// A Zoom event subscription listed an event the emulator does not send, or none: what.
+    #[error("unsupported zoom webhook event subscription: {0}")]
+    UnknownZoomWebhookEvent(String),
     /// Seeded meetings would have been refused by a create: the field and why.
     #[error("invalid zoom meeting seed: {0}")]
     InvalidSeed(String),

@@ -440,14 +440,32 @@ impl EmulatorHandle {
     /// subscription in the Zoom app does: the emulator first sends the signed
     /// `endpoint.url_validation` check and registers the endpoint only if it answers within 3
     /// seconds with the right `encryptedToken` ([`EmulatorError::ZoomWebhookValidation`]
-    /// otherwise). From then on every meeting start and end, participant join and leave is
-    /// POSTed to it, signed with `secret`.
+    /// otherwise). The subscription lists every event the emulator sends
+    /// ([`crate::ZOOM_WEBHOOK_EVENTS`]): from then on every meeting start and end, participant
+    /// join and leave, update, deletion and cloud recording is POSTed to it, signed with
+    /// `secret`.
     pub async fn register_zoom_webhook(
         &self,
         url: &str,
         secret: &str,
     ) -> Result<(), EmulatorError> {
-        self.shared.register_zoom_webhook(url, secret).await
+        self.shared.register_zoom_webhook(url, secret, None).await
+    }
+
+    /// Like [`Self::register_zoom_webhook`], for an event subscription that lists only
+    /// `events`: Zoom sends an endpoint nothing else. An empty list, or an event outside
+    /// [`crate::ZOOM_WEBHOOK_EVENTS`], is refused with [`EmulatorError::UnknownZoomWebhookEvent`]
+    /// before any validation request.
+    pub async fn register_zoom_webhook_for(
+        &self,
+        url: &str,
+        secret: &str,
+        events: &[&str],
+    ) -> Result<(), EmulatorError> {
+        let events: Vec<String> = events.iter().map(|e| (*e).to_owned()).collect();
+        self.shared
+            .register_zoom_webhook(url, secret, Some(&events))
+            .await
     }
 
     /// Removes every registered Zoom webhook endpoint.

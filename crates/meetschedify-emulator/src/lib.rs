@@ -16,6 +16,7 @@ mod http;
 mod ids;
 mod layers;
 mod microsoft;
+mod outbox;
 mod record;
 mod server;
 mod settings;
@@ -39,4 +40,6 @@ pub use zoom::seed::ZoomMeetingSeed;
 pub use zoom::store::{
     DeletedMeeting, ZoomAccount, ZoomLicence, ZoomMeetingEvent, ZoomMeetingEventKind, ZoomUser,
 };
-pub use zoom::webhooks::{ZoomParticipant, ZoomWebhookDelivery, ZoomWebhookFault};
+pub use zoom::webhooks::{
+    ZoomParticipant, ZoomWebhookDelivery, ZoomWebhookFault, ZOOM_WEBHOOK_EVENTS,
+};

@@ -104,7 +104,7 @@ pub async fn run(format: Format) -> Result<(), Error> {
         };
         rows.push(lifecycle(&client, provider, tenant, &progress).await?);
     }
-    let events = demo_webhooks::zoom_start_and_end(&client, &emulator, &progress).await?;
+    let events = demo_webhooks::zoom_lifecycle_events(&client, &emulator, &progress).await?;
 
     match format {
         Format::Json => println!(

@@ -1,4 +1,5 @@
-//! The demo's webhook part: a Zoom meeting's start and end arrive as verified events.
+//! The demo's webhook part: a Zoom meeting's reschedule, start, end and cancellation arrive as
+//! verified events.
 //!
 //! An in-process listener (the same `webhooks_axum::route` as `webhooks listen`) is registered
 //! with the emulator, which validates it as Zoom would and then signs each notification.
@@ -12,7 +13,8 @@ use meetschedify::jiff::Timestamp;
 use meetschedify::webhooks::MeetingEvent;
 use meetschedify::webhooks_axum::route;
 use meetschedify::{
-    CreateMeetingRequest, Error, ErrorCode, MeetSchedifyClient, MeetingTime, ProviderId,
+    CreateMeetingRequest, Error, ErrorCode, MeetSchedifyClient, MeetingContext, MeetingTime,
+    ProviderId, UpdateMeetingRequest,
 };
 use meetschedify_zoom::webhooks::ZoomWebhookVerifier;
 use tokio::sync::mpsc;
@@ -26,9 +28,14 @@ fn failed(what: &str, e: impl std::fmt::Display) -> Error {
     Error::new(ErrorCode::ProviderError, format!("{what}: {e}"))
 }
 
-/// Creates a Zoom meeting, starts and ends it in the emulator, and returns the two events the
-/// listener verified.
-pub(super) async fn zoom_start_and_end(
+/// What the demo does to its Zoom meeting, one notification each: a reschedule
+/// (`meeting.updated`), a start and an end (in the emulator, as the host would in the Zoom
+/// client), and a cancellation (`meeting.deleted`).
+const EVENTS: usize = 4;
+
+/// Creates a Zoom meeting, reschedules it, starts and ends it in the emulator, cancels it, and
+/// returns the events the listener verified, in that order.
+pub(super) async fn zoom_lifecycle_events(
     client: &MeetSchedifyClient,
     emulator: &EmulatorHandle,
     progress: &Progress,
@@ -59,27 +66,42 @@ pub(super) async fn zoom_start_and_end(
         &format!("{url} validated by Zoom's URL check"),
     );
 
+    let zone = "America/New_York";
     let (start, end) = next_week_slot(14)?;
     let created = client
         .create_meeting(CreateMeetingRequest::new(
             "demo-hr",
             ProviderId::ZOOM,
             "Demo stand-up with webhooks",
-            MeetingTime::new(start, end).with_timezone("America/New_York"),
+            MeetingTime::new(start, end).with_timezone(zone),
         ))
         .await?;
-    let id: u64 = created
-        .provider_event_id
+    let meeting_id = &created.provider_event_id;
+    let id: u64 = meeting_id
         .parse()
         .map_err(|e| failed("zoom meeting id", e))?;
+    let ctx = MeetingContext::new("demo-hr");
+    let (new_start, new_end) = next_week_slot(15)?;
+    client
+        .update_meeting(
+            &ProviderId::ZOOM,
+            &ctx,
+            meeting_id,
+            UpdateMeetingRequest::new()
+                .with_time(MeetingTime::new(new_start, new_end).with_timezone(zone)),
+        )
+        .await?;
     emulator
         .start_zoom_meeting(id)
         .map_err(|e| failed("starting the meeting", e))?;
     emulator
         .end_zoom_meeting(id)
         .map_err(|e| failed("ending the meeting", e))?;
+    client
+        .cancel_meeting(&ProviderId::ZOOM, &ctx, meeting_id)
+        .await?;
     let mut received = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..EVENTS {
         let event = tokio::time::timeout(WAIT, incoming.recv())
             .await
             .ok()

@@ -108,7 +108,11 @@ impl EventParticipant {
 ///
 /// The `raw` payload is the vendor's JSON exactly as delivered, for the fields this type does
 /// not lift out (Zoom's `download_token` of a recording, Graph's etag, ...).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// `Debug` prints `raw` with its credentials masked (`download_token`, passcodes, the host's
+/// `start_url`, `clientState`): an event logged with `{:?}` leaks none of them. Serializing the
+/// event keeps them, for the application that needs them.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MeetingEvent {
     /// The provider id the verifier is registered under (`zoom`, or a custom id for a second
@@ -131,6 +135,21 @@ pub struct MeetingEvent {
     pub delivery_id: String,
     /// The vendor's notification as it arrived.
     pub raw: serde_json::Value,
+}
+
+impl fmt::Debug for MeetingEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MeetingEvent")
+            .field("provider", &self.provider)
+            .field("kind", &self.kind)
+            .field("tenant", &self.tenant)
+            .field("meeting_id", &self.meeting_id)
+            .field("occurred_at", &self.occurred_at)
+            .field("participant", &self.participant)
+            .field("delivery_id", &self.delivery_id)
+            .field("raw", &super::redact::redacted(&self.raw))
+            .finish()
+    }
 }
 
 impl MeetingEvent {
@@ -197,6 +216,27 @@ mod tests {
             serde_json::to_value(MeetingEventKind::ParticipantJoined).unwrap(),
             json!("participant_joined")
         );
+    }
+
+    #[test]
+    fn debug_masks_a_recordings_download_token_and_serialization_keeps_it() {
+        let at: Timestamp = "2026-03-01T10:00:00Z".parse().unwrap();
+        let event = MeetingEvent::new(
+            ProviderId::ZOOM,
+            MeetingEventKind::RecordingReady,
+            "123",
+            at,
+            "d1",
+            json!({"event": "recording.completed", "download_token": "DL-TOKEN-abc123",
+                   "payload": {"object": {"id": 123, "recording_play_passcode": "PLAY-xyz"}}}),
+        );
+        let debug = format!("{event:?}");
+        assert!(!debug.contains("DL-TOKEN-abc123"), "{debug}");
+        assert!(!debug.contains("PLAY-xyz"), "{debug}");
+        assert!(debug.contains("recording.completed") && debug.contains("[redacted]"));
+        assert_eq!(event.raw["download_token"], "DL-TOKEN-abc123");
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["raw"]["download_token"], "DL-TOKEN-abc123");
     }
 
     #[test]

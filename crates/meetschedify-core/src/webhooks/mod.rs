@@ -37,6 +37,7 @@
 
 mod event;
 mod outcome;
+mod redact;
 mod rejection;
 mod replay;
 mod request;

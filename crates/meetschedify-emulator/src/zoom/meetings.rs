@@ -149,9 +149,13 @@ pub(super) async fn update(
         Ok(budget) => budget,
         Err(response) => return response,
     };
-    if let Some(meeting) = inner.zoom.meetings.get_mut(&id) {
-        apply(&mut meeting.body, &body);
-    }
+    let Some(meeting) = inner.zoom.meetings.get_mut(&id) else {
+        return meeting_not_found(&meeting_id);
+    };
+    let before = meeting.body.clone();
+    apply(&mut meeting.body, &body);
+    inner.zoom.queue_updated(id, &before, now);
+    shared.flush_zoom_webhooks(inner);
     Budget::headers(budget, no_content())
 }
 
@@ -204,8 +208,10 @@ pub(super) async fn delete(
     };
     // A running meeting ends when it is deleted; the end is recorded like any other.
     inner.zoom.end_meeting(id, now);
+    let account_id = inner.zoom.account_of_meeting(id);
     if let Some(meeting) = inner.zoom.meetings.remove(&id) {
         inner.zoom.meeting_order.retain(|m| *m != id);
+        inner.zoom.queue_deleted(id, &meeting, &account_id, now);
         inner.zoom.deleted.push(DeletedMeeting {
             id,
             host_id: meeting.host_id,

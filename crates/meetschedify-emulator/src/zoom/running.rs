@@ -127,6 +127,7 @@ impl ZoomStore {
             at: now,
         });
         self.queue_ended(meeting_id, started_at, now);
+        self.queue_recording(meeting_id, started_at, now);
         true
     }
 }

@@ -22,4 +22,5 @@ mod zoom_meetings;
 mod zoom_oauth;
 mod zoom_scopes;
 mod zoom_validation;
+mod zoom_webhook_changes;
 mod zoom_webhooks;

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::common::{zoom_token, Http};
 
-const SECRET: &str = "emulator-webhook-secret";
+pub(crate) const SECRET: &str = "emulator-webhook-secret";
 
 fn hex_hmac(secret: &str, data: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
@@ -35,21 +35,21 @@ fn hex_hmac(secret: &str, data: &[u8]) -> String {
 
 /// One request as the receiver saw it.
 #[derive(Debug)]
-struct Received {
-    timestamp: String,
+pub(crate) struct Received {
+    pub(crate) timestamp: String,
     signature: String,
-    body: Bytes,
+    pub(crate) body: Bytes,
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap()
     }
-    fn event(&self) -> String {
+    pub(crate) fn event(&self) -> String {
         self.json()["event"].as_str().unwrap().to_owned()
     }
     /// Whether the signature is Zoom's `v0=HMAC(secret, "v0:{ts}:{raw body}")`.
-    fn genuine(&self) -> bool {
+    pub(crate) fn genuine(&self) -> bool {
         let mut message = format!("v0:{}:", self.timestamp).into_bytes();
         message.extend_from_slice(&self.body);
         self.signature == format!("v0={}", hex_hmac(SECRET, &message))
@@ -101,7 +101,9 @@ async fn receive(State(receiver): State<Receiver>, headers: HeaderMap, body: Byt
 }
 
 /// A loopback endpoint recording every request.
-async fn endpoint(answer_secret: &'static str) -> (String, mpsc::UnboundedReceiver<Received>) {
+pub(crate) async fn endpoint(
+    answer_secret: &'static str,
+) -> (String, mpsc::UnboundedReceiver<Received>) {
     failing_endpoint(answer_secret, 0, StatusCode::OK).await
 }
 
@@ -129,7 +131,7 @@ async fn failing_endpoint(
     (url, rx)
 }
 
-async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
+pub(crate) async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
     tokio::time::timeout(Duration::from_secs(5), rx.recv())
         .await
         .expect("a webhook within 5 s")
@@ -138,7 +140,7 @@ async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
 
 /// How many deliveries the log holds once it reaches `n` (or after a second). A log entry is
 /// written once the answer is read, just after the receiver saw the body.
-async fn logged(emu: &EmulatorHandle, n: usize) -> usize {
+pub(crate) async fn logged(emu: &EmulatorHandle, n: usize) -> usize {
     let mut count = 0;
     for _ in 0..50 {
         count = emu.zoom_webhook_deliveries().len();
@@ -150,7 +152,7 @@ async fn logged(emu: &EmulatorHandle, n: usize) -> usize {
     count
 }
 
-async fn meeting(emu: &EmulatorHandle) -> u64 {
+pub(crate) async fn meeting(emu: &EmulatorHandle) -> u64 {
     let http = Http::default();
     let token = zoom_token(&http, emu).await;
     let reply = http

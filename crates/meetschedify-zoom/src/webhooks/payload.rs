@@ -44,6 +44,17 @@ fn text(value: Option<&Value>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A short SHA-256 digest of a parsed JSON value: retries of one notification repeat the same
+/// body, so they give the same digest.
+fn digest(value: &Value) -> String {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(value.to_string().as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The event name of an envelope, if it has one.
 pub(crate) fn event_name(envelope: &Value) -> Option<&str> {
     envelope.get("event").and_then(Value::as_str)
@@ -70,9 +81,17 @@ pub(crate) fn to_event(
         .to_owned();
     let kind = kind_of(&name);
     let event_ts = envelope.get("event_ts").and_then(Value::as_i64);
-    let occurred_at = event_ts
-        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
-        .unwrap_or(fallback_time);
+    // `meeting.updated` says when the change was made in `payload.time_stamp` (ms); every
+    // event says when it was sent in `event_ts` (reference §1.6).
+    let occurred_at = [
+        envelope.pointer("/payload/time_stamp"),
+        envelope.get("event_ts"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Value::as_i64)
+    .find_map(|ms| Timestamp::from_millisecond(ms).ok())
+    .unwrap_or(fallback_time);
     let object = envelope.pointer("/payload/object");
     let field = |name: &str| object.and_then(|o| o.get(name));
     // `id` is the meeting id our provider returns from create; participant events may lack it
@@ -107,6 +126,14 @@ pub(crate) fn to_event(
     if let Some(key) = participant_key {
         delivery_id.push(':');
         delivery_id.push_str(&key);
+    }
+    // Two changes to one meeting within a millisecond are two notifications, not a replay:
+    // they differ in what changed, and a retry repeats the same body.
+    if kind == MeetingEventKind::Updated {
+        if let Some(changes) = object {
+            delivery_id.push(':');
+            delivery_id.push_str(&digest(changes));
+        }
     }
     let mut event = MeetingEvent::new(
         provider.clone(),
@@ -177,6 +204,31 @@ mod tests {
             "meeting.participant_joined:4444==:1626230691572:PU1"
         );
         assert_eq!(event.tenant, None);
+    }
+
+    #[test]
+    fn an_update_happens_at_its_time_stamp_and_two_changes_in_one_millisecond_stay_apart() {
+        let update = |topic: &str| {
+            json!({"event": "meeting.updated", "event_ts": 1_700_000_000_500_i64, "payload": {
+                "account_id": "A", "operator": "o@example.com", "operator_id": "o",
+                "time_stamp": 1_700_000_000_400_i64,
+                "object": {"id": 85_746_065_432_u64, "topic": topic},
+                "old_object": {"id": 85_746_065_432_u64, "topic": "Before"}}})
+        };
+        let first = to_event(&ProviderId::ZOOM, update("One"), at()).unwrap();
+        let retry = to_event(&ProviderId::ZOOM, update("One"), at()).unwrap();
+        let second = to_event(&ProviderId::ZOOM, update("Two"), at()).unwrap();
+        assert_eq!(first.kind, MeetingEventKind::Updated);
+        assert_eq!(first.meeting_id, "85746065432");
+        assert_eq!(
+            first.occurred_at,
+            Timestamp::from_millisecond(1_700_000_000_400).unwrap()
+        );
+        assert_eq!(first.delivery_id, retry.delivery_id);
+        assert_ne!(first.delivery_id, second.delivery_id);
+        assert!(first
+            .delivery_id
+            .starts_with("meeting.updated:85746065432:1700000000500:"));
     }
 
     #[test]

@@ -5,4 +5,6 @@
 mod attacks;
 mod common;
 mod delivery;
+mod emulated;
+mod endpoint;
 mod shared_stores;

@@ -41,13 +41,15 @@ fn error(status: StatusCode, e: &EmulatorError) -> Response {
 struct RegisterRequest {
     url: String,
     secret: String,
+    /// The event types the subscription lists; every event the emulator sends when absent.
+    events: Option<Vec<String>>,
 }
 
-/// `POST /_emulator/zoom/webhooks {url, secret}`: 201 once the endpoint passed URL validation,
-/// 400 with the reason otherwise.
+/// `POST /_emulator/zoom/webhooks {url, secret, events?}`: 201 once the endpoint passed URL
+/// validation, 400 with the reason otherwise (or for an event the emulator does not send).
 async fn register(State(shared): SharedState, Json(request): Json<RegisterRequest>) -> Response {
     match shared
-        .register_zoom_webhook(&request.url, &request.secret)
+        .register_zoom_webhook(&request.url, &request.secret, request.events.as_deref())
         .await
     {
         Ok(()) => (StatusCode::CREATED, Json(json!({ "url": request.url }))).into_response(),
@@ -67,7 +69,8 @@ async fn clear(State(shared): SharedState) -> StatusCode {
 }
 
 /// `POST /_emulator/zoom/webhooks/faults {"kind": "duplicate" | "out_of_order" | "delay"
-/// (+ "ms") | "wrong_signature" | "stale_timestamp" (+ "secs") | "tampered_body"}`.
+/// (+ "ms") | "wrong_signature" | "stale_timestamp" (+ "secs") | "tampered_body" |
+/// "id_type_swapped"}`.
 async fn fault(State(shared): SharedState, Json(fault): Json<ZoomWebhookFault>) -> StatusCode {
     shared.inject_zoom_webhook_fault(fault);
     StatusCode::CREATED

@@ -1,11 +1,13 @@
 //! Notification bodies, shaped as in Zoom's documentation and generated typings (reference
 //! §1.6): `{"event", "event_ts" (ms), "payload": {"account_id", "object": {...}}}`, meeting `id`
-//! as a string in started/ended/participant events.
+//! as a string in started/ended/participant events (the change and recording events, whose id
+//! is a number, are in `changes.rs` and `recording.rs`).
 
 use jiff::Timestamp;
 use serde_json::{json, Map, Value};
 
 use super::participants::ZoomParticipant;
+use super::state::Pending;
 use crate::http::rfc3339_seconds;
 use crate::zoom::store::ZoomStore;
 
@@ -33,20 +35,41 @@ impl ZoomStore {
 
     fn queue(&mut self, event: &str, meeting_id: u64, object: Map<String, Value>, now: Timestamp) {
         // Nobody listens: keep nothing (and build nothing for seeded bulk work).
-        if self.webhooks.endpoints.is_empty() {
+        if !self.listened_to(event) {
             return;
         }
-        let account_id = self
-            .meetings
+        let account_id = self.account_of_meeting(meeting_id);
+        self.queue_payload(
+            event,
+            json!({ "account_id": account_id, "object": object }),
+            now,
+        );
+    }
+
+    /// The account of a meeting's host (empty for a meeting no longer stored).
+    pub(crate) fn account_of_meeting(&self, meeting_id: u64) -> String {
+        self.meetings
             .get(&meeting_id)
             .and_then(|m| self.account_of(&m.host_id))
             .unwrap_or_default()
-            .to_owned();
-        self.webhooks.pending.push(json!({
+            .to_owned()
+    }
+
+    /// Whether any endpoint's subscription lists `event`: Zoom sends only subscribed events.
+    pub(super) fn listened_to(&self, event: &str) -> bool {
+        self.webhooks
+            .endpoints
+            .iter()
+            .any(|endpoint| endpoint.subscribes_to(event))
+    }
+
+    /// Queues `{"event", "event_ts", "payload"}`.
+    pub(super) fn queue_payload(&mut self, event: &str, payload: Value, now: Timestamp) {
+        self.webhooks.pending.push(Pending::Envelope(json!({
             "event": event,
             "event_ts": now.as_millisecond(),
-            "payload": { "account_id": account_id, "object": object },
-        }));
+            "payload": payload,
+        })));
     }
 
     /// Queues `meeting.started` (its `start_time` is when it actually started).

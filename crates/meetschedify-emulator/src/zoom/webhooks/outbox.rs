@@ -1,35 +1,21 @@
-//! Sending notifications: one worker delivers them in the order they happened (Zoom makes no
-//! ordering promise, but a test should see disorder only when it asked for it, through a
-//! fault).
+//! Sending Zoom notifications through the shared delivery loop ([`crate::outbox`]): each
+//! request signed as Zoom signs it, with its fault applied, retried on Zoom's schedule.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use axum::body::Body;
 use hyper::Request;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use jiff::Timestamp;
-use tokio::sync::mpsc;
 
 use super::sign::signature;
 use super::state::{ZoomWebhookDelivery, ZoomWebhookFault};
+pub(crate) use crate::outbox::http_client;
+use crate::outbox::{Delivery, HttpClient, Timing};
 
 /// How long an endpoint has to answer: Zoom counts a slower answer as a failure (reference
 /// §1.4).
 pub(crate) const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// How long an out-of-order delivery waits for a later one to overtake it.
-const HOLD_FOR_NEXT: Duration = Duration::from_millis(500);
-
-pub(crate) type HttpClient = Client<HttpConnector, Body>;
-
-/// A plain-HTTP client: endpoints under test listen on loopback.
-pub(crate) fn http_client() -> HttpClient {
-    Client::builder(TokioExecutor::new()).build_http()
-}
 
 /// One notification to one endpoint. No `Debug`: it holds the secret.
 #[derive(Clone)]
@@ -65,124 +51,56 @@ impl Job {
 }
 
 /// The queue to the delivery worker and the log of what was sent.
-#[derive(Debug, Default)]
-pub(crate) struct Outbox {
-    tx: OnceLock<mpsc::UnboundedSender<Job>>,
-    log: Arc<Mutex<Vec<ZoomWebhookDelivery>>>,
+pub(crate) type Outbox = crate::outbox::Outbox<Job>;
+
+/// The worker's `x-zm-request-id` counter, from 1.
+pub(crate) struct RequestIds(AtomicU64);
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        Self(AtomicU64::new(1))
+    }
 }
 
-impl Outbox {
-    /// Starts the worker on the current runtime (once; called when the server starts).
-    pub(crate) fn start(&self) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        if self.tx.set(tx).is_ok() {
-            tokio::spawn(run(rx, Arc::clone(&self.log)));
+impl Delivery for Job {
+    type Record = ZoomWebhookDelivery;
+    type Context = RequestIds;
+
+    fn timing(&self) -> Timing {
+        match self.fault {
+            Some(ZoomWebhookFault::Duplicate) => Timing::Duplicate,
+            Some(ZoomWebhookFault::OutOfOrder) => Timing::OutOfOrder,
+            Some(ZoomWebhookFault::Delay { ms }) => Timing::Delay(ms),
+            _ => Timing::Now,
         }
     }
 
-    /// Queues jobs in order. Without a worker (not started) they are dropped.
-    pub(crate) fn send(&self, jobs: Vec<Job>) {
-        if let Some(tx) = self.tx.get() {
-            for job in jobs {
-                let _ = tx.send(job);
-            }
-        }
+    async fn attempt(
+        &self,
+        client: &HttpClient,
+        ids: &RequestIds,
+    ) -> (Option<u16>, ZoomWebhookDelivery) {
+        attempt(client, &ids.0, self).await
     }
 
-    /// Every delivery so far, oldest first.
-    pub(crate) fn deliveries(&self) -> Vec<ZoomWebhookDelivery> {
-        self.log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    /// Zoom's definition of a failed delivery, which it retries: no answer within 3 seconds,
+    /// or a 5xx (never a 2xx, 3xx or 4xx).
+    fn retried(status: Option<u16>) -> bool {
+        status.is_none_or(|s| s >= 500)
     }
 
-    /// Forgets the log (on reset).
-    pub(crate) fn clear(&self) {
-        self.log
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+    fn next_attempt(&self) -> Option<(u64, Self)> {
+        let delay_ms = *self.retry_delays_ms.first()?;
+        Some((delay_ms, self.retry(delay_ms)))
     }
 }
 
-async fn run(mut rx: mpsc::UnboundedReceiver<Job>, log: Arc<Mutex<Vec<ZoomWebhookDelivery>>>) {
-    let client = http_client();
-    let ids = Arc::new(AtomicU64::new(1));
-    while let Some(job) = rx.recv().await {
-        if job.fault == Some(ZoomWebhookFault::OutOfOrder) {
-            if let Ok(Some(next)) = tokio::time::timeout(HOLD_FOR_NEXT, rx.recv()).await {
-                deliver(&client, &ids, &log, next).await;
-            }
-        }
-        deliver(&client, &ids, &log, job).await;
-    }
-}
-
-async fn deliver(
-    client: &HttpClient,
-    ids: &Arc<AtomicU64>,
-    log: &Arc<Mutex<Vec<ZoomWebhookDelivery>>>,
-    job: Job,
-) {
-    if let Some(ZoomWebhookFault::Delay { ms }) = job.fault {
-        let (client, ids, log) = (client.clone(), Arc::clone(ids), Arc::clone(log));
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            send(&client, &ids, &log, &job).await;
-        });
-        return;
-    }
-    send(client, ids, log, &job).await;
-    if job.fault == Some(ZoomWebhookFault::Duplicate) {
-        send(client, ids, log, &job).await;
-    }
-}
-
-/// Posts one signed request (with its fault applied), logs the answer, and schedules Zoom's
-/// retry after a 5xx or no answer (never after a 2xx, 3xx or 4xx).
-async fn send(
-    client: &HttpClient,
-    ids: &Arc<AtomicU64>,
-    log: &Arc<Mutex<Vec<ZoomWebhookDelivery>>>,
-    job: &Job,
-) {
-    let status = attempt(client, ids, log, job).await;
-    if failed(status) && !job.retry_delays_ms.is_empty() {
-        let (client, ids, log) = (client.clone(), Arc::clone(ids), Arc::clone(log));
-        let job = job.clone();
-        tokio::spawn(async move { retries(&client, &ids, &log, job).await });
-    }
-}
-
-/// Zoom's definition of a failed delivery: no answer within 3 seconds, or a 5xx.
-fn failed(status: Option<u16>) -> bool {
-    status.is_none_or(|s| s >= 500)
-}
-
-/// Retries `job` after each remaining delay until an attempt does not fail.
-async fn retries(
-    client: &HttpClient,
-    ids: &AtomicU64,
-    log: &Mutex<Vec<ZoomWebhookDelivery>>,
-    mut job: Job,
-) {
-    while let Some(&delay_ms) = job.retry_delays_ms.first() {
-        job = job.retry(delay_ms);
-        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-        if !failed(attempt(client, ids, log, &job).await) {
-            break;
-        }
-    }
-}
-
-/// One attempt: the request with its fault applied; returns and logs the status.
+/// One attempt: the request with its fault applied; its status and log record.
 async fn attempt(
     client: &HttpClient,
     ids: &AtomicU64,
-    log: &Mutex<Vec<ZoomWebhookDelivery>>,
     job: &Job,
-) -> Option<u16> {
+) -> (Option<u16>, ZoomWebhookDelivery) {
     let mut timestamp = job.sent_at;
     if let Some(ZoomWebhookFault::StaleTimestamp { secs }) = job.fault {
         timestamp = timestamp
@@ -204,16 +122,14 @@ async fn attempt(
         _ => job.body.clone(),
     };
     let status = post(client, &job.url, &timestamp, &sig, body, ids).await;
-    log.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(ZoomWebhookDelivery {
-            url: job.url.clone(),
-            event: job.event.clone(),
-            status,
-            attempt: job.attempt,
-            fault: job.fault.clone(),
-        });
-    status
+    let record = ZoomWebhookDelivery {
+        url: job.url.clone(),
+        event: job.event.clone(),
+        status,
+        attempt: job.attempt,
+        fault: job.fault.clone(),
+    };
+    (status, record)
 }
 
 /// Posts `body` with Zoom's headers; the status, or `None` when unanswered within 3 seconds.

@@ -30,6 +30,10 @@ pub enum ZoomWebhookFault {
     },
     /// Signed over the original body, then sent with a changed one.
     TamperedBody,
+    /// `payload.object.id` is sent as the other JSON type than Zoom's typings give for the
+    /// event: a number in started/ended/participant events, a string in updated/deleted/
+    /// recording events (reference §1.6 and §1.9). Correctly signed.
+    IdTypeSwapped,
 }
 
 /// One webhook request the emulator sent (a duplicate counts twice).
@@ -47,17 +51,40 @@ pub struct ZoomWebhookDelivery {
     pub fault: Option<ZoomWebhookFault>,
 }
 
-/// A registered endpoint. `Debug` leaves the secret out.
+/// A registered endpoint and the event types its subscription lists. `Debug` leaves the
+/// secret out.
 #[derive(Clone)]
 pub(crate) struct Endpoint {
     pub(crate) url: String,
     pub(crate) secret: String,
+    /// Zoom sends only the events an event subscription lists (reference §1.1).
+    pub(crate) events: Vec<String>,
+}
+
+impl Endpoint {
+    /// Whether the subscription lists `event`.
+    pub(crate) fn subscribes_to(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == event)
+    }
 }
 
 impl fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Endpoint").field("url", &self.url).finish()
+        f.debug_struct("Endpoint")
+            .field("url", &self.url)
+            .field("events", &self.events)
+            .finish()
     }
+}
+
+/// A notification produced under the lock, not sent yet.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    /// A finished envelope.
+    Envelope(Value),
+    /// A cloud recording that finished processing: its random parts (file ids, the
+    /// `download_token`) are drawn from the emulator's RNG when it is sent.
+    Recording(Box<super::recording::Recording>),
 }
 
 /// Webhook state inside the Zoom store (reset with it).
@@ -65,8 +92,8 @@ impl fmt::Debug for Endpoint {
 pub(crate) struct ZoomWebhookState {
     pub(crate) endpoints: Vec<Endpoint>,
     pub(crate) faults: VecDeque<ZoomWebhookFault>,
-    /// Envelopes produced under the lock, sent once it is released.
-    pub(crate) pending: Vec<Value>,
+    /// Notifications produced under the lock, sent once it is released.
+    pub(crate) pending: Vec<Pending>,
     /// Participants in each running meeting, in join order.
     pub(crate) participants: HashMap<u64, Vec<ZoomParticipant>>,
 }
