@@ -15,5 +15,6 @@ mod metadata;
 mod per_user_flow;
 mod reconnect;
 mod state_attacks;
+mod subscription_store;
 mod tokens;
 mod wire_snapshots;
