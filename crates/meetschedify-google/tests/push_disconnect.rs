@@ -16,8 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use meetschedify_core::webhooks::{
-    RejectionReason, SubscriptionStore, WebhookHeaders, WebhookOutcome, WebhookRequest,
-    WebhookVerifier,
+    RejectionReason, WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier,
 };
 use meetschedify_core::{
     DisconnectOutcome, MeetSchedifyClient, MemoryTokenStore, ProviderId, SaveCondition, TenantId,
@@ -212,7 +211,7 @@ async fn disconnect_stops_the_tenants_channels_and_leaves_other_tenants_watching
     assert_eq!(s.disconnect(&org_1).await, DisconnectOutcome::Revoked);
 
     // Stopped at Google with the tenant's own token, before its grant was revoked.
-    assert_eq!(s.emu.google_channel_ids(), [kept.id.clone()]);
+    assert_eq!(s.emu.google_channel_ids(), [kept.id.as_str()]);
     let stops = s.requests_to("/calendar/v3/channels/stop");
     let revokes = s.requests_to("/revoke");
     assert_eq!(stops.len(), 1, "{stops:?}");
@@ -271,7 +270,7 @@ async fn disconnect_succeeds_when_google_fails_to_stop_the_channel() {
         .is_empty());
     // Google still delivers on the channel until it expires; the verifier refuses it as
     // unknown and nothing reaches the application.
-    assert_eq!(s.emu.google_channel_ids(), [channel.id.clone()]);
+    assert_eq!(s.emu.google_channel_ids(), [channel.id.as_str()]);
     let demo_user = s.emu.demo().google_user_email.clone();
     s.owner_creates(&demo_user, "After the disconnect").await;
     let (status, reason) = s.next().await;

@@ -137,7 +137,7 @@ async fn disconnect_deletes_the_tenants_subscriptions_and_leaves_other_tenants_s
     assert_eq!(outcome, DisconnectOutcome::Forgotten);
 
     // Gone at Graph, and deleted with the tenant's own token before it was forgotten.
-    assert_eq!(emu.graph_subscription_ids(), [kept.id.clone()]);
+    assert_eq!(emu.graph_subscription_ids(), [kept.id.as_str()]);
     let delete = emu
         .requests()
         .into_iter()
@@ -217,7 +217,7 @@ async fn disconnect_succeeds_when_graph_refuses_to_delete_the_subscription() {
 
     // Graph still notifies until the subscription expires, but the verifier no longer knows
     // it: nothing reaches the application.
-    assert_eq!(emu.graph_subscription_ids(), [sub.id.clone()]);
+    assert_eq!(emu.graph_subscription_ids(), [sub.id.as_str()]);
     outlook_change(&emu, &organizer, "Unknown subscription").await;
     deliveries_settle(&emu, 1).await;
     assert!(
