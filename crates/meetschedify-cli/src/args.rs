@@ -82,7 +82,9 @@ pub enum WebhooksCommand {
     /// comma-separated during a rotation); Google needs the per-user credentials
     /// (GOOGLE_CLIENT_ID, ...) and the token store, and watches the calendars of the
     /// --google-tenant tenants while it runs; Microsoft needs the app-only Teams variables and
-    /// subscribes to the organizer's calendar events until stopped.
+    /// subscribes to the organizer's calendar events until stopped, and with --microsoft-tenant
+    /// (per-user Teams variables and the token store) also to those tenants' calendar events,
+    /// served on POST /webhooks/microsoft/users.
     Listen(ListenArgs),
     /// Send a sample Zoom notification signed with the first ZOOM_WEBHOOK_SECRET_TOKEN to a
     /// listener, and print its answer.
@@ -105,6 +107,11 @@ pub struct ListenArgs {
     /// The calendar to watch for each --google-tenant.
     #[arg(long, default_value = "primary")]
     pub google_calendar: String,
+    /// A microsoft-teams tenant connected with `meetschedify connect` whose calendar events to
+    /// subscribe to while listening (repeatable; needs MICROSOFT_REDIRECT_URI): a Graph
+    /// subscription is made at start, renewed, and deleted on Ctrl-C.
+    #[arg(long = "microsoft-tenant", value_name = "TENANT")]
+    pub microsoft_tenants: Vec<String>,
     /// The HTTPS URL Google and Microsoft Graph reach this listener at (your proxy), without
     /// the path; by default the listening address itself, which only the emulator can use.
     #[arg(long, value_name = "URL")]

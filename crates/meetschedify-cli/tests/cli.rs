@@ -12,6 +12,8 @@ use serde_json::Value;
 // In a directory of its own, so cargo does not build it as a test binary of its own.
 #[path = "cli/teams_doctor.rs"]
 mod teams_doctor;
+#[path = "cli/teams_listen.rs"]
+mod teams_listen;
 
 const PROVIDER_VARS: &[&str] = &[
     "ZOOM_ACCOUNT_ID",

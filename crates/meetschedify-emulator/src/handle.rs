@@ -539,6 +539,11 @@ impl EmulatorHandle {
         self.shared.graph_subscription_ids()
     }
 
+    /// The ids of the Google push channels open now (neither stopped nor expired), sorted.
+    pub fn google_channel_ids(&self) -> Vec<String> {
+        self.shared.google_channel_ids()
+    }
+
     /// A participant (display name, optional email) joins a running Zoom meeting; sends
     /// `meeting.participant_joined`. Fails when the meeting is unknown or not running.
     pub fn join_zoom_meeting(

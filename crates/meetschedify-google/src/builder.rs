@@ -6,9 +6,11 @@
 //! refresh token) lives in the source's [`TokenSourceConfig`] and has setters of its own.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use meetschedify_core::secrecy::{ExposeSecret, SecretString};
+use meetschedify_core::webhooks::{MemorySubscriptionStore, SubscriptionStore};
 use meetschedify_core::{EnvVars, Error, ProviderId, Result, RetryConfig, TokenManagerConfig};
 
 use crate::calendar::{Calendar, CalendarOptions, SendUpdates};
@@ -38,6 +40,13 @@ pub trait TokenSourceConfig: Default + fmt::Debug + Send + Sync + Sized + 'stati
     /// Reads the source's own variables; a malformed value fails here, an unset one is named
     /// by [`build`](Self::build).
     fn read_env(&mut self, env: EnvVars<'_>) -> Result<()>;
+
+    /// The subscription store of the source's token store, when it has one that several
+    /// instances share (see `TokenStore::subscription_store`): the provider's default for its
+    /// push channels. `None` (the default) when the source has no token store.
+    fn subscription_store(&self) -> Option<Arc<dyn SubscriptionStore>> {
+        None
+    }
 
     /// Checks the source's settings and builds it.
     fn build(self, parts: TokenSourceParts) -> Result<Self::Source>;
@@ -81,6 +90,7 @@ struct Settings {
     auth_base: Option<String>,
     token_config: TokenManagerConfig,
     tenant_ownership: bool,
+    subscriptions: Option<Arc<dyn SubscriptionStore>>,
 }
 
 impl fmt::Debug for Settings {
@@ -101,6 +111,7 @@ impl fmt::Debug for Settings {
             .field("auth_base", &self.auth_base)
             .field("token_config", &self.token_config)
             .field("tenant_ownership", &self.tenant_ownership)
+            .field("subscriptions", &self.subscriptions)
             .finish()
     }
 }
@@ -119,6 +130,7 @@ impl Settings {
             auth_base: None,
             token_config: TokenManagerConfig::default(),
             tenant_ownership: C::default_tenant_ownership(),
+            subscriptions: None,
         }
     }
 
@@ -354,6 +366,19 @@ impl<S: CalendarTokens> CalendarProviderBuilder<S> {
         self
     }
 
+    /// Keeps the provider's push channels (Google Calendar watch channels, feature `webhooks`)
+    /// in `store`: the one every `GoogleWatch` and `GoogleWebhookVerifier` over this provider
+    /// uses, and the one a disconnect stops a tenant's channels from. Every instance that
+    /// receives notifications must share it.
+    ///
+    /// Default: the token store's [`subscription_store`](meetschedify_core::TokenStore::subscription_store)
+    /// when it offers one (shared stores), else one `MemorySubscriptionStore` owned by the
+    /// provider and shared by its clones.
+    pub fn with_subscription_store(mut self, store: Arc<dyn SubscriptionStore>) -> Self {
+        self.settings.subscriptions = Some(store);
+        self
+    }
+
     /// Overrides the consent-page base (`MEETSCHEDIFY_GOOGLE_AUTH_BASE`); checked by `build()`.
     pub(crate) fn set_auth_base(&mut self, base: String) {
         self.settings.auth_base = Some(base);
@@ -372,6 +397,10 @@ impl<S: CalendarTokens> CalendarProviderBuilder<S> {
         let credentials = settings.credentials()?;
         let oauth =
             GoogleOAuthClient::new(settings.provider_id.clone(), credentials, endpoints.clone())?;
+        let subscriptions = settings
+            .subscriptions
+            .or_else(|| self.source.subscription_store())
+            .unwrap_or_else(|| Arc::new(MemorySubscriptionStore::new()));
         let tokens = self.source.build(TokenSourceParts {
             provider_id: settings.provider_id.clone(),
             oauth,
@@ -384,7 +413,7 @@ impl<S: CalendarTokens> CalendarProviderBuilder<S> {
             settings.calendar,
             settings.tenant_ownership,
         )?;
-        Ok(CalendarProvider::new(calendar, tokens))
+        Ok(CalendarProvider::new(calendar, tokens, subscriptions))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod builder;
 mod calendar;
+mod disconnect;
 pub mod endpoints;
 mod oauth;
 mod per_user;

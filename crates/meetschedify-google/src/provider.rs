@@ -9,6 +9,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use meetschedify_core::webhooks::SubscriptionStore;
 use meetschedify_core::{
     async_trait, AccessToken, CancelMeeting, CancelOutcome, ConnectionStatus, CreatedMeeting,
     GetMeeting, Guarantees, MeetingContext, MeetingProvider, OAuthConnect, ProviderId, Result,
@@ -64,6 +65,10 @@ pub struct CalendarProvider<S> {
 struct Inner<S> {
     calendar: Calendar,
     tokens: S,
+    /// The push channels opened on the tenants' calendars (feature `webhooks`), kept here so
+    /// a disconnect can stop them: every watch, verifier and disconnect of this provider and
+    /// its clones reads the same store.
+    subscriptions: Arc<dyn SubscriptionStore>,
 }
 
 impl<S> Clone for CalendarProvider<S> {
@@ -79,6 +84,7 @@ impl<S: fmt::Debug> fmt::Debug for CalendarProvider<S> {
         f.debug_struct("CalendarProvider")
             .field("calendar", &self.inner.calendar)
             .field("tokens", &self.inner.tokens)
+            .field("subscriptions", &self.inner.subscriptions)
             .finish()
     }
 }
@@ -96,16 +102,31 @@ impl<S: CalendarTokens> CalendarProvider<S> {
         CalendarProviderBuilder::from_env().build()
     }
 
-    pub(crate) fn new(calendar: Calendar, tokens: S) -> Self {
+    pub(crate) fn new(
+        calendar: Calendar,
+        tokens: S,
+        subscriptions: Arc<dyn SubscriptionStore>,
+    ) -> Self {
         Self {
-            inner: Arc::new(Inner { calendar, tokens }),
+            inner: Arc::new(Inner {
+                calendar,
+                tokens,
+                subscriptions,
+            }),
         }
     }
 
-    /// The Calendar layer, for the push channels of the `webhooks` feature.
-    #[cfg(feature = "webhooks")]
+    /// The Calendar layer, for the push channels.
     pub(crate) fn calendar(&self) -> &Calendar {
         &self.inner.calendar
+    }
+
+    /// Where this provider keeps its push channels (see
+    /// [`CalendarProviderBuilder::with_subscription_store`]): the store a
+    /// `GoogleWatch` and a `GoogleWebhookVerifier` over this provider use, and the one a
+    /// disconnect stops a tenant's channels from.
+    pub fn subscription_store(&self) -> &Arc<dyn SubscriptionStore> {
+        &self.inner.subscriptions
     }
 
     /// The token source.
@@ -168,8 +189,10 @@ impl<S: CalendarTokens> MeetingProvider for CalendarProvider<S> {
         Some(self)
     }
 
+    /// The provider itself when its token source has a connect flow: its disconnect stops the
+    /// tenant's push channels before the source revokes the grant (see `disconnect.rs`).
     fn oauth(&self) -> Option<&dyn OAuthConnect> {
-        self.inner.tokens.oauth()
+        self.inner.tokens.oauth().map(|_| self as &dyn OAuthConnect)
     }
 }
 

@@ -17,8 +17,8 @@ use axum::routing::post;
 use axum::Router;
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::webhooks::{
-    MeetingEvent, MeetingEventKind, MemorySubscriptionStore, RejectionReason, Subscription,
-    SubscriptionStore, WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier,
+    MeetingEvent, MeetingEventKind, RejectionReason, Subscription, SubscriptionStore,
+    WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier,
 };
 use meetschedify_core::{
     CancelMeeting, MeetingContext, MeetingProvider, ProviderId, RequestLimits, TenantId,
@@ -89,8 +89,8 @@ async fn setup() -> Setup {
     let emu = common::default_emulator().await;
     let tokens = common::connected_store(&emu, &["org_1"]).await;
     let provider = common::provider(&emu, tokens);
-    let store: Arc<dyn SubscriptionStore> = Arc::new(MemorySubscriptionStore::new());
-    let verifier: Verifier = Arc::new(GoogleWebhookVerifier::new(provider.clone(), store.clone()));
+    let store = Arc::clone(provider.subscription_store());
+    let verifier: Verifier = Arc::new(GoogleWebhookVerifier::new(provider.clone()));
     let (tx, rx) = mpsc::unbounded_channel();
     let app = Router::new()
         .route("/webhooks/google", post(endpoint))
@@ -100,7 +100,7 @@ async fn setup() -> Setup {
         .unwrap();
     let address = format!("http://{}/webhooks/google", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let watch = GoogleWatch::new(provider.clone(), store.clone(), address).unwrap();
+    let watch = GoogleWatch::new(provider.clone(), address).unwrap();
     Setup {
         emu,
         provider,

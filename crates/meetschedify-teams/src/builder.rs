@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meetschedify_core::secrecy::SecretString;
+use meetschedify_core::webhooks::{MemorySubscriptionStore, SubscriptionStore};
 use meetschedify_core::{
     Error, MemoryTokenStore, ProviderId, Result, RetryConfig, TenantId, TokenKey, TokenManager,
     TokenManagerConfig, TokenStore,
@@ -60,6 +61,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct TeamsAppProviderBuilder {
     settings: Settings,
     token_store: Option<Arc<dyn TokenStore>>,
+    subscription_store: Option<Arc<dyn SubscriptionStore>>,
 }
 
 impl Default for TeamsAppProviderBuilder {
@@ -74,6 +76,7 @@ impl TeamsAppProviderBuilder {
         Self {
             settings: Settings::default(),
             token_store: None,
+            subscription_store: None,
         }
     }
 
@@ -121,6 +124,7 @@ impl TeamsAppProviderBuilder {
         Self {
             settings: Settings::from_lookup(lookup),
             token_store: None,
+            subscription_store: None,
         }
     }
 
@@ -244,11 +248,22 @@ impl TeamsAppProviderBuilder {
         self
     }
 
+    /// Keeps the provider's Graph subscriptions (feature `webhooks`) in `store`, the one its
+    /// [`subscriptions`](TeamsAppProvider::subscriptions) and their verifier use; every instance
+    /// receiving notifications must share it. Default: the token store's
+    /// [`subscription_store`](TokenStore::subscription_store) when it offers one (shared
+    /// stores), else one `MemorySubscriptionStore` owned by the provider and its clones.
+    pub fn with_subscription_store(mut self, store: Arc<dyn SubscriptionStore>) -> Self {
+        self.subscription_store = Some(store);
+        self
+    }
+
     /// Checks every setting and builds the provider. Nothing is sent to Microsoft yet.
     pub fn build(self) -> Result<TeamsAppProvider> {
         let settings = self.settings;
         settings.validate()?;
         let http = http_client(&settings)?;
+        let subscriptions = subscription_store(self.subscription_store, self.token_store.as_ref());
         let store = self
             .token_store
             .unwrap_or_else(|| Arc::new(MemoryTokenStore::new()));
@@ -280,8 +295,24 @@ impl TeamsAppProviderBuilder {
             provider_id: settings.provider_id.clone(),
             tenant_ownership: settings.tenant_ownership,
         };
-        Ok(TeamsAppProvider::assemble(settings, key, events))
+        Ok(TeamsAppProvider::assemble(
+            settings,
+            key,
+            events,
+            subscriptions,
+        ))
     }
+}
+
+/// The subscription store a provider keeps: the one given, else the token store's (shared
+/// stores offer one), else one of its own in memory.
+pub(crate) fn subscription_store(
+    given: Option<Arc<dyn SubscriptionStore>>,
+    tokens: Option<&Arc<dyn TokenStore>>,
+) -> Arc<dyn SubscriptionStore> {
+    given
+        .or_else(|| tokens.and_then(|t| t.subscription_store()))
+        .unwrap_or_else(|| Arc::new(MemorySubscriptionStore::new()))
 }
 
 /// The HTTP client of a provider: its timeouts and user agent.
@@ -301,6 +332,7 @@ impl fmt::Debug for TeamsAppProviderBuilder {
         f.debug_struct("TeamsAppProviderBuilder")
             .field("settings", &self.settings)
             .field("token_store", &self.token_store)
+            .field("subscription_store", &self.subscription_store)
             .finish()
     }
 }

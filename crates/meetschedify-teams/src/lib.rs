@@ -20,6 +20,7 @@ mod props;
 mod provider;
 mod read;
 mod retry_after;
+mod subscription_delete;
 mod token;
 mod token_endpoint;
 mod tokens;

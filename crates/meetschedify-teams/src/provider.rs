@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use meetschedify_core::webhooks::SubscriptionStore;
 use meetschedify_core::{
     CancelMeeting, CancelOutcome, ConnectionStatus, CreatedMeeting, Error, GetMeeting, Guarantees,
     MeetingContext, MeetingProvider, Operation, ProviderId, RequestLimits, Result, TenantId,
@@ -48,6 +49,8 @@ struct Inner {
     token_key: TokenKey,
     /// The event operations on the organizer's calendar (`/users/{organizer}`).
     events: EventCalendar,
+    /// Where its Graph subscriptions are kept (see the builder's `with_subscription_store`).
+    subscriptions: Arc<dyn SubscriptionStore>,
 }
 
 impl TeamsAppProvider {
@@ -62,14 +65,26 @@ impl TeamsAppProvider {
         TeamsAppProviderBuilder::new()
     }
 
-    pub(crate) fn assemble(settings: Settings, token_key: TokenKey, events: EventCalendar) -> Self {
+    pub(crate) fn assemble(
+        settings: Settings,
+        token_key: TokenKey,
+        events: EventCalendar,
+        subscriptions: Arc<dyn SubscriptionStore>,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 settings,
                 token_key,
                 events,
+                subscriptions,
             }),
         }
+    }
+
+    /// Where its Graph subscriptions are kept (see
+    /// [`TeamsAppProviderBuilder::with_subscription_store`]).
+    pub fn subscription_store(&self) -> &Arc<dyn SubscriptionStore> {
+        &self.inner.subscriptions
     }
 
     /// The token manager (shared by every clone of this provider).
@@ -88,14 +103,13 @@ impl TeamsAppProvider {
         &self.inner.settings.organizer
     }
 
-    /// Graph subscriptions to the organizer's `users/{organizer}/events`, kept in `store`
-    /// (feature `webhooks`). `OPERATION_NOT_SUPPORTED` in online-meetings mode: standalone
-    /// online meetings are on no calendar.
+    /// Graph subscriptions to the organizer's `users/{organizer}/events`, kept in the
+    /// provider's [`subscription_store`](Self::subscription_store) (feature `webhooks`).
+    /// `OPERATION_NOT_SUPPORTED` in online-meetings mode: standalone online meetings are on no
+    /// calendar. The app-only provider has no disconnect: delete them with
+    /// [`unsubscribe`](crate::webhooks::GraphSubscriptions::unsubscribe).
     #[cfg(feature = "webhooks")]
-    pub fn subscriptions(
-        &self,
-        store: Arc<dyn meetschedify_core::webhooks::SubscriptionStore>,
-    ) -> Result<crate::webhooks::GraphSubscriptions> {
+    pub fn subscriptions(&self) -> Result<crate::webhooks::GraphSubscriptions> {
         if self.inner.settings.mode == TeamsAppMode::OnlineMeetings {
             return Err(Error::new(
                 meetschedify_core::ErrorCode::OperationNotSupported,
@@ -105,7 +119,7 @@ impl TeamsAppProvider {
         }
         Ok(crate::webhooks::GraphSubscriptions::new(
             self.inner.events.clone(),
-            store,
+            Arc::clone(&self.inner.subscriptions),
         ))
     }
 
@@ -275,6 +289,7 @@ impl fmt::Debug for TeamsAppProvider {
         f.debug_struct("TeamsAppProvider")
             .field("settings", &self.inner.settings)
             .field("token_manager", self.token_manager())
+            .field("subscriptions", &self.inner.subscriptions)
             .finish()
     }
 }

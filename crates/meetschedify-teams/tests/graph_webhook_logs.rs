@@ -8,7 +8,7 @@ mod graph_endpoint;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use meetschedify_core::webhooks::{MeetingEventKind, MemorySubscriptionStore};
+use meetschedify_core::webhooks::MeetingEventKind;
 use meetschedify_core::{MeetSchedifyClient, MeetingContext, TenantId, UpdateMeetingRequest};
 use meetschedify_emulator::{Emulator, GraphWebhookFault};
 
@@ -42,9 +42,7 @@ async fn the_client_state_never_reaches_the_logs() {
 
     let emu = Emulator::start().await.unwrap();
     let teams = provider(&emu);
-    let subs = teams
-        .subscriptions(Arc::new(MemorySubscriptionStore::new()))
-        .unwrap();
+    let subs = teams.subscriptions().unwrap();
     let (url, mut events) = serve(subs.verifier().build()).await;
     let sub = subs
         .subscribe(&TenantId::new("acme-hr"), &url, None)

@@ -46,8 +46,8 @@ async fn statuses(emu: &EmulatorHandle, n: usize) -> Vec<Option<u16>> {
 async fn the_library_s_meetings_are_notified_and_forgeries_and_redeliveries_are_not() {
     let emu = Emulator::start().await.unwrap();
     let teams = provider(&emu);
-    let store: Arc<dyn SubscriptionStore> = Arc::new(MemorySubscriptionStore::new());
-    let subs = teams.subscriptions(Arc::clone(&store)).unwrap();
+    let subs = teams.subscriptions().unwrap();
+    let store: Arc<dyn SubscriptionStore> = Arc::clone(subs.store());
     let verifier = subs
         .verifier()
         .with_entra_tenant(teams.entra_tenant_id())
@@ -131,11 +131,11 @@ async fn the_library_s_meetings_are_notified_and_forgeries_and_redeliveries_are_
 async fn renewal_and_lifecycle_notifications_keep_the_subscription_alive() {
     let emu = Emulator::start().await.unwrap();
     let teams = provider(&emu);
-    let store: Arc<dyn SubscriptionStore> = Arc::new(MemorySubscriptionStore::new());
     let subs = teams
-        .subscriptions(Arc::clone(&store))
+        .subscriptions()
         .unwrap()
         .with_lifetime(Duration::from_secs(3600));
+    let store: Arc<dyn SubscriptionStore> = Arc::clone(subs.store());
     let (notices_tx, mut notices) = mpsc::channel(8);
     let verifier = subs.verifier().with_lifecycle_channel(notices_tx).build();
     let (url, _events) = serve(verifier).await;
@@ -223,9 +223,7 @@ async fn online_meetings_mode_has_no_calendar_to_subscribe_to() {
         .with_mode(TeamsAppMode::OnlineMeetings)
         .build()
         .unwrap();
-    let err = online
-        .subscriptions(Arc::new(MemorySubscriptionStore::new()))
-        .unwrap_err();
+    let err = online.subscriptions().unwrap_err();
     assert_eq!(err.code(), ErrorCode::OperationNotSupported);
 }
 
@@ -439,7 +437,7 @@ async fn a_per_user_subscription_watches_me_events_and_its_events_carry_the_tena
         .await
         .unwrap();
 
-    let subs = teams.subscriptions(Arc::new(MemorySubscriptionStore::new()));
+    let subs = teams.subscriptions();
     assert_eq!(subs.provider_id(), &ProviderId::MICROSOFT_TEAMS);
     let (url, mut events) = serve(subs.verifier().build()).await;
     let sub = subs.subscribe(&tenant, &url, None).await.unwrap();

@@ -418,3 +418,39 @@ async fn a_503_is_retried_and_a_404_is_not() {
     let attempts: Vec<(Option<u16>, u32)> = log.iter().map(|d| (d.status, d.attempt)).collect();
     assert_eq!(attempts, [(Some(503), 1), (Some(200), 2), (Some(404), 1)]);
 }
+
+#[tokio::test]
+async fn only_the_identity_that_opened_a_channel_can_stop_it() {
+    let s = setup().await;
+    let (url, mut rx) = receiver().await;
+    let channel = s.watch("chan-owned", &url).await.json();
+    let resource_id = channel["resourceId"].as_str().unwrap().to_owned();
+    assert_eq!(next(&mut rx).await.state(), "sync");
+    assert_eq!(s.emu.google_channel_ids(), ["chan-owned"]);
+
+    // Another Google account of the same app cannot stop it (reference §2.5: stopping is tied
+    // to the identity that created the channel).
+    s.emu.add_google_user("someone-else@example.com");
+    let other = s
+        .emu
+        .issue_google_access_token(
+            "someone-else@example.com",
+            &["https://www.googleapis.com/auth/calendar.events"],
+        )
+        .unwrap();
+    let stop_url = format!("{}/calendar/v3/channels/stop", s.emu.google_api_base());
+    let body = json!({"id": "chan-owned", "resourceId": resource_id});
+    assert_eq!(
+        s.http.json("POST", &stop_url, &other, &body).await.status,
+        404
+    );
+    assert_eq!(s.emu.google_channel_ids(), ["chan-owned"]);
+    s.insert("Still watched").await;
+    assert_eq!(next(&mut rx).await.state(), "exists");
+
+    // Its owner can; the channel is gone and delivers nothing more.
+    assert_eq!(s.stop("chan-owned", &resource_id).await.status, 204);
+    assert!(s.emu.google_channel_ids().is_empty());
+    s.insert("Nobody listens").await;
+    nothing_more(&mut rx).await;
+}

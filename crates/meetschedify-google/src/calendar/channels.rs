@@ -97,35 +97,6 @@ impl Calendar {
         })
     }
 
-    /// Stops a channel. A channel Google no longer knows (404) counts as stopped.
-    pub(crate) async fn stop_channel<T: CalendarTokens>(
-        &self,
-        tokens: &T,
-        tenant: &TenantId,
-        channel_id: &str,
-        resource_id: &str,
-    ) -> Result<()> {
-        let channel = Channel {
-            id: Some(channel_id.to_owned()),
-            resource_id: Some(resource_id.to_owned()),
-            ..Channel::default()
-        };
-        let stopped = self
-            .call(tokens, tenant, Operation::Disconnect, false, |hub, dlg| {
-                let call = hub.channels().stop(channel.clone()).delegate(dlg);
-                Box::pin(async move { call.doit().await.map(|r| (r, None)) })
-            })
-            .await;
-        match stopped {
-            Ok(_) => Ok(()),
-            Err(e) if e.http_status() == Some(404) => {
-                tracing::info!(channel_id, "channel already gone at google");
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
-    }
-
     /// One page of `calendar_id`'s events: with `sync_token`, only what changed since it
     /// (deleted events included); without, everything (deleted events included too, so both
     /// kinds of read use the same parameters, as Google asks).

@@ -2,6 +2,7 @@
 //! bindings over one HTTP client, with tokens from the provider's token source. Internal: the
 //! bindings' and hyper's types stay in here.
 
+mod channel_stop;
 #[cfg(feature = "webhooks")]
 pub(crate) mod channels;
 mod client;

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use meetschedify_core::secrecy::ExposeSecret;
+use meetschedify_core::webhooks::SubscriptionStore;
 use meetschedify_core::{
     async_trait, AccessToken, ConnectionStatus, Error, MemoryNonceStore, OAuthConnect,
     OAuthStateKey, OAuthStateSealer, ProviderId, Result, TenantId, TokenKey, TokenManager,
@@ -195,6 +196,10 @@ impl TokenSourceConfig for PerUserConfig {
             self.sealer = Some(OAuthStateSealer::new(key));
         }
         Ok(())
+    }
+
+    fn subscription_store(&self) -> Option<Arc<dyn SubscriptionStore>> {
+        self.store.as_ref().and_then(|s| s.subscription_store())
     }
 
     fn build(self, parts: TokenSourceParts) -> Result<PerUserTokens> {

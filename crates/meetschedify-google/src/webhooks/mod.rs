@@ -3,23 +3,22 @@
 //! changed (reference `webhooks.md` §2;
 //! <https://developers.google.com/workspace/calendar/api/guides/push>).
 //!
-//! Both share one [`SubscriptionStore`](meetschedify_core::webhooks::SubscriptionStore): the
-//! channels' ids, secret tokens, resource ids, expirations and sync tokens, which Google keeps
-//! no list of.
+//! Both use the provider's [`SubscriptionStore`](meetschedify_core::webhooks::SubscriptionStore)
+//! (set with `with_subscription_store` on the builder; by default the token store's, or one
+//! in memory): the channels' ids, secret tokens, resource ids, expirations and sync tokens,
+//! which Google keeps no list of. Disconnecting a tenant through the provider stops its
+//! channels first.
 //!
 //! ```no_run
-//! use std::sync::Arc;
-//! use meetschedify_core::webhooks::{MemorySubscriptionStore, SubscriptionStore};
 //! use meetschedify_core::TenantId;
 //! use meetschedify_google::webhooks::{GoogleWatch, GoogleWebhookVerifier};
 //! use meetschedify_google::GoogleMeetProvider;
 //!
 //! # async fn run(provider: GoogleMeetProvider) -> meetschedify_core::Result<()> {
-//! let store: Arc<dyn SubscriptionStore> = Arc::new(MemorySubscriptionStore::new());
-//! let watch = GoogleWatch::new(provider.clone(), store.clone(), "https://app.example.com/webhooks/google")?;
+//! let watch = GoogleWatch::new(provider.clone(), "https://app.example.com/webhooks/google")?;
 //! watch.watch(&TenantId::new("org_1"), "primary").await?;
 //! // Mount this on POST /webhooks/google (the facade's `webhooks_axum::route` does it).
-//! let verifier = GoogleWebhookVerifier::new(provider, store);
+//! let verifier = GoogleWebhookVerifier::new(provider);
 //! # let _ = verifier;
 //! # Ok(()) }
 //! ```

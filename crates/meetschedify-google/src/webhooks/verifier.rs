@@ -60,7 +60,6 @@ const MAX_SYNC_ROUNDS: u32 = 4;
 /// a slow calendar can make the answer slow.
 pub struct GoogleWebhookVerifier<S> {
     provider: CalendarProvider<S>,
-    store: Arc<dyn SubscriptionStore>,
     replay: ReplayGuard,
 }
 
@@ -68,23 +67,23 @@ impl<S: fmt::Debug> fmt::Debug for GoogleWebhookVerifier<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GoogleWebhookVerifier")
             .field("provider", &self.provider)
-            .field("store", &self.store)
             .field("replay", &self.replay)
             .finish()
     }
 }
 
 impl<S: CalendarTokens> GoogleWebhookVerifier<S> {
-    /// A verifier for `provider`'s channels held in `store`, dropping replays in this process's
-    /// memory (use [`with_replay_guard`](Self::with_replay_guard) to share that across
-    /// instances).
-    pub fn new(provider: CalendarProvider<S>, store: Arc<dyn SubscriptionStore>) -> Self {
+    /// A verifier for `provider`'s channels, held in the provider's subscription store,
+    /// dropping replays in this process's memory (use
+    /// [`with_replay_guard`](Self::with_replay_guard) to share that across instances).
+    pub fn new(provider: CalendarProvider<S>) -> Self {
         let replay = ReplayGuard::in_memory(provider.id().as_str());
-        Self {
-            provider,
-            store,
-            replay,
-        }
+        Self { provider, replay }
+    }
+
+    /// The store the channels are read from: the provider's.
+    pub fn store(&self) -> &Arc<dyn SubscriptionStore> {
+        self.provider.subscription_store()
     }
 
     /// Drops replays through `replay` (for example over `TokenStore::nonce_store()` of a shared
@@ -114,7 +113,7 @@ impl<S: CalendarTokens> GoogleWebhookVerifier<S> {
         let state = header(HEADER_RESOURCE_STATE)?;
         let number = header(HEADER_MESSAGE_NUMBER)?;
         let subscription = self
-            .store
+            .store()
             .get(self.provider.id(), channel_id)
             .await
             .map_err(|error| {
@@ -195,7 +194,7 @@ impl<S: CalendarTokens> GoogleWebhookVerifier<S> {
                 }
             };
             let advanced = self
-                .store
+                .store()
                 .advance_cursor(provider_id, &subscription.id, Some(from), Some(&next))
                 .await
                 .map_err(unavailable)?;
@@ -212,7 +211,7 @@ impl<S: CalendarTokens> GoogleWebhookVerifier<S> {
                 "the sync token was advanced by a concurrent notification; reading again"
             );
             cursor = self
-                .store
+                .store()
                 .get(provider_id, &subscription.id)
                 .await
                 .map_err(unavailable)?

@@ -21,18 +21,19 @@ use crate::provider::{CalendarProvider, CalendarTokens};
 pub const DEFAULT_CHANNEL_LIFETIME: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 /// Opens, renews and stops Google Calendar push channels (`events.watch`) for the tenants and
-/// calendars the application chooses, keeping their state in a [`SubscriptionStore`] that
-/// every instance receiving notifications shares (the same store the
-/// [`GoogleWebhookVerifier`](super::GoogleWebhookVerifier) reads).
+/// calendars the application chooses, keeping their state in the provider's
+/// [`SubscriptionStore`] (see `CalendarProviderBuilder::with_subscription_store`), which every
+/// instance receiving notifications shares and the
+/// [`GoogleWebhookVerifier`](super::GoogleWebhookVerifier) reads.
 ///
 /// Every channel delivers to one HTTPS `address`, the application's notification endpoint,
 /// given once here because renewal opens new channels to it. Google does not renew channels:
 /// call [`renew_expiring`](Self::renew_expiring) regularly (every few hours, with a margin of a
-/// day). Call [`stop`](Self::stop) for a tenant **before** disconnecting it: stopping a channel
-/// needs the tenant's own token, which a disconnect revokes.
+/// day). Disconnecting a tenant through the provider stops its channels first (stopping one
+/// needs the tenant's own token, which the disconnect then revokes);
+/// [`stop`](Self::stop) stops them without disconnecting.
 pub struct GoogleWatch<S> {
     provider: CalendarProvider<S>,
-    store: Arc<dyn SubscriptionStore>,
     address: String,
     lifetime: Duration,
 }
@@ -41,7 +42,6 @@ impl<S: fmt::Debug> fmt::Debug for GoogleWatch<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GoogleWatch")
             .field("provider", &self.provider)
-            .field("store", &self.store)
             .field("address", &self.address)
             .field("lifetime", &self.lifetime)
             .finish()
@@ -49,20 +49,16 @@ impl<S: fmt::Debug> fmt::Debug for GoogleWatch<S> {
 }
 
 impl<S: CalendarTokens> GoogleWatch<S> {
-    /// Channels of `provider`'s tenants, delivering to `address`, kept in `store`.
+    /// Channels of `provider`'s tenants, delivering to `address`, kept in the provider's
+    /// subscription store.
     ///
     /// `address` must be `https://` (Google delivers nowhere else); plain `http://` is taken
     /// on loopback only, for the emulator. `INVALID_CONFIG` otherwise.
-    pub fn new(
-        provider: CalendarProvider<S>,
-        store: Arc<dyn SubscriptionStore>,
-        address: impl Into<String>,
-    ) -> Result<Self> {
+    pub fn new(provider: CalendarProvider<S>, address: impl Into<String>) -> Result<Self> {
         let address = address.into();
         check_address(&address)?;
         Ok(Self {
             provider,
-            store,
             address,
             lifetime: DEFAULT_CHANNEL_LIFETIME,
         })
@@ -75,9 +71,9 @@ impl<S: CalendarTokens> GoogleWatch<S> {
         self
     }
 
-    /// The store the channels are kept in.
+    /// The store the channels are kept in: the provider's.
     pub fn store(&self) -> &Arc<dyn SubscriptionStore> {
-        &self.store
+        self.provider.subscription_store()
     }
 
     fn provider_id(&self) -> &ProviderId {
@@ -110,7 +106,7 @@ impl<S: CalendarTokens> GoogleWatch<S> {
             token.clone(),
             asked,
         );
-        self.store.put(&pending).await?;
+        self.store().put(&pending).await?;
         let spec = ChannelSpec {
             id: &id,
             address: &self.address,
@@ -132,9 +128,9 @@ impl<S: CalendarTokens> GoogleWatch<S> {
         let mut subscription = pending.with_vendor_resource_id(&watched.resource_id);
         subscription.expires_at = expires_at;
         let opened = async {
-            self.store.put(&subscription).await?;
+            self.store().put(&subscription).await?;
             let cursor = full_sync(&self.provider, tenant, calendar_id).await?;
-            self.store
+            self.store()
                 .advance_cursor(self.provider_id(), &id, None, Some(&cursor))
                 .await?;
             Ok::<_, Error>(cursor)
@@ -160,7 +156,7 @@ impl<S: CalendarTokens> GoogleWatch<S> {
     /// were, and a channel that could not be replaced is left as it was.
     pub async fn renew_expiring(&self, before: Timestamp) -> Result<Vec<Subscription>> {
         let expiring = self
-            .store
+            .store()
             .expiring_before(self.provider_id(), before)
             .await?;
         let mut renewed = Vec::with_capacity(expiring.len());
@@ -186,42 +182,21 @@ impl<S: CalendarTokens> GoogleWatch<S> {
 
     /// Stops every channel of `tenant` at Google and forgets it; how many there were.
     ///
-    /// Call it before disconnecting the tenant. A channel Google refuses to stop (the grant is
-    /// already revoked) is forgotten anyway: it expires by itself, and its notifications are
-    /// then refused as coming from an unknown channel.
+    /// A disconnect through the provider does this by itself; call it to stop watching a
+    /// tenant that stays connected. A channel Google refuses to stop is forgotten anyway: it
+    /// expires by itself, and its notifications are then refused as coming from an unknown
+    /// channel.
     pub async fn stop(&self, tenant: &TenantId) -> Result<usize> {
-        let held = self.store.for_tenant(self.provider_id(), tenant).await?;
-        for subscription in &held {
-            self.close(subscription).await;
-        }
-        tracing::info!(tenant = %tenant, channels = held.len(), "channels stopped");
-        Ok(held.len())
+        self.provider.close_tenant_channels(tenant).await
     }
 
     /// Stops `subscription` at Google (best effort) and removes it from the store.
     async fn close(&self, subscription: &Subscription) {
-        if let Some(resource_id) = &subscription.vendor_resource_id {
-            let stopped = self
-                .provider
-                .calendar()
-                .stop_channel(
-                    self.provider.tokens(),
-                    &subscription.tenant,
-                    &subscription.id,
-                    resource_id,
-                )
-                .await;
-            if let Err(e) = stopped {
-                tracing::warn!(channel_id = %subscription.id, code = %e.code(), "google refused to stop the channel; it will expire by itself");
-            }
-        }
-        self.forget(&subscription.id).await;
+        self.provider.close_channel(subscription).await;
     }
 
     async fn forget(&self, id: &str) {
-        if let Err(e) = self.store.remove(self.provider_id(), id).await {
-            tracing::warn!(channel_id = %id, code = %e.code(), "could not remove the channel from the store");
-        }
+        self.provider.forget_channel(id).await;
     }
 }
 

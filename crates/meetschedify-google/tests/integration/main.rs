@@ -16,5 +16,6 @@ mod per_user_flow;
 mod reconnect;
 mod shared_account;
 mod state_attacks;
+mod subscription_store;
 mod tokens;
 mod wire_snapshots;

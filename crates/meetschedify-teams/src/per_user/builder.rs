@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use meetschedify_core::secrecy::SecretString;
+use meetschedify_core::webhooks::SubscriptionStore;
 use meetschedify_core::{
     EnvVars, Error, MemoryNonceStore, OAuthStateKey, OAuthStateSealer, ProviderId, Result,
     RetryConfig, TokenManager, TokenManagerConfig, TokenStore,
@@ -16,7 +17,7 @@ use super::refresher::DelegatedRefresher;
 use super::scopes::{default_scopes, is_calendars_read_write, SCOPE_OFFLINE_ACCESS};
 use super::{Inner, TeamsProvider};
 use crate::api::{GraphApi, GraphParts};
-use crate::builder::http_client;
+use crate::builder::{http_client, subscription_store};
 use crate::config::{
     check_credential, pick, trim_base, Access, Settings, ENV_REDIRECT_URI, ENV_STATE_KEY,
 };
@@ -75,6 +76,7 @@ pub struct TeamsProviderBuilder {
     /// `MEETSCHEDIFY_OAUTH_STATE_KEY` as read, decoded by `build` so a bad one is reported there.
     state_key_env: Option<SecretString>,
     token_store: Option<Arc<dyn TokenStore>>,
+    subscription_store: Option<Arc<dyn SubscriptionStore>>,
     revalidate_every: Duration,
 }
 
@@ -102,6 +104,7 @@ impl TeamsProviderBuilder {
             sealer: None,
             state_key_env: None,
             token_store: None,
+            subscription_store: None,
             revalidate_every: meetschedify_core::DEFAULT_REVALIDATE_EVERY,
         }
     }
@@ -219,6 +222,17 @@ impl TeamsProviderBuilder {
         self
     }
 
+    /// Keeps the provider's Graph subscriptions (feature `webhooks`) in `store`: the one its
+    /// [`subscriptions`](TeamsProvider::subscriptions) and their verifier use, and the one a
+    /// disconnect deletes a tenant's subscriptions from. Every instance receiving notifications
+    /// must share it. Default: the token store's
+    /// [`subscription_store`](TokenStore::subscription_store) when it offers one (shared
+    /// stores), else one `MemorySubscriptionStore` owned by the provider and its clones.
+    pub fn with_subscription_store(mut self, store: Arc<dyn SubscriptionStore>) -> Self {
+        self.subscription_store = Some(store);
+        self
+    }
+
     /// Sets the identity platform base (a trailing slash is dropped).
     pub fn with_login_base(mut self, base: impl Into<String>) -> Self {
         self.settings.login_base = trim_base(base.into());
@@ -315,6 +329,7 @@ impl TeamsProviderBuilder {
         })?;
         check_scopes(&self.scopes)?;
         settings.validate_transport()?;
+        let subscriptions = subscription_store(self.subscription_store, Some(&store));
         // A state is single-use on every instance that shares the token store (a SQL database,
         // Redis), and at least in this process otherwise; a sealer given a nonce store keeps it.
         let sealer = if sealer.nonce_store().is_some() {
@@ -375,6 +390,7 @@ impl TeamsProviderBuilder {
                 sealer,
                 oauth,
                 events,
+                subscriptions,
             }),
         })
     }
@@ -422,6 +438,7 @@ impl fmt::Debug for TeamsProviderBuilder {
                 &self.state_key_env.as_ref().map(|_| "[redacted]"),
             )
             .field("token_store", &self.token_store)
+            .field("subscription_store", &self.subscription_store)
             .finish()
     }
 }

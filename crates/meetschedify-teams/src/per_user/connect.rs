@@ -3,7 +3,8 @@
 //! The same safety properties as the Google per-user provider: the OAuth state is sealed (the
 //! tenant comes from it only), bound to the browser session that asked for it and checked
 //! before its single-use nonce is spent or the code redeemed; PKCE (S256); the new record
-//! replaces the old by compare-and-swap; disconnect deletes conditionally on the version read.
+//! replaces the old by compare-and-swap; disconnect deletes conditionally on the version read,
+//! after deleting the tenant's Graph subscriptions with its own token.
 
 use meetschedify_core::{
     async_trait, AuthorizationRequest, AuthorizationUrl, ConnectedAccount, DeleteOutcome,
@@ -164,9 +165,18 @@ impl OAuthConnect for TeamsProvider {
         .await
     }
 
+    /// Deletes the tenant's Graph subscriptions first, with its own token while it is still
+    /// held (a refusal from Graph is logged and the record removed anyway; a store that cannot
+    /// be read fails the disconnect before anything is forgotten), then forgets its tokens.
     async fn disconnect(&self, tenant: &TenantId) -> Result<DisconnectOutcome> {
-        self.forget_tenant(tenant)
-            .await
-            .map_err(|e| e.with_operation(Operation::Disconnect))
+        async {
+            self.inner
+                .events
+                .delete_tenant_subscriptions(self.inner.subscriptions.as_ref(), tenant)
+                .await?;
+            self.forget_tenant(tenant).await
+        }
+        .await
+        .map_err(|e| e.with_operation(Operation::Disconnect))
     }
 }

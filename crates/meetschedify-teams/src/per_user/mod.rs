@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use meetschedify_core::secrecy::ExposeSecret;
+use meetschedify_core::webhooks::SubscriptionStore;
 use meetschedify_core::{
     CancelMeeting, CancelOutcome, ConnectionStatus, CreatedMeeting, Error, GetMeeting, Guarantees,
     MeetingContext, MeetingProvider, OAuthConnect, OAuthStateSealer, Operation, ProviderId,
@@ -54,6 +55,9 @@ struct Inner {
     oauth: Arc<DelegatedOAuth>,
     /// The event operations on the signed-in user's calendar (`/me`).
     events: EventCalendar,
+    /// Where its Graph subscriptions are kept (see the builder's `with_subscription_store`);
+    /// a disconnect deletes the tenant's from here.
+    subscriptions: Arc<dyn SubscriptionStore>,
 }
 
 impl TeamsProvider {
@@ -78,15 +82,22 @@ impl TeamsProvider {
         self.inner.events.api.tokens().key(tenant)
     }
 
-    /// Graph subscriptions to each tenant's `me/events`, kept in `store` (feature `webhooks`).
-    /// Delete a tenant's subscriptions ([`unsubscribe`](crate::webhooks::GraphSubscriptions::unsubscribe))
-    /// before disconnecting it: afterwards there is no token left to delete them with.
+    /// Graph subscriptions to each tenant's `me/events`, kept in the provider's
+    /// [`subscription_store`](Self::subscription_store) (feature `webhooks`). A
+    /// [`disconnect`](OAuthConnect::disconnect) deletes the tenant's subscriptions first, with
+    /// its own token, before its tokens are forgotten.
     #[cfg(feature = "webhooks")]
-    pub fn subscriptions(
-        &self,
-        store: Arc<dyn meetschedify_core::webhooks::SubscriptionStore>,
-    ) -> crate::webhooks::GraphSubscriptions {
-        crate::webhooks::GraphSubscriptions::new(self.inner.events.clone(), store)
+    pub fn subscriptions(&self) -> crate::webhooks::GraphSubscriptions {
+        crate::webhooks::GraphSubscriptions::new(
+            self.inner.events.clone(),
+            Arc::clone(&self.inner.subscriptions),
+        )
+    }
+
+    /// Where its Graph subscriptions are kept (see
+    /// [`TeamsProviderBuilder::with_subscription_store`]).
+    pub fn subscription_store(&self) -> &Arc<dyn SubscriptionStore> {
+        &self.inner.subscriptions
     }
 
     /// The scopes the consent URL asks for.
@@ -266,6 +277,7 @@ impl fmt::Debug for TeamsProvider {
             .field("settings", &self.inner.settings)
             .field("sealer", &self.inner.sealer)
             .field("token_manager", self.token_manager())
+            .field("subscriptions", &self.inner.subscriptions)
             .finish()
     }
 }

@@ -222,9 +222,11 @@ impl GraphSubscriptions {
     }
 
     /// Deletes every subscription `tenant` holds (`DELETE /subscriptions/{id}`; one Graph no
-    /// longer knows counts as deleted) and forgets it; how many there were. Call it before
-    /// disconnecting a per-user tenant: afterwards there is no token to delete them with, and
-    /// they run on at Graph until they expire (at most 4230 minutes).
+    /// longer knows counts as deleted) and forgets it; how many there were. A subscription
+    /// Graph refuses to delete is kept (and tried again on the next call), and the first such
+    /// error is returned. A per-user disconnect does this by itself (keeping nothing); call it
+    /// to stop watching a tenant that stays connected, or for the app-only provider, which has
+    /// no disconnect.
     pub async fn unsubscribe(&self, tenant: &TenantId) -> Result<usize> {
         let held = self
             .store
@@ -233,15 +235,9 @@ impl GraphSubscriptions {
         let mut first_error = None;
         let mut removed = 0;
         for subscription in held {
-            let path = format!("/subscriptions/{}", segment(&subscription.id));
-            let call = Call::new(Method::DELETE, "DELETE /subscriptions/{id}", path);
-            match self.retrying(&call, tenant).await {
-                Ok(_) => {}
-                Err(e) if e.http_status() == Some(404) => {}
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                    continue;
-                }
+            if let Err(e) = self.events.delete_subscription(&subscription).await {
+                first_error.get_or_insert(e);
+                continue;
             }
             self.store
                 .remove(&subscription.provider, &subscription.id)

@@ -10,6 +10,7 @@ mod lifecycle;
 mod mailbox_check;
 mod online;
 mod ownership;
+mod subscription_store;
 mod tokens;
 mod user_attacks;
 mod user_common;

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use meetschedify::jiff::{SignedDuration, Timestamp};
 use meetschedify::oauth_state::OAuthStateKey;
-use meetschedify::webhooks::{MemorySubscriptionStore, SubscriptionStore, WebhookVerifier};
-use meetschedify::{Error, TenantId, TokenStore};
+use meetschedify::webhooks::WebhookVerifier;
+use meetschedify::{Error, TenantId};
 use meetschedify_google::webhooks::{GoogleWatch, GoogleWebhookVerifier};
 use meetschedify_google::{
     GoogleMeetBuilder, GoogleMeetProvider, PerUserTokens, ENV_CLIENT_ID, ENV_STATE_KEY,
@@ -30,7 +30,6 @@ const RENEW_AHEAD: SignedDuration = SignedDuration::from_hours(24);
 #[derive(Debug)]
 pub struct GoogleSide {
     provider: GoogleMeetProvider,
-    store: Arc<dyn SubscriptionStore>,
 }
 
 impl GoogleSide {
@@ -39,12 +38,9 @@ impl GoogleSide {
         if std::env::var(ENV_CLIENT_ID).map_or(true, |v| v.trim().is_empty()) {
             return Ok(None);
         }
+        // The provider keeps its channels where the token store offers (shared stores), else
+        // in this process's memory: the channels live as long as the listener does.
         let db = Arc::new(SqliteTokenStore::open(token_db(store)).await?);
-        // The channels live as long as this process does, so its memory holds them unless the
-        // token store offers a shared place.
-        let subscriptions = db
-            .subscription_store()
-            .unwrap_or_else(|| Arc::new(MemorySubscriptionStore::new()));
         let mut builder = GoogleMeetBuilder::from_env().with_token_store(db);
         if std::env::var(ENV_STATE_KEY).is_err() {
             // The listener never runs the OAuth flow, so no state is ever sealed or opened:
@@ -52,18 +48,12 @@ impl GoogleSide {
             builder = builder.with_state_key(OAuthStateKey::generate());
         }
         let provider = builder.build()?;
-        Ok(Some(Self {
-            provider,
-            store: subscriptions,
-        }))
+        Ok(Some(Self { provider }))
     }
 
     /// The verifier to mount on [`GOOGLE_PATH`].
     pub fn verifier(&self) -> Arc<dyn WebhookVerifier> {
-        Arc::new(GoogleWebhookVerifier::new(
-            self.provider.clone(),
-            Arc::clone(&self.store),
-        ))
+        Arc::new(GoogleWebhookVerifier::new(self.provider.clone()))
     }
 
     /// Opens a channel on `calendar` for each tenant, delivering to `base` + [`GOOGLE_PATH`];
@@ -75,7 +65,7 @@ impl GoogleSide {
         calendar: &str,
     ) -> Result<Channels, Error> {
         let address = format!("{}{GOOGLE_PATH}", base.trim_end_matches('/'));
-        let watch = GoogleWatch::new(self.provider.clone(), Arc::clone(&self.store), address)?;
+        let watch = GoogleWatch::new(self.provider.clone(), address)?;
         let tenants: Vec<TenantId> = tenants.iter().map(TenantId::new).collect();
         let channels = Channels {
             watch: Arc::new(watch),

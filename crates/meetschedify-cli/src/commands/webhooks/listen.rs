@@ -2,8 +2,10 @@
 //!
 //! `POST /webhooks/zoom` is served when `ZOOM_WEBHOOK_SECRET_TOKEN` is set, `POST
 //! /webhooks/google` when per-user Google credentials are (with the push channels of
-//! `--google-tenant`), and `POST /webhooks/microsoft` when the app-only Teams variables are (the
-//! listener then holds a Graph subscription to the organizer's calendar events while it runs).
+//! `--google-tenant`), `POST /webhooks/microsoft` when the app-only Teams variables are (the
+//! listener then holds a Graph subscription to the organizer's calendar events while it runs),
+//! and `POST /webhooks/microsoft/users` with `--microsoft-tenant` (a Graph subscription to each
+//! per-user tenant's calendar events).
 
 use std::future::IntoFuture as _;
 use std::net::SocketAddr;
@@ -16,7 +18,7 @@ use axum::Router;
 use meetschedify::webhooks::MeetingEvent;
 use meetschedify::webhooks_axum::route;
 use meetschedify::{Error, ErrorCode};
-use meetschedify_teams::ENV_ORGANIZER;
+use meetschedify_teams::{ENV_ORGANIZER, ENV_REDIRECT_URI as ENV_MICROSOFT_REDIRECT};
 use meetschedify_zoom::webhooks::{ZoomWebhookVerifierBuilder, ENV_WEBHOOK_SECRET_TOKEN};
 use tokio::sync::{mpsc, watch};
 
@@ -27,8 +29,11 @@ use crate::args::ListenArgs;
 /// The path Zoom's event subscription should point at (behind your HTTPS proxy).
 pub const ZOOM_PATH: &str = "/webhooks/zoom";
 
-/// The path of Microsoft Graph change and lifecycle notifications.
+/// The path of Microsoft Graph change and lifecycle notifications (app-only organizer).
 pub const MICROSOFT_PATH: &str = "/webhooks/microsoft";
+
+/// The path of Microsoft Graph notifications for the per-user tenants of `--microsoft-tenant`.
+pub const MICROSOFT_USERS_PATH: &str = "/webhooks/microsoft/users";
 
 /// How many verified events may wait for stdout before answers slow down.
 const QUEUE: usize = 1024;
@@ -46,8 +51,9 @@ fn listen_error(e: impl std::fmt::Display) -> Error {
 pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
     let google = GoogleSide::from_env(store).await?;
     let teams = is_set(ENV_ORGANIZER);
+    let teams_users = !args.microsoft_tenants.is_empty();
     // Without Google or Teams, Zoom is required: its builder then names the missing variable.
-    let zoom = if is_set(ENV_WEBHOOK_SECRET_TOKEN) || (google.is_none() && !teams) {
+    let zoom = if is_set(ENV_WEBHOOK_SECRET_TOKEN) || (google.is_none() && !teams && !teams_users) {
         Some(ZoomWebhookVerifierBuilder::from_env().build()?)
     } else {
         None
@@ -58,9 +64,23 @@ pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
             "watching a google calendar needs GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_REDIRECT_URI",
         ));
     }
-    let graph = teams.then(GraphListener::from_env).transpose()?;
+    if teams_users && !is_set(ENV_MICROSOFT_REDIRECT) {
+        return Err(Error::invalid_config(
+            "microsoft-tenant",
+            "subscribing to a per-user microsoft calendar needs MICROSOFT_TENANT_ID, \
+             MICROSOFT_CLIENT_ID, MICROSOFT_CLIENT_SECRET and MICROSOFT_REDIRECT_URI",
+        ));
+    }
+    // Each Graph side: its listener, its path, and where its lifecycle notices go.
+    let mut graphs = Vec::new();
+    if teams {
+        graphs.push((GraphListener::app_from_env()?, MICROSOFT_PATH));
+    }
+    if teams_users {
+        let users = GraphListener::per_user_from_env(store, &args.microsoft_tenants).await?;
+        graphs.push((users, MICROSOFT_USERS_PATH));
+    }
     let (events, mut incoming) = mpsc::channel::<MeetingEvent>(QUEUE);
-    let (notices_tx, notices) = mpsc::channel(16);
     let mut app: Router = Router::new();
     let mut paths = Vec::new();
     if let Some(zoom) = zoom {
@@ -71,14 +91,15 @@ pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
         app = app.route(GOOGLE_PATH, route(google.verifier(), events.clone()));
         paths.push(GOOGLE_PATH);
     }
-    if let Some(graph) = &graph {
+    let mut notices = Vec::new();
+    for (graph, path) in &graphs {
+        let (notices_tx, notices_rx) = mpsc::channel(16);
         app = app.route(
-            MICROSOFT_PATH,
+            path,
             route(Arc::new(graph.verifier(notices_tx)), events.clone()),
         );
-        paths.push(MICROSOFT_PATH);
-    } else {
-        drop(notices_tx);
+        paths.push(path);
+        notices.push(notices_rx);
     }
     // The routes hold the only senders from here on, so the printer ends with the server.
     drop(events);
@@ -136,16 +157,21 @@ pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
         _ => None,
     };
     let renewal = channels.as_ref().map(|c| c.spawn_renewal());
-    let mut upkeep = None;
-    if let (Some(graph), None) = (&graph, &failed) {
-        let url = format!("{}{MICROSOFT_PATH}", base.trim_end_matches('/'));
+    let mut upkeep = Vec::new();
+    for ((graph, path), notices) in graphs.iter().zip(notices) {
+        if failed.is_some() {
+            break;
+        }
+        let url = format!("{}{path}", base.trim_end_matches('/'));
         match graph.subscribe(&url).await {
-            Ok(sub) => {
-                eprintln!(
-                    "# subscribed to microsoft graph: {} until {}",
-                    sub.id, sub.expires_at
-                );
-                upkeep = Some(graph.spawn_upkeep(url, notices));
+            Ok(subs) => {
+                for sub in subs {
+                    eprintln!(
+                        "# subscribed to microsoft graph for {}: {} until {}",
+                        sub.tenant, sub.id, sub.expires_at
+                    );
+                }
+                upkeep.push(graph.spawn_upkeep(url, notices));
             }
             Err(e) => {
                 let _ = stop.send(true);
@@ -162,12 +188,12 @@ pub async fn run(args: &ListenArgs, store: Option<&Path>) -> Result<(), Error> {
     if let Some(channels) = channels {
         channels.stop().await;
     }
-    if let Some(graph) = &graph {
+    for (graph, _) in &graphs {
         graph.unsubscribe().await;
     }
     // The route's sender is dropped with the server, so the printer drains and ends.
     let _ = printer.await;
-    if let Some(upkeep) = upkeep {
+    for upkeep in upkeep {
         let _ = upkeep.await;
     }
     if let Some(e) = failed {

@@ -37,6 +37,22 @@ impl Shared {
         self.google_outbox.deliveries()
     }
 
+    /// The ids of the channels open now (not stopped, not expired), sorted.
+    pub(crate) fn google_channel_ids(&self) -> Vec<String> {
+        let now = self.clock.now();
+        let mut ids: Vec<String> = self
+            .lock()
+            .google
+            .push
+            .channels
+            .values()
+            .filter(|c| c.expiration > now)
+            .map(|c| c.id.clone())
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// Expires every sync token issued so far: the next `events.list?syncToken=` answers 410.
     pub(crate) fn expire_google_sync_tokens(&self) {
         let mut inner = self.lock();
