@@ -109,10 +109,11 @@ async fn a_channel_opened_by_a_is_served_by_b(a: Arc<dyn TokenStore>, b: Arc<dyn
     .unwrap();
     let provider_a = common::provider(&emu, a.clone());
     let provider_b = common::provider(&emu, b.clone());
-    let subs_a = a.subscription_store().expect("a shared subscription store");
-    let subs_b = b.subscription_store().expect("a shared subscription store");
+    // Neither provider is given a subscription store: each takes its token store's.
+    assert!(a.subscription_store().is_some() && b.subscription_store().is_some());
+    let subs_b = provider_b.subscription_store().clone();
 
-    let verifier_b: Verifier = Arc::new(GoogleWebhookVerifier::new(provider_b, subs_b.clone()));
+    let verifier_b: Verifier = Arc::new(GoogleWebhookVerifier::new(provider_b));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let app = Router::new()
         .route("/webhooks/google", post(endpoint))
@@ -123,7 +124,7 @@ async fn a_channel_opened_by_a_is_served_by_b(a: Arc<dyn TokenStore>, b: Arc<dyn
     let address = format!("http://{}/webhooks/google", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let watch_a = GoogleWatch::new(provider_a.clone(), subs_a, address).unwrap();
+    let watch_a = GoogleWatch::new(provider_a.clone(), address).unwrap();
     let channel = watch_a.watch(&tenant, "primary").await.unwrap();
     // B sees the channel A opened, before any notification.
     let seen = subs_b
