@@ -6,19 +6,16 @@
 #[allow(dead_code)]
 #[path = "integration/common/mod.rs"]
 mod common;
+// Shared by the push test binaries; not every one reads every field.
+#[allow(dead_code)]
+mod push_endpoint;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
 use meetschedify_core::secrecy::ExposeSecret;
 use meetschedify_core::webhooks::{
-    MeetingEvent, MeetingEventKind, RejectionReason, Subscription, SubscriptionStore,
-    WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier,
+    MeetingEventKind, RejectionReason, Subscription, SubscriptionStore, WebhookHeaders,
+    WebhookOutcome, WebhookRequest, WebhookVerifier,
 };
 use meetschedify_core::{
     CancelMeeting, MeetingContext, MeetingProvider, ProviderId, RequestLimits, TenantId,
@@ -28,52 +25,8 @@ use meetschedify_emulator::{EmulatorHandle, GooglePushFault};
 use meetschedify_google::webhooks::{GoogleWatch, GoogleWebhookVerifier};
 use meetschedify_google::GoogleMeetProvider;
 use serde_json::json;
-use tokio::sync::mpsc;
 
-type Verifier = Arc<GoogleWebhookVerifier<meetschedify_google::PerUserTokens>>;
-
-/// What the endpoint answered one notification with, and the events it delivered.
-#[derive(Debug)]
-struct Handled {
-    status: u16,
-    code: Option<&'static str>,
-    events: Vec<MeetingEvent>,
-}
-
-async fn endpoint(
-    State((verifier, tx)): State<(Verifier, mpsc::UnboundedSender<Handled>)>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    let headers: WebhookHeaders = headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                v.to_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    let handled = match verifier
-        .handle(&WebhookRequest::new(headers, body.to_vec()))
-        .await
-    {
-        Ok(WebhookOutcome::Events(events)) => Handled {
-            status: 200,
-            code: None,
-            events,
-        },
-        Ok(other) => panic!("google sends no challenge: {other:?}"),
-        Err(rejection) => Handled {
-            status: rejection.http_status(),
-            code: Some(rejection.code()),
-            events: Vec::new(),
-        },
-    };
-    let status = StatusCode::from_u16(handled.status).unwrap();
-    let _ = tx.send(handled);
-    status
-}
+use crate::push_endpoint::{Endpoint, Handled, Verifier};
 
 struct Setup {
     emu: EmulatorHandle,
@@ -81,7 +34,7 @@ struct Setup {
     store: Arc<dyn SubscriptionStore>,
     watch: GoogleWatch<meetschedify_google::PerUserTokens>,
     verifier: Verifier,
-    rx: mpsc::UnboundedReceiver<Handled>,
+    endpoint: Endpoint,
     tenant: TenantId,
 }
 
@@ -91,38 +44,26 @@ async fn setup() -> Setup {
     let provider = common::provider(&emu, tokens);
     let store = Arc::clone(provider.subscription_store());
     let verifier: Verifier = Arc::new(GoogleWebhookVerifier::new(provider.clone()));
-    let (tx, rx) = mpsc::unbounded_channel();
-    let app = Router::new()
-        .route("/webhooks/google", post(endpoint))
-        .with_state((verifier.clone(), tx));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let address = format!("http://{}/webhooks/google", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let watch = GoogleWatch::new(provider.clone(), address).unwrap();
+    let endpoint = Endpoint::serve(verifier.clone()).await;
+    let watch = GoogleWatch::new(provider.clone(), endpoint.address.clone()).unwrap();
     Setup {
         emu,
         provider,
         store,
         watch,
         verifier,
-        rx,
+        endpoint,
         tenant: TenantId::new("org_1"),
     }
 }
 
 impl Setup {
     async fn next(&mut self) -> Handled {
-        tokio::time::timeout(Duration::from_secs(5), self.rx.recv())
-            .await
-            .expect("a notification within 5 s")
-            .unwrap()
+        self.endpoint.next().await
     }
 
     async fn nothing_more(&mut self) {
-        let more = tokio::time::timeout(Duration::from_millis(700), self.rx.recv()).await;
-        assert!(more.is_err(), "unexpected notification: {more:?}");
+        self.endpoint.nothing_more().await;
     }
 
     async fn create(&mut self) -> String {

@@ -6,18 +6,14 @@
 #[allow(dead_code)]
 #[path = "integration/common/mod.rs"]
 mod common;
+// Shared by the push test binaries; not every one reads every field.
+#[allow(dead_code)]
+mod push_endpoint;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
-use meetschedify_core::webhooks::{
-    RejectionReason, WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier,
-};
+use meetschedify_core::webhooks::RejectionReason;
 use meetschedify_core::{
     DisconnectOutcome, MeetSchedifyClient, MemoryTokenStore, ProviderId, SaveCondition, TenantId,
     TokenKey, TokenRecord, TokenStore,
@@ -26,42 +22,16 @@ use meetschedify_emulator::{EmulatorHandle, FaultAction, FaultRule};
 use meetschedify_google::webhooks::{GoogleWatch, GoogleWebhookVerifier};
 use meetschedify_google::{GoogleMeetProvider, PerUserTokens, SCOPE_CALENDAR_EVENTS};
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
+
+use crate::push_endpoint::{Endpoint, Verifier};
 
 const SECOND_USER: &str = "second-account@example.com";
-
-type Verifier = Arc<GoogleWebhookVerifier<PerUserTokens>>;
-
-/// What the endpoint answered: the status and the rejection, if any.
-type Answered = (u16, Option<RejectionReason>);
-
-async fn endpoint(
-    State((verifier, tx)): State<(Verifier, mpsc::UnboundedSender<Answered>)>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    let headers: WebhookHeaders = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or_default().to_owned()))
-        .collect();
-    let answered = match verifier
-        .handle(&WebhookRequest::new(headers, body.to_vec()))
-        .await
-    {
-        Ok(WebhookOutcome::Events(_)) => (200, None),
-        Ok(other) => panic!("google sends no challenge: {other:?}"),
-        Err(rejection) => (rejection.http_status(), Some(rejection.reason().clone())),
-    };
-    let status = StatusCode::from_u16(answered.0).unwrap();
-    let _ = tx.send(answered);
-    status
-}
 
 struct Setup {
     emu: EmulatorHandle,
     provider: GoogleMeetProvider,
     watch: GoogleWatch<PerUserTokens>,
-    answers: mpsc::UnboundedReceiver<Answered>,
+    endpoint: Endpoint,
 }
 
 /// `org_1` connected to the emulator's demo account, `org_2` to a second account, and a
@@ -95,35 +65,24 @@ async fn setup() -> Setup {
     }
     let provider = common::provider(&emu, tokens);
     let verifier: Verifier = Arc::new(GoogleWebhookVerifier::new(provider.clone()));
-    let (tx, answers) = mpsc::unbounded_channel();
-    let app = Router::new()
-        .route("/webhooks/google", post(endpoint))
-        .with_state((verifier, tx));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let address = format!("http://{}/webhooks/google", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let watch = GoogleWatch::new(provider.clone(), address).unwrap();
+    let endpoint = Endpoint::serve(verifier).await;
+    let watch = GoogleWatch::new(provider.clone(), endpoint.address.clone()).unwrap();
     Setup {
         emu,
         provider,
         watch,
-        answers,
+        endpoint,
     }
 }
 
 impl Setup {
-    async fn next(&mut self) -> Answered {
-        tokio::time::timeout(Duration::from_secs(5), self.answers.recv())
-            .await
-            .expect("a notification within 5 s")
-            .unwrap()
+    /// The next notification's status and rejection reason.
+    async fn next(&mut self) -> (u16, Option<RejectionReason>) {
+        self.endpoint.next().await.answer()
     }
 
     async fn nothing_more(&mut self) {
-        let more = tokio::time::timeout(Duration::from_millis(700), self.answers.recv()).await;
-        assert!(more.is_err(), "unexpected notification: {more:?}");
+        self.endpoint.nothing_more().await;
     }
 
     /// Creates an event on `email`'s calendar as its owner would, without the library.

@@ -5,24 +5,18 @@
 #[allow(dead_code)]
 #[path = "integration/common/mod.rs"]
 mod common;
+// Shared by the push test binaries; not every one reads every field.
+#[allow(dead_code)]
+mod push_endpoint;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
 use meetschedify_core::secrecy::ExposeSecret;
-use meetschedify_core::webhooks::{WebhookHeaders, WebhookRequest, WebhookVerifier};
 use meetschedify_core::{DisconnectOutcome, MeetSchedifyClient, ProviderId, TenantId};
 use meetschedify_emulator::{FaultAction, FaultRule, GooglePushFault};
 use meetschedify_google::webhooks::{GoogleWatch, GoogleWebhookVerifier};
-use meetschedify_google::PerUserTokens;
-use tokio::sync::mpsc;
 
-type Verifier = Arc<GoogleWebhookVerifier<PerUserTokens>>;
+use crate::push_endpoint::{Endpoint, Verifier};
 
 #[derive(Clone, Default)]
 struct LogBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
@@ -35,34 +29,6 @@ impl std::io::Write for LogBuffer {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// Hands each notification to the verifier; sends its HTTP status.
-async fn endpoint(
-    State((verifier, tx)): State<(Verifier, mpsc::UnboundedSender<u16>)>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    let headers: WebhookHeaders = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.to_str().unwrap_or_default().to_owned()))
-        .collect();
-    let status = match verifier
-        .handle(&WebhookRequest::new(headers, body.to_vec()))
-        .await
-    {
-        Ok(_) => 200,
-        Err(rejection) => rejection.http_status(),
-    };
-    let _ = tx.send(status);
-    StatusCode::from_u16(status).unwrap()
-}
-
-async fn next(rx: &mut mpsc::UnboundedReceiver<u16>) -> u16 {
-    tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .expect("a notification within 5 s")
-        .unwrap()
 }
 
 /// Watch, a verified notification, a forged one, renewal, stop, and a disconnect whose stop
@@ -83,25 +49,17 @@ async fn google_channel_tokens_never_reach_the_logs() {
     let tokens = common::connected_store(&emu, &["org_1"]).await;
     let provider = common::provider(&emu, tokens);
     let verifier: Verifier = Arc::new(GoogleWebhookVerifier::new(provider.clone()));
-    let (tx, mut statuses) = mpsc::unbounded_channel();
-    let app = Router::new()
-        .route("/webhooks/google", post(endpoint))
-        .with_state((verifier, tx));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let address = format!("http://{}/webhooks/google", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let watch = GoogleWatch::new(provider.clone(), address).unwrap();
+    let mut endpoint = Endpoint::serve(verifier).await;
+    let watch = GoogleWatch::new(provider.clone(), endpoint.address.clone()).unwrap();
     let tenant = TenantId::new("org_1");
     let mut secrets = Vec::new();
 
     let first = watch.watch(&tenant, "primary").await.unwrap();
     secrets.push(first.secret.expose_secret().to_owned());
-    assert_eq!(next(&mut statuses).await, 200, "the sync message");
+    assert_eq!(endpoint.next().await.status, 200, "the sync message");
     // A verified notification (its change read through an incremental sync), then a forged one.
     let created = provider_create(&provider).await;
-    assert_eq!(next(&mut statuses).await, 200);
+    assert_eq!(endpoint.next().await.status, 200);
     emu.inject_google_push_fault(GooglePushFault::WrongToken);
     emu.change_google_event(
         &emu.demo().google_user_email,
@@ -109,17 +67,17 @@ async fn google_channel_tokens_never_reach_the_logs() {
         serde_json::Map::from_iter([("summary".to_owned(), serde_json::json!("Forged"))]),
     )
     .unwrap();
-    assert_eq!(next(&mut statuses).await, 401);
+    assert_eq!(endpoint.next().await.status, 401);
 
     let far = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 365);
     let renewed = watch.renew_expiring(far).await.unwrap();
     secrets.extend(renewed.iter().map(|s| s.secret.expose_secret().to_owned()));
-    assert_eq!(next(&mut statuses).await, 200, "the new channel's sync");
+    assert_eq!(endpoint.next().await.status, 200, "the new channel's sync");
     assert_eq!(watch.stop(&tenant).await.unwrap(), 1);
 
     let again = watch.watch(&tenant, "primary").await.unwrap();
     secrets.push(again.secret.expose_secret().to_owned());
-    assert_eq!(next(&mut statuses).await, 200);
+    assert_eq!(endpoint.next().await.status, 200);
     emu.inject_fault(FaultRule::probability(
         Some("POST"),
         "/calendar/v3/channels/stop",

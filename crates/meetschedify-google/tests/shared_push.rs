@@ -8,77 +8,21 @@
 #[allow(dead_code)]
 #[path = "integration/common/mod.rs"]
 mod common;
+// Shared by the push test binaries; not every one reads every field.
+#[allow(dead_code)]
+mod push_endpoint;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
-use meetschedify_core::webhooks::{
-    MeetingEvent, MeetingEventKind, WebhookHeaders, WebhookOutcome, WebhookRequest, WebhookVerifier,
-};
+use meetschedify_core::webhooks::MeetingEventKind;
 use meetschedify_core::{
     MeetingContext, MeetingProvider, ProviderId, RequestLimits, SaveCondition, TenantId, TokenKey,
     TokenRecord, TokenStore, UpdateMeeting, UpdateMeetingRequest, ValidatedUpdate,
 };
 use meetschedify_emulator::GooglePushFault;
 use meetschedify_google::webhooks::{GoogleWatch, GoogleWebhookVerifier};
-use tokio::sync::mpsc;
 
-type Verifier = Arc<GoogleWebhookVerifier<meetschedify_google::PerUserTokens>>;
-
-/// What instance B's endpoint answered one notification with, and the events it delivered.
-#[derive(Debug)]
-struct Handled {
-    status: u16,
-    code: Option<&'static str>,
-    events: Vec<MeetingEvent>,
-}
-
-async fn endpoint(
-    State((verifier, tx)): State<(Verifier, mpsc::UnboundedSender<Handled>)>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> StatusCode {
-    let headers: WebhookHeaders = headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                v.to_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    let handled = match verifier
-        .handle(&WebhookRequest::new(headers, body.to_vec()))
-        .await
-    {
-        Ok(WebhookOutcome::Events(events)) => Handled {
-            status: 200,
-            code: None,
-            events,
-        },
-        Ok(other) => panic!("google sends no challenge: {other:?}"),
-        Err(rejection) => Handled {
-            status: rejection.http_status(),
-            code: Some(rejection.code()),
-            events: Vec::new(),
-        },
-    };
-    let status = StatusCode::from_u16(handled.status).unwrap();
-    let _ = tx.send(handled);
-    status
-}
-
-async fn next(rx: &mut mpsc::UnboundedReceiver<Handled>) -> Handled {
-    tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .expect("a notification within 5 s")
-        .unwrap()
-}
+use crate::push_endpoint::{Endpoint, Verifier};
 
 async fn rename(provider: &meetschedify_google::GoogleMeetProvider, id: &str, title: &str) {
     let update = ValidatedUpdate::new(
@@ -114,17 +58,9 @@ async fn a_channel_opened_by_a_is_served_by_b(a: Arc<dyn TokenStore>, b: Arc<dyn
     let subs_b = provider_b.subscription_store().clone();
 
     let verifier_b: Verifier = Arc::new(GoogleWebhookVerifier::new(provider_b));
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let app = Router::new()
-        .route("/webhooks/google", post(endpoint))
-        .with_state((verifier_b, tx));
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    let address = format!("http://{}/webhooks/google", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut endpoint = Endpoint::serve(verifier_b).await;
 
-    let watch_a = GoogleWatch::new(provider_a.clone(), address).unwrap();
+    let watch_a = GoogleWatch::new(provider_a.clone(), endpoint.address.clone()).unwrap();
     let channel = watch_a.watch(&tenant, "primary").await.unwrap();
     // B sees the channel A opened, before any notification.
     let seen = subs_b
@@ -133,17 +69,17 @@ async fn a_channel_opened_by_a_is_served_by_b(a: Arc<dyn TokenStore>, b: Arc<dyn
         .unwrap()
         .expect("instance B finds the channel instance A opened");
     assert_eq!(seen.tenant, tenant);
-    let sync = next(&mut rx).await;
+    let sync = endpoint.next().await;
     assert_eq!((sync.status, sync.events.len()), (200, 0), "{sync:?}");
 
     let made = provider_a
         .create_meeting(&common::create_request("org_1", None))
         .await
         .unwrap();
-    let created = next(&mut rx).await;
+    let created = endpoint.next().await;
     assert_eq!(created.status, 200, "{created:?}");
     rename(&provider_a, &made.provider_event_id, "Moved by instance A").await;
-    let updated = next(&mut rx).await;
+    let updated = endpoint.next().await;
     assert_eq!(updated.status, 200, "{updated:?}");
     assert_eq!(updated.events.len(), 1, "{updated:?}");
     let event = &updated.events[0];
@@ -164,7 +100,7 @@ async fn a_channel_opened_by_a_is_served_by_b(a: Arc<dyn TokenStore>, b: Arc<dyn
     // A notification with a forged channel token is refused on B as well.
     emu.inject_google_push_fault(GooglePushFault::WrongToken);
     rename(&provider_a, &made.provider_event_id, "Forged").await;
-    let forged = next(&mut rx).await;
+    let forged = endpoint.next().await;
     assert_eq!(forged.status, 401, "{forged:?}");
     assert_eq!(forged.code, Some("WEBHOOK_BAD_SIGNATURE"));
     assert!(forged.events.is_empty());
