@@ -8,6 +8,7 @@ pub mod deps;
 pub mod metadata;
 pub mod msrv;
 pub mod release;
+pub mod threat_model;
 pub mod tidy;
 
 use std::path::{Path, PathBuf};

@@ -41,6 +41,7 @@ pub fn check(root: &Path) -> Vec<String> {
     }
     check_docs_index(root, &mut problems);
     check_relative_links(root, &mut problems);
+    problems.extend(crate::threat_model::check(root));
     let msrv = root_manifest
         .get("workspace")
         .and_then(|w| w.get("package"))
