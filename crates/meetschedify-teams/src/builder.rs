@@ -4,15 +4,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use meetschedify_core::secrecy::SecretString;
 use meetschedify_core::webhooks::{MemorySubscriptionStore, SubscriptionStore};
 use meetschedify_core::{
-    Error, MemoryTokenStore, ProviderId, Result, RetryConfig, TenantId, TokenKey, TokenManager,
-    TokenManagerConfig, TokenStore,
+    Error, MemoryTokenStore, Result, TenantId, TokenKey, TokenManager, TokenManagerConfig,
+    TokenStore,
 };
 
 use crate::api::{GraphApi, GraphParts};
-use crate::config::{trim_base, Settings};
+use crate::config::Settings;
 use crate::events::EventCalendar;
 use crate::in_flight::InFlight;
 use crate::mailbox::Mailbox;
@@ -148,20 +147,6 @@ impl TeamsAppProviderBuilder {
         self
     }
 
-    /// Sets the application (client) id.
-    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
-        self.settings.client_id = client_id.into();
-        self.settings.from_env.client_id = false;
-        self
-    }
-
-    /// Sets the client secret (its value, not its id).
-    pub fn with_client_secret(mut self, client_secret: impl Into<String>) -> Self {
-        self.settings.client_secret = SecretString::from(client_secret.into());
-        self.settings.from_env.client_secret = false;
-        self
-    }
-
     /// Sets the organizer: the user (object id or user principal name) whose calendar holds
     /// every meeting and who sends the invitations. The app needs the application permission
     /// `Calendars.ReadWrite` on that mailbox.
@@ -181,65 +166,7 @@ impl TeamsAppProviderBuilder {
         self
     }
 
-    /// Sets the identity platform base (`POST {base}/{tenant}/oauth2/v2.0/token`; a trailing
-    /// slash is dropped).
-    pub fn with_login_base(mut self, base: impl Into<String>) -> Self {
-        self.settings.login_base = trim_base(base.into());
-        self.settings.from_env.login_base = false;
-        self
-    }
-
-    /// Sets the Graph base, version included (`https://graph.microsoft.com/v1.0`; a trailing
-    /// slash is dropped).
-    pub fn with_graph_api_base(mut self, base: impl Into<String>) -> Self {
-        self.settings.graph_base = trim_base(base.into());
-        self.settings.from_env.graph_base = false;
-        self
-    }
-
-    /// Sets the timeout of one HTTP request, connection included.
-    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.request_timeout = timeout;
-        self
-    }
-
-    /// Sets how failed calls are retried (429 and 503 after their `Retry-After`).
-    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
-        self.settings.retry = retry;
-        self
-    }
-
-    /// Sets the largest Graph answer read (default
-    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES), 1 MiB); a longer one
-    /// is abandoned as it arrives and fails with a non-retryable `PROVIDER_ERROR`. Token answers
-    /// have their own fixed 64 KiB limit.
-    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
-        self.settings.max_response_bytes = bytes;
-        self
-    }
-
-    /// Sets the id the provider registers under (default `microsoft-teams-app`; set another for
-    /// a second organizer or app).
-    pub fn with_provider_id(mut self, provider_id: impl Into<ProviderId>) -> Self {
-        self.settings.provider_id = provider_id.into();
-        self
-    }
-
-    /// Turns the tenant-ownership check on or off (default on): on, an event another tenant
-    /// created, or one made outside this library, is `MEETING_NOT_FOUND` to get, update and
-    /// cancel. All tenants share the organizer's calendar, so without it any tenant reaches any
-    /// event by its id. Turn it off only for a single-tenant application; creates stamp the
-    /// tenant either way.
-    pub fn with_tenant_ownership(mut self, on: bool) -> Self {
-        self.settings.tenant_ownership = on;
-        self
-    }
-
-    /// Sets how long before expiry a new access token is fetched.
-    pub fn with_token_refresh_ahead(mut self, ahead: Duration) -> Self {
-        self.settings.token_refresh_ahead = ahead;
-        self
-    }
+    crate::builder::setters::shared_setters!(default_id = "microsoft-teams-app");
 
     /// Keeps the access token in `store` instead of a private in-memory one: providers and
     /// application instances sharing a store share one token.
@@ -336,6 +263,8 @@ impl fmt::Debug for TeamsAppProviderBuilder {
             .finish()
     }
 }
+
+pub(crate) mod setters;
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 
 use meetschedify_core::secrecy::ExposeSecret;
-use meetschedify_core::{ErrorCode, MeetingProvider};
+use meetschedify_core::{ErrorCode, MeetingProvider, ProviderId, RetryConfig};
 
 use super::*;
 use crate::config::{

@@ -8,7 +8,7 @@ use meetschedify_core::secrecy::SecretString;
 use meetschedify_core::webhooks::SubscriptionStore;
 use meetschedify_core::{
     EnvVars, Error, MemoryNonceStore, OAuthStateKey, OAuthStateSealer, ProviderId, Result,
-    RetryConfig, TokenManager, TokenManagerConfig, TokenStore,
+    TokenManager, TokenManagerConfig, TokenStore,
 };
 use reqwest::Url;
 
@@ -18,9 +18,7 @@ use super::scopes::{default_scopes, is_calendars_read_write, SCOPE_OFFLINE_ACCES
 use super::{Inner, TeamsProvider};
 use crate::api::{GraphApi, GraphParts};
 use crate::builder::{http_client, subscription_store};
-use crate::config::{
-    check_credential, pick, trim_base, Access, Settings, ENV_REDIRECT_URI, ENV_STATE_KEY,
-};
+use crate::config::{check_credential, pick, Access, Settings, ENV_REDIRECT_URI, ENV_STATE_KEY};
 use crate::events::EventCalendar;
 use crate::in_flight::{InFlight, PER_USER_STRIPES};
 use crate::mailbox::Mailbox;
@@ -169,20 +167,6 @@ impl TeamsProviderBuilder {
         self
     }
 
-    /// Sets the application (client) id.
-    pub fn with_client_id(mut self, client_id: impl Into<String>) -> Self {
-        self.settings.client_id = client_id.into();
-        self.settings.from_env.client_id = false;
-        self
-    }
-
-    /// Sets the client secret (its value, not its id).
-    pub fn with_client_secret(mut self, client_secret: impl Into<String>) -> Self {
-        self.settings.client_secret = SecretString::from(client_secret.into());
-        self.settings.from_env.client_secret = false;
-        self
-    }
-
     /// Sets the redirect URI: exactly one registered for the app (platform "Web").
     pub fn with_redirect_uri(mut self, uri: impl Into<String>) -> Self {
         self.redirect_uri = uri.into();
@@ -215,6 +199,8 @@ impl TeamsProviderBuilder {
         self
     }
 
+    crate::builder::setters::shared_setters!(default_id = "microsoft-teams");
+
     /// Where each tenant's tokens live (required). Instances sharing a store that offers
     /// leases (PostgreSQL, Redis) refresh each tenant's token once between them.
     pub fn with_token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
@@ -230,58 +216,6 @@ impl TeamsProviderBuilder {
     /// stores), else one `MemorySubscriptionStore` owned by the provider and its clones.
     pub fn with_subscription_store(mut self, store: Arc<dyn SubscriptionStore>) -> Self {
         self.subscription_store = Some(store);
-        self
-    }
-
-    /// Sets the identity platform base (a trailing slash is dropped).
-    pub fn with_login_base(mut self, base: impl Into<String>) -> Self {
-        self.settings.login_base = trim_base(base.into());
-        self.settings.from_env.login_base = false;
-        self
-    }
-
-    /// Sets the Graph base, version included (a trailing slash is dropped).
-    pub fn with_graph_api_base(mut self, base: impl Into<String>) -> Self {
-        self.settings.graph_base = trim_base(base.into());
-        self.settings.from_env.graph_base = false;
-        self
-    }
-
-    /// Sets the timeout of one HTTP request, connection included.
-    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.settings.request_timeout = timeout;
-        self
-    }
-
-    /// Sets how failed calls are retried (429 and 503 after their `Retry-After`).
-    pub fn with_retry(mut self, retry: RetryConfig) -> Self {
-        self.settings.retry = retry;
-        self
-    }
-
-    /// Sets the largest Graph answer read (default 1 MiB).
-    pub fn with_max_response_bytes(mut self, bytes: usize) -> Self {
-        self.settings.max_response_bytes = bytes;
-        self
-    }
-
-    /// Sets the id the provider registers under (default `microsoft-teams`).
-    pub fn with_provider_id(mut self, provider_id: impl Into<ProviderId>) -> Self {
-        self.settings.provider_id = provider_id.into();
-        self
-    }
-
-    /// Turns the tenant-ownership check on or off (default on): on, an event that another
-    /// tenant created (a calendar connected to two tenants) or that was made outside this
-    /// library is `MEETING_NOT_FOUND` to get, update and cancel.
-    pub fn with_tenant_ownership(mut self, on: bool) -> Self {
-        self.settings.tenant_ownership = on;
-        self
-    }
-
-    /// Sets how long before expiry a new access token is fetched.
-    pub fn with_token_refresh_ahead(mut self, ahead: Duration) -> Self {
-        self.settings.token_refresh_ahead = ahead;
         self
     }
 
