@@ -182,26 +182,38 @@ impl Session<'_> {
     }
 
     async fn click(&self, css: &str) {
-        self.on_element(css, "POST", "click").await;
+        self.on_element(css, "POST", "click", None).await;
     }
 
     async fn text(&self, css: &str) -> String {
-        let v = self.on_element(css, "GET", "text").await;
+        let v = self.on_element(css, "GET", "text", None).await;
         v.as_str().unwrap_or_default().to_owned()
     }
 
     /// Runs one command on the element `css` selects. A click that submits a
     /// form loads the next page asynchronously, so an element found a moment
     /// ago can go stale before the command reaches it; then it is looked up
-    /// again, on whichever page is now showing.
-    async fn on_element(&self, css: &str, method: &str, command: &str) -> Value {
+    /// again, on whichever page is now showing (the CI run of session 7 failed
+    /// on such a race, reported as a node that no longer belongs to the document).
+    async fn on_element(
+        &self,
+        css: &str,
+        method: &str,
+        command: &str,
+        body: Option<Value>,
+    ) -> Value {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let id = self.find(css).await;
             let path = format!("{}/element/{id}/{command}", self.url);
-            match self.driver.try_call(method, &path, None).await {
+            match self.driver.try_call(method, &path, body.clone()).await {
                 Ok(value) => return value,
-                Err(failure) if failure.contains("stale element reference") => {
+                // Chromium reports the same race in two ways: a stale element reference, or
+                // (mid-navigation) an inspector error that the node left the document.
+                Err(failure)
+                    if failure.contains("stale element reference")
+                        || failure.contains("does not belong to the document") =>
+                {
                     assert!(Instant::now() < deadline, "{failure}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
@@ -227,17 +239,8 @@ impl Session<'_> {
     }
 
     async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        let path = format!("{}/element/{id}", self.url);
-        self.driver
-            .call("POST", &format!("{path}/clear"), None)
-            .await;
-        self.driver
-            .call(
-                "POST",
-                &format!("{path}/value"),
-                Some(json!({ "text": text })),
-            )
+        self.on_element(css, "POST", "clear", None).await;
+        self.on_element(css, "POST", "value", Some(json!({ "text": text })))
             .await;
     }
 
